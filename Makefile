@@ -1,0 +1,40 @@
+# Each target creates .venv on first use and installs neuronet into it (editable) with the
+# extras that target needs; a stamp file per extra set re-installs when pyproject.toml changes.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test bench lint clean
+
+demo: $(VENV)/.stamp-demo
+	$(BIN)/neuronet demo
+	$(BIN)/neuronet demo xor
+	$(BIN)/neuronet demo digits
+
+test: $(VENV)/.stamp-test
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.stamp-bench
+	$(BIN)/python benchmarks/run.py
+
+lint: $(VENV)/.stamp-test
+	$(BIN)/ruff check src tests benchmarks
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.stamp-demo: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e ".[sklearn]"
+	touch $@
+
+$(VENV)/.stamp-test: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+$(VENV)/.stamp-bench: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	touch $@
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

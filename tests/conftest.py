@@ -1,0 +1,23 @@
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.fixture
+def run_cli():
+    """Run `python -m neuronet ARGS...` in a subprocess, as a user would; return the result."""
+
+    def run(*args, cwd=None, input=None):
+        env = dict(os.environ, PYTHONIOENCODING="utf-8")
+        return subprocess.run(
+            [sys.executable, "-m", "neuronet", *map(str, args)],
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            input=input,
+            env=env,
+        )
+
+    return run

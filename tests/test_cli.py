@@ -1,0 +1,65 @@
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXPECTED_TUTORIAL = (
+    "Random starting weights: \n"
+    "[[ 0.69763539]\n [-0.64220815]\n [-0.89127357]]\n"
+    "New weights after training: \n"
+    "[[ 9.67341006]\n [-0.20852727]\n [-4.62943754]]\n"
+    "Test of input [1, 0, 0] -> ?: \n"
+    "[0.99993707]\n"
+)
+
+
+def test_demo_prints_the_tutorials_numbers(run_cli):
+    result = run_cli("demo")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(EXPECTED_TUTORIAL)
+    last = result.stdout[len(EXPECTED_TUTORIAL):].splitlines()
+    assert len(last) == 1 and last[0].startswith("Trained 10,000 iterations in ")
+    assert result.stderr == ""
+
+
+def test_demo_tutorial_by_name(run_cli):
+    result = run_cli("demo", "tutorial")
+    assert result.returncode == 0
+    assert result.stdout.startswith(EXPECTED_TUTORIAL)
+
+
+def test_console_script_is_installed():
+    script = shutil.which("neuronet", path=str(Path(sys.executable).parent))
+    if script is None:
+        pytest.skip("neuronet is not installed as a console script here")
+    result = subprocess.run([script, "demo"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert result.stdout.startswith(EXPECTED_TUTORIAL)
+
+
+def test_version(run_cli):
+    result = run_cli("--version")
+    assert result.returncode == 0
+    assert result.stdout.startswith("neuronet ")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((), "the following arguments are required: COMMAND"),
+        (("fly",), "invalid choice: 'fly'"),
+        (("demo", "nothing"), "invalid choice: 'nothing'"),
+        (("demo", "--bogus"), "unrecognized arguments: --bogus"),
+    ],
+)
+def test_usage_errors_are_one_line_with_status_2(run_cli, args, message):
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("neuronet: error: ")
+    assert message in lines[0]
+    assert "Traceback" not in result.stderr
