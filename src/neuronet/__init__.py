@@ -1,7 +1,11 @@
 """neuronet: from the tutorial's single neuron to layered networks trained by backpropagation."""
 
+from .layers import Dense, Dropout
+from .network import Network
 from .neuron import Neuron
+from .optimizers import SGD, Adam
+from .training import History
 
 __version__ = "0.1.0"
 
-__all__ = ["Neuron", "__version__"]
+__all__ = ["Adam", "Dense", "Dropout", "History", "Network", "Neuron", "SGD", "__version__"]

@@ -50,14 +50,90 @@ def demo_tutorial(args) -> None:
     print(f"Trained 10,000 iterations in {elapsed * 1000:.1f} ms.")
 
 
-DEMOS = {"tutorial": demo_tutorial}
+def demo_xor(args) -> None:
+    """XOR: the single neuron cannot learn it; one hidden layer can."""
+    from . import datasets
+    from .layers import Dense
+    from .network import Network
+    from .neuron import Neuron
+    from .optimizers import SGD
+
+    X, y = datasets.xor()
+    inputs = np.hstack([X, np.ones((4, 1))])  # the tutorial's constant third input, as a bias
+    neuron = Neuron().train(inputs, y, 10000)
+    guesses = neuron.run(inputs).ravel()
+    print("XOR: output 1 when exactly one input is 1.\n")
+    print("One neuron (the tutorial's, inputs x1, x2 and a constant 1), trained 10,000 times:")
+    _print_xor_table(X, y, guesses)
+    print(f"  accuracy {np.mean((guesses > 0.5) == y):.0%}: no straight line separates the ones "
+          "from the zeros, so one neuron cannot learn XOR.\n")
+
+    net = Network([Dense(2, 4, "tanh"), Dense(4, 1, "sigmoid")], seed=0)
+    start = time.perf_counter()
+    net.fit(X, y, loss="binary_crossentropy", optimizer=SGD(learning_rate=0.5),
+            epochs=2000, batch_size=4)
+    elapsed = time.perf_counter() - start
+    guesses = net.predict(X).ravel()
+    print("A network with a hidden layer of 4 tanh units, trained 2,000 epochs:")
+    _print_xor_table(X, y, guesses)
+    print(f"  accuracy {np.mean((guesses > 0.5) == y):.0%}, trained in {elapsed * 1000:.0f} ms: "
+          "the hidden layer bends the boundary.")
+
+
+def _print_xor_table(X, y, outputs) -> None:
+    print("   x1  x2  target  output")
+    for (x1, x2), target, output in zip(X, y, outputs):
+        print(f"  {x1:3.0f} {x2:3.0f} {target:6d}  {output:.4f}")
+
+
+def demo_digits(args) -> None:
+    """Handwritten digits: a 64-32-10 network learns to read 8x8 images."""
+    from . import datasets
+    from .network import Network
+    from .optimizers import Adam
+
+    try:
+        from sklearn.model_selection import train_test_split
+    except ImportError:
+        raise CommandError("demo digits needs scikit-learn: pip install 'neuronet[sklearn]'")
+    X, y = datasets.digits()
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=0)
+    net = Network.mlp([64, 32, 10], hidden="relu", output="softmax", seed=0)
+    print(f"Handwritten digits: {len(X_train)} images to learn from, {len(X_test)} to test on.")
+    print(net.summary())
+    start = time.perf_counter()
+    history = net.fit(X_train, y_train, loss="categorical_crossentropy",
+                      optimizer=Adam(learning_rate=0.01), epochs=50, batch_size=32,
+                      progress=True)
+    elapsed = time.perf_counter() - start
+    accuracy = np.mean(net.predict(X_test).argmax(axis=1) == y_test)
+    print(f"Trained {history.epochs} epochs in {elapsed:.2f} s; "
+          f"test accuracy {accuracy:.2%} on {len(X_test)} unseen digits.")
+
+
+DEMOS = {"tutorial": demo_tutorial, "xor": demo_xor, "digits": demo_digits}
 
 
 def _cmd_demo(args) -> None:
     DEMOS[args.which](args)
 
 
+def _add_demo(commands) -> None:
+    demo = commands.add_parser("demo", help="show neuronet at work")
+    demo.add_argument(
+        "which",
+        nargs="?",
+        default="tutorial",
+        choices=list(DEMOS),
+        help="which demo (default: tutorial, the tutorial's single neuron)",
+    )
+    demo.set_defaults(run=_cmd_demo)
+
+
 # --- the parser -------------------------------------------------------------------------------
+
+# Each subcommand adds its own parser; the order here is the order of `neuronet --help`.
+SUBCOMMANDS = [_add_demo]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,16 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"neuronet {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
-
-    demo = commands.add_parser("demo", help="show neuronet at work")
-    demo.add_argument(
-        "which",
-        nargs="?",
-        default="tutorial",
-        choices=sorted(DEMOS),
-        help="which demo (default: tutorial, the tutorial's single neuron)",
-    )
-    demo.set_defaults(run=_cmd_demo)
+    for add in SUBCOMMANDS:
+        add(commands)
     return parser
 
 

@@ -1,0 +1,199 @@
+"""Activation functions: the non-linear step after a neuron's weighted sum.
+
+Each activation maps the sums ``z`` to outputs ``a`` and, going backward, turns the
+gradient with respect to ``a`` into the gradient with respect to ``z``. As in the
+tutorial's ``sigmoid_derivative(output)``, every derivative here is written in terms
+of the *output* ``a``, so a layer only has to keep its outputs to learn.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Activation:
+    """Base class. ``forward(z, out)`` gives a = f(z); ``backward(a, grad, out)`` gives dL/dz."""
+
+    name = ""
+
+    def forward(self, z, out=None):
+        raise NotImplementedError
+
+    def derivative(self, a):
+        """f'(z) written in terms of a = f(z), for the element-wise activations."""
+        raise NotImplementedError
+
+    def backward(self, a, grad, out=None):
+        """dL/dz from dL/da = ``grad``; ``out`` may be ``grad`` itself to work in place."""
+        return np.multiply(grad, self.derivative(a), out=out)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class Sigmoid(Activation):
+    """1 / (1 + e^-z): squashes any sum into (0, 1), read as a probability."""
+
+    name = "sigmoid"
+
+    def forward(self, z, out=None):
+        # 0.5 * tanh(z / 2) + 0.5 is the same function, and never overflows for large |z|.
+        out = np.multiply(z, 0.5, out=out)
+        np.tanh(out, out=out)
+        out *= 0.5
+        out += 0.5
+        return out
+
+    def derivative(self, a):
+        return a * (1 - a)
+
+    def backward(self, a, grad, out=None):
+        out = np.multiply(grad, a, out=out)
+        out *= 1 - a
+        return out
+
+
+class Tanh(Activation):
+    """tanh(z): like the sigmoid, but centred on zero, with outputs in (-1, 1)."""
+
+    name = "tanh"
+
+    def forward(self, z, out=None):
+        return np.tanh(z, out=out)
+
+    def derivative(self, a):
+        return 1 - a * a
+
+    def backward(self, a, grad, out=None):
+        return np.multiply(grad, 1 - a * a, out=out)
+
+
+class ReLU(Activation):
+    """max(0, z): passes positive sums and silences negative ones; the usual hidden choice."""
+
+    name = "relu"
+
+    def forward(self, z, out=None):
+        return np.maximum(z, 0, out=out)
+
+    def derivative(self, a):
+        return (a > 0).astype(a.dtype)
+
+    def backward(self, a, grad, out=None):
+        return np.multiply(grad, a > 0, out=out)
+
+
+class LeakyReLU(Activation):
+    """z for positive sums, ``alpha * z`` for negative ones, so no unit goes silent for good."""
+
+    name = "leaky_relu"
+
+    def __init__(self, alpha: float = 0.01):
+        if not 0 < alpha < 1:
+            raise ValueError(f"leaky_relu's alpha must be between 0 and 1, got {alpha}")
+        self.alpha = alpha
+
+    def forward(self, z, out=None):
+        scaled = np.multiply(z, self.alpha)
+        return np.maximum(z, scaled, out=out)  # for 0 < alpha < 1 the larger one is right
+
+    def derivative(self, a):
+        return np.where(a > 0, 1, self.alpha).astype(a.dtype)
+
+    def backward(self, a, grad, out=None):
+        slope = np.where(a > 0, a.dtype.type(1), a.dtype.type(self.alpha))
+        return np.multiply(grad, slope, out=out)
+
+    def __repr__(self) -> str:
+        return f"LeakyReLU(alpha={self.alpha:g})"
+
+
+class Softmax(Activation):
+    """e^z_i / sum_j e^z_j over each row: outputs that are positive and sum to 1, one per class."""
+
+    name = "softmax"
+
+    def forward(self, z, out=None):
+        out = np.subtract(z, z.max(axis=1, keepdims=True), out=out)  # e^z / sum e^z unchanged
+        np.exp(out, out=out)
+        out /= out.sum(axis=1, keepdims=True)
+        return out
+
+    def derivative(self, a):
+        raise NotImplementedError(
+            "softmax's derivative is a matrix per row, not an element-wise factor; use backward()"
+        )
+
+    def backward(self, a, grad, out=None):
+        # Jacobian-vector product: dz_i = a_i * (g_i - sum_j g_j a_j).
+        inner = np.einsum("ij,ij->i", grad, a)[:, None]
+        out = np.subtract(grad, inner, out=out)
+        out *= a
+        return out
+
+
+class Identity(Activation):
+    """z itself: no squashing, for outputs that are any real number (regression)."""
+
+    name = "identity"
+
+    def forward(self, z, out=None):
+        if out is None or out is z:
+            return z
+        np.copyto(out, z)
+        return out
+
+    def derivative(self, a):
+        return np.ones_like(a)
+
+    def backward(self, a, grad, out=None):
+        if out is None or out is grad:
+            return grad
+        np.copyto(out, grad)
+        return out
+
+
+ACTIVATIONS = {
+    cls.name: cls for cls in (Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Identity)
+}
+
+
+def get(activation) -> Activation:
+    """An Activation from its name ("sigmoid", "tanh", "relu", ...) or an Activation instance."""
+    if isinstance(activation, Activation):
+        return activation
+    if isinstance(activation, str) and activation in ACTIVATIONS:
+        return ACTIVATIONS[activation]()
+    known = ", ".join(repr(name) for name in ACTIVATIONS)
+    raise ValueError(f"unknown activation {activation!r}; expected one of {known}")
+
+
+def _floats(z):
+    z = np.asarray(z)
+    return z if z.dtype.kind == "f" else z.astype(np.float64)
+
+
+def sigmoid(z):
+    return Sigmoid().forward(_floats(z))
+
+
+def tanh(z):
+    return np.tanh(_floats(z))
+
+
+def relu(z):
+    return np.maximum(_floats(z), 0)
+
+
+def leaky_relu(z, alpha: float = 0.01):
+    return LeakyReLU(alpha).forward(_floats(z))
+
+
+def softmax(z):
+    """Softmax over the last axis of a 1-D or 2-D array."""
+    z = _floats(z)
+    return Softmax().forward(np.atleast_2d(z)).reshape(z.shape)
+
+
+def identity(z):
+    return z

@@ -1,0 +1,192 @@
+"""Layers: a Dense layer is a row of the tutorial's neurons side by side, each with its own
+weights and bias, all reading the same inputs. Dropout silences random units while training.
+
+A batch is a 2-D array, one example per row. A layer's ``forward`` keeps what its
+``backward`` will need; ``backward`` takes dL/d(output) and returns dL/d(input), leaving
+the gradients of its own parameters in ``grad_weights`` and ``grad_bias``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import activations, initializers
+from ._checks import as_count
+
+
+class Layer:
+    """Base class for layers. A layer without parameters has empty ``parameters()``."""
+
+    n_inputs: int | None = None
+    n_outputs: int | None = None
+
+    def build(self, rng: np.random.Generator, dtype) -> None:
+        """Create the parameters (if not given) in ``dtype``, drawing from the network's ``rng``."""
+
+    def forward(self, inputs, training: bool = False):
+        raise NotImplementedError
+
+    def backward(self, grad, *, need_input_grad: bool = True):
+        raise NotImplementedError
+
+    def parameters(self) -> list:
+        return []
+
+    def gradients(self) -> list:
+        return []
+
+    def config(self) -> dict:
+        """The settings that rebuild this layer (its arrays aside)."""
+        raise NotImplementedError
+
+
+class Dense(Layer):
+    """A fully connected layer: ``activation(inputs @ weights + bias)``.
+
+    Parameters
+    ----------
+    n_inputs, n_outputs : int
+        Units in the previous layer and in this one. ``weights`` has shape
+        (n_inputs, n_outputs), ``bias`` shape (n_outputs,).
+    activation : str or Activation
+        "sigmoid" (default), "tanh", "relu", "leaky_relu", "softmax" or "identity".
+    bias : bool
+        Whether the layer adds a bias (the tutorial's neuron has none).
+    init : str or callable
+        Starting weights: "glorot_uniform" (default), "he_normal", "he_uniform",
+        "glorot_normal", or "uniform", the tutorial's U(-1, 1). Biases start at zero.
+    """
+
+    def __init__(self, n_inputs, n_outputs, activation="sigmoid", *, bias=True, init=None):
+        self.n_inputs = as_count(n_inputs, "n_inputs", minimum=1)
+        self.n_outputs = as_count(n_outputs, "n_outputs", minimum=1)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(bias)
+        self.init = init
+        self._initializer = initializers.get(init)
+        self.weights = None
+        self.bias = None
+        self.grad_weights = None
+        self.grad_bias = None
+
+    def build(self, rng, dtype) -> None:
+        if self.weights is None:
+            self.weights = np.asarray(
+                self._initializer(rng, self.n_inputs, self.n_outputs, dtype), dtype=dtype
+            )
+        else:
+            self.weights = np.ascontiguousarray(self.weights, dtype=dtype)
+        expected = (self.n_inputs, self.n_outputs)
+        if self.weights.shape != expected:
+            raise ValueError(
+                f"{self!r}: weights have shape {self.weights.shape}, expected {expected}"
+            )
+        if self.use_bias:
+            bias = np.zeros(self.n_outputs) if self.bias is None else self.bias
+            self.bias = np.ascontiguousarray(bias, dtype=dtype)
+            if self.bias.shape != (self.n_outputs,):
+                raise ValueError(
+                    f"{self!r}: bias has shape {self.bias.shape}, expected ({self.n_outputs},)"
+                )
+        else:
+            self.bias = None
+        self.grad_weights = np.zeros_like(self.weights)
+        self.grad_bias = None if self.bias is None else np.zeros_like(self.bias)
+        self._buffers = {}
+
+    def _buffer(self, name, shape):
+        # Arrays reused from batch to batch while training; reallocated only when the shape changes.
+        buffer = self._buffers.get(name)
+        if buffer is None or buffer.shape != shape:
+            buffer = self._buffers[name] = np.empty(shape, dtype=self.weights.dtype)
+        return buffer
+
+    def sums(self, inputs, training: bool = False):
+        """z = inputs @ weights + bias: each unit's weighted sum of its inputs."""
+        out = self._buffer("z", (len(inputs), self.n_outputs)) if training else None
+        z = np.matmul(inputs, self.weights, out=out)
+        if self.bias is not None:
+            z += self.bias
+        return z
+
+    def forward(self, inputs, training: bool = False):
+        """``activation(inputs @ weights + bias)``; while training it keeps inputs, sums and
+        outputs for ``backward`` in buffers that the next batch overwrites."""
+        z = self.sums(inputs, training)
+        if not training:
+            return self.activation.forward(z, out=z)
+        self.inputs, self.z = inputs, z
+        self.outputs = self.activation.forward(z, out=self._buffer("a", z.shape))
+        return self.outputs
+
+    def backward(self, grad, *, need_input_grad=True, through_activation=True):
+        """Gradients from dL/d(outputs) = ``grad`` (overwritten). With ``through_activation``
+        False, ``grad`` is already dL/dz (a fused loss)."""
+        dz = self.activation.backward(self.outputs, grad, out=grad) if through_activation else grad
+        np.matmul(self.inputs.T, dz, out=self.grad_weights)
+        if self.grad_bias is not None:
+            np.sum(dz, axis=0, out=self.grad_bias)
+        if need_input_grad:
+            return np.matmul(dz, self.weights.T, out=self._buffer("dx", self.inputs.shape))
+        return None
+
+    def parameters(self) -> list:
+        return [self.weights] if self.bias is None else [self.weights, self.bias]
+
+    def gradients(self) -> list:
+        if self.grad_bias is None:
+            return [self.grad_weights]
+        return [self.grad_weights, self.grad_bias]
+
+    def n_parameters(self) -> int:
+        return self.n_inputs * self.n_outputs + (self.n_outputs if self.use_bias else 0)
+
+    def config(self) -> dict:
+        init = self.init if self.init is None or isinstance(self.init, str) else "custom"
+        config = {"type": "Dense", "n_inputs": self.n_inputs, "n_outputs": self.n_outputs,
+                  "activation": self.activation.name, "bias": self.use_bias, "init": init}
+        if isinstance(self.activation, activations.LeakyReLU):
+            config["alpha"] = self.activation.alpha
+        return config
+
+    def __repr__(self) -> str:
+        extra = "" if self.use_bias else ", bias=False"
+        if self.init is not None:
+            extra += f", init={self.init!r}"
+        activation = self.activation.name
+        return f'Dense({self.n_inputs}, {self.n_outputs}, activation="{activation}"{extra})'
+
+
+class Dropout(Layer):
+    """While training, zero each input with probability ``rate`` and scale the rest by
+    1 / (1 - rate), so that no unit can lean on any other; at prediction it does nothing."""
+
+    def __init__(self, rate: float):
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+            raise ValueError(f"Dropout rate must be a number in [0, 1), got {rate!r}")
+        self.rate = float(rate)
+        self._rng = None
+
+    def build(self, rng, dtype) -> None:
+        self._rng = rng
+        self._dtype = np.dtype(dtype)
+
+    def forward(self, inputs, training: bool = False):
+        if not training or self.rate == 0:
+            self._mask = None
+            return inputs
+        keep = self._rng.random(inputs.shape, dtype=self._dtype) >= self.rate
+        self._mask = keep * self._dtype.type(1 / (1 - self.rate))
+        return inputs * self._mask
+
+    def backward(self, grad, *, need_input_grad=True):
+        if self._mask is None:
+            return grad
+        grad *= self._mask
+        return grad
+
+    def config(self) -> dict:
+        return {"type": "Dropout", "rate": self.rate}
+
+    def __repr__(self) -> str:
+        return f"Dropout({self.rate:g})"

@@ -1,0 +1,137 @@
+"""Losses: one number that says how wrong the network's predictions are, and its gradient.
+
+Training lowers the loss by following its gradient with respect to the predictions back
+through the network. Cross-entropy after sigmoid or softmax is computed straight from the
+sums ``z`` ("logits"): the loss stays finite for any logits and its gradient with respect
+to ``z`` collapses to ``(prediction - target) / n``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Loss:
+    """Base class: ``value(pred, target)`` is a float, ``gradient(pred, target)`` is dL/dpred."""
+
+    name = ""
+    #: The output activation this loss fuses with, if any (its gradient is then taken at z).
+    fused_activation: str | None = None
+    #: True when the loss adds up over examples instead of averaging (the epoch total is a sum).
+    summed = False
+
+    def value(self, pred, target) -> float:
+        raise NotImplementedError
+
+    def gradient(self, pred, target, out=None):
+        raise NotImplementedError
+
+    def value_from_logits(self, z, target) -> float:
+        raise NotImplementedError
+
+    def gradient_from_logits(self, pred, target, out=None):
+        """dL/dz for the fused case, from the activation's output ``pred``."""
+        out = np.subtract(pred, target, out=out)
+        out /= self._count(pred)
+        return out
+
+    def _count(self, pred) -> int:
+        return len(pred)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class MeanSquaredError(Loss):
+    """mean over all elements of (prediction - target)^2."""
+
+    name = "mse"
+
+    def value(self, pred, target) -> float:
+        diff = pred - target
+        return float(np.vdot(diff, diff) / diff.size)
+
+    def gradient(self, pred, target, out=None):
+        out = np.subtract(pred, target, out=out)
+        out *= 2 / out.size
+        return out
+
+
+class SumSquaredError(Loss):
+    """1/2 * sum of (prediction - target)^2: the tutorial's loss; its gradient is the error."""
+
+    name = "sse"
+    summed = True
+
+    def value(self, pred, target) -> float:
+        diff = pred - target
+        return float(0.5 * np.vdot(diff, diff))
+
+    def gradient(self, pred, target, out=None):
+        return np.subtract(pred, target, out=out)
+
+
+class BinaryCrossentropy(Loss):
+    """mean over all elements of -[t log p + (1 - t) log(1 - p)], for outputs in (0, 1)."""
+
+    name = "binary_crossentropy"
+    fused_activation = "sigmoid"
+
+    def value(self, pred, target) -> float:
+        eps = np.finfo(pred.dtype).eps
+        p = np.clip(pred, eps, 1 - eps)
+        return float(-np.mean(target * np.log(p) + (1 - target) * np.log1p(-p)))
+
+    def gradient(self, pred, target, out=None):
+        eps = np.finfo(pred.dtype).eps
+        p = np.clip(pred, eps, 1 - eps)
+        out = np.subtract(p, target, out=out)
+        out /= p * (1 - p) * pred.size
+        return out
+
+    def value_from_logits(self, z, target) -> float:
+        # -[t log s(z) + (1-t) log(1-s(z))] = max(z, 0) - t z + log(1 + e^-|z|), finite for any z.
+        loss = np.maximum(z, 0) - target * z + np.log1p(np.exp(-np.abs(z)))
+        return float(loss.mean())
+
+    def _count(self, pred) -> int:
+        return pred.size
+
+
+class CategoricalCrossentropy(Loss):
+    """mean over examples of -sum_k t_k log p_k, for probabilities that sum to 1 (softmax)."""
+
+    name = "categorical_crossentropy"
+    fused_activation = "softmax"
+
+    def value(self, pred, target) -> float:
+        p = np.clip(pred, np.finfo(pred.dtype).tiny, 1)
+        return float(-np.vdot(target, np.log(p)) / len(pred))
+
+    def gradient(self, pred, target, out=None):
+        p = np.clip(pred, np.finfo(pred.dtype).tiny, 1)
+        out = np.divide(target, p, out=out)
+        out *= -1 / len(pred)
+        return out
+
+    def value_from_logits(self, z, target) -> float:
+        # -sum t (z - logsumexp(z)), with the row's maximum taken out so exp never overflows.
+        shifted = z - z.max(axis=1, keepdims=True)
+        log_norm = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        return float(np.vdot(target, log_norm - shifted) / len(z))
+
+
+LOSSES = {
+    cls.name: cls
+    for cls in (MeanSquaredError, SumSquaredError, BinaryCrossentropy, CategoricalCrossentropy)
+}
+
+
+def get(loss) -> Loss:
+    """A Loss from its name ("mse", "sse", "binary_crossentropy", "categorical_crossentropy")."""
+    if isinstance(loss, Loss):
+        return loss
+    if isinstance(loss, str) and loss in LOSSES:
+        return LOSSES[loss]()
+    known = ", ".join(repr(name) for name in LOSSES)
+    raise ValueError(f"unknown loss {loss!r}; expected one of {known}")

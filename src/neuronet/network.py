@@ -1,0 +1,272 @@
+"""Network: layers in order. Data flows forward through them to a prediction; the loss's
+gradient flows backward through them to every weight (backpropagation); an optimizer then
+moves each weight a little against its gradient. ``fit`` repeats that over the data."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import losses
+from ._checks import as_float_array
+from .layers import Dense, Layer
+
+DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+class Network:
+    """A feed-forward neural network: ``layers`` applied one after the other.
+
+    Parameters
+    ----------
+    layers : list of Layer
+        For example ``[Dense(2, 4, "tanh"), Dense(4, 1, "sigmoid")]``. Each Dense layer
+        must take as many inputs as the Dense layer before it gives outputs.
+    seed : int or None
+        Seed of the network's own ``np.random.Generator``, the one source of randomness for
+        starting weights, shuffling, dropout and validation splits: the same seed, data and
+        settings give bit-identical weights. NumPy's global random state is never used.
+    dtype : np.float64 (default) or np.float32
+        The floating-point type of weights and all arithmetic; float32 is faster.
+    """
+
+    def __init__(self, layers, *, seed=None, dtype=np.float64):
+        self.layers = list(layers)
+        if not self.layers:
+            raise ValueError("a Network needs at least one layer")
+        dense = []
+        for position, layer in enumerate(self.layers, 1):
+            if not isinstance(layer, Layer):
+                raise ValueError(f"layer {position} is {layer!r}, not a neuronet layer")
+            if isinstance(layer, Dense):
+                if dense and layer.n_inputs != dense[-1][1].n_outputs:
+                    before, previous = dense[-1]
+                    raise ValueError(
+                        f"layer {position} ({layer!r}) takes {layer.n_inputs} inputs, but layer "
+                        f"{before} ({previous!r}) gives {previous.n_outputs} outputs"
+                    )
+                dense.append((position, layer))
+        if not dense:
+            raise ValueError("a Network needs at least one Dense layer")
+        try:
+            self.dtype = np.dtype(dtype)
+        except TypeError:
+            self.dtype = None
+        if self.dtype not in DTYPES:
+            raise ValueError(f"dtype must be np.float32 or np.float64, got {dtype!r}")
+        self.seed = seed
+        self.rng = np.random.default_rng(seed)
+        for layer in self.layers:
+            layer.build(self.rng, self.dtype)
+        self._dense = [layer for _, layer in dense]
+        self.history = None
+        self.loss = None
+        self._grad_buffer = None
+
+    @classmethod
+    def mlp(cls, sizes, hidden="relu", output="softmax", *, seed=None, dtype=np.float64, init=None):
+        """A multilayer perceptron from its layer sizes: ``Network.mlp([64, 32, 10])`` is
+        Dense(64, 32, "relu") then Dense(32, 10, "softmax")."""
+        sizes = list(sizes)
+        if len(sizes) < 2:
+            raise ValueError(f"mlp needs at least two sizes (inputs and outputs), got {sizes}")
+        layers = [
+            Dense(n_in, n_out, hidden if i < len(sizes) - 2 else output, init=init)
+            for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]))
+        ]
+        return cls(layers, seed=seed, dtype=dtype)
+
+    @property
+    def n_inputs(self) -> int:
+        return self._dense[0].n_inputs
+
+    @property
+    def n_outputs(self) -> int:
+        return self._dense[-1].n_outputs
+
+    @property
+    def output_activation(self) -> str:
+        return self._dense[-1].activation.name
+
+    # --- the algorithm ------------------------------------------------------------------------
+
+    def forward(self, inputs, training: bool = False):
+        """Outputs of the last layer for a batch that is already a clean 2-D array of ``dtype``.
+        With ``training`` the layers keep what ``backward`` needs (and dropout is on)."""
+        for layer in self.layers:
+            inputs = layer.forward(inputs, training)
+        return inputs
+
+    def backward(self, grad, *, through_activation: bool = True) -> None:
+        """Backpropagation: from dL/d(outputs) (or dL/dz of the last layer, when
+        ``through_activation`` is False) leave dL/dw in every layer's gradients."""
+        last = len(self.layers) - 1
+        for i in range(last, -1, -1):
+            layer = self.layers[i]
+            if i == last and isinstance(layer, Dense):
+                grad = layer.backward(grad, need_input_grad=i > 0,
+                                      through_activation=through_activation)
+            else:
+                grad = layer.backward(grad, need_input_grad=i > 0)
+
+    def fuses(self, loss) -> bool:
+        """Whether ``loss`` is computed from the last layer's sums z (cross-entropy right
+        after the sigmoid or softmax it belongs with)."""
+        last = self.layers[-1]
+        return isinstance(last, Dense) and loss.fused_activation == last.activation.name
+
+    def train_batch(self, inputs, targets, loss, optimizer):
+        """One step of learning on one batch: forward, loss, backward, update.
+        Returns the batch's loss and the outputs it was computed from; a loss that is not
+        finite is returned without touching the weights."""
+        outputs = self.forward(inputs, training=True)
+        grad = self._grad_buffer
+        if grad is None or grad.shape != outputs.shape:
+            grad = self._grad_buffer = np.empty_like(outputs)
+        fused = self.fuses(loss)
+        if fused:
+            value = loss.value_from_logits(self.layers[-1].z, targets)
+            loss.gradient_from_logits(outputs, targets, out=grad)
+        else:
+            value = loss.value(outputs, targets)
+            loss.gradient(outputs, targets, out=grad)
+        if np.isfinite(value):
+            self.backward(grad, through_activation=not fused)
+            optimizer.step(self.parameters(), self.gradients())
+        return value, outputs
+
+    # --- using it -----------------------------------------------------------------------------
+
+    def predict(self, X, *, batch_size: int = 4096):
+        """The network's outputs for the rows of X: probabilities after sigmoid or softmax,
+        real numbers after identity. A 1-D X is one example and gives a 1-D result."""
+        single = np.ndim(X) == 1
+        X = self.check_inputs(X, "X")
+        n = len(X)
+        result = np.empty((n, self.n_outputs), dtype=self.dtype)
+        for start in range(0, n, batch_size):
+            chunk = np.asarray(X[start:start + batch_size], dtype=self.dtype)
+            if isinstance(X, np.memmap) and not np.isfinite(chunk).all():
+                last = start + len(chunk) - 1
+                raise ValueError(f"X holds NaN or infinity in rows {start} to {last}")
+            result[start:start + batch_size] = self.forward(chunk)
+        return result[0] if single else result
+
+    def fit(self, X, y, *, loss, optimizer=None, epochs=1, batch_size=32, shuffle=True,
+            validation_data=None, validation_split=0.0, early_stopping=None, metrics=None,
+            progress=False, callbacks=()):
+        """Train on inputs X (n_examples, n_inputs) and targets y; returns a History.
+
+        Parameters
+        ----------
+        loss : "mse", "sse", "binary_crossentropy" or "categorical_crossentropy"
+            For categorical cross-entropy y may be class labels (n,) or one-hot (n, k).
+        optimizer : SGD, Adam, "sgd", "adam" or None (Adam with its defaults)
+        epochs : passes over the data.   batch_size : examples per step (None: all of them).
+        shuffle : draw a new order of examples every epoch.
+        validation_data : (X_val, y_val), scored after every epoch; or
+        validation_split : a fraction of X held out at random for that.
+        early_stopping : patience in epochs: stop when the validation loss (the training loss
+            without validation) has not improved for that long, and restore the best weights.
+        metrics : list of "accuracy", "mae", "mse" (default: accuracy for cross-entropies).
+        progress : show a progress bar (tqdm).
+        callbacks : functions ``callback(epoch, logs)`` called after every epoch; one that
+            returns True stops training.
+
+        Calling fit again continues from the current weights. Ctrl-C stops after the current
+        batch and returns normally (``history.interrupted``); a loss that turns NaN or
+        infinite raises FloatingPointError with the weights restored to the last finite ones.
+        """
+        from .training import fit
+
+        return fit(self, X, y, loss=loss, optimizer=optimizer, epochs=epochs,
+                   batch_size=batch_size, shuffle=shuffle, validation_data=validation_data,
+                   validation_split=validation_split, early_stopping=early_stopping,
+                   metrics=metrics, progress=progress, callbacks=callbacks)
+
+    def evaluate(self, X, y, *, loss=None, metrics=None) -> dict:
+        """Loss and metrics on (X, y), as ``fit`` reports them; ``loss`` defaults to the one
+        the network was last fitted with."""
+        from .training import evaluate
+
+        loss = loss if loss is not None else self.loss
+        if loss is None:
+            raise ValueError("evaluate needs a loss: pass loss=..., or fit the network first")
+        return evaluate(self, X, y, loss=losses.get(loss), metrics=metrics)
+
+    def check_inputs(self, X, name="X"):
+        """X as a 2-D array of the network's dtype with the right number of columns, or a
+        ValueError saying what is wrong. Data on disk (np.memmap) is checked, not loaded."""
+        if isinstance(X, np.memmap):
+            if X.dtype.kind not in "biuf":
+                raise ValueError(f"{name} must hold numbers, got values of dtype {X.dtype}")
+            array = X
+        else:
+            array = as_float_array(X, name, dtype=self.dtype)
+        if array.ndim == 1 and array.shape[0] == self.n_inputs:
+            array = array[None, :]
+        if array.ndim != 2:
+            raise ValueError(
+                f"{name} must be 2-D, one row per example and {self.n_inputs} columns; "
+                f"got shape {array.shape}"
+            )
+        if array.shape[1] != self.n_inputs:
+            raise ValueError(
+                f"{name} has {array.shape[1]} columns, but the network expects {self.n_inputs}"
+            )
+        if array.shape[0] == 0:
+            raise ValueError(f"{name} is empty; expected at least one row")
+        return array
+
+    # --- its parts ----------------------------------------------------------------------------
+
+    def parameters(self) -> list:
+        """Every trainable array, layer by layer (weights, then bias)."""
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def gradients(self) -> list:
+        """The gradients left by the last ``backward``, in the order of ``parameters()``."""
+        return [g for layer in self.layers for g in layer.gradients()]
+
+    def n_parameters(self) -> int:
+        return sum(p.size for p in self.parameters())
+
+    def get_weights(self) -> list:
+        """Copies of ``parameters()``."""
+        return [p.copy() for p in self.parameters()]
+
+    def set_weights(self, weights) -> None:
+        """Copy arrays (as from ``get_weights``) into the parameters, in place."""
+        params = self.parameters()
+        weights = list(weights)
+        if len(weights) != len(params):
+            raise ValueError(f"expected {len(params)} arrays, got {len(weights)}")
+        for i, (param, value) in enumerate(zip(params, weights)):
+            value = np.asarray(value)
+            if value.shape != param.shape:
+                raise ValueError(f"array {i} has shape {value.shape}, expected {param.shape}")
+            param[...] = value
+
+    def summary(self) -> str:
+        """A table of the layers: type, sizes, activation and parameter counts."""
+        rows = [("#", "layer", "inputs", "outputs", "activation", "parameters")]
+        for i, layer in enumerate(self.layers, 1):
+            if isinstance(layer, Dense):
+                rows.append((str(i), "Dense", str(layer.n_inputs), str(layer.n_outputs),
+                             layer.activation.name, f"{layer.n_parameters():,}"))
+            else:
+                rows.append((str(i), repr(layer), "", "", "", "0"))
+        widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
+        lines = ["  ".join(cell.ljust(w) if c in (1, 4) else cell.rjust(w)
+                           for c, (cell, w) in enumerate(zip(row, widths))).rstrip()
+                 for row in rows]
+        rule = "-" * max(len(line) for line in lines)
+        dtype = self.dtype.name
+        return "\n".join([lines[0], rule, *lines[1:], rule,
+                          f"{self.n_parameters():,} parameters, {dtype}"])
+
+    def __repr__(self) -> str:
+        inner = "".join(f"    {layer!r},\n" for layer in self.layers)
+        extra = "" if self.seed is None else f", seed={self.seed!r}"
+        if self.dtype != np.float64:
+            extra += f", dtype=np.{self.dtype.name}"
+        return f"Network([\n{inner}]{extra})"

@@ -1,0 +1,353 @@
+"""The training loop: batches, shuffling, validation, early stopping, history, progress,
+and the safety nets (Ctrl-C keeps what was learned; a NaN loss never reaches the weights)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+import numpy as np
+
+from . import losses, optimizers
+from ._checks import as_count, as_float_array
+
+# --- what fit returns ---------------------------------------------------------------------------
+
+
+class History:
+    """Per-epoch numbers from ``fit``: ``history.loss``, ``history.val_loss`` and
+    ``history["accuracy"]``, ``history["val_accuracy"]``...; all of them in ``history.history``.
+
+    ``interrupted`` is True when Ctrl-C stopped training; ``stopped_early`` when early
+    stopping did, and ``best_epoch`` (counted from 1) is the epoch whose weights were kept.
+    """
+
+    def __init__(self):
+        self.history: dict[str, list[float]] = {}
+        self.epochs = 0
+        self.interrupted = False
+        self.stopped_early = False
+        self.best_epoch = None
+
+    @property
+    def loss(self) -> list:
+        return self.history.get("loss", [])
+
+    @property
+    def val_loss(self) -> list:
+        return self.history.get("val_loss", [])
+
+    def __getitem__(self, key) -> list:
+        return self.history[key]
+
+    def __contains__(self, key) -> bool:
+        return key in self.history
+
+    def _record(self, logs: dict) -> None:
+        for key, value in logs.items():
+            self.history.setdefault(key, []).append(value)
+        self.epochs += 1
+
+    def __repr__(self) -> str:
+        last = ", ".join(f"{k}={v[-1]:.4g}" for k, v in self.history.items() if v)
+        state = ""
+        if self.interrupted or self.stopped_early:
+            state = " (interrupted)" if self.interrupted else " (stopped early)"
+        return f"<History: {self.epochs} epochs{state}{': ' if last else ''}{last}>"
+
+
+# --- metrics ------------------------------------------------------------------------------------
+
+
+def accuracy(outputs, targets) -> float:
+    """Share of right answers: the largest output against the target's class for several
+    outputs, output > 0.5 against target > 0.5 for one (or independent yes/no outputs)."""
+    if outputs.shape[1] > 1 and np.allclose(targets.sum(axis=1), 1):
+        return float(np.mean(outputs.argmax(axis=1) == targets.argmax(axis=1)))
+    return float(np.mean((outputs > 0.5) == (targets > 0.5)))
+
+
+def mean_absolute_error(outputs, targets) -> float:
+    return float(np.mean(np.abs(outputs - targets)))
+
+
+def mean_squared_error(outputs, targets) -> float:
+    return float(np.mean(np.square(outputs - targets)))
+
+
+METRICS = {"accuracy": accuracy, "mae": mean_absolute_error, "mse": mean_squared_error}
+
+
+def _metrics(metrics, loss) -> dict:
+    if metrics is None:
+        metrics = ["accuracy"] if loss.fused_activation else []
+    if isinstance(metrics, str):
+        metrics = [metrics]
+    unknown = [m for m in metrics if m not in METRICS]
+    if unknown:
+        known = ", ".join(repr(m) for m in METRICS)
+        raise ValueError(f"unknown metric {unknown[0]!r}; expected one of {known}")
+    return {name: METRICS[name] for name in metrics}
+
+
+# --- checking the data at the boundary ----------------------------------------------------------
+
+
+def prepare_targets(network, loss, y, n_rows: int, name: str = "y"):
+    """y as a 2-D array of the network's dtype, shaped like the network's outputs, or a
+    ValueError saying what the output layer can produce."""
+    k = network.n_outputs
+    y = as_float_array(y, name, dtype=np.float64)
+    if len(y) != n_rows:
+        raise ValueError(
+            f"X has {n_rows} rows but {name} has {len(y)}; expected one target per row"
+        )
+    if isinstance(loss, losses.CategoricalCrossentropy) and y.ndim == 1:
+        labels = y.astype(np.int64)
+        if not np.array_equal(labels, y) or labels.min() < 0 or labels.max() >= k:
+            raise ValueError(
+                f"{name} holds class labels that are not whole numbers from 0 to {k - 1}; the "
+                f"network has {k} outputs, one per class (or pass one-hot rows, shape (n, {k}))"
+            )
+        y = np.zeros((n_rows, k))
+        y[np.arange(n_rows), labels] = 1
+    elif y.ndim == 1 and k == 1:
+        y = y[:, None]
+    if y.ndim != 2 or y.shape[1] != k:
+        shape = f"({n_rows},) or ({n_rows}, 1)" if k == 1 else f"({n_rows}, {k})"
+        if isinstance(loss, losses.CategoricalCrossentropy):
+            shape = f"({n_rows},) class labels or {shape} one-hot rows"
+        raise ValueError(
+            f"{name} has shape {y.shape}, but the network has {k} output{'s' * (k > 1)}; "
+            f"expected shape {shape}"
+        )
+    if loss.fused_activation and (y.min() < 0 or y.max() > 1):
+        raise ValueError(f"{loss.name} needs targets between 0 and 1, but {name} holds "
+                         f"values from {y.min():g} to {y.max():g}")
+    if isinstance(loss, losses.CategoricalCrossentropy) and not np.allclose(y.sum(axis=1), 1):
+        raise ValueError(f"categorical_crossentropy needs each row of {name} to sum to 1 "
+                         "(one-hot or class probabilities); use binary_crossentropy for "
+                         "independent yes/no outputs")
+    return np.ascontiguousarray(y, dtype=network.dtype)
+
+
+def _check_loss_fits_output(network, loss) -> None:
+    if loss.fused_activation and network.output_activation not in ("sigmoid", "softmax"):
+        raise ValueError(
+            f"{loss.name} needs probabilities from the last layer, but its activation is "
+            f"{network.output_activation!r}; use activation={loss.fused_activation!r}"
+        )
+
+
+# --- Ctrl-C -------------------------------------------------------------------------------------
+
+
+class _Abort(KeyboardInterrupt):
+    """A second Ctrl-C: quit now."""
+
+
+class _InterruptFlag:
+    """While training, the first Ctrl-C only raises a flag that the loop checks between
+    batches, so a batch's update is never left half-applied; a second one quits at once."""
+
+    def __init__(self):
+        self.raised = False
+        self._previous = None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum, frame):
+        if self.raised:
+            raise _Abort()
+        self.raised = True
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+
+# --- the loop -----------------------------------------------------------------------------------
+
+
+def _gather(X, rows, out=None):
+    """The batch of rows ``rows`` (an index array or a slice) as a contiguous array."""
+    if isinstance(rows, slice):
+        return X[rows]
+    if out is not None and type(X) is np.ndarray:
+        return np.take(X, rows, axis=0, out=out[: len(rows)])
+    return X[rows]
+
+
+def fit(network, X, y, *, loss, optimizer=None, epochs=1, batch_size=32, shuffle=True,
+        validation_data=None, validation_split=0.0, early_stopping=None, metrics=None,
+        progress=False, callbacks=()):
+    """Network.fit's body; see its docstring."""
+    loss = losses.get(loss)
+    _check_loss_fits_output(network, loss)
+    optimizer = optimizers.get(optimizer)
+    epochs = as_count(epochs, "epochs")
+    metric_fns = _metrics(metrics, loss)
+    X = network.check_inputs(X, "X")
+    n = len(X)
+    Y = prepare_targets(network, loss, y, n)
+    batch_size = n if batch_size is None else as_count(batch_size, "batch_size", minimum=1)
+    if isinstance(validation_split, bool) or not 0 <= validation_split < 1:
+        raise ValueError(f"validation_split must be a fraction in [0, 1), got {validation_split!r}")
+    if early_stopping is not None:
+        early_stopping = as_count(early_stopping, "early_stopping", minimum=1)
+    callbacks = list(callbacks)
+    lazy = isinstance(X, np.memmap)
+
+    rows = None  # None: all rows of X, in order
+    X_val = Y_val = None
+    if validation_data is not None:
+        if validation_split:
+            raise ValueError("pass validation_data or validation_split, not both")
+        try:
+            X_val, y_val = validation_data
+        except (TypeError, ValueError):
+            raise ValueError("validation_data must be a pair (X_val, y_val)") from None
+        X_val = network.check_inputs(X_val, "validation X")
+        Y_val = prepare_targets(network, loss, y_val, len(X_val), "validation y")
+    elif validation_split:
+        n_val = int(round(n * validation_split))
+        if n_val < 1 or n_val >= n:
+            raise ValueError(f"validation_split={validation_split} of {n} rows leaves "
+                             f"{n - n_val} for training and {n_val} for validation; both need rows")
+        order = network.rng.permutation(n)
+        val_rows, rows = np.sort(order[:n_val]), np.sort(order[n_val:])
+        X_val, Y_val = np.asarray(_gather(X, val_rows), dtype=network.dtype), Y[val_rows]
+    n_train = n if rows is None else len(rows)
+
+    network.loss = loss.name
+    history = History()
+    network.history = history
+    monitor = "val_loss" if X_val is not None else "loss"
+    best_value, best_weights, waited = np.inf, None, 0
+
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        n_batches = -(-n_train // batch_size)
+        bar = tqdm(total=epochs * n_batches, unit="batch", dynamic_ncols=True, leave=True)
+    params = network.parameters()
+    x_buffer = None
+    if type(X) is np.ndarray and (shuffle or rows is not None):
+        x_buffer = np.empty((min(batch_size, n_train), X.shape[1]), dtype=network.dtype)
+
+    try:
+        with _InterruptFlag() as interrupt:
+            for epoch in range(1, epochs + 1):
+                if bar is not None:
+                    bar.set_description(f"epoch {epoch}/{epochs}")
+                snapshot = [p.copy() for p in params]
+                order = rows
+                if shuffle:
+                    order = network.rng.permutation(n_train if rows is None else rows)
+                total, seen = 0.0, 0
+                sums = dict.fromkeys(metric_fns, 0.0)
+                for batch, start in enumerate(range(0, n_train, batch_size), 1):
+                    stop = min(start + batch_size, n_train)
+                    index = slice(start, stop) if order is None else order[start:stop]
+                    if lazy and not isinstance(index, slice):
+                        index = np.sort(index)  # rows read from disk in file order
+                    xb = _gather(X, index, x_buffer)
+                    yb = Y[index]
+                    if lazy:
+                        xb = np.asarray(xb, dtype=network.dtype)
+                        if not np.isfinite(xb).all():
+                            raise ValueError(f"X holds NaN or infinity in a row of batch {batch} "
+                                             f"of epoch {epoch}; expected finite numbers")
+                    try:
+                        value, outputs = network.train_batch(xb, yb, loss, optimizer)
+                    except KeyboardInterrupt as exc:  # not in the main thread: no flag to raise
+                        if isinstance(exc, _Abort):
+                            raise
+                        interrupt.raised = True
+                        break
+                    if not np.isfinite(value):
+                        _restore_finite(params, snapshot)
+                        raise FloatingPointError(
+                            f"the loss became {value} at epoch {epoch}, batch {batch}; training "
+                            "stopped and the weights were restored to their last finite values "
+                            "(try a smaller learning rate, or scale the inputs)"
+                        )
+                    size = stop - start
+                    total += value if loss.summed else value * size
+                    seen += size
+                    for name, fn in metric_fns.items():
+                        sums[name] += fn(outputs, yb) * size
+                    if bar is not None:
+                        bar.update()
+                    if interrupt.raised:
+                        break
+                if seen == 0:
+                    break
+                logs = {"loss": total if loss.summed else total / seen}
+                logs.update({name: s / seen for name, s in sums.items()})
+                if X_val is not None:
+                    scores = evaluate(network, X_val, Y_val, loss=loss, metrics=list(metric_fns),
+                                      checked=True)
+                    logs.update({f"val_{k}": v for k, v in scores.items()})
+                history._record(logs)
+                if bar is not None:
+                    bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items()}, refresh=False)
+                if interrupt.raised:
+                    history.interrupted = True
+                    break
+                if early_stopping is not None:
+                    if logs[monitor] < best_value:
+                        best_value, waited = logs[monitor], 0
+                        best_weights = network.get_weights()
+                        history.best_epoch = epoch
+                    else:
+                        waited += 1
+                        if waited >= early_stopping:
+                            history.stopped_early = True
+                if any([callback(epoch, logs) for callback in callbacks]):
+                    break
+                if history.stopped_early:
+                    break
+            if interrupt.raised:
+                history.interrupted = True
+    finally:
+        if bar is not None:
+            bar.close()
+    if best_weights is not None and not history.interrupted:
+        network.set_weights(best_weights)
+    return history
+
+
+def _restore_finite(params, snapshot) -> None:
+    # The weights that produced a non-finite loss are finite themselves unless the last
+    # update blew them up; then the epoch's starting weights are the last finite ones.
+    if not all(np.isfinite(p).all() for p in params):
+        for param, saved in zip(params, snapshot):
+            param[...] = saved
+
+
+def evaluate(network, X, y, *, loss, metrics=None, checked=False) -> dict:
+    """{"loss": ..., metric: ...} of the network on (X, y), scored as ``fit`` scores them."""
+    loss = losses.get(loss)
+    metric_fns = _metrics(metrics, loss)
+    if not checked:
+        X = network.check_inputs(X, "X")
+        y = prepare_targets(network, loss, y, len(X))
+    inputs = np.asarray(X, dtype=network.dtype)
+    *body, last = network.layers
+    for layer in body:
+        inputs = layer.forward(inputs)
+    if network.fuses(loss):
+        z = last.sums(inputs)
+        value = loss.value_from_logits(z, y)
+        outputs = last.activation.forward(z, out=z)
+    else:
+        outputs = last.forward(inputs)
+        value = loss.value(outputs, y)
+    scores = {"loss": value}
+    scores.update({name: fn(outputs, y) for name, fn in metric_fns.items()})
+    return scores
