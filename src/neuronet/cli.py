@@ -95,7 +95,8 @@ def demo_digits(args) -> None:
     try:
         from sklearn.model_selection import train_test_split
     except ImportError:
-        raise CommandError("demo digits needs scikit-learn: pip install 'neuronet[sklearn]'") from None
+        message = "demo digits needs scikit-learn: pip install 'neuronet[sklearn]'"
+        raise CommandError(message) from None
     X, y = datasets.digits()
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=0)
     net = Network.mlp([64, 32, 10], hidden="relu", output="softmax", seed=0)
