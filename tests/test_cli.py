@@ -63,3 +63,20 @@ def test_usage_errors_are_one_line_with_status_2(run_cli, args, message):
     assert lines[0].startswith("neuronet: error: ")
     assert message in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_demo_xor_shows_the_neuron_failing_and_the_network_succeeding(run_cli):
+    result = run_cli("demo", "xor")
+    assert result.returncode == 0, result.stderr
+    neuron_part, network_part = result.stdout.split("A network with a hidden layer")
+    assert "accuracy 50%" in neuron_part
+    assert "accuracy 100%" in network_part
+
+
+def test_demo_digits_reports_test_accuracy(run_cli):
+    pytest.importorskip("sklearn")
+    result = run_cli("demo", "digits")
+    assert result.returncode == 0, result.stderr
+    accuracy = float(result.stdout.rsplit("test accuracy ", 1)[1].split("%")[0])
+    assert accuracy >= 97
+    assert "epoch 50/50" in result.stderr  # the progress bar

@@ -1,5 +1,6 @@
 """neuronet: from the tutorial's single neuron to layered networks trained by backpropagation."""
 
+from . import activations, datasets, initializers, losses, optimizers
 from .layers import Dense, Dropout
 from .network import Network
 from .neuron import Neuron
@@ -8,4 +9,18 @@ from .training import History
 
 __version__ = "0.1.0"
 
-__all__ = ["Adam", "Dense", "Dropout", "History", "Network", "Neuron", "SGD", "__version__"]
+__all__ = [
+    "Adam",
+    "Dense",
+    "Dropout",
+    "History",
+    "Network",
+    "Neuron",
+    "SGD",
+    "activations",
+    "datasets",
+    "initializers",
+    "losses",
+    "optimizers",
+    "__version__",
+]

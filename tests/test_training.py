@@ -1,0 +1,264 @@
+import math
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from neuronet import SGD, Adam, Dense, Dropout, History, Network, datasets
+
+
+def _blobs(n=200, seed=0):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 3, n)
+    X = rng.normal(size=(n, 2)) * 0.5 + np.array([[0, 0], [3, 0], [0, 3]])[y]
+    return X, y
+
+
+def _net(seed=0, dropout=0.0):
+    layers = [Dense(2, 8, "relu")]
+    if dropout:
+        layers.append(Dropout(dropout))
+    return Network([*layers, Dense(8, 3, "softmax")], seed=seed)
+
+
+def fit_args(**changes):
+    """The usual fit settings, with a fresh optimizer each time."""
+    args = dict(loss="categorical_crossentropy", optimizer=Adam(learning_rate=0.05), epochs=5,
+                batch_size=16)
+    return {**args, **changes}
+
+
+def test_history_records_every_epoch():
+    X, y = _blobs()
+    history = _net().fit(X, y, **fit_args(), validation_split=0.2)
+    assert isinstance(history, History)
+    assert history.epochs == 5
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        assert len(history[key]) == 5, key
+    assert history.loss is history["loss"] and history.val_loss is history["val_loss"]
+    assert history.loss[-1] < history.loss[0]
+    assert not history.interrupted and not history.stopped_early
+    assert "5 epochs" in repr(history)
+
+
+def test_same_seed_gives_bit_identical_weights():
+    X, y = _blobs()
+    runs = []
+    for _ in range(2):
+        net = _net(seed=3, dropout=0.3)
+        net.fit(X, y, **fit_args(), validation_split=0.25)
+        runs.append(net.get_weights())
+    assert all(np.array_equal(a, b) for a, b in zip(*runs))
+    other = _net(seed=4, dropout=0.3)
+    other.fit(X, y, **fit_args(), validation_split=0.25)
+    assert not np.array_equal(other.get_weights()[0], runs[0][0])
+
+
+def test_fit_again_continues_from_the_current_weights():
+    X, y = _blobs()
+    net = _net()
+    first = net.fit(X, y, **fit_args())
+    second = net.fit(X, y, **fit_args())
+    assert second.loss[0] < first.loss[0]
+    assert net.history is second
+
+
+def test_labels_and_one_hot_train_alike():
+    X, y = _blobs()
+    a, b = _net(seed=1), _net(seed=1)
+    a.fit(X, y, **fit_args())
+    b.fit(X, np.eye(3)[y], **fit_args())
+    assert all(np.array_equal(p, q) for p, q in zip(a.get_weights(), b.get_weights()))
+
+
+def test_validation_data_is_scored_and_evaluate_agrees():
+    X, y = _blobs()
+    X_val, y_val = _blobs(60, seed=1)
+    net = _net()
+    history = net.fit(X, y, **fit_args(), validation_data=(X_val, y_val))
+    scores = net.evaluate(X_val, y_val)
+    assert scores["loss"] == pytest.approx(history.val_loss[-1])
+    assert scores["accuracy"] == pytest.approx(history["val_accuracy"][-1])
+    assert history["val_accuracy"][-1] > 0.9
+
+
+def test_early_stopping_stops_and_restores_the_best_weights():
+    X, y = _blobs()
+    X_val, y_val = _blobs(60, seed=1)
+    net = _net()
+    kept = {}
+
+    def remember(epoch, logs):
+        kept[epoch] = net.get_weights()
+
+    history = net.fit(X, y, loss="categorical_crossentropy", optimizer=Adam(learning_rate=0.5),
+                      epochs=200, batch_size=8, validation_data=(X_val, y_val),
+                      early_stopping=3, callbacks=[remember])
+    assert history.stopped_early
+    assert history.epochs < 200
+    best = int(np.argmin(history.val_loss)) + 1
+    assert history.best_epoch == best
+    assert history.epochs == best + 3
+    assert all(np.array_equal(a, b) for a, b in zip(net.get_weights(), kept[best]))
+
+
+def test_callback_returning_true_stops_training():
+    X, y = _blobs()
+    history = _net().fit(X, y, **fit_args(epochs=50), callbacks=[lambda e, logs: e == 2])
+    assert history.epochs == 2
+
+
+def test_full_batch_and_no_shuffle():
+    X, y = _blobs()
+    a, b = _net(seed=2), _net(seed=2)
+    a.fit(X, y, loss="categorical_crossentropy", optimizer=SGD(0.1), epochs=3, batch_size=None,
+          shuffle=False)
+    b.fit(X, y, loss="categorical_crossentropy", optimizer=SGD(0.1), epochs=3,
+          batch_size=len(X), shuffle=True)  # one batch: the order of rows barely matters
+    for p, q in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_allclose(p, q, rtol=1e-10, atol=1e-12)
+
+
+def test_regression_with_mse_and_mae_metric():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(300, 2))
+    y = np.sin(2 * X[:, 0]) + X[:, 1] ** 2
+    net = Network([Dense(2, 32, "tanh"), Dense(32, 1, "identity")], seed=0)
+    history = net.fit(X, y, loss="mse", optimizer=Adam(learning_rate=0.01), epochs=200,
+                      batch_size=32, metrics=["mae"])
+    assert history["mae"][-1] < 0.1
+    assert np.mean((net.predict(X).ravel() - y) ** 2) < 0.01
+
+
+def test_progress_bar_shows_loss_and_metrics(capsys):
+    X, y = _blobs()
+    _net().fit(X, y, **fit_args(), progress=True)
+    err = capsys.readouterr().err
+    assert "epoch 5/5" in err and "loss=" in err and "accuracy=" in err
+
+
+def test_nan_loss_stops_with_the_epoch_and_batch_and_finite_weights():
+    X, y = _blobs()
+    X = X * 1e3
+    net = Network([Dense(2, 8, "relu"), Dense(8, 1, "identity")], seed=0)
+    with pytest.raises(FloatingPointError) as info:
+        with np.errstate(over="ignore", invalid="ignore"):
+            net.fit(X, y * 1e3, loss="mse", optimizer=SGD(learning_rate=10.0), epochs=50,
+                    batch_size=16)
+    message = str(info.value)
+    assert "epoch 1, batch" in message and "restored" in message
+    assert all(np.isfinite(p).all() for p in net.parameters())
+    assert net.history.epochs == 0
+
+
+def test_ctrl_c_stops_after_the_current_batch_and_keeps_what_was_learned():
+    X, y = _blobs(2000)
+
+    def press_ctrl_c(epoch, logs):
+        if epoch == 2:
+            signal.raise_signal(signal.SIGINT)
+
+    net = _net()
+    history = net.fit(X, y, **fit_args(epochs=100), callbacks=[press_ctrl_c])
+    assert history.interrupted
+    assert history.epochs in (2, 3)  # the signal lands between batches, never inside one
+    assert all(np.isfinite(p).all() for p in net.parameters())
+    assert net.evaluate(X, y)["accuracy"] > 0.9
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_ctrl_c_from_outside_during_training():
+    X, y = _blobs(5000)
+    net = _net()
+    timer = threading.Timer(0.3, lambda: signal.raise_signal(signal.SIGINT))
+    timer.start()
+    start = time.perf_counter()
+    history = net.fit(X, y, **fit_args(epochs=100_000))
+    timer.cancel()
+    assert history.interrupted
+    assert time.perf_counter() - start < 60
+    assert history.epochs >= 1 and len(history.loss) == history.epochs
+    assert all(math.isfinite(v) for v in history.loss)
+
+
+def test_second_ctrl_c_quits_at_once():
+    X, y = _blobs(2000)
+
+    def press_twice(epoch, logs):
+        signal.raise_signal(signal.SIGINT)
+        signal.raise_signal(signal.SIGINT)
+
+    with pytest.raises(KeyboardInterrupt):
+        _net().fit(X, y, **fit_args(epochs=10), callbacks=[press_twice])
+
+
+def test_dropout_only_while_training():
+    layer = Dropout(0.5)
+    layer.build(np.random.default_rng(0), np.float64)
+    x = np.ones((100, 10))
+    assert layer.forward(x) is x
+    dropped = layer.forward(x, training=True)
+    assert set(np.unique(dropped)) == {0.0, 2.0}
+    assert 0.4 < np.mean(dropped == 0) < 0.6
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(y=np.zeros(5)), "X has 200 rows but y has 5"),
+        (dict(X=np.ones((200, 3))), "X has 3 columns, but the network expects 2"),
+        (dict(X=np.ones((0, 2)), y=np.zeros(0)), "X is empty"),
+        (dict(X=np.full((200, 2), np.inf)), "NaN or infinity"),
+        (dict(y=np.full(200, np.nan)), "y holds NaN or infinity"),
+        (dict(y=np.full(200, 3)), "class labels that are not whole numbers from 0 to 2"),
+        (dict(y=np.full(200, 0.5)), "class labels that are not whole numbers"),
+        (dict(y=np.zeros((200, 2))), "y has shape (200, 2), but the network has 3 outputs"),
+        (dict(loss="hinge"), "unknown loss 'hinge'; expected one of 'mse', 'sse'"),
+        (dict(loss="mse", y=np.zeros(200)), "y has shape (200,), but the network has 3 outputs"),
+        (dict(optimizer="rmsprop"), "unknown optimizer 'rmsprop'"),
+        (dict(metrics=["f1"]), "unknown metric 'f1'"),
+        (dict(epochs=-1), "epochs must be at least 0"),
+        (dict(batch_size=0), "batch_size must be at least 1"),
+        (dict(validation_split=1.5), "validation_split must be a fraction in [0, 1)"),
+        (dict(validation_split=0.2, validation_data=(np.ones((3, 2)), np.zeros(3))),
+         "not both"),
+        (dict(validation_data=np.ones(3)), "validation_data must be a pair"),
+        (dict(validation_data=(np.ones((3, 4)), np.zeros(3))),
+         "validation X has 4 columns, but the network expects 2"),
+        (dict(early_stopping=0), "early_stopping must be at least 1"),
+        (dict(y=np.full((200, 3), 1 / 2)), "each row of y to sum to 1"),
+    ],
+)
+def test_bad_fit_input(kwargs, message):
+    X, y = _blobs()
+    net = _net()
+    before = net.get_weights()
+    args = {"X": X, "y": y, **fit_args(), **kwargs}
+    with pytest.raises(ValueError) as info:
+        net.fit(args.pop("X"), args.pop("y"), **args)
+    assert message in str(info.value)
+    assert all(np.array_equal(a, b) for a, b in zip(before, net.get_weights()))
+
+
+def test_cross_entropy_needs_probabilities_from_the_last_layer():
+    net = Network([Dense(2, 1, "identity")])
+    with pytest.raises(ValueError, match="needs probabilities from the last layer"):
+        net.fit(np.ones((4, 2)), np.ones(4), loss="binary_crossentropy")
+    with pytest.raises(ValueError, match="needs targets between 0 and 1"):
+        Network([Dense(2, 1)]).fit(np.ones((4, 2)), np.full(4, 2.0), loss="binary_crossentropy")
+
+
+def test_evaluate_without_a_loss():
+    with pytest.raises(ValueError, match="evaluate needs a loss"):
+        _net().evaluate(*_blobs())
+
+
+def test_xor_and_tutorial_data_sets():
+    inputs, outputs, test_input = datasets.tutorial()
+    assert inputs.shape == (4, 3) and outputs.shape == (4, 1) and test_input.shape == (3,)
+    X, y = datasets.xor()
+    assert X.shape == (4, 2) and list(y) == [0, 1, 1, 0]
+    X_train, X_test, y_train, y_test = datasets.split(*_blobs(), test_size=0.25, seed=0)
+    assert len(X_test) == 50 and len(X_train) == 150 and len(y_test) == 50
