@@ -7,6 +7,7 @@ usage errors exit with status 2, errors in the data or files with status 1.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
@@ -131,10 +132,334 @@ def _add_demo(commands) -> None:
     demo.set_defaults(run=_cmd_demo)
 
 
+# --- train, predict, evaluate: networks on CSV files ---------------------------------------------
+
+
+def _sizes(text: str) -> list:
+    """--hidden 32,16 -> [32, 16]; "" or "none" -> [] (no hidden layer)."""
+    if text.strip().lower() in ("", "none"):
+        return []
+    try:
+        sizes = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected sizes like 32,16, got {text!r}") from None
+    if any(size < 1 for size in sizes):
+        raise argparse.ArgumentTypeError(f"layer sizes must be at least 1, got {text!r}")
+    return sizes
+
+
+def _at_least(minimum):
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected at least {minimum}, got {value}")
+        return value
+
+    return parse
+
+
+def _fraction(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a fraction, got {text!r}") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1), got {text}")
+    return value
+
+
+def _positive(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number greater than 0, got {text}")
+    return value
+
+
+def _check_writable(path) -> None:
+    """Fail before the work, not after it, when the output cannot be written."""
+    folder = os.path.dirname(os.path.abspath(path)) or "."
+    if os.path.isdir(path):
+        raise CommandError(f"{path}: is a directory; expected a file name to write")
+    if not os.path.isdir(folder):
+        raise CommandError(f"{path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise CommandError(f"{path}: cannot write in the folder {folder}")
+
+
+def _cmd_train(args) -> None:
+    from . import table as tables
+    from .network import Network
+    from .optimizers import SGD, Adam
+    _check_writable(args.out)
+    features = None
+    if args.features is not None:
+        features = [f.strip() for f in args.features.split(",") if f.strip()]
+    data = tables.read_csv(args.data, features=features, target=args.target)
+    task = args.task or tables.infer_task(data.y)
+    inferred = args.task is None
+    metadata = {"feature_names": data.features, "target_name": data.target, "task": task}
+    if task == "classification":
+        classes = tables.class_labels(data.y)
+        if len(classes) < 2:
+            raise CommandError(f"{data.path}: the target {data.target!r} has only one value "
+                               f"({classes[0]!r}); a classifier needs at least two classes")
+        y = tables.encode(data, classes)
+        metadata["classes"] = classes
+        output, loss, metrics = "softmax", "categorical_crossentropy", ["accuracy"]
+        n_outputs = len(classes)
+    else:
+        values = tables.numeric(data.y)
+        if values is None:
+            bad = next(i for i, v in enumerate(data.y) if tables.numeric(data.y[i:i + 1]) is None)
+            raise CommandError(f"{data.path}: row {data.lines[bad]}, column {data.target!r}: "
+                               f"{str(data.y[bad])!r} is not a number, which regression needs "
+                               "(use --task classification for classes)")
+        if np.ptp(values) == 0:
+            raise CommandError(f"{data.path}: the target {data.target!r} has only one value "
+                               f"({values[0]:g}); there is nothing to learn")
+        y_mean, y_scale = float(values.mean()), float(values.std())
+        y = (values - y_mean) / y_scale
+        metadata.update(target_mean=y_mean, target_scale=y_scale)
+        output, loss, metrics, n_outputs = "identity", "mse", ["mae"], 1
+
+    # Standardized inputs train far better; the scaling travels with the model.
+    X = data.X
+    mean = X.mean(axis=0)
+    scale = X.std(axis=0)
+    scale[scale == 0] = 1.0
+    X -= mean
+    X /= scale
+    metadata.update(input_mean=mean.tolist(), input_scale=scale.tolist())
+
+    net = Network.mlp([X.shape[1], *args.hidden, n_outputs], hidden=args.activation,
+                      output=output, seed=args.seed)
+    net.metadata.update(metadata)
+    if args.optimizer == "sgd":
+        optimizer = SGD(learning_rate=args.learning_rate or 0.01, momentum=0.9)
+    else:
+        optimizer = Adam(learning_rate=args.learning_rate or 0.001)
+    history = net.fit(X, y, loss=loss, optimizer=optimizer, epochs=args.epochs,
+                      batch_size=args.batch_size, validation_split=args.validation_split,
+                      early_stopping=args.early_stopping, metrics=metrics,
+                      progress=not args.quiet)
+    if history.epochs == 0:
+        raise CommandError("interrupted before the first epoch ended; nothing was written")
+    net.save(args.out)
+
+    how = "inferred" if inferred else "as asked"
+    kind = f"{task} ({how}"
+    if task == "classification":
+        kind += f", {n_outputs} classes: " + ", ".join(map(str, metadata["classes"]))
+    kind += ")"
+    print(f"data:       {data.path}: {data.rows:,} examples, {len(data.features)} features, "
+          f"target {data.target!r}")
+    print(f"task:       {kind}")
+    print(f"network:    {' -> '.join(str(n) for n in [X.shape[1], *args.hidden, n_outputs])} "
+          f"({args.activation} hidden, {output} output), {net.n_parameters():,} parameters")
+    stopped = " (stopped early; best epoch " + str(history.best_epoch) + " kept)" \
+        if history.stopped_early else ""
+    print(f"epochs run: {history.epochs}{stopped}")
+    for label, prefix in (("training:  ", ""), ("validation:", "val_")):
+        if prefix + "loss" not in history:
+            continue
+        if task == "classification":
+            print(f"{label} loss {history[prefix + 'loss'][-1]:.4f}, "
+                  f"accuracy {history[prefix + 'accuracy'][-1]:.4f}")
+        else:  # back to the target's own units
+            mse = history[prefix + "loss"][-1] * y_scale**2
+            mae = history[prefix + "mae"][-1] * y_scale
+            print(f"{label} MSE {mse:.6g}, MAE {mae:.6g}")
+    if history.interrupted:
+        print(f"interrupted: the model trained so far was written to {args.out}")
+    else:
+        print(f"model:      written to {args.out}")
+
+
+def _add_train(commands) -> None:
+    train = commands.add_parser("train", help="train a network on a CSV file")
+    train.add_argument("data", help="CSV file with a header row")
+    train.add_argument("--target", required=True, help="the column to predict")
+    train.add_argument("--out", required=True, help="where to write the model (.npz)")
+    train.add_argument("--features", help="columns to learn from, comma-separated "
+                       "(default: all but the target)")
+    train.add_argument("--hidden", type=_sizes, default=[32],
+                       help="hidden layer sizes, comma-separated (default: 32; 'none' for none)")
+    train.add_argument("--activation", default="relu",
+                       choices=["relu", "tanh", "sigmoid", "leaky_relu"],
+                       help="hidden activation (default: relu)")
+    train.add_argument("--task", choices=["classification", "regression"],
+                       help="default: inferred (text or a few whole numbers mean classes)")
+    train.add_argument("--epochs", type=_at_least(1), default=200, help="default: 200")
+    train.add_argument("--batch-size", type=_at_least(1), default=32, help="default: 32")
+    train.add_argument("--optimizer", choices=["adam", "sgd"], default="adam",
+                       help="default: adam")
+    train.add_argument("--learning-rate", type=_positive,
+                       help="default: 0.001 for adam, 0.01 for sgd (with momentum 0.9)")
+    train.add_argument("--validation-split", type=_fraction, default=0.2,
+                       help="fraction of rows held out to validate (default: 0.2)")
+    train.add_argument("--early-stopping", type=_at_least(1), metavar="PATIENCE",
+                       help="stop after PATIENCE epochs without improvement")
+    train.add_argument("--seed", type=int, default=0, help="default: 0")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.set_defaults(run=_cmd_train)
+
+
+def _model_inputs(net, data_path):
+    """Read the model's feature columns from ``data_path`` (by name) and scale them."""
+    from . import table as tables
+
+    meta = net.metadata
+    names = meta.get("feature_names")
+    data = tables.read_csv(data_path, features=names, target=meta.get("target_name"),
+                           require_target=False)
+    if data.X.shape[1] != net.n_inputs:
+        raise CommandError(f"{data.path}: has {data.X.shape[1]} feature columns, but the model "
+                           f"expects {net.n_inputs}")
+    X = data.X
+    if "input_mean" in meta:
+        X -= np.asarray(meta["input_mean"])
+        X /= np.asarray(meta["input_scale"])
+    return data, X
+
+
+def _decode(net, outputs):
+    """Model outputs -> (predicted labels or values, class probabilities or None)."""
+    meta = net.metadata
+    if meta.get("task") == "classification" or "classes" in meta:
+        classes = meta.get("classes") or list(range(net.n_outputs))
+        if net.n_outputs == 1:  # one sigmoid unit: classes 0 and 1
+            chosen = (outputs[:, 0] > 0.5).astype(int)
+            outputs = np.hstack([1 - outputs, outputs])
+        else:
+            chosen = outputs.argmax(axis=1)
+        return [classes[i] for i in chosen], outputs
+    values = outputs[:, 0] if net.n_outputs == 1 else outputs
+    if "target_mean" in meta:
+        values = values * meta["target_scale"] + meta["target_mean"]
+    return values.tolist(), None
+
+
+def _load_model(path):
+    from .serialization import load
+
+    return load(path)
+
+
+def _cmd_predict(args) -> None:
+    import csv
+
+    if args.out:
+        _check_writable(args.out)
+    net = _load_model(args.model)
+    data, X = _model_inputs(net, args.data)
+    predictions, probabilities = _decode(net, net.predict(X))
+    if args.proba and probabilities is None:
+        raise CommandError(f"{args.model}: --proba needs a classifier, but this model predicts "
+                           "numbers")
+    name = net.metadata.get("target_name") or "prediction"
+    header = [name]
+    if args.proba:
+        classes = net.metadata.get("classes") or list(range(probabilities.shape[1]))
+        header += [f"probability_{c}" for c in classes]
+
+    def write(handle):
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        for i, value in enumerate(predictions):
+            row = [value] if not isinstance(value, list) else [" ".join(map(repr, value))]
+            if args.proba:
+                row += [f"{p:.6g}" for p in probabilities[i]]
+            writer.writerow(row)
+
+    if args.out:
+        from .serialization import atomic_write
+
+        with atomic_write(args.out, mode="w", newline="", encoding="utf-8") as handle:
+            write(handle)
+        print(f"{len(predictions):,} predictions written to {args.out}", file=sys.stderr)
+    else:
+        write(sys.stdout)
+
+
+def _add_predict(commands) -> None:
+    predict = commands.add_parser("predict", help="predict with a model for the rows of a CSV")
+    predict.add_argument("model", help="model file written by neuronet train (.npz)")
+    predict.add_argument("data", help="CSV file with the model's feature columns")
+    predict.add_argument("--out", help="write the predictions here (default: standard output)")
+    predict.add_argument("--proba", action="store_true",
+                         help="also write each class's probability")
+    predict.set_defaults(run=_cmd_predict)
+
+
+def _cmd_evaluate(args) -> None:
+    from . import table as tables
+
+    net = _load_model(args.model)
+    meta = net.metadata
+    target = meta.get("target_name")
+    if not target:
+        raise CommandError(f"{args.model}: the model does not name its target column, so "
+                           "there is nothing to compare its predictions with")
+    data, X = _model_inputs(net, args.data)
+    if data.y is None:
+        raise CommandError(f"{data.path}: no target column {target!r} to evaluate against")
+    predictions, _ = _decode(net, net.predict(X))
+    print(f"{data.path}: {data.rows:,} examples")
+    if meta.get("task") == "classification" or "classes" in meta:
+        classes = meta.get("classes") or list(range(net.n_outputs))
+        truth = tables.encode(data, classes)
+        guess = np.array([classes.index(p) for p in predictions])
+        _print_classification_report(classes, truth, guess)
+    else:
+        truth = tables.numeric(data.y)
+        if truth is None:
+            raise CommandError(f"{data.path}: the target column {target!r} is not numeric")
+        guess = np.asarray(predictions, dtype=np.float64)
+        error = guess - truth
+        mse, mae = float(np.mean(error**2)), float(np.mean(np.abs(error)))
+        spread = float(np.sum((truth - truth.mean()) ** 2))
+        r2 = 1 - float(np.sum(error**2)) / spread if spread > 0 else float("nan")
+        print(f"MSE  {mse:.6g}\nMAE  {mae:.6g}\nR²   {r2:.4f}")
+
+
+def _print_classification_report(classes, truth, guess) -> None:
+    k = len(classes)
+    matrix = np.zeros((k, k), dtype=np.int64)
+    np.add.at(matrix, (truth, guess), 1)
+    print(f"accuracy  {np.mean(truth == guess):.4f}\n")
+    names = [str(c) for c in classes]
+    width = max(8, *map(len, names))
+    print(f"{'class':<{width}}  precision  recall  support")
+    for i, label in enumerate(names):
+        predicted, actual = matrix[:, i].sum(), matrix[i].sum()
+        precision = f"{matrix[i, i] / predicted:.4f}" if predicted else "   -  "
+        recall = f"{matrix[i, i] / actual:.4f}" if actual else "   -  "
+        print(f"{label:<{width}}  {precision:>9}  {recall:>6}  {actual:>7}")
+    print("\nconfusion matrix (rows: true class, columns: predicted class)")
+    cell = max(len(str(matrix.max())), *map(len, names))
+    print(" " * width + "  " + " ".join(f"{n:>{cell}}" for n in names))
+    for label, row in zip(names, matrix):
+        print(f"{label:<{width}}  " + " ".join(f"{v:>{cell}}" for v in row))
+
+
+def _add_evaluate(commands) -> None:
+    evaluate = commands.add_parser("evaluate", help="score a model on a CSV with the target")
+    evaluate.add_argument("model", help="model file written by neuronet train (.npz)")
+    evaluate.add_argument("data", help="CSV file with the model's feature and target columns")
+    evaluate.set_defaults(run=_cmd_evaluate)
+
+
 # --- the parser -------------------------------------------------------------------------------
 
 # Each subcommand adds its own parser; the order here is the order of `neuronet --help`.
-SUBCOMMANDS = [_add_demo]
+SUBCOMMANDS = [_add_demo, _add_train, _add_predict, _add_evaluate]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -167,6 +492,15 @@ def main(argv=None) -> int:
     except BrokenPipeError:  # `neuronet ... | head`: the reader left; not an error of ours
         sys.stderr.close()
         return 0
+    except (OSError, ImportError, FloatingPointError) as exc:
+        print(f"neuronet: error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug of ours: still one line, unless asked for the traceback
+        if os.environ.get("NEURONET_DEBUG"):
+            raise
+        print(f"neuronet: error: internal error ({type(exc).__name__}: {exc}); "
+              "set NEURONET_DEBUG=1 to see where", file=sys.stderr)
+        return 1
     return 0
 
 
