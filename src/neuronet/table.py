@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import os
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import itemgetter
 
 import numpy as np
 
@@ -92,7 +94,14 @@ def _read(handle, name, features, target, require_target) -> Table:
 
     width = len(header)
     blocks, labels, all_lines = [], [], []
-    chunk, chunk_rows = [], []
+    chunk, chunk_lines = [], []
+
+    def convert():
+        blocks.append(_to_floats(chunk, chunk_lines, feature_index, features, name))
+        all_lines.append(np.array(chunk_lines))
+        chunk.clear()
+        chunk_lines.clear()
+
     for row in reader:
         if not row or (len(row) == 1 and not row[0].strip()):
             continue  # blank line
@@ -100,20 +109,17 @@ def _read(handle, name, features, target, require_target) -> Table:
         if len(row) != width:
             raise DataError(f"{name}: row {line} has {len(row)} fields, but the header has "
                             f"{width}")
-        chunk.append([row[i] for i in feature_index])
-        chunk_rows.append(line)
+        chunk.append(row)
+        chunk_lines.append(line)
         if target_index is not None:
             label = row[target_index].strip()
             if not label:
                 raise DataError(f"{name}: row {line}, column {target!r}: missing value")
             labels.append(label)
         if len(chunk) == CHUNK_ROWS:
-            blocks.append(_to_floats(chunk, chunk_rows, features, name))
-            all_lines.append(np.array(chunk_rows))
-            chunk, chunk_rows = [], []
+            convert()
     if chunk:
-        blocks.append(_to_floats(chunk, chunk_rows, features, name))
-        all_lines.append(np.array(chunk_rows))
+        convert()
     if not blocks:
         raise DataError(f"{name}: the file has a header but no data rows")
     X = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
@@ -122,16 +128,19 @@ def _read(handle, name, features, target, require_target) -> Table:
                  np.concatenate(all_lines))
 
 
-def _to_floats(chunk, lines, features, name) -> np.ndarray:
+def _to_floats(rows, lines, index, features, name) -> np.ndarray:
+    """The cells ``index`` of ``rows`` as a float array, parsed in one pass over the chunk."""
+    pick = itemgetter(*index)
+    cells = map(pick, rows) if len(index) == 1 else chain.from_iterable(map(pick, rows))
     try:
-        block = np.char.strip(np.array(chunk, dtype=np.str_)).astype(np.float64)
+        block = np.fromiter(cells, dtype=np.float64, count=len(rows) * len(index))
     except ValueError:
         block = None
     if block is not None and np.isfinite(block).all():
-        return block
-    for values, line in zip(chunk, lines):  # find the first bad cell, to name it
-        for column, text in zip(features, values):
-            text = text.strip()
+        return block.reshape(len(rows), len(index))
+    for row, line in zip(rows, lines):  # find the first bad cell, to name it
+        for column, i in zip(features, index):
+            text = row[i].strip()
             if not text:
                 raise DataError(f"{name}: row {line}, column {column!r}: missing value")
             try:
