@@ -12,14 +12,14 @@ demo: $(VENV)/.stamp-demo
 	$(BIN)/neuronet demo digits
 
 test: $(VENV)/.stamp-test
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.stamp-bench
 	$(BIN)/python benchmarks/run.py
 
 lint: $(VENV)/.stamp-test
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check .
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
