@@ -201,6 +201,13 @@ class Network:
             raise ValueError("evaluate needs a loss: pass loss=..., or fit the network first")
         return evaluate(self, X, y, loss=losses.get(loss), metrics=metrics)
 
+    def to_onnx(self, path=None, *, dtype=None):
+        """The network as an ONNX model (input "X", output "Y"), written to ``path`` if given;
+        ``dtype`` (float32 or float64) defaults to the network's. Needs the ``onnx`` extra."""
+        from .onnx import network_to_onnx
+
+        return network_to_onnx(self, path, dtype=dtype)
+
     def check_inputs(self, X, name="X"):
         """X as a 2-D array of the network's dtype with the right number of columns, or a
         ValueError saying what is wrong. Data on disk (np.memmap) is checked, not loaded."""
