@@ -12,7 +12,10 @@ import numpy as np
 
 
 class Loss:
-    """Base class: ``value(pred, target)`` is a float, ``gradient(pred, target)`` is dL/dpred."""
+    """Base class: ``value(pred, target)`` is a float, ``gradient(pred, target)`` is dL/dpred.
+
+    ``weights``, a column (n, 1) of per-example weights or None, scales each example's share
+    of the value; training scales the gradient's rows by the same weights."""
 
     name = ""
     #: The output activation this loss fuses with, if any (its gradient is then taken at z).
@@ -20,13 +23,13 @@ class Loss:
     #: True when the loss adds up over examples instead of averaging (the epoch total is a sum).
     summed = False
 
-    def value(self, pred, target) -> float:
+    def value(self, pred, target, weights=None) -> float:
         raise NotImplementedError
 
     def gradient(self, pred, target, out=None):
         raise NotImplementedError
 
-    def value_from_logits(self, z, target) -> float:
+    def value_from_logits(self, z, target, weights=None) -> float:
         raise NotImplementedError
 
     def gradient_from_logits(self, pred, target, out=None):
@@ -47,9 +50,10 @@ class MeanSquaredError(Loss):
 
     name = "mse"
 
-    def value(self, pred, target) -> float:
+    def value(self, pred, target, weights=None) -> float:
         diff = pred - target
-        return float(np.vdot(diff, diff) / diff.size)
+        weighted = diff if weights is None else diff * weights
+        return float(np.vdot(weighted, diff) / diff.size)
 
     def gradient(self, pred, target, out=None):
         out = np.subtract(pred, target, out=out)
@@ -63,9 +67,10 @@ class SumSquaredError(Loss):
     name = "sse"
     summed = True
 
-    def value(self, pred, target) -> float:
+    def value(self, pred, target, weights=None) -> float:
         diff = pred - target
-        return float(0.5 * np.vdot(diff, diff))
+        weighted = diff if weights is None else diff * weights
+        return float(0.5 * np.vdot(weighted, diff))
 
     def gradient(self, pred, target, out=None):
         return np.subtract(pred, target, out=out)
@@ -77,10 +82,13 @@ class BinaryCrossentropy(Loss):
     name = "binary_crossentropy"
     fused_activation = "sigmoid"
 
-    def value(self, pred, target) -> float:
+    def value(self, pred, target, weights=None) -> float:
         eps = np.finfo(pred.dtype).eps
         p = np.clip(pred, eps, 1 - eps)
-        return float(-np.mean(target * np.log(p) + (1 - target) * np.log1p(-p)))
+        loss = target * np.log(p) + (1 - target) * np.log1p(-p)
+        if weights is not None:
+            loss *= weights
+        return float(-np.mean(loss))
 
     def gradient(self, pred, target, out=None):
         eps = np.finfo(pred.dtype).eps
@@ -89,9 +97,11 @@ class BinaryCrossentropy(Loss):
         out /= p * (1 - p) * pred.size
         return out
 
-    def value_from_logits(self, z, target) -> float:
+    def value_from_logits(self, z, target, weights=None) -> float:
         # -[t log s(z) + (1-t) log(1-s(z))] = max(z, 0) - t z + log(1 + e^-|z|), finite for any z.
         loss = np.maximum(z, 0) - target * z + np.log1p(np.exp(-np.abs(z)))
+        if weights is not None:
+            loss *= weights
         return float(loss.mean())
 
     def _count(self, pred) -> int:
@@ -104,8 +114,10 @@ class CategoricalCrossentropy(Loss):
     name = "categorical_crossentropy"
     fused_activation = "softmax"
 
-    def value(self, pred, target) -> float:
+    def value(self, pred, target, weights=None) -> float:
         p = np.clip(pred, np.finfo(pred.dtype).tiny, 1)
+        if weights is not None:
+            target = target * weights
         return float(-np.vdot(target, np.log(p)) / len(pred))
 
     def gradient(self, pred, target, out=None):
@@ -114,10 +126,12 @@ class CategoricalCrossentropy(Loss):
         out *= -1 / len(pred)
         return out
 
-    def value_from_logits(self, z, target) -> float:
+    def value_from_logits(self, z, target, weights=None) -> float:
         # -sum t (z - logsumexp(z)), with the row's maximum taken out so exp never overflows.
         shifted = z - z.max(axis=1, keepdims=True)
         log_norm = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        if weights is not None:
+            target = target * weights
         return float(np.vdot(target, log_norm - shifted) / len(z))
 
 

@@ -114,21 +114,24 @@ class Network:
         last = self.layers[-1]
         return isinstance(last, Dense) and loss.fused_activation == last.activation.name
 
-    def train_batch(self, inputs, targets, loss, optimizer):
+    def train_batch(self, inputs, targets, loss, optimizer, weights=None):
         """One step of learning on one batch: forward, loss, backward, update.
         Returns the batch's loss and the outputs it was computed from; a loss that is not
-        finite is returned without touching the weights."""
+        finite is returned without touching the weights. ``weights`` (a column, one per
+        example, or None) scales each example's share of the loss and of the gradient."""
         outputs = self.forward(inputs, training=True)
         grad = self._grad_buffer
         if grad is None or grad.shape != outputs.shape:
             grad = self._grad_buffer = np.empty_like(outputs)
         fused = self.fuses(loss)
         if fused:
-            value = loss.value_from_logits(self.layers[-1].z, targets)
+            value = loss.value_from_logits(self.layers[-1].z, targets, weights)
             loss.gradient_from_logits(outputs, targets, out=grad)
         else:
-            value = loss.value(outputs, targets)
+            value = loss.value(outputs, targets, weights)
             loss.gradient(outputs, targets, out=grad)
+        if weights is not None:
+            grad *= weights
         if np.isfinite(value):
             self.backward(grad, through_activation=not fused)
             optimizer.step(self.parameters(), self.gradients())
@@ -153,7 +156,7 @@ class Network:
 
     def fit(self, X, y, *, loss, optimizer=None, epochs=1, batch_size=32, shuffle=True,
             validation_data=None, validation_split=0.0, early_stopping=None, metrics=None,
-            progress=False, callbacks=()):
+            progress=False, callbacks=(), sample_weight=None):
         """Train on inputs X (n_examples, n_inputs) and targets y; returns a History.
 
         Parameters
@@ -171,6 +174,10 @@ class Network:
         progress : show a progress bar (tqdm).
         callbacks : functions ``callback(epoch, logs)`` called after every epoch; one that
             returns True stops training.
+        sample_weight : one non-negative number per row of X, or None (all equal). An
+            example of weight 2 counts in the loss and its gradient as if it were there twice;
+            the weights are divided by their mean, so batches keep their usual scale.
+            Validation scores stay unweighted.
 
         Calling fit again continues from the current weights. Ctrl-C stops after the current
         batch and returns normally (``history.interrupted``); a loss that turns NaN or
@@ -181,7 +188,8 @@ class Network:
         return fit(self, X, y, loss=loss, optimizer=optimizer, epochs=epochs,
                    batch_size=batch_size, shuffle=shuffle, validation_data=validation_data,
                    validation_split=validation_split, early_stopping=early_stopping,
-                   metrics=metrics, progress=progress, callbacks=callbacks)
+                   metrics=metrics, progress=progress, callbacks=callbacks,
+                   sample_weight=sample_weight)
 
     def evaluate(self, X, y, *, loss=None, metrics=None) -> dict:
         """Loss and metrics on (X, y), as ``fit`` reports them; ``loss`` defaults to the one
@@ -192,6 +200,13 @@ class Network:
         if loss is None:
             raise ValueError("evaluate needs a loss: pass loss=..., or fit the network first")
         return evaluate(self, X, y, loss=losses.get(loss), metrics=metrics)
+
+    def to_onnx(self, path=None, *, dtype=None):
+        """The network as an ONNX model (input "X", output "Y"), written to ``path`` if given;
+        ``dtype`` (float32 or float64) defaults to the network's. Needs the ``onnx`` extra."""
+        from .onnx import network_to_onnx
+
+        return network_to_onnx(self, path, dtype=dtype)
 
     def check_inputs(self, X, name="X"):
         """X as a 2-D array of the network's dtype with the right number of columns, or a

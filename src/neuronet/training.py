@@ -131,6 +131,23 @@ def prepare_targets(network, loss, y, n_rows: int, name: str = "y"):
     return np.ascontiguousarray(y, dtype=network.dtype)
 
 
+def _sample_weights(sample_weight, n_rows: int, dtype, rows=None):
+    """The weights as a column of ``dtype`` divided by their mean over the training rows
+    (``rows``, or all), or a ValueError saying what is wrong with them."""
+    weights = as_float_array(sample_weight, "sample_weight")
+    if weights.shape != (n_rows,):
+        raise ValueError(f"sample_weight has shape {weights.shape}; expected one number per "
+                         f"row of X, shape ({n_rows},)")
+    if weights.min() < 0:
+        raise ValueError(f"sample_weight holds a negative weight ({weights.min():g}); expected "
+                         "weights of zero or more")
+    mean = weights.mean() if rows is None else weights[rows].mean()
+    if mean == 0:
+        raise ValueError("sample_weight is zero for every training row; at least one weight "
+                         "must be greater than zero")
+    return np.ascontiguousarray((weights / mean)[:, None], dtype=dtype)
+
+
 def _check_loss_fits_output(network, loss) -> None:
     if loss.fused_activation and network.output_activation not in ("sigmoid", "softmax"):
         raise ValueError(
@@ -183,7 +200,7 @@ def _gather(X, rows, out=None):
 
 def fit(network, X, y, *, loss, optimizer=None, epochs=1, batch_size=32, shuffle=True,
         validation_data=None, validation_split=0.0, early_stopping=None, metrics=None,
-        progress=False, callbacks=()):
+        progress=False, callbacks=(), sample_weight=None):
     """Network.fit's body; see its docstring."""
     loss = losses.get(loss)
     _check_loss_fits_output(network, loss)
@@ -221,6 +238,7 @@ def fit(network, X, y, *, loss, optimizer=None, epochs=1, batch_size=32, shuffle
         val_rows, rows = np.sort(order[:n_val]), np.sort(order[n_val:])
         X_val, Y_val = np.asarray(_gather(X, val_rows), dtype=network.dtype), Y[val_rows]
     n_train = n if rows is None else len(rows)
+    W = None if sample_weight is None else _sample_weights(sample_weight, n, network.dtype, rows)
 
     network.loss = loss.name
     history = History()
@@ -257,13 +275,14 @@ def fit(network, X, y, *, loss, optimizer=None, epochs=1, batch_size=32, shuffle
                         index = np.sort(index)  # rows read from disk in file order
                     xb = _gather(X, index, x_buffer)
                     yb = Y[index]
+                    wb = None if W is None else W[index]
                     if lazy:
                         xb = np.asarray(xb, dtype=network.dtype)
                         if not np.isfinite(xb).all():
                             raise ValueError(f"X holds NaN or infinity in a row of batch {batch} "
                                              f"of epoch {epoch}; expected finite numbers")
                     try:
-                        value, outputs = network.train_batch(xb, yb, loss, optimizer)
+                        value, outputs = network.train_batch(xb, yb, loss, optimizer, wb)
                     except KeyboardInterrupt as exc:  # not in the main thread: no flag to raise
                         if isinstance(exc, _Abort):
                             raise

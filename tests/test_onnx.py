@@ -1,0 +1,168 @@
+"""ONNX export, checked by running the exported files under onnxruntime."""
+
+import os
+import sys
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+from sklearn.datasets import load_iris, make_regression
+from sklearn.exceptions import NotFittedError
+from sklearn.preprocessing import StandardScaler
+
+from neuronet import Dense, Dropout, Network
+from neuronet.activations import Activation
+from neuronet.sklearn import NetClassifier, NetRegressor
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "softmax", "identity"]
+ALLOWED_OPS = {"Gemm", "MatMul", "Sigmoid", "Tanh", "Relu", "LeakyRelu", "Softmax"}
+
+
+def run(path, X):
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return session.run(None, {"X": X})
+
+
+@pytest.fixture(scope="module")
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_network_runs_in_onnxruntime_like_predict(tmp_path, activation, dtype):
+    net = Network([
+        Dense(6, 8, activation),
+        Dropout(0.5),
+        Dense(8, 5, activation, bias=False),
+        Dense(5, 3, activation),
+    ], seed=3, dtype=dtype)
+    X = np.random.default_rng(0).normal(scale=2.0, size=(40, 6)).astype(dtype)
+    net.fit(X, np.abs(np.tanh(X[:, :3])), loss="mse", epochs=3)  # weights away from the start
+    path = tmp_path / "net.onnx"
+    model = net.to_onnx(path)
+    assert isinstance(model, onnx.ModelProto)
+    loaded = onnx.load(path)
+    onnx.checker.check_model(loaded, full_check=True)
+    assert loaded.opset_import[0].version >= 17
+    assert {node.op_type for node in loaded.graph.node} <= ALLOWED_OPS
+    (Y,) = run(path, X)
+    assert Y.dtype == dtype and Y.shape == (40, 3)
+    np.testing.assert_allclose(Y, net.predict(X), rtol=0, atol=1e-5)
+
+
+def test_graph_shape_follows_the_layers(tmp_path):
+    net = Network([Dense(4, 3, "relu", bias=False), Dropout(0.2), Dense(3, 2, "softmax")])
+    model = net.to_onnx()
+    ops = [node.op_type for node in model.graph.node]
+    assert ops == ["MatMul", "Relu", "Gemm", "Softmax"]
+    assert [i.name for i in model.graph.input] == ["X"]
+    assert [o.name for o in model.graph.output] == ["Y"]
+    shapes = {t.name: tuple(t.dims) for t in model.graph.initializer}
+    assert sorted(shapes.values()) == [(2,), (3, 2), (4, 3)]
+    assert not os.listdir(tmp_path)  # no path: nothing written
+
+
+def test_export_in_another_dtype(tmp_path):
+    net = Network([Dense(3, 4, "tanh"), Dense(4, 1, "sigmoid")], seed=0)
+    X = np.random.default_rng(1).normal(size=(10, 3))
+    net.to_onnx(tmp_path / "net32.onnx", dtype=np.float32)
+    (Y,) = run(tmp_path / "net32.onnx", X.astype(np.float32))
+    assert Y.dtype == np.float32
+    np.testing.assert_allclose(Y, net.predict(X), atol=1e-5)
+    with pytest.raises(ValueError, match="float32 and float64"):
+        net.to_onnx(dtype=np.int32)
+
+
+def test_a_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "net.onnx"
+    path.write_bytes(b"old model")
+    net = Network([Dense(2, 1, "sigmoid")], seed=0)
+
+    def fail(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError, match="disk full"):
+        net.to_onnx(path)
+    assert path.read_bytes() == b"old model"
+    assert os.listdir(tmp_path) == ["net.onnx"]
+
+
+def test_layers_without_onnx_form_are_refused():
+    class Cube(Activation):
+        name = "cube"
+
+        def forward(self, z, out=None):
+            return np.power(z, 3, out=out)
+
+    net = Network([Dense(2, 2, Cube())], seed=0)
+    with pytest.raises(ValueError, match="no ONNX form"):
+        net.to_onnx()
+
+
+def test_missing_onnx_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "onnx", None)
+    with pytest.raises(ImportError, match=r"neuronet\[onnx\]"):
+        Network([Dense(2, 1)], seed=0).to_onnx()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("names", [None, ["setosa", "versicolor", "virginica"], [-5, 0, 9]])
+def test_classifier_exports_labels_and_probabilities(tmp_path, iris, names, dtype):
+    X, y = iris
+    target = y if names is None else np.array(names)[y]
+    clf = NetClassifier((8,), epochs=50, learning_rate_init=0.02, dtype=dtype,
+                        random_state=0).fit(X, target)
+    clf.to_onnx(tmp_path / "clf.onnx")
+    labels, proba = run(tmp_path / "clf.onnx", X.astype(dtype))
+    np.testing.assert_array_equal(labels, clf.predict(X))
+    assert labels.dtype == (object if names and isinstance(names[0], str) else np.int64)
+    np.testing.assert_allclose(proba, clf.predict_proba(X), atol=1e-5)
+    assert proba.dtype == np.dtype(dtype)
+
+
+@pytest.mark.parametrize("labels", [["no", "yes"], [0, 1], [False, True]])
+def test_binary_classifier_exports_both_columns(tmp_path, iris, labels):
+    X, y = iris
+    target = np.array(labels)[(y == 1).astype(int)]
+    clf = NetClassifier((8,), epochs=30, random_state=0).fit(X, target)
+    model = clf.to_onnx(tmp_path / "binary.onnx")
+    assert [o.name for o in model.graph.output] == ["label", "probabilities"]
+    label, proba = run(tmp_path / "binary.onnx", X)
+    assert proba.shape == (150, 2)
+    np.testing.assert_allclose(proba, clf.predict_proba(X), atol=1e-12)
+    np.testing.assert_array_equal(label, clf.predict(X))
+
+
+def test_multilabel_classifier_exports_an_indicator_matrix(tmp_path, iris):
+    X, y = iris
+    Y = np.column_stack([y == 0, y == 2, X[:, 1] > 0]).astype(int)
+    clf = NetClassifier((8,), epochs=60, learning_rate_init=0.02, random_state=0).fit(X, Y)
+    clf.to_onnx(tmp_path / "multilabel.onnx")
+    label, proba = run(tmp_path / "multilabel.onnx", X)
+    np.testing.assert_array_equal(label, clf.predict(X))
+    np.testing.assert_allclose(proba, clf.predict_proba(X), atol=1e-12)
+
+
+@pytest.mark.parametrize("n_targets", [1, 3])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_regressor_exports_its_predictions(tmp_path, n_targets, dtype):
+    X, y = make_regression(n_samples=60, n_features=4, n_targets=n_targets, random_state=0)
+    y = y / y.std()
+    reg = NetRegressor((8,), activation="tanh", epochs=20, dtype=dtype,
+                       random_state=0).fit(X, y)
+    model = reg.to_onnx(tmp_path / "reg.onnx")
+    assert [o.name for o in model.graph.output] == ["predictions"]
+    (predictions,) = run(tmp_path / "reg.onnx", X.astype(dtype))
+    assert predictions.shape == y.shape
+    np.testing.assert_allclose(predictions, reg.predict(X), atol=1e-5)
+
+
+def test_unfitted_estimator_cannot_export():
+    with pytest.raises(NotFittedError):
+        NetClassifier().to_onnx()
