@@ -36,6 +36,9 @@ def demo_tutorial(args) -> None:
     """The tutorial's own program: one neuron, three inputs, trained 10,000 times."""
     from .neuron import Neuron
 
+    if getattr(args, "explain", False):
+        return _explain_tutorial()
+
     network = Neuron()
     print("Random starting weights: ")
     print(network.weights)
@@ -49,6 +52,26 @@ def demo_tutorial(args) -> None:
     print("Test of input [1, 0, 0] -> ?: ")
     print(network.run(np.array([1, 0, 0])))
     print(f"Trained 10,000 iterations in {elapsed * 1000:.1f} ms.")
+
+
+def _explain_tutorial() -> None:
+    """The tutorial's training told step by step: its first iterations row by row, then the
+    weights as they converge."""
+    from . import datasets
+    from .neuron import Neuron
+    from .trace import record
+
+    inputs, outputs, test_input = datasets.tutorial()
+    neuron = Neuron()
+    print("The tutorial's neuron: three inputs, one weight each, the sigmoid of their sum.")
+    print("It learns the table below (the output is the first input) in 10,000 iterations.\n")
+    trace = record(neuron, inputs, outputs, 10000)
+    print(trace.table(detail=3, test_input=test_input))
+    w1, w2, w3 = neuron.weights[:, 0]
+    print(f"\nThe weights converge toward {w1:.2f}, {w2:.2f}, {w3:.2f}: a large weight on x1, "
+          "which alone decides the\noutput; a negative one on x3, always 1, which pulls the "
+          "output to 0 unless x1 is 1;\nand next to nothing on x2, which does not matter.")
+    print(f"Test of input [1, 0, 0] -> {neuron.run(test_input)[0]:.8f}")
 
 
 def demo_xor(args) -> None:
@@ -117,6 +140,10 @@ DEMOS = {"tutorial": demo_tutorial, "xor": demo_xor, "digits": demo_digits}
 
 
 def _cmd_demo(args) -> None:
+    if args.explain and args.which != "tutorial":
+        raise CommandError(
+            f"--explain tells the tutorial's demo step by step; it does not apply to "
+            f"'demo {args.which}' (see 'neuronet demo --help')", status=2)
     DEMOS[args.which](args)
 
 
@@ -128,6 +155,12 @@ def _add_demo(commands) -> None:
         default="tutorial",
         choices=list(DEMOS),
         help="which demo (default: tutorial, the tutorial's single neuron)",
+    )
+    demo.add_argument(
+        "--explain",
+        action="store_true",
+        help="tell the tutorial's training step by step: output, error, confidence, "
+        "adjustment, and the weights as they converge",
     )
     demo.set_defaults(run=_cmd_demo)
 
@@ -456,10 +489,60 @@ def _add_evaluate(commands) -> None:
     evaluate.set_defaults(run=_cmd_evaluate)
 
 
+# --- diagram ----------------------------------------------------------------------------------
+
+
+def _cmd_diagram(args) -> None:
+    from . import diagram
+
+    if args.max_nodes < 2:
+        raise CommandError(f"--max-nodes must be at least 2, got {args.max_nodes}", status=2)
+    if args.model is None:
+        from . import datasets
+        from .neuron import Neuron
+
+        inputs, outputs, test_input = datasets.tutorial()
+        neuron = Neuron().train(inputs, outputs, 10000)
+        drawing = diagram.draw_neuron(neuron, inputs=test_input)
+    else:
+        try:
+            from .serialization import load
+        except ModuleNotFoundError:  # a build of neuronet without model files
+            raise CommandError("this neuronet cannot read model files") from None
+        drawing = diagram.draw_network(load(args.model), max_nodes=args.max_nodes)
+    if args.output is None or args.output == "-":
+        sys.stdout.write(drawing)
+        return
+    try:
+        drawing.save(args.output)
+    except OSError as exc:
+        raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    print(f"Drew {args.model or 'the tutorial neuron'} in {args.output} "
+          f"({drawing.width}x{drawing.height} SVG).")
+
+
+def _add_diagram(commands) -> None:
+    diagram = commands.add_parser(
+        "diagram",
+        help="draw a model as SVG",
+        description="Draw a saved model as an SVG picture: its layers as columns of units, "
+        "each connection coloured by its weight's sign and thicker for larger weights. "
+        "Without MODEL, draw the tutorial's neuron after its 10,000 iterations of training.",
+    )
+    diagram.add_argument("model", nargs="?", metavar="MODEL",
+                         help="a model file saved by neuronet (.npz)")
+    diagram.add_argument("-o", "--output", metavar="FILE",
+                         help="the SVG file to write (default: standard output)")
+    diagram.add_argument("--max-nodes", type=int, default=8, metavar="N",
+                         help="draw at most N units of a layer, the rest summarized by an "
+                         "ellipsis (default: 8)")
+    diagram.set_defaults(run=_cmd_diagram)
+
+
 # --- the parser -------------------------------------------------------------------------------
 
 # Each subcommand adds its own parser; the order here is the order of `neuronet --help`.
-SUBCOMMANDS = [_add_demo, _add_train, _add_predict, _add_evaluate]
+SUBCOMMANDS = [_add_demo, _add_train, _add_predict, _add_evaluate, _add_diagram]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -75,6 +75,12 @@ class Network:
         ]
         return cls(layers, seed=seed, dtype=dtype)
 
+    def _repr_svg_(self) -> str:
+        """Notebooks show the drawing (``neuronet.diagram``) when the object is named."""
+        from .diagram import draw
+
+        return draw(self)
+
     @property
     def n_inputs(self) -> int:
         return self._dense[0].n_inputs

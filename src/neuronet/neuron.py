@@ -43,6 +43,12 @@ class Neuron:
             f"learning_rate={self.learning_rate:g})"
         )
 
+    def _repr_svg_(self) -> str:
+        """Notebooks show the drawing (``neuronet.diagram``) when the object is named."""
+        from .diagram import draw
+
+        return draw(self)
+
     @staticmethod
     def sigmoid(x):
         """The S-shaped curve that squashes any sum into (0, 1)."""

@@ -1,0 +1,199 @@
+"""The tutorial's training loop, told step by step: what the neuron output, how wrong it was,
+how confident it was, and how much each weight moved, recorded at the iterations you choose.
+
+``record`` trains a ``Neuron`` exactly as ``Neuron.train`` does (the same arithmetic, so the
+same weights to the last bit) and keeps the numbers of the tutorial's loop along the way::
+
+    output     = sigmoid(inputs . weights)
+    error      = expected - output
+    confidence = error * sigmoid_derivative(output)     # error * output * (1 - output)
+    adjustment = inputs.T . confidence
+    weights   += adjustment
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._checks import as_count, as_float_array
+
+DEFAULT_AT = (1, 2, 3, 10, 100, 1000, 10_000)
+
+
+@dataclass(frozen=True)
+class Step:
+    """The numbers of one iteration of the tutorial's loop (one row per training row).
+
+    ``weights`` are those the iteration started from and ``new_weights`` those it left;
+    ``iteration`` counts from 1.
+    """
+
+    iteration: int
+    weights: np.ndarray
+    output: np.ndarray
+    error: np.ndarray
+    confidence: np.ndarray
+    adjustment: np.ndarray
+    new_weights: np.ndarray
+
+
+class Trace:
+    """What ``record`` saw: the training table, the starting and final weights, and one
+    ``Step`` per recorded iteration (``trace.steps``, or ``trace[iteration]``)."""
+
+    def __init__(self, inputs, expected, start, steps, weights, iterations):
+        self.inputs = inputs
+        self.expected = expected
+        self.start = start
+        self.steps = steps
+        self.weights = weights
+        self.iterations = iterations
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __iter__(self):
+        return iter(self.steps)
+
+    def __getitem__(self, iteration: int) -> Step:
+        for step in self.steps:
+            if step.iteration == iteration:
+                return step
+        recorded = ", ".join(str(step.iteration) for step in self.steps)
+        raise KeyError(f"iteration {iteration} was not recorded (recorded: {recorded})")
+
+    def weights_history(self):
+        """(iterations, weights): iteration 0 and every recorded one, with the weights each
+        left, as arrays of shape (k,) and (k, n_inputs), ready to plot."""
+        iterations = np.array([0] + [step.iteration for step in self.steps])
+        weights = np.array([self.start.ravel()] + [step.new_weights.ravel() for step in self])
+        return iterations, weights
+
+    def table(self, *, detail: int = 3, test_input=None) -> str:
+        """A compact table in the tutorial's words: the first ``detail`` recorded iterations
+        row by row, then the weights at every recorded iteration as they converge (with the
+        neuron's answer for ``test_input``, when given)."""
+        lines = [
+            f"Each iteration, on all {len(self.inputs)} training rows at once:",
+            "  output     = sigmoid(inputs . weights)",
+            "  error      = expected - output",
+            "  confidence = error * output * (1 - output)   "
+            "(largest when the neuron is unsure)",
+            "  adjustment = inputs.T . confidence           (added to the weights)",
+        ]
+        width = max(len(_row(x)) for x in self.inputs)
+        for step in self.steps[:detail]:
+            lines += ["", f"Iteration {step.iteration}, from weights {_vector(step.weights)}:"]
+            lines.append(f"  {'inputs':>{width}}  expected    output     error  confidence")
+            for x, target, out, err, conf in zip(
+                self.inputs, self.expected[:, 0], step.output[:, 0], step.error[:, 0],
+                step.confidence[:, 0],
+            ):
+                lines.append(f"  {_row(x):>{width}}  {target:8g}  {out:8.4f}  {err:8.4f}"
+                             f"  {conf:10.4f}")
+            lines.append(f"  adjustment {_vector(step.adjustment)} -> weights "
+                         f"{_vector(step.new_weights)}")
+
+        n = self.start.shape[0]
+        header = "  iteration" + "".join(f"{f'w{i}':>10}" for i in range(1, n + 1))
+        header += "  mean |error|"
+        if test_input is not None:
+            test_input = np.asarray(test_input, dtype=np.float64)
+            header += f"  output for [{_row(test_input)}]"
+        lines += ["", "The weights as they converge:", header]
+        rows = [(0, self.start)] + [(step.iteration, step.new_weights) for step in self.steps]
+        for iteration, weights in rows:
+            error = self.expected - _sigmoid(self.inputs @ weights)
+            line = f"  {iteration:9d}" + "".join(f"{w:10.4f}" for w in weights[:, 0])
+            line += f"  {np.mean(np.abs(error)):12.4f}"
+            if test_input is not None:
+                line += f"  {_sigmoid(test_input @ weights)[0]:.8f}"
+            lines.append(line)
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (f"<Trace: {self.iterations} iterations, {len(self.steps)} recorded, "
+                f"weights {_vector(self.weights)}>")
+
+
+def record(neuron, training_inputs, training_outputs, iterations, *, at=None) -> Trace:
+    """Train ``neuron`` as ``neuron.train`` would, keeping the loop's numbers at the
+    iterations listed in ``at``; returns a ``Trace``. The neuron's weights end exactly where
+    ``train`` would have left them.
+
+    Parameters
+    ----------
+    neuron : Neuron
+        The neuron to train (its weights are updated in place, as ``train`` does).
+    training_inputs, training_outputs : arrays
+        The training table: one row of inputs and one expected output per example.
+    iterations : int
+        How many times to adjust the weights.
+    at : iterable of int, optional
+        Iterations to record, counted from 1 (default: 1, 2, 3, 10, 100, 1,000 and
+        10,000, those that happen). ``range(1, iterations + 1)`` records them all.
+    """
+    inputs = neuron._check_inputs(training_inputs, "training_inputs", allow_1d=False)
+    expected = as_float_array(training_outputs, "training_outputs")
+    if expected.ndim == 1:
+        expected = expected[:, None]
+    if expected.shape != (len(inputs), 1):
+        raise ValueError(
+            f"training_outputs must be one output per input row, shape ({len(inputs)}, 1) "
+            f"or ({len(inputs)},), got shape {expected.shape}"
+        )
+    iterations = as_count(iterations, "iterations")
+    wanted = _iterations_to_record(at, iterations)
+
+    weights = neuron.weights
+    start = weights.copy()
+    rate = neuron.learning_rate
+    steps = []
+    # The tutorial's loop in its own words. Neuron.train does the same operations into
+    # reused buffers; the test suite holds the two to bit-identical weights.
+    with np.errstate(over="ignore"):
+        for iteration in range(1, iterations + 1):
+            output = 1 / (1 + np.exp(-np.dot(inputs, weights)))
+            error = expected - output
+            confidence = error * (output * (1 - output))
+            adjustment = np.dot(inputs.T, confidence)
+            if rate != 1.0:
+                adjustment = adjustment * rate
+            if iteration in wanted:
+                before = weights.copy()
+            weights += adjustment
+            if iteration in wanted:
+                steps.append(Step(iteration, before, output, error, confidence, adjustment,
+                                  weights.copy()))
+    return Trace(inputs, expected, start, steps, weights.copy(), iterations)
+
+
+def _iterations_to_record(at, iterations) -> set:
+    if at is None:
+        return {i for i in DEFAULT_AT if i <= iterations} | ({iterations} if iterations else set())
+    try:
+        wanted = [as_count(i, "at", minimum=1) for i in at]
+    except TypeError:
+        raise ValueError(f"at must be a list of iteration numbers, got {at!r}") from None
+    late = [i for i in wanted if i > iterations]
+    if late:
+        raise ValueError(
+            f"at asks for iteration {late[0]}, but training runs {iterations} iterations "
+            f"(counted from 1)"
+        )
+    return set(wanted)
+
+
+def _sigmoid(x):
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.exp(-x))
+
+
+def _row(values) -> str:
+    return " ".join(f"{v:g}" for v in np.ravel(values))
+
+
+def _vector(values) -> str:
+    return "[" + ", ".join(f"{v:.4f}" for v in np.ravel(values)) + "]"
