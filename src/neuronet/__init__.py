@@ -4,8 +4,12 @@ from .layers import Dense, Dropout
 from .network import Network
 from .neuron import Neuron
 from .optimizers import SGD, Adam
+from .serialization import ModelFileError, load
 from .training import History
 
 __version__ = "0.1.0"
 
-__all__ = ["Adam", "Dense", "Dropout", "History", "Network", "Neuron", "SGD", "__version__"]
+__all__ = [
+    "Adam", "Dense", "Dropout", "History", "ModelFileError", "Network", "Neuron", "SGD",
+    "__version__", "load",
+]
