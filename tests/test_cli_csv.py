@@ -200,7 +200,7 @@ def test_missing_file_unknown_columns_and_usage(run_cli, iris, tmp_path):
                   "is a directory")
     _expect_error(run_cli("train", train_csv, "--target", "colour", "--out", out), 1,
                   "train.csv: no target column 'colour'; the columns are: sepal length")
-    _expect_error(run_cli("train", train_csv, "--target", "species", "--features", "petal, x",
+    _expect_error(run_cli("train", train_csv, "--target", "species", "--features", "petal width, x",
                           "--out", out), 1, "no feature column 'x'")
     _expect_error(run_cli("train", train_csv, "--target", "species", "--out", out,
                           "--epochs", "0"), 2, "argument --epochs: expected at least 1")

@@ -5,6 +5,7 @@ from .layers import Dense, Dropout
 from .network import Network
 from .neuron import Neuron
 from .optimizers import SGD, Adam
+from .serialization import ModelFileError, load
 from .training import History
 
 __version__ = "0.1.0"
@@ -14,6 +15,7 @@ __all__ = [
     "Dense",
     "Dropout",
     "History",
+    "ModelFileError",
     "Network",
     "Neuron",
     "SGD",
@@ -22,5 +24,6 @@ __all__ = [
     "initializers",
     "losses",
     "optimizers",
+    "load",
     "__version__",
 ]

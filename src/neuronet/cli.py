@@ -7,6 +7,7 @@ usage errors exit with status 2, errors in the data or files with status 1.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -539,10 +540,81 @@ def _add_diagram(commands) -> None:
     diagram.set_defaults(run=_cmd_diagram)
 
 
+# --- info -------------------------------------------------------------------------------------
+
+
+def _cmd_info(args) -> None:
+    from .serialization import ModelFileError, read_model
+
+    try:
+        network, header = read_model(args.model)
+    except ModelFileError as exc:
+        raise CommandError(str(exc)) from None
+    print(model_card(args.model, network, header))
+
+
+def model_card(path, network, header) -> str:
+    """What a model file holds, for a person: its layers, sizes, dtype and metadata."""
+    size = os.path.getsize(path)
+    lines = [f"{path}: neuronet model, format version {header['format_version']}, saved by "
+             f"neuronet {header['neuronet_version']}, {size:,} bytes", "", network.summary()]
+    notes = []
+    for position, layer in enumerate(header["layers"], 1):
+        if layer["type"] != "Dense":
+            continue
+        settings = []
+        if "alpha" in layer:
+            settings.append(f"leaky_relu alpha {layer['alpha']:g}")
+        if not layer["bias"]:
+            settings.append("no bias")
+        if layer["init"] is not None:
+            settings.append(f"initialized with {layer['init']}")
+        if settings:
+            notes.append(f"  layer {position}: {', '.join(settings)}")
+    if notes:
+        lines += ["", *notes]
+    if header.get("loss"):
+        lines.append(f"trained with loss: {header['loss']}")
+    metadata = dict(network.metadata)
+    described = []
+    if "task" in metadata:
+        described.append(f"task: {metadata.pop('task')}")
+    if "feature_names" in metadata:
+        names = metadata.pop("feature_names")
+        described.append(f"features ({len(names)}): {_listing(names)}")
+    if "target_name" in metadata:
+        described.append(f"target: {metadata.pop('target_name')}")
+    if "classes" in metadata:
+        classes = metadata.pop("classes")
+        described.append(f"classes ({len(classes)}): {_listing(classes)}")
+    if "input_mean" in metadata or "input_scale" in metadata:
+        mean, scale = metadata.pop("input_mean", None), metadata.pop("input_scale", None)
+        given = " and ".join(what for what, value in (("mean", mean), ("scale", scale)) if value)
+        described.append(f"input scaling: {given} for each of the {network.n_inputs} inputs "
+                         "(applied by the tools, not by predict)")
+    for key, value in metadata.items():
+        text = json.dumps(value, ensure_ascii=False)
+        described.append(f"{key}: {text if len(text) <= 70 else text[:67] + '...'}")
+    lines += ["", "metadata:", *(f"  {line}" for line in described)] if described else \
+        ["", "metadata: none"]
+    return "\n".join(lines)
+
+
+def _listing(items, limit: int = 10) -> str:
+    shown = ", ".join(str(item) for item in items[:limit])
+    return shown if len(items) <= limit else f"{shown}, ... ({len(items) - limit} more)"
+
+
+def _add_info(commands) -> None:
+    info = commands.add_parser("info", help="describe a model file: layers, sizes, metadata")
+    info.add_argument("model", help="a model file written by Network.save (.npz)")
+    info.set_defaults(run=_cmd_info)
+
+
 # --- the parser -------------------------------------------------------------------------------
 
 # Each subcommand adds its own parser; the order here is the order of `neuronet --help`.
-SUBCOMMANDS = [_add_demo, _add_train, _add_predict, _add_evaluate, _add_diagram]
+SUBCOMMANDS = [_add_demo, _add_train, _add_predict, _add_evaluate, _add_info, _add_diagram]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -27,6 +27,9 @@ class Network:
         settings give bit-identical weights. NumPy's global random state is never used.
     dtype : np.float64 (default) or np.float32
         The floating-point type of weights and all arithmetic; float32 is faster.
+
+    ``metadata`` is a dict saved with the network (``save``): feature names, class labels,
+    input scaling and the like, for the tools that use the network. ``predict`` ignores it.
     """
 
     def __init__(self, layers, *, seed=None, dtype=np.float64):
@@ -60,6 +63,7 @@ class Network:
         self._dense = [layer for _, layer in dense]
         self.history = None
         self.loss = None
+        self.metadata = {}
         self._grad_buffer = None
 
     @classmethod
@@ -266,6 +270,14 @@ class Network:
             if value.shape != param.shape:
                 raise ValueError(f"array {i} has shape {value.shape}, expected {param.shape}")
             param[...] = value
+
+    def save(self, path, *, metadata=None):
+        """Write the network to ``path``, one .npz file that ``neuronet.load`` reads back
+        (see ``neuronet.serialization``); return ``path``. ``metadata`` (a dict) updates
+        ``self.metadata`` first. The file is replaced in one step, never left half-written."""
+        from .serialization import save
+
+        return save(self, path, metadata=metadata)
 
     def summary(self) -> str:
         """A table of the layers: type, sizes, activation and parameter counts."""

@@ -1,0 +1,629 @@
+"""Model files: a network's arrays and settings in one .npz file that is data, never code.
+
+A model file is a zip archive of .npy arrays, the format ``np.savez`` writes, so
+``np.load(path, allow_pickle=False)`` can read it too. It holds
+
+- ``header.npy``: the UTF-8 bytes (a uint8 array) of a JSON object with the format's name and
+  version, the neuronet version that wrote it, the dtype, the layers with their settings, and
+  the network's ``metadata`` (feature names, class labels, input scaling, ...);
+- ``layers.<i>.weights.npy`` and ``layers.<i>.bias.npy`` for the Dense layer at position i
+  (counted from 0); a layer without bias has no bias array. Members are stored uncompressed.
+
+Loading treats the file as untrusted: nothing is unpickled, and the header, every member's
+name and size, every array's shape and dtype are checked before anything is allocated or
+built. A file that is not a valid model raises ModelFileError, never anything else. Saving
+writes a temporary file beside the target and renames it into place (``atomic_write``), so a
+save that is interrupted leaves the old file or the new one, never a broken one.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import errno
+import json
+import math
+import numbers
+import os
+import secrets
+import struct
+import zipfile
+import zlib
+from collections.abc import Mapping
+
+import numpy as np
+
+from . import activations, initializers, losses
+from .layers import Dense, Dropout
+from .network import Network
+
+FORMAT = "neuronet-model"
+FORMAT_VERSION = 1
+HEADER = "header"
+
+# Bounds on what a header may claim, so that a hostile file fails before it costs memory.
+MAX_HEADER_BYTES = 1 << 20
+MAX_LAYERS = 10_000
+MAX_UNITS = 1 << 24
+MAX_PARAMETERS = 1 << 31
+MAX_NPY_HEADER = 4096  # numpy writes .npy headers of 128 bytes or so
+MAX_METADATA_DEPTH = 64
+
+TASKS = ("classification", "regression")
+_HEADER_KEYS = {"format", "format_version", "neuronet_version", "dtype", "seed", "loss",
+                "layers", "metadata"}
+_REQUIRED_KEYS = _HEADER_KEYS - {"seed", "loss"}
+_DENSE_KEYS = {"type", "n_inputs", "n_outputs", "activation", "bias", "init"}
+
+
+class ModelFileError(ValueError):
+    """A file that is not a valid neuronet model: missing, unreadable, corrupted, or not a model.
+
+    ``path`` is the file, ``problem`` what is wrong with it; ``str(error)`` is "path: problem".
+    """
+
+    def __init__(self, path, problem: str):
+        self.path = os.fspath(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
+
+    def __reduce__(self):
+        return type(self), (self.path, self.problem)
+
+
+class _Problem(Exception):
+    """Raised inside the reader; ``load`` adds the file's name and turns it into ModelFileError."""
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def atomic_write(path, mode: str = "wb", *, encoding: str = "utf-8", newline=None):
+    """Open ``path`` for writing so that it ends up either fully written or untouched.
+
+    The data goes to a temporary file in the same directory; when the ``with`` block ends
+    without an error, the file is flushed, fsynced and renamed over ``path`` (an atomic step on
+    POSIX and Windows). If the block raises, the temporary file is removed and ``path`` keeps
+    its old content. A symbolic link is written through, not replaced; an existing file's
+    permissions are kept.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    mode : "wb" (default) for bytes, "w" or "wt" for text.
+    encoding, newline : as for ``open``, in text mode.
+    """
+    if mode not in ("wb", "w", "wt"):
+        raise ValueError(f"atomic_write mode must be 'wb', 'w' or 'wt', got {mode!r}")
+    shown = os.fspath(path)
+    target = os.path.realpath(shown)
+    directory = os.path.dirname(target)
+    if os.path.isdir(target):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), shown)
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(errno.ENOENT, "no such directory", os.path.dirname(shown) or ".")
+    fd, temp = _create_temporary(target)
+    try:
+        kwargs = {} if "b" in mode else {"encoding": encoding, "newline": newline}
+        file = open(fd, mode, **kwargs)
+    except BaseException:
+        os.close(fd)
+        os.unlink(temp)
+        raise
+    try:
+        with file:
+            yield file
+            file.flush()
+            os.fsync(file.fileno())
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(temp, os.stat(target).st_mode & 0o7777)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+    _fsync_directory(directory)
+
+
+def _create_temporary(target):
+    # os.open with 0o666 lets the umask decide the permissions, as for any new file
+    # (tempfile.mkstemp would make it readable by its owner only).
+    directory, name = os.path.split(target)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        temp = os.path.join(directory, f".{name[:200]}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(temp, flags, 0o666), temp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free name for a temporary file", directory)
+
+
+def _fsync_directory(directory) -> None:
+    # Makes the rename itself durable. Windows cannot open a directory, and some file
+    # systems refuse to fsync one; the file is in place either way.
+    if os.name == "nt":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def save(network, path, *, metadata=None):
+    """Write ``network`` to ``path`` as a model file (see the module's docstring); return ``path``.
+
+    ``metadata`` (a dict), if given, updates ``network.metadata`` first. Raises ValueError if
+    the metadata is not JSON (or its known keys are wrong for this network), if a weight is
+    NaN or infinite, or if a layer is of a kind the format does not know.
+    """
+    if not isinstance(network, Network):
+        raise ValueError(f"save needs a neuronet Network, got {type(network).__name__}")
+    os.fspath(path)  # a TypeError now, before anything is written
+    merged = network.metadata
+    if metadata is not None:
+        if not isinstance(metadata, Mapping):
+            raise ValueError(f"metadata must be a dict, got {type(metadata).__name__}")
+        merged = {**network.metadata, **metadata}
+    header = _header(network, merged)
+    if metadata is not None:  # only metadata that could be saved joins the network's own
+        network.metadata.update(metadata)
+    text = json.dumps(header, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    if len(text) > MAX_HEADER_BYTES:
+        raise ValueError(
+            f"the model's header (layers and metadata) takes {len(text):,} bytes, more than "
+            f"the {MAX_HEADER_BYTES:,} a model file may hold; keep large data out of metadata"
+        )
+    arrays = _arrays(network)
+    with atomic_write(path, "wb") as file:
+        with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_STORED) as archive:
+            _write_member(archive, HEADER, np.frombuffer(text, dtype=np.uint8))
+            for name, array in arrays.items():
+                _write_member(archive, name, array)
+    return path
+
+
+def _header(network, metadata) -> dict:
+    from . import __version__
+
+    configs = []
+    for position, layer in enumerate(network.layers, 1):
+        # Exact types: a subclass may compute something else, and would load as its parent.
+        if type(layer) not in (Dense, Dropout):
+            raise ValueError(f"cannot save: layer {position} ({layer!r}) is of a kind that "
+                             "model files cannot hold; they hold Dense and Dropout layers")
+        if isinstance(layer, Dense):
+            name = layer.activation.name
+            if type(layer.activation) is not activations.ACTIVATIONS.get(name):
+                raise ValueError(f"cannot save: layer {position}'s activation "
+                                 f"{layer.activation!r} is not one of neuronet's own")
+        config = dict(layer.config())
+        if "alpha" in config:
+            config["alpha"] = float(config["alpha"])
+        if "rate" in config:
+            config["rate"] = float(config["rate"])
+        configs.append(config)
+    seed = network.seed
+    seed = int(seed) if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) else None
+    metadata = _to_json(metadata, "metadata", 0)
+    try:
+        check_metadata(metadata, network.n_inputs, network.n_outputs)
+    except ValueError as exc:
+        raise ValueError(f"cannot save: {exc}") from None
+    return {"format": FORMAT, "format_version": FORMAT_VERSION, "neuronet_version": __version__,
+            "dtype": network.dtype.name, "seed": seed, "loss": network.loss,
+            "layers": configs, "metadata": metadata}
+
+
+def _arrays(network) -> dict:
+    arrays = {}
+    for position, layer in enumerate(network.layers):
+        if isinstance(layer, Dense):
+            arrays[f"layers.{position}.weights"] = layer.weights
+            if layer.bias is not None:
+                arrays[f"layers.{position}.bias"] = layer.bias
+    for name, array in arrays.items():
+        if not np.isfinite(array).all():
+            raise ValueError(f"cannot save: {name} holds NaN or infinity")
+    return arrays
+
+
+def _write_member(archive, name, array) -> None:
+    # A fixed timestamp: the same network gives the same bytes.
+    info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_STORED
+    info.external_attr = 0o644 << 16
+    with archive.open(info, "w", force_zip64=array.nbytes > 1 << 30) as out:
+        array = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))
+        np.lib.format.write_array(out, array, allow_pickle=False)
+
+
+def _to_json(value, where, depth):
+    """``value`` as plain JSON types (NumPy arrays and scalars become lists and numbers), or a
+    ValueError saying which part cannot be saved."""
+    if depth > MAX_METADATA_DEPTH:
+        raise ValueError(f"{where} is nested more than {MAX_METADATA_DEPTH} levels deep")
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    elif isinstance(value, np.generic):
+        value = value.item()
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        value = float(value)
+        if not math.isfinite(value):
+            raise ValueError(f"{where} is {value}; a model file holds finite numbers only")
+        return value
+    if isinstance(value, Mapping):
+        result = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValueError(f"{where} has the key {key!r}; keys must be strings")
+            result[key] = _to_json(item, f"{where}[{key!r}]", depth + 1)
+        return result
+    if isinstance(value, (list, tuple)):
+        return [_to_json(item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value)]
+    raise ValueError(f"{where} is a {type(value).__name__}, which a model file cannot hold "
+                     "(it holds str, int, float, bool, None, lists and dicts)")
+
+
+def check_metadata(metadata, n_inputs: int, n_outputs: int) -> None:
+    """Raise ValueError unless the keys tools rely on are right for a network with
+    ``n_inputs`` inputs and ``n_outputs`` outputs. Other keys may hold any JSON."""
+    if not isinstance(metadata, dict):
+        raise ValueError(f"metadata must be a dict, got {type(metadata).__name__}")
+    for key in ("feature_names", "input_mean", "input_scale"):
+        if key in metadata:
+            value = metadata[key]
+            if not isinstance(value, list) or len(value) != n_inputs:
+                raise ValueError(f"metadata {key!r} must be a list of {n_inputs} items, one "
+                                 f"per input, got {_brief(value)}")
+    if "feature_names" in metadata:
+        if not all(isinstance(name, str) for name in metadata["feature_names"]):
+            raise ValueError("metadata 'feature_names' must hold strings")
+    for key in ("input_mean", "input_scale"):
+        for item in metadata.get(key, ()):
+            if not _is_finite_number(item):
+                raise ValueError(f"metadata {key!r} must hold finite numbers, got {item!r}")
+    if any(item == 0 for item in metadata.get("input_scale", ())):
+        raise ValueError("metadata 'input_scale' holds a zero; inputs are divided by it")
+    if "target_name" in metadata and not isinstance(metadata["target_name"], str):
+        raise ValueError(f"metadata 'target_name' must be a string, got "
+                         f"{_brief(metadata['target_name'])}")
+    if "task" in metadata and metadata["task"] not in TASKS:
+        raise ValueError(f"metadata 'task' must be 'classification' or 'regression', got "
+                         f"{_brief(metadata['task'])}")
+    if "classes" in metadata:
+        classes = metadata["classes"]
+        # One sigmoid output tells two classes apart; otherwise there is an output per class.
+        expected = 2 if n_outputs == 1 else n_outputs
+        if not isinstance(classes, list) or len(classes) != expected:
+            outputs = "1 output" if n_outputs == 1 else f"{n_outputs} outputs"
+            raise ValueError(f"metadata 'classes' must be a list of {expected} labels for "
+                             f"{outputs}, got {_brief(classes)}")
+        for label in classes:
+            if not isinstance(label, (str, int, float)):
+                raise ValueError(f"metadata 'classes' must hold str, int or float labels, "
+                                 f"got {label!r}")
+            if isinstance(label, float) and not math.isfinite(label):
+                raise ValueError(f"metadata 'classes' holds {label}")
+        if len(set(classes)) != len(classes):
+            raise ValueError(f"metadata 'classes' holds a label twice: {_brief(classes)}")
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_finite_number(value) -> bool:
+    try:
+        return _is_number(value) and math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return False
+
+
+def _brief(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def load(path) -> Network:
+    """The network saved in the model file ``path``; its ``predict`` gives bit for bit what
+    the saved network's did. Any problem with the file raises ModelFileError."""
+    return read_model(path)[0]
+
+
+def read_model(path):
+    """``(network, header)`` from the model file ``path``: the network as ``load`` gives it and
+    the file's header (a dict: format version, neuronet version, layers, metadata, ...)."""
+    try:
+        return _read(path)
+    except _Problem as exc:
+        raise ModelFileError(path, str(exc)) from None
+    except FileNotFoundError:
+        raise ModelFileError(path, "no such file") from None
+    except IsADirectoryError:
+        raise ModelFileError(path, "is a directory, not a model file") from None
+    except OSError as exc:
+        raise ModelFileError(path, f"cannot read the file: {exc.strerror or exc}") from exc
+
+
+def _read(path):
+    with open(path, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        with _zip_errors():
+            archive = zipfile.ZipFile(file)
+        with archive:
+            members = _members(archive, size)
+            header = _read_header(archive, members)
+            expected = _check_header(header)
+            names = set(members) - {HEADER}
+            missing = [name for name in expected if name not in names]
+            if missing:
+                raise _Problem(f"the array {missing[0]}.npy is missing")
+            extra = sorted(names - set(expected))
+            if extra:
+                raise _Problem(f"holds an unexpected member {extra[0]}.npy")
+            arrays = {name: _read_array(archive, members[name], name, shape, header["dtype"])
+                      for name, shape in expected.items()}
+    return _build(header, arrays), header
+
+
+@contextlib.contextmanager
+def _zip_errors():
+    # What the zip and .npy readers raise on damaged bytes, as one kind of problem.
+    try:
+        yield
+    except zipfile.BadZipFile as exc:
+        message = str(exc)
+        if message == "File is not a zip file":
+            raise _Problem("not a neuronet model file (not a zip archive, or a truncated "
+                           "one)") from None
+        raise _Problem(f"the file is corrupted ({message})") from None
+    except (EOFError, zlib.error, struct.error, UnicodeDecodeError, NotImplementedError,
+            OverflowError, RuntimeError, OSError) as exc:  # OSError: a seek to a bad offset
+        raise _Problem(f"the file is corrupted ({type(exc).__name__}: {exc})") from None
+
+
+def _members(archive, file_size) -> dict:
+    """The archive's members by array name, after checks that need no reading."""
+    infos = archive.infolist()
+    if len(infos) > 2 * MAX_LAYERS + 1:
+        raise _Problem(f"holds {len(infos):,} members, more than a model file may have")
+    members = {}
+    for info in infos:
+        name = info.filename
+        if not name.endswith(".npy"):
+            raise _Problem(f"holds the member {name!r}, which is not a .npy array")
+        key = name[:-4]
+        if key in members:
+            raise _Problem(f"holds two members named {name!r}")
+        if info.flag_bits & 0x1:
+            raise _Problem(f"the member {name} is encrypted")
+        if info.compress_type != zipfile.ZIP_STORED:
+            raise _Problem(f"the member {name} is compressed; model files store arrays as "
+                           "they are")
+        # Stored members take their full size in the file: this bounds all that loading
+        # reads by the file's own size, so a small file cannot claim gigabytes.
+        if info.compress_size != info.file_size or \
+                info.header_offset + info.compress_size > file_size:
+            raise _Problem(f"the file is corrupted (the sizes of member {name} do not add up)")
+        members[key] = info
+    if HEADER not in members:
+        held = ", ".join(sorted(members)[:5]) or "nothing"
+        raise _Problem(f"not a neuronet model file (it has no header.npy; it holds {held})")
+    return members
+
+
+def _read_member(archive, info) -> bytes:
+    with _zip_errors():
+        with archive.open(info) as member:
+            data = member.read()  # to the end, so that zipfile checks the CRC
+    if len(data) != info.file_size:
+        raise _Problem(f"the file is truncated (member {info.filename})")
+    return data
+
+
+def _parse_npy(data: bytes, name: str):
+    """(descr, fortran_order, shape, offset of the data) from a .npy file's bytes."""
+    if data[:6] != b"\x93NUMPY" or len(data) < 10:
+        raise _Problem(f"the member {name}.npy is not a .npy array")
+    major = data[6]
+    if major == 1:
+        (length,), start = struct.unpack("<H", data[8:10]), 10
+    elif major in (2, 3) and len(data) >= 12:
+        (length,), start = struct.unpack("<I", data[8:12]), 12
+    else:
+        raise _Problem(f"the member {name}.npy has an unknown .npy version {major}")
+    if length > MAX_NPY_HEADER or start + length > len(data):
+        raise _Problem(f"the member {name}.npy has a malformed .npy header")
+    text = data[start:start + length].decode("utf-8" if major == 3 else "latin-1", "replace")
+    try:
+        # A literal, not code: literal_eval builds str, tuples, numbers and dicts only.
+        fields = ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        fields = None
+    if not isinstance(fields, dict) or set(fields) != {"descr", "fortran_order", "shape"} \
+            or not isinstance(fields["shape"], tuple) \
+            or not all(type(n) is int and n >= 0 for n in fields["shape"]):
+        raise _Problem(f"the member {name}.npy has a malformed .npy header")
+    return fields["descr"], fields["fortran_order"], fields["shape"], start + length
+
+
+def _read_header(archive, members) -> dict:
+    info = members[HEADER]
+    if info.file_size > MAX_HEADER_BYTES + MAX_NPY_HEADER:
+        raise _Problem(f"the header is {info.file_size:,} bytes, more than the "
+                       f"{MAX_HEADER_BYTES:,} a model file may have")
+    data = _read_member(archive, info)
+    descr, fortran_order, shape, offset = _parse_npy(data, HEADER)
+    if descr != "|u1" or len(shape) != 1 or shape[0] != len(data) - offset:
+        raise _Problem("the header is not a byte array of JSON text")
+    try:
+        text = data[offset:].decode("utf-8")
+        header = json.loads(text, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError, JSONDecodeError
+        raise _Problem(f"the header is not valid JSON ({exc})") from None
+    if not isinstance(header, dict):
+        raise _Problem("the header is not a JSON object")
+    return header
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _check_header(header) -> dict:
+    """Check the header's every field; return the arrays it implies, {name: shape}."""
+    from . import __version__
+
+    if header.get("format") != FORMAT:
+        raise _Problem(f"not a neuronet model file (its header names the format "
+                       f"{_brief(header.get('format'))})")
+    version = header.get("format_version")
+    if type(version) is not int or version < 1:
+        raise _Problem(f"the header's format_version is {_brief(version)}, not a version number")
+    if version > FORMAT_VERSION:
+        writer = header.get("neuronet_version")
+        writer = writer if isinstance(writer, str) and len(writer) <= 40 else _brief(writer)
+        raise _Problem(
+            f"written in model format version {version} (by neuronet {writer}); "
+            f"this neuronet ({__version__}) reads "
+            f"version {FORMAT_VERSION}: upgrade neuronet to load it"
+        )
+    missing = sorted(_REQUIRED_KEYS - set(header))
+    if missing:
+        raise _Problem(f"the header has no {missing[0]!r}")
+    unknown = sorted(set(header) - _HEADER_KEYS)
+    if unknown:
+        raise _Problem(f"the header has an unknown field {_brief(unknown[0])}")
+    if not isinstance(header["neuronet_version"], str):
+        raise _Problem("the header's neuronet_version is not a string")
+    if header["dtype"] not in ("float32", "float64"):
+        raise _Problem(f"the header's dtype is {_brief(header['dtype'])}; expected "
+                       "'float32' or 'float64'")
+    seed = header.get("seed")
+    if seed is not None and (type(seed) is not int or not 0 <= seed < 1 << 128):
+        raise _Problem(f"the header's seed is {_brief(seed)}, not a seed")
+    loss = header.get("loss")
+    if loss is not None and (not isinstance(loss, str) or loss not in losses.LOSSES):
+        raise _Problem(f"the header's loss is {_brief(loss)}, not a known loss")
+    layers = header["layers"]
+    if not isinstance(layers, list) or not 1 <= len(layers) <= MAX_LAYERS:
+        raise _Problem(f"the header's layers must be a list of 1 to {MAX_LAYERS:,} layers")
+    expected, dense, total = {}, [], 0
+    for position, layer in enumerate(layers):
+        where = f"layer {position + 1} in the header"
+        kind = layer.get("type") if isinstance(layer, dict) else None
+        if kind == "Dense":
+            _check_dense(layer, where)
+            if dense and layer["n_inputs"] != dense[-1]["n_outputs"]:
+                raise _Problem(f"{where} takes {layer['n_inputs']} inputs, but the Dense layer "
+                               f"before it gives {dense[-1]['n_outputs']}")
+            dense.append(layer)
+            shape = (layer["n_inputs"], layer["n_outputs"])
+            expected[f"layers.{position}.weights"] = shape
+            total += shape[0] * shape[1]
+            if layer["bias"]:
+                expected[f"layers.{position}.bias"] = (layer["n_outputs"],)
+                total += shape[1]
+        elif kind == "Dropout":
+            if set(layer) != {"type", "rate"} or not _is_number(layer["rate"]) \
+                    or not 0 <= layer["rate"] < 1:
+                raise _Problem(f"{where} is a malformed Dropout layer")
+        else:
+            raise _Problem(f"{where} is not a Dense or Dropout layer: {_brief(layer)}")
+        if total > MAX_PARAMETERS:
+            raise _Problem(f"the header claims more than {MAX_PARAMETERS:,} parameters")
+    if not dense:
+        raise _Problem("the header has no Dense layer")
+    try:
+        check_metadata(header["metadata"], dense[0]["n_inputs"], dense[-1]["n_outputs"])
+    except ValueError as exc:
+        raise _Problem(f"the header's {exc}") from None
+    return expected
+
+
+def _check_dense(layer, where) -> None:
+    leaky = layer.get("activation") == "leaky_relu"
+    keys = _DENSE_KEYS | {"alpha"} if leaky else _DENSE_KEYS
+    if set(layer) != keys:
+        raise _Problem(f"{where} has the fields {sorted(layer)}; a Dense layer has "
+                       f"{sorted(keys)}")
+    for key in ("n_inputs", "n_outputs"):
+        if type(layer[key]) is not int or not 1 <= layer[key] <= MAX_UNITS:
+            raise _Problem(f"{where} has {key} {_brief(layer[key])}; expected a whole number "
+                           f"from 1 to {MAX_UNITS:,}")
+    if not isinstance(layer["activation"], str) or \
+            layer["activation"] not in activations.ACTIVATIONS:
+        raise _Problem(f"{where} has an unknown activation {_brief(layer['activation'])}")
+    if leaky and (not _is_number(layer["alpha"]) or not 0 < layer["alpha"] < 1):
+        raise _Problem(f"{where} has leaky_relu alpha {_brief(layer['alpha'])}; expected a "
+                       "number between 0 and 1")
+    if not isinstance(layer["bias"], bool):
+        raise _Problem(f"{where} has bias {_brief(layer['bias'])}; expected true or false")
+    init = layer["init"]
+    known = [*initializers.INITIALIZERS, *initializers.ALIASES, "custom"]
+    if init is not None and init not in known:
+        raise _Problem(f"{where} has an unknown init {_brief(init)}")
+
+
+def _read_array(archive, info, name, shape, dtype_name) -> np.ndarray:
+    dtype = np.dtype(dtype_name).newbyteorder("<")  # files are little-endian everywhere
+    nbytes = math.prod(shape) * dtype.itemsize
+    # Sized from the zip directory before a byte is read.
+    if not nbytes < info.file_size <= nbytes + MAX_NPY_HEADER:
+        raise _Problem(f"the member {name}.npy is {info.file_size:,} bytes, but an array of "
+                       f"shape {shape} in {dtype_name} takes {nbytes:,} and a small header")
+    data = _read_member(archive, info)
+    descr, fortran_order, found, offset = _parse_npy(data, name)
+    if descr != dtype.str:
+        if isinstance(descr, str) and "O" in descr:
+            raise _Problem(f"the array {name} holds Python objects; model files hold numbers only")
+        raise _Problem(f"the array {name} has dtype {_brief(descr)}, expected {dtype_name} "
+                       f"({dtype.str!r})")
+    if found != shape:
+        raise _Problem(f"the array {name} has shape {found}, expected {shape}")
+    if fortran_order is not False:
+        raise _Problem(f"the array {name} is not stored in C order")
+    if len(data) - offset != nbytes:
+        raise _Problem(f"the array {name} has {len(data) - offset:,} bytes of data, "
+                       f"expected {nbytes:,}")
+    array = np.frombuffer(data, dtype=dtype, offset=offset).reshape(shape)
+    array = array.astype(dtype_name)  # a copy, writable, in the machine's byte order
+    if not np.isfinite(array).all():
+        raise _Problem(f"the array {name} holds NaN or infinity")
+    return array
+
+
+def _build(header, arrays) -> Network:
+    layers = []
+    for position, spec in enumerate(header["layers"]):
+        if spec["type"] == "Dropout":
+            layers.append(Dropout(spec["rate"]))
+            continue
+        activation = spec["activation"]
+        if activation == "leaky_relu":
+            activation = activations.LeakyReLU(spec["alpha"])
+        # "custom" stands for an init function, which a file cannot hold; the weights are here.
+        init = None if spec["init"] == "custom" else spec["init"]
+        layer = Dense(spec["n_inputs"], spec["n_outputs"], activation, bias=spec["bias"],
+                      init=init)
+        layer.weights = arrays[f"layers.{position}.weights"]
+        layer.bias = arrays.get(f"layers.{position}.bias")
+        layers.append(layer)
+    try:
+        network = Network(layers, seed=header.get("seed"), dtype=header["dtype"])
+    except ValueError as exc:
+        raise _Problem(f"the layers do not make a network: {exc}") from None
+    network.loss = header.get("loss")
+    network.metadata = header["metadata"]
+    return network

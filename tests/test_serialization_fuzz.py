@@ -1,0 +1,191 @@
+"""Fuzzing the loader: damaged model files must give a working network or ModelFileError,
+never another exception, and never run anything stored in them."""
+
+import io
+import json
+import os
+import tempfile
+import warnings
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import neuronet
+from neuronet import Dense, Dropout, ModelFileError, Network
+
+# A few seconds in `make test`; NEURONET_FUZZ_EXAMPLES=5000 for a longer hunt.
+FUZZ = settings(max_examples=int(os.environ.get("NEURONET_FUZZ_EXAMPLES", 250)), deadline=None,
+                suppress_health_check=[HealthCheck.too_slow])
+
+
+class Trap:
+    """Unpickling this calls open(marker, "w"): proof that code ran."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return open, (self.marker, "w")
+
+
+def _npy(array, allow_pickle=False) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=allow_pickle)
+    return buffer.getvalue()
+
+
+def _models():
+    """Valid model files (bytes) that differ in dtype, layers and metadata."""
+    nets = [
+        Network([Dense(3, 4, "relu"), Dropout(0.5), Dense(4, 2, "softmax")], seed=0),
+        Network([Dense(2, 3, "leaky_relu", bias=False), Dense(3, 1, "sigmoid")], seed=1,
+                dtype=np.float32),
+    ]
+    nets[0].metadata.update(feature_names=["a", "b", "c"], classes=["no", "yes"],
+                            input_mean=[0.5, 1.5, -2.0], input_scale=[1.0, 2.0, 0.25],
+                            task="classification", note={"k": [1, 2.5, None]})
+    files = []
+    with tempfile.TemporaryDirectory() as directory:
+        for net in nets:
+            files.append(Path(net.save(Path(directory, "model.npz"))).read_bytes())
+    return files
+
+
+MODELS = _models()
+
+
+@pytest.fixture(scope="module")
+def place(tmp_path_factory):
+    return tmp_path_factory.mktemp("fuzz")
+
+
+def check(place, data: bytes):
+    """Load ``data`` as a model file: a network that predicts, or ModelFileError."""
+    path = place / "model.npz"
+    path.write_bytes(data)
+    marker = place / "code-ran"
+    try:
+        network = neuronet.load(path)
+    except ModelFileError as error:
+        assert str(error).startswith(f"{path}: ") and error.problem
+    else:
+        outputs = network.predict(np.zeros((2, network.n_inputs)))
+        assert outputs.shape == (2, network.n_outputs)
+        assert np.isfinite(outputs).all()
+    assert not marker.exists()
+
+
+def _members(data):
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return [(info.filename, archive.read(info)) for info in archive.infolist()]
+
+
+def _zip(members, compression=zipfile.ZIP_STORED) -> bytes:
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(), zipfile.ZipFile(buffer, "w", compression) as archive:
+        warnings.simplefilter("ignore")  # duplicate names are one of the mutations
+        for name, data in members:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+model = st.sampled_from(range(len(MODELS)))
+
+
+@FUZZ
+@given(model, st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(1, 255)),
+                       min_size=1, max_size=8))
+def test_flipped_bytes(place, which, flips):
+    data = bytearray(MODELS[which])
+    for where, mask in flips:
+        data[int(where * len(data))] ^= mask
+    check(place, bytes(data))
+
+
+@FUZZ
+@given(model, st.floats(0, 1, exclude_max=True), st.binary(max_size=64))
+def test_cut_and_padded_files(place, which, where, tail):
+    data = MODELS[which]
+    check(place, data[:int(where * len(data))] + tail)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.text(max_size=8)
+    | st.floats(allow_nan=False, allow_infinity=False),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                                max_size=4),
+    max_leaves=12,
+)
+
+
+def _arrays(place):
+    """Arrays to put where a model's arrays belong: numbers of many shapes and dtypes, and a
+    pickled object array whose unpickling would create the marker file."""
+    numbers = st.tuples(
+        st.sampled_from(["<f8", "<f4", ">f8", "<i8", "|u1", "<f2", "<c16"]),
+        st.lists(st.integers(0, 5), max_size=3),
+        st.floats(-3, 3) | st.sampled_from([np.nan, np.inf]),
+    ).map(lambda t: _npy(np.full(tuple(t[1]), t[2], dtype=t[0]) if t[0][1] not in "iu"
+                         else np.zeros(tuple(t[1]), dtype=t[0])))
+    trap = np.empty((3, 4), dtype=object)
+    trap[...] = Trap(str(place / "code-ran"))
+    return st.one_of(numbers, st.just(_npy(trap, allow_pickle=True)), st.binary(max_size=200))
+
+
+@FUZZ
+@given(model, st.data())
+def test_members_removed_replaced_or_added(place, which, data):
+    members = _members(MODELS[which])
+    action = data.draw(st.sampled_from(["remove", "replace", "add", "rename", "shuffle"]))
+    index = data.draw(st.integers(0, len(members) - 1))
+    name, content = members[index]
+    if action == "remove":
+        del members[index]
+    elif action == "replace":
+        members[index] = (name, data.draw(_arrays(place)))
+    elif action == "add":
+        new_name = data.draw(st.sampled_from([name, "layers.1.weights.npy", "x.npy", "x.pkl"]))
+        members.append((new_name, data.draw(_arrays(place))))
+    elif action == "rename":
+        names = st.text(st.characters(blacklist_characters="\x00"), min_size=1, max_size=20)
+        members[index] = (data.draw(names), content)
+    else:
+        members = data.draw(st.permutations(members))
+    compression = data.draw(st.sampled_from([zipfile.ZIP_STORED] * 3 + [zipfile.ZIP_DEFLATED]))
+    check(place, _zip(members, compression))
+
+
+@FUZZ
+@given(model, st.data())
+def test_header_fields_replaced(place, which, data):
+    members = _members(MODELS[which])
+    header = json.loads(np.load(io.BytesIO(members[0][1])).tobytes())
+    # Walk into the header to a random place and put a random JSON value there.
+    target = header
+    while True:
+        keys = list(target) if isinstance(target, dict) else list(range(len(target)))
+        if not keys:
+            break
+        key = data.draw(st.sampled_from(keys))
+        if isinstance(target[key], (dict, list)) and data.draw(st.booleans()):
+            target = target[key]
+            continue
+        if data.draw(st.integers(0, 5)) == 0 and isinstance(target, dict):
+            del target[key]
+        else:
+            target[key] = data.draw(json_values)
+        break
+    text = json.dumps(header).encode()
+    members[0] = ("header.npy", _npy(np.frombuffer(text, dtype=np.uint8)))
+    check(place, _zip(members))
+
+
+def test_the_fuzzed_models_load_when_left_alone(place):
+    for data in MODELS:
+        path = place / "model.npz"
+        path.write_bytes(data)
+        assert isinstance(neuronet.load(path), Network)
