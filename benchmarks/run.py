@@ -298,10 +298,11 @@ def report(results: dict) -> str:
         if "results" in data:
             rows = data["results"]
             lines.append(f"  {'implementation':<14}{'median s':>10}{'min-max s':>20}"
-                         f"{'neuronet/x':>12}  extra")
+                         f"{'neuronet/x':>12}{'(of mins)':>10}  extra")
             for name, record in rows.items():
                 share = rows["neuronet"]["median"] / record["median"]
-                r = "" if name == "neuronet" else f"{share:.2f}"
+                of_mins = rows["neuronet"]["min"] / record["min"]
+                r = "" if name == "neuronet" else f"{share:.2f}{of_mins:>10.2f}"
                 extra = []
                 if "accuracy" in record:
                     extra.append(f"accuracy {record['accuracy']:.4f}")
@@ -312,7 +313,7 @@ def report(results: dict) -> str:
                 if "bit_identical" in record:
                     extra.append(f"bit-identical {record['bit_identical']}")
                 spread = f"{record['min']:.4f}-{record['max']:.4f}"
-                lines.append(f"  {name:<14}{record['median']:>10.4f}{spread:>20}{r:>12}  "
+                lines.append(f"  {name:<14}{record['median']:>10.4f}{spread:>20}{r:>22}  "
                              + ", ".join(extra))
         for run in data.get("runs", []):
             lines.append(f"  file {run['file_gb']:.2f} GB ({run['rows']:,} rows): RssAnon before "
@@ -334,8 +335,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes, one round")
     parser.add_argument("--repeats", type=int, default=None,
-                        help="timed rounds per task (default 7, 1 with --quick; 'large' uses "
-                             "at most 5)")
+                        help="timed rounds per task (default 7, 1 with --quick)")
     parser.add_argument("--tasks", default=",".join(TASKS),
                         help=f"comma-separated, from {', '.join(TASKS)}")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
@@ -356,7 +356,7 @@ def main(argv=None) -> int:
         "neuron": lambda: task_neuron(args.quick, repeats),
         "digits-relu": lambda: task_digits("relu", args.quick, repeats, args.no_torch),
         "digits-sigmoid": lambda: task_digits("sigmoid", args.quick, repeats, args.no_torch),
-        "large": lambda: task_large(args.quick, min(repeats, 5), args.no_torch),
+        "large": lambda: task_large(args.quick, repeats, args.no_torch),
         "predict": lambda: task_predict(args.quick, repeats, args.no_torch),
         "memory": lambda: task_memory(args.quick, args.large_file),
     }
