@@ -18,13 +18,59 @@ def as_float_array(value, name: str, dtype=np.float64) -> np.ndarray:
             f"{name} must hold numbers (int or float), got values of dtype {array.dtype}"
         )
     array = array.astype(dtype, copy=False)
-    if not np.isfinite(array).all():
+    if not all_finite(array):
         bad = np.argwhere(~np.isfinite(array))[0]
         where = ", ".join(str(int(i)) for i in bad)
         raise ValueError(
             f"{name} holds NaN or infinity (first at index [{where}]); expected finite numbers"
         )
     return array
+
+
+def all_finite(array) -> bool:
+    """Whether a numeric array holds no NaN or infinity."""
+    if array.dtype.kind not in "fc":
+        return True
+    # A sum is finite only if every term is (NaN and infinity propagate), and summing is faster
+    # than testing each element; a sum that overflows is settled element by element.
+    return bool(np.isfinite(np.add.reduce(array, axis=None)) or np.isfinite(array).all())
+
+
+def is_lazy(X) -> bool:
+    """Whether X is 2-D data read on demand rather than an array to load whole: a np.memmap, or
+    an object with ``shape``, a NumPy ``dtype`` and row indexing (an h5py dataset, a zarr array,
+    a class of one's own): X[i:j] and X[sorted index array] must give NumPy arrays of rows."""
+    if isinstance(X, np.memmap):
+        return True
+    if isinstance(X, (np.ndarray, list, tuple)) or not all(
+        hasattr(X, attribute) for attribute in ("shape", "dtype", "__getitem__")
+    ):
+        return False
+    try:
+        np.dtype(X.dtype)
+    except TypeError:  # a tensor of another library: converted to an array as a whole
+        return False
+    return len(X.shape) == 2
+
+
+def chunk_rows(X, megabytes: int = 32) -> int:
+    """How many rows of X make a chunk of about ``megabytes``."""
+    row_bytes = max(1, int(np.prod(X.shape[1:], dtype=np.int64)) * np.dtype(X.dtype).itemsize)
+    return max(1, (megabytes << 20) // row_bytes)
+
+
+def check_lazy(X, name: str) -> None:
+    """Read lazy data X once, chunk by chunk, and refuse non-numeric data, NaN and infinity
+    without ever holding more than one chunk in memory."""
+    if np.dtype(X.dtype).kind not in "biuf":
+        raise ValueError(f"{name} must hold numbers (int or float), got values of dtype {X.dtype}")
+    step = chunk_rows(X)
+    for start in range(0, X.shape[0], step):
+        chunk = np.asarray(X[start:start + step])
+        if not all_finite(chunk):
+            row, column = (int(i) for i in np.argwhere(~np.isfinite(chunk))[0])
+            raise ValueError(f"{name} holds NaN or infinity (first at index [{start + row}, "
+                             f"{column}]); expected finite numbers")
 
 
 def as_count(value, name: str, *, minimum: int = 0) -> int:

@@ -104,7 +104,7 @@ class Dense(Layer):
     def sums(self, inputs, training: bool = False):
         """z = inputs @ weights + bias: each unit's weighted sum of its inputs."""
         out = self._buffer("z", (len(inputs), self.n_outputs)) if training else None
-        z = np.matmul(inputs, self.weights, out=out)
+        z = np.dot(inputs, self.weights, out=out)  # np.dot: the least overhead per call
         if self.bias is not None:
             z += self.bias
         return z
@@ -119,15 +119,24 @@ class Dense(Layer):
         self.outputs = self.activation.forward(z, out=self._buffer("a", z.shape))
         return self.outputs
 
+    def forward_with_loss(self, inputs, loss, targets, weights=None):
+        """``forward`` while training, for a last layer whose activation ``loss`` is fused with:
+        the outputs and the loss's value, computed together from the sums."""
+        z = self.sums(inputs, training=True)
+        self.inputs, self.z = inputs, z
+        self.outputs = self._buffer("a", z.shape)
+        value = loss.forward_from_logits(z, targets, out=self.outputs, weights=weights)
+        return self.outputs, value
+
     def backward(self, grad, *, need_input_grad=True, through_activation=True):
         """Gradients from dL/d(outputs) = ``grad`` (overwritten). With ``through_activation``
         False, ``grad`` is already dL/dz (a fused loss)."""
         dz = self.activation.backward(self.outputs, grad, out=grad) if through_activation else grad
-        np.matmul(self.inputs.T, dz, out=self.grad_weights)
+        np.dot(self.inputs.T, dz, out=self.grad_weights)
         if self.grad_bias is not None:
-            np.sum(dz, axis=0, out=self.grad_bias)
+            np.add.reduce(dz, axis=0, out=self.grad_bias)
         if need_input_grad:
-            return np.matmul(dz, self.weights.T, out=self._buffer("dx", self.inputs.shape))
+            return np.dot(dz, self.weights.T, out=self._buffer("dx", self.inputs.shape))
         return None
 
     def parameters(self) -> list:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import activations
+
 
 class Loss:
     """Base class: ``value(pred, target)`` is a float, ``gradient(pred, target)`` is dL/dpred.
@@ -32,10 +34,17 @@ class Loss:
     def value_from_logits(self, z, target, weights=None) -> float:
         raise NotImplementedError
 
-    def gradient_from_logits(self, pred, target, out=None):
-        """dL/dz for the fused case, from the activation's output ``pred``."""
+    def forward_from_logits(self, z, target, out, weights=None):
+        """For the fused case while training: the activation's output of ``z`` into ``out``,
+        and the loss. ``z`` may be overwritten by values with the same activation."""
+        value = self.value_from_logits(z, target, weights)
+        activations.get(self.fused_activation).forward(z, out=out)
+        return value
+
+    def gradient_from_logits(self, pred, target, out=None, scale=1.0):
+        """dL/dz for the fused case, from the activation's output ``pred``, times ``scale``."""
         out = np.subtract(pred, target, out=out)
-        out /= self._count(pred)
+        out *= scale / self._count(pred)
         return out
 
     def _count(self, pred) -> int:
@@ -133,6 +142,19 @@ class CategoricalCrossentropy(Loss):
         if weights is not None:
             target = target * weights
         return float(np.vdot(target, log_norm - shifted) / len(z))
+
+    def forward_from_logits(self, z, target, out, weights=None):
+        # One exponential serves both the softmax and the loss: with each row shifted so that
+        # its largest sum is 0 (which changes neither), softmax = e^z / norm, and z - log(norm)
+        # is log(softmax), whose dot product with the targets is minus the loss.
+        z -= np.maximum.reduce(z, axis=1, keepdims=True)
+        np.exp(z, out=out)
+        norm = np.add.reduce(out, axis=1, keepdims=True)
+        out /= norm
+        z -= np.log(norm, out=norm)
+        if weights is not None:
+            target = target * weights
+        return float(-np.vdot(target, z) / len(z))
 
 
 LOSSES = {

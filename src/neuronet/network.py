@@ -4,10 +4,12 @@ moves each weight a little against its gradient. ``fit`` repeats that over the d
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import losses
-from ._checks import as_float_array
+from ._checks import all_finite, as_count, as_float_array, check_lazy, is_lazy
 from .layers import Dense, Layer
 
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -129,36 +131,52 @@ class Network:
         Returns the batch's loss and the outputs it was computed from; a loss that is not
         finite is returned without touching the weights. ``weights`` (a column, one per
         example, or None) scales each example's share of the loss and of the gradient."""
-        outputs = self.forward(inputs, training=True)
+        fused = self.fuses(loss)
+        layers = self.layers
+        for layer in layers[:-1] if fused else layers:
+            inputs = layer.forward(inputs, training=True)
+        if fused:
+            outputs, value = layers[-1].forward_with_loss(inputs, loss, targets, weights)
+        else:
+            outputs, value = inputs, loss.value(inputs, targets, weights)
         grad = self._grad_buffer
         if grad is None or grad.shape != outputs.shape:
             grad = self._grad_buffer = np.empty_like(outputs)
-        fused = self.fuses(loss)
+        # Plain SGD's learning rate, folded into the loss's gradient, reaches every weight's
+        # gradient through backpropagation: the update is then one pass over the weights.
+        scale = optimizer.gradient_scale()
         if fused:
-            value = loss.value_from_logits(self.layers[-1].z, targets, weights)
-            loss.gradient_from_logits(outputs, targets, out=grad)
+            loss.gradient_from_logits(outputs, targets, out=grad, scale=scale)
         else:
-            value = loss.value(outputs, targets, weights)
             loss.gradient(outputs, targets, out=grad)
+            if scale != 1:
+                grad *= scale
         if weights is not None:
             grad *= weights
-        if np.isfinite(value):
+        if math.isfinite(value):
             self.backward(grad, through_activation=not fused)
-            optimizer.step(self.parameters(), self.gradients())
+            optimizer.step(self.parameters(), self.gradients(), scale=scale)
         return value, outputs
 
     # --- using it -----------------------------------------------------------------------------
 
-    def predict(self, X, *, batch_size: int = 4096):
+    def predict(self, X, *, batch_size=None):
         """The network's outputs for the rows of X: probabilities after sigmoid or softmax,
-        real numbers after identity. A 1-D X is one example and gives a 1-D result."""
-        single = np.ndim(X) == 1
-        X = self.check_inputs(X, "X")
-        n = len(X)
+        real numbers after identity. A 1-D X is one example and gives a 1-D result.
+
+        X may be data read on demand (np.memmap, h5py dataset...): it is read chunk by chunk.
+        ``batch_size``: rows per chunk (default ``chunk_rows()``, about 32 MB per layer)."""
+        single = len(np.shape(X)) == 1
+        lazy = is_lazy(X)
+        X = self.check_inputs(X, "X", scan=False)  # lazy data is checked chunk by chunk below
+        n = X.shape[0]
+        if batch_size is None:
+            batch_size = self.chunk_rows()
+        batch_size = as_count(batch_size, "batch_size", minimum=1)
         result = np.empty((n, self.n_outputs), dtype=self.dtype)
         for start in range(0, n, batch_size):
             chunk = np.asarray(X[start:start + batch_size], dtype=self.dtype)
-            if isinstance(X, np.memmap) and not np.isfinite(chunk).all():
+            if lazy and not all_finite(chunk):
                 last = start + len(chunk) - 1
                 raise ValueError(f"X holds NaN or infinity in rows {start} to {last}")
             result[start:start + batch_size] = self.forward(chunk)
@@ -168,6 +186,10 @@ class Network:
             validation_data=None, validation_split=0.0, early_stopping=None, metrics=None,
             progress=False, callbacks=(), sample_weight=None):
         """Train on inputs X (n_examples, n_inputs) and targets y; returns a History.
+
+        X may be larger than memory: a np.memmap, or any object with ``shape``, ``dtype`` and
+        row indexing (X[i:j], X[sorted index array]) such as an h5py dataset, is checked chunk
+        by chunk and read batch by batch (in file order within a batch), never loaded whole.
 
         Parameters
         ----------
@@ -218,18 +240,16 @@ class Network:
 
         return network_to_onnx(self, path, dtype=dtype)
 
-    def check_inputs(self, X, name="X"):
+    def check_inputs(self, X, name="X", *, scan=True):
         """X as a 2-D array of the network's dtype with the right number of columns, or a
-        ValueError saying what is wrong. Data on disk (np.memmap) is checked, not loaded."""
-        if isinstance(X, np.memmap):
-            if X.dtype.kind not in "biuf":
-                raise ValueError(f"{name} must hold numbers, got values of dtype {X.dtype}")
-            array = X
-        else:
-            array = as_float_array(X, name, dtype=self.dtype)
-        if array.ndim == 1 and array.shape[0] == self.n_inputs:
+        ValueError saying what is wrong. Data read on demand (a np.memmap, an h5py dataset,
+        any object with shape, dtype and row indexing) is returned as it is, not loaded: with
+        ``scan`` it is read once, chunk by chunk, to check that it holds finite numbers."""
+        lazy = is_lazy(X)
+        array = X if lazy else as_float_array(X, name, dtype=self.dtype)
+        if len(array.shape) == 1 and array.shape[0] == self.n_inputs:
             array = array[None, :]
-        if array.ndim != 2:
+        if len(array.shape) != 2:
             raise ValueError(
                 f"{name} must be 2-D, one row per example and {self.n_inputs} columns; "
                 f"got shape {array.shape}"
@@ -240,7 +260,18 @@ class Network:
             )
         if array.shape[0] == 0:
             raise ValueError(f"{name} is empty; expected at least one row")
+        if lazy and scan:
+            check_lazy(X, name)
+        elif lazy and np.dtype(X.dtype).kind not in "biuf":
+            raise ValueError(f"{name} must hold numbers (int or float), got values of dtype "
+                             f"{X.dtype}")
         return array
+
+    def chunk_rows(self, megabytes: int = 32) -> int:
+        """Rows per chunk when predicting or scoring many rows: large chunks keep the matrix
+        products efficient, bounded ones keep memory flat (about ``megabytes`` per layer)."""
+        widest = max([self.n_inputs] + [layer.n_outputs for layer in self._dense])
+        return max(256, (megabytes << 20) // (widest * self.dtype.itemsize))
 
     # --- its parts ----------------------------------------------------------------------------
 

@@ -33,12 +33,20 @@ class Optimizer:
     def _init_state(self, params) -> None:
         pass
 
-    def step(self, params, grads) -> None:
+    def gradient_scale(self) -> float:
+        """A factor the network may multiply the loss's gradient by before backpropagating it
+        (then every gradient arrives multiplied by it): 1 unless the optimizer can use it."""
+        return 1.0
+
+    def step(self, params, grads, *, scale=1.0) -> None:
+        """Update ``params`` in place from ``grads``, which arrive multiplied by ``scale``."""
         raise NotImplementedError
 
-    def _decayed(self, param, grad):
+    def _decayed(self, param, grad, scale=1.0):
         # The gradient buffers belong to the layers and are rewritten every batch,
-        # so adding to them in place is safe.
+        # so changing them in place is safe.
+        if scale != 1:
+            grad /= scale
         if self.weight_decay:
             grad += self.weight_decay * param
         return grad
@@ -66,11 +74,25 @@ class SGD(Optimizer):
     def _init_state(self, params) -> None:
         self._velocity = [np.zeros_like(p) for p in params] if self.momentum else None
 
-    def step(self, params, grads) -> None:
-        self._state_for(params)
+    def gradient_scale(self) -> float:
+        # Without momentum, w -= learning_rate * g: gradients that arrive already multiplied by
+        # the learning rate spare one pass over every weight.
+        return 1.0 if self.momentum else self.learning_rate
+
+    def step(self, params, grads, *, scale=1.0) -> None:
         rate, momentum = self.learning_rate, self.momentum
+        if not momentum and scale != 1:  # no state to keep
+            rate, decay = rate / scale, self.weight_decay * scale
+            for param, grad in zip(params, grads):
+                if decay:
+                    grad += decay * param
+                if rate != 1:
+                    grad *= rate
+                param -= grad
+            return
+        self._state_for(params)
         for i, (param, grad) in enumerate(zip(params, grads)):
-            grad = self._decayed(param, grad)
+            grad = self._decayed(param, grad, scale)
             if momentum:
                 velocity = self._velocity[i]
                 velocity *= momentum
@@ -113,7 +135,7 @@ class Adam(Optimizer):
         self._scratch = [np.empty_like(p) for p in params]
         self.steps = 0
 
-    def step(self, params, grads) -> None:
+    def step(self, params, grads, *, scale=1.0) -> None:
         self._state_for(params)
         self.steps += 1
         b1, b2 = self.beta1, self.beta2
@@ -121,7 +143,7 @@ class Adam(Optimizer):
         correction2_sqrt = math.sqrt(1 - b2**self.steps)
         step_size = self.learning_rate / correction1
         for param, grad, m, v, scratch in zip(params, grads, self._m, self._v, self._scratch):
-            grad = self._decayed(param, grad)
+            grad = self._decayed(param, grad, scale)
             m *= b1
             np.multiply(grad, 1 - b1, out=scratch)
             m += scratch

@@ -3,13 +3,14 @@ and the safety nets (Ctrl-C keeps what was learned; a NaN loss never reaches the
 
 from __future__ import annotations
 
+import math
 import signal
 import threading
 
 import numpy as np
 
 from . import losses, optimizers
-from ._checks import as_count, as_float_array
+from ._checks import as_count, as_float_array, is_lazy
 
 # --- what fit returns ---------------------------------------------------------------------------
 
@@ -103,12 +104,7 @@ def prepare_targets(network, loss, y, n_rows: int, name: str = "y"):
             f"X has {n_rows} rows but {name} has {len(y)}; expected one target per row"
         )
     if isinstance(loss, losses.CategoricalCrossentropy) and y.ndim == 1:
-        labels = y.astype(np.int64)
-        if not np.array_equal(labels, y) or labels.min() < 0 or labels.max() >= k:
-            raise ValueError(
-                f"{name} holds class labels that are not whole numbers from 0 to {k - 1}; the "
-                f"network has {k} outputs, one per class (or pass one-hot rows, shape (n, {k}))"
-            )
+        labels = _class_labels(y, k, name)
         y = np.zeros((n_rows, k))
         y[np.arange(n_rows), labels] = 1
     elif y.ndim == 1 and k == 1:
@@ -146,6 +142,31 @@ def _sample_weights(sample_weight, n_rows: int, dtype, rows=None):
         raise ValueError("sample_weight is zero for every training row; at least one weight "
                          "must be greater than zero")
     return np.ascontiguousarray((weights / mean)[:, None], dtype=dtype)
+
+
+def _class_labels(y, k: int, name: str):
+    """Float labels y as integers from 0 to k - 1, or a ValueError."""
+    labels = y.astype(np.int64)
+    if not np.array_equal(labels, y) or labels.min() < 0 or labels.max() >= k:
+        raise ValueError(
+            f"{name} holds class labels that are not whole numbers from 0 to {k - 1}; the "
+            f"network has {k} outputs, one per class (or pass one-hot rows, shape (n, {k}))"
+        )
+    return labels
+
+
+def _targets(network, loss, y, n_rows: int, name: str = "y"):
+    """Targets as fit reads them, a pair (table, codes): the targets of rows ``i`` are
+    ``table[codes[i]]``, or ``table[i]`` when codes is None. Class labels stay labels, one
+    small integer per row, and row c of the table is the one-hot target of class c, so
+    targets take no more memory than the labels, however many rows there are."""
+    if isinstance(loss, losses.CategoricalCrossentropy) and np.ndim(y) == 1:
+        y = as_float_array(y, name, dtype=np.float64)
+        if len(y) == n_rows:
+            k = network.n_outputs
+            labels = _class_labels(y, k, name)
+            return np.eye(k, dtype=network.dtype), labels.astype(np.min_scalar_type(k - 1))
+    return prepare_targets(network, loss, y, n_rows, name), None
 
 
 def _check_loss_fits_output(network, loss) -> None:
@@ -194,8 +215,24 @@ def _gather(X, rows, out=None):
     if isinstance(rows, slice):
         return X[rows]
     if out is not None and type(X) is np.ndarray:
-        return np.take(X, rows, axis=0, out=out[: len(rows)])
+        return X.take(rows, axis=0, out=out[: len(rows)])
     return X[rows]
+
+
+class _RowsOf:
+    """Some rows (sorted) of lazy data, themselves lazy: the validation rows of a file are read
+    chunk by chunk when they are scored, never loaded whole."""
+
+    def __init__(self, X, rows):
+        self.X, self.rows = X, rows
+        self.shape = (len(rows), *X.shape[1:])
+        self.dtype = X.dtype
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index):
+        return self.X[self.rows[index]]
 
 
 def fit(network, X, y, *, loss, optimizer=None, epochs=1, batch_size=32, shuffle=True,
@@ -207,19 +244,19 @@ def fit(network, X, y, *, loss, optimizer=None, epochs=1, batch_size=32, shuffle
     optimizer = optimizers.get(optimizer)
     epochs = as_count(epochs, "epochs")
     metric_fns = _metrics(metrics, loss)
+    lazy = is_lazy(X)  # rows are read from X batch by batch, never all at once
     X = network.check_inputs(X, "X")
-    n = len(X)
-    Y = prepare_targets(network, loss, y, n)
+    n = X.shape[0]
+    Y, codes = _targets(network, loss, y, n)
     batch_size = n if batch_size is None else as_count(batch_size, "batch_size", minimum=1)
     if isinstance(validation_split, bool) or not 0 <= validation_split < 1:
         raise ValueError(f"validation_split must be a fraction in [0, 1), got {validation_split!r}")
     if early_stopping is not None:
         early_stopping = as_count(early_stopping, "early_stopping", minimum=1)
     callbacks = list(callbacks)
-    lazy = isinstance(X, np.memmap)
 
     rows = None  # None: all rows of X, in order
-    X_val = Y_val = None
+    X_val = Y_val = codes_val = None
     if validation_data is not None:
         if validation_split:
             raise ValueError("pass validation_data or validation_split, not both")
@@ -228,7 +265,7 @@ def fit(network, X, y, *, loss, optimizer=None, epochs=1, batch_size=32, shuffle
         except (TypeError, ValueError):
             raise ValueError("validation_data must be a pair (X_val, y_val)") from None
         X_val = network.check_inputs(X_val, "validation X")
-        Y_val = prepare_targets(network, loss, y_val, len(X_val), "validation y")
+        Y_val, codes_val = _targets(network, loss, y_val, X_val.shape[0], "validation y")
     elif validation_split:
         n_val = int(round(n * validation_split))
         if n_val < 1 or n_val >= n:
@@ -236,7 +273,9 @@ def fit(network, X, y, *, loss, optimizer=None, epochs=1, batch_size=32, shuffle
                              f"{n - n_val} for training and {n_val} for validation; both need rows")
         order = network.rng.permutation(n)
         val_rows, rows = np.sort(order[:n_val]), np.sort(order[n_val:])
-        X_val, Y_val = np.asarray(_gather(X, val_rows), dtype=network.dtype), Y[val_rows]
+        del order
+        X_val = _RowsOf(X, val_rows) if lazy else X.take(val_rows, axis=0)
+        Y_val, codes_val = (Y, codes[val_rows]) if codes is not None else (Y[val_rows], None)
     n_train = n if rows is None else len(rows)
     W = None if sample_weight is None else _sample_weights(sample_weight, n, network.dtype, rows)
 
@@ -253,9 +292,15 @@ def fit(network, X, y, *, loss, optimizer=None, epochs=1, batch_size=32, shuffle
         n_batches = -(-n_train // batch_size)
         bar = tqdm(total=epochs * n_batches, unit="batch", dynamic_ncols=True, leave=True)
     params = network.parameters()
-    x_buffer = None
-    if type(X) is np.ndarray and (shuffle or rows is not None):
-        x_buffer = np.empty((min(batch_size, n_train), X.shape[1]), dtype=network.dtype)
+    dtype = network.dtype
+    # Batches are gathered into buffers allocated once, rather than into new arrays each time.
+    x_buffer = y_buffer = None
+    if not lazy and (shuffle or rows is not None):
+        x_buffer = np.empty((min(batch_size, n_train), X.shape[1]), dtype=dtype)
+    if codes is not None or shuffle or rows is not None:
+        y_buffer = np.empty((min(batch_size, n_train), Y.shape[1]), dtype=dtype)
+    summed, train_batch = loss.summed, network.train_batch
+    finite = math.isfinite
 
     try:
         with _InterruptFlag() as interrupt:
@@ -266,29 +311,35 @@ def fit(network, X, y, *, loss, optimizer=None, epochs=1, batch_size=32, shuffle
                 order = rows
                 if shuffle:
                     order = network.rng.permutation(n_train if rows is None else rows)
+                # The class of each row, in this epoch's order: a batch's targets are then
+                # one gather from the one-hot table.
+                classes = codes if codes is None or order is None else codes[order]
                 total, seen = 0.0, 0
                 sums = dict.fromkeys(metric_fns, 0.0)
                 for batch, start in enumerate(range(0, n_train, batch_size), 1):
                     stop = min(start + batch_size, n_train)
                     index = slice(start, stop) if order is None else order[start:stop]
-                    if lazy and not isinstance(index, slice):
-                        index = np.sort(index)  # rows read from disk in file order
-                    xb = _gather(X, index, x_buffer)
-                    yb = Y[index]
-                    wb = None if W is None else W[index]
                     if lazy:
-                        xb = np.asarray(xb, dtype=network.dtype)
-                        if not np.isfinite(xb).all():
-                            raise ValueError(f"X holds NaN or infinity in a row of batch {batch} "
-                                             f"of epoch {epoch}; expected finite numbers")
+                        if not isinstance(index, slice):
+                            index = np.sort(index)  # rows read from disk in file order
+                        xb = np.asarray(X[index], dtype=dtype)
+                    else:
+                        xb = _gather(X, index, x_buffer)
+                    if codes is None:
+                        yb = _gather(Y, index, y_buffer)
+                    elif lazy and not isinstance(index, slice):
+                        yb = _gather(Y, codes[index], y_buffer)
+                    else:
+                        yb = _gather(Y, classes[start:stop], y_buffer)
+                    wb = None if W is None else W[index]
                     try:
-                        value, outputs = network.train_batch(xb, yb, loss, optimizer, wb)
+                        value, outputs = train_batch(xb, yb, loss, optimizer, wb)
                     except KeyboardInterrupt as exc:  # not in the main thread: no flag to raise
                         if isinstance(exc, _Abort):
                             raise
                         interrupt.raised = True
                         break
-                    if not np.isfinite(value):
+                    if not finite(value):
                         _restore_finite(params, snapshot)
                         raise FloatingPointError(
                             f"the loss became {value} at epoch {epoch}, batch {batch}; training "
@@ -296,21 +347,21 @@ def fit(network, X, y, *, loss, optimizer=None, epochs=1, batch_size=32, shuffle
                             "(try a smaller learning rate, or scale the inputs)"
                         )
                     size = stop - start
-                    total += value if loss.summed else value * size
+                    total += value if summed else value * size
                     seen += size
-                    for name, fn in metric_fns.items():
-                        sums[name] += fn(outputs, yb) * size
+                    if metric_fns:
+                        for name, fn in metric_fns.items():
+                            sums[name] += fn(outputs, yb) * size
                     if bar is not None:
                         bar.update()
                     if interrupt.raised:
                         break
                 if seen == 0:
                     break
-                logs = {"loss": total if loss.summed else total / seen}
+                logs = {"loss": total if summed else total / seen}
                 logs.update({name: s / seen for name, s in sums.items()})
                 if X_val is not None:
-                    scores = evaluate(network, X_val, Y_val, loss=loss, metrics=list(metric_fns),
-                                      checked=True)
+                    scores = _score(network, X_val, Y_val, codes_val, loss, metric_fns)
                     logs.update({f"val_{k}": v for k, v in scores.items()})
                 history._record(logs)
                 if bar is not None:
@@ -350,23 +401,42 @@ def _restore_finite(params, snapshot) -> None:
 
 
 def evaluate(network, X, y, *, loss, metrics=None, checked=False) -> dict:
-    """{"loss": ..., metric: ...} of the network on (X, y), scored as ``fit`` scores them."""
+    """{"loss": ..., metric: ...} of the network on (X, y), scored as ``fit`` scores them.
+    With ``checked``, X and y are already as ``check_inputs`` and ``prepare_targets`` give them."""
     loss = losses.get(loss)
     metric_fns = _metrics(metrics, loss)
-    if not checked:
-        X = network.check_inputs(X, "X")
-        y = prepare_targets(network, loss, y, len(X))
-    inputs = np.asarray(X, dtype=network.dtype)
-    *body, last = network.layers
-    for layer in body:
-        inputs = layer.forward(inputs)
-    if network.fuses(loss):
-        z = last.sums(inputs)
-        value = loss.value_from_logits(z, y)
-        outputs = last.activation.forward(z, out=z)
+    if checked:
+        Y, codes = y, None
     else:
-        outputs = last.forward(inputs)
-        value = loss.value(outputs, y)
-    scores = {"loss": value}
-    scores.update({name: fn(outputs, y) for name, fn in metric_fns.items()})
+        X = network.check_inputs(X, "X")
+        Y, codes = _targets(network, loss, y, X.shape[0])
+    return _score(network, X, Y, codes, loss, metric_fns)
+
+
+def _score(network, X, Y, codes, loss, metric_fns) -> dict:
+    # Chunk by chunk, so that data read from disk is never loaded whole.
+    n, batch_size = X.shape[0], network.chunk_rows()
+    *body, last = network.layers
+    fused = network.fuses(loss)
+    total = 0.0
+    sums = dict.fromkeys(metric_fns, 0.0)
+    for start in range(0, n, batch_size):
+        stop = min(start + batch_size, n)
+        inputs = np.asarray(X[start:stop], dtype=network.dtype)
+        targets = Y[start:stop] if codes is None else Y[codes[start:stop]]
+        for layer in body:
+            inputs = layer.forward(inputs)
+        if fused:
+            z = last.sums(inputs)
+            value = loss.value_from_logits(z, targets)
+            outputs = last.activation.forward(z, out=z)
+        else:
+            outputs = last.forward(inputs)
+            value = loss.value(outputs, targets)
+        size = stop - start
+        total += value if loss.summed else value * size
+        for name, fn in metric_fns.items():
+            sums[name] += fn(outputs, targets) * size
+    scores = {"loss": total if loss.summed else total / n}
+    scores.update({name: s / n for name, s in sums.items()})
     return scores

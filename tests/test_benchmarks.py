@@ -1,0 +1,40 @@
+"""The benchmark script keeps working: one run on tiny sizes. It measures; nothing here asserts
+a time."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_benchmark_script_runs_on_tiny_sizes_and_writes_json(tmp_path):
+    pytest.importorskip("sklearn")
+    out = tmp_path / "results.json"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--no-torch",
+         "--out", str(out)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    results = json.loads(out.read_text())
+    assert set(results["tasks"]) == {"neuron", "digits-relu", "digits-sigmoid", "large",
+                                     "predict", "memory"}
+    assert results["quick"] is True
+    assert isinstance(results["machine"]["threadpools"], list)  # BLAS and threads recorded
+    neuron = results["tasks"]["neuron"]["results"]
+    assert neuron["neuronet"]["bit_identical"] is True
+    digits = results["tasks"]["digits-relu"]["results"]
+    assert set(digits) == {"neuronet", "numpy", "sklearn"}
+    for record in digits.values():
+        assert 0 <= record["accuracy"] <= 1
+        assert record["min"] <= record["median"] <= record["max"]
+    assert "matmul floor" in results["tasks"]["large"]["results"]
+    assert results["tasks"]["large"]["note"] == "skipped (--no-torch)"
+    memory = results["tasks"]["memory"]["runs"][0]
+    assert memory["rows"] > 0 and memory["anon_peak_mb"] >= memory["anon_before_mb"]
+    for line in ("== digits-relu", "neuronet / numpy", "target:", "matmul floor"):
+        assert line in done.stdout
