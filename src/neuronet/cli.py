@@ -196,24 +196,23 @@ def _at_least(minimum):
     return parse
 
 
-def _fraction(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a fraction, got {text!r}") from None
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1), got {text}")
-    return value
+def _number(within, expected):
+    """An argparse type: a float for which ``within(value)`` holds."""
+
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+        if not within(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text}")
+        return value
+
+    return parse
 
 
-def _positive(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number greater than 0, got {text}")
-    return value
+_fraction = _number(lambda v: 0 <= v < 1, "a fraction in [0, 1)")
+_positive = _number(lambda v: 0 < v < float("inf"), "a number greater than 0")
 
 
 def _check_writable(path) -> None:
