@@ -10,8 +10,6 @@ In a notebook, naming a ``Neuron`` or a ``Network`` draws it. Nothing beyond Num
 
 from __future__ import annotations
 
-import os
-import tempfile
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
@@ -397,20 +395,7 @@ def _document(width, height, body, description) -> SVG:
 def write_atomic(path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder, renamed into
     place: the target is either the old file or the whole new one, never a part."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, temporary = tempfile.mkstemp(prefix=".neuronet-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        # mkstemp makes the file private; give it the mode a plain open() would have.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+    from .serialization import atomic_write
+
+    with atomic_write(path, mode="w", encoding="utf-8") as handle:
+        handle.write(text)

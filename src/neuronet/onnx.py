@@ -9,9 +9,6 @@ input is "X", shape (N, n_inputs), in float32 or float64. Needs the ``onnx`` ext
 
 from __future__ import annotations
 
-import os
-import tempfile
-
 import numpy as np
 
 from . import activations
@@ -126,16 +123,10 @@ def _add_network(graph, network, x):
 def _save(model, path):
     """Write ``model`` to ``path`` through a temporary file, so a failed write leaves any
     earlier file whole."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".neuronet-", suffix=".onnx")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(model.SerializeToString())
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    from .serialization import atomic_write
+
+    with atomic_write(path, mode="wb") as handle:
+        handle.write(model.SerializeToString())
 
 
 def network_to_onnx(network, path=None, *, dtype=None):
