@@ -81,6 +81,11 @@ def _cpu_name() -> str:
 # --- running implementations side by side --------------------------------------------------------
 
 
+#: Seconds of rest before each timed run. PyTorch's worker threads keep spinning for a while
+#: after its runs and would otherwise steal the cores from whatever runs next.
+SETTLE = 0.3
+
+
 def interleave(runners: dict, repeats: int) -> dict:
     """Run each of ``runners`` (name -> function returning a dict with "seconds") ``repeats``
     times, rotating their order every round; one untimed warm-up round first."""
@@ -91,6 +96,7 @@ def interleave(runners: dict, repeats: int) -> dict:
     for r in range(repeats):
         shift = r % len(names)
         for name in names[shift:] + names[:shift]:
+            time.sleep(SETTLE)
             records[name].append(runners[name]())
     return {name: _summary(runs) for name, runs in records.items()}
 
@@ -348,6 +354,8 @@ def main(argv=None) -> int:
     if unknown:
         parser.error(f"unknown task {unknown[0]!r}; expected some of {', '.join(TASKS)}")
     repeats = args.repeats or (1 if args.quick else 7)
+    global SETTLE
+    SETTLE = 0.0 if args.quick else SETTLE
 
     results = {"date": datetime.datetime.now().isoformat(timespec="seconds"),
                "command": " ".join([Path(sys.executable).name, *sys.argv]),
