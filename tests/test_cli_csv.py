@@ -261,7 +261,7 @@ def test_ctrl_c_during_train_saves_the_model_so_far(tmp_path):
     )
     stderr = ""
     deadline = time.monotonic() + 60
-    while "epoch 3/" not in stderr and time.monotonic() < deadline:
+    while "loss=" not in stderr and time.monotonic() < deadline:  # an epoch has ended
         stderr += os.read(child.stderr.fileno(), 4096).decode(errors="replace")
     child.send_signal(signal.SIGINT)
     stdout, rest = child.communicate(timeout=60)
@@ -270,3 +270,27 @@ def test_ctrl_c_during_train_saves_the_model_so_far(tmp_path):
     from neuronet import load
 
     assert load(model).metadata["target_name"] == "y"
+
+
+def test_predict_with_a_model_saved_from_python_without_metadata(run_cli, tmp_path):
+    from neuronet import Network
+
+    net = Network.mlp([3, 4, 2], seed=0)
+    model = net.save(tmp_path / "plain.npz")
+    data = _write_csv(tmp_path / "d.csv", ["a", "b", "c"], [[0.1, 0.2, 0.3], [1, 2, 3]])
+    result = run_cli("predict", model, data)
+    assert result.returncode == 0, result.stderr
+    rows = result.stdout.splitlines()
+    assert rows[0] == "prediction" and len(rows) == 3
+    expected = net.predict(np.array([[0.1, 0.2, 0.3], [1, 2, 3]])).argmax(axis=1)
+    assert [int(r) for r in rows[1:]] == expected.tolist()  # without class names: 0, 1, ...
+    wide = _write_csv(tmp_path / "w.csv", ["a", "b", "c", "d"], [[1, 2, 3, 4]])
+    _expect_error(run_cli("predict", model, wide), 1,
+                  "w.csv: has 4 feature columns, but the model expects 3")
+    regressor = Network.mlp([3, 4, 2], output="identity", seed=0)
+    model = regressor.save(tmp_path / "two_outputs.npz")
+    rows = list(csv.reader(run_cli("predict", model, data).stdout.splitlines()))
+    assert rows[0] == ["prediction_0", "prediction_1"]
+    np.testing.assert_allclose(np.array(rows[1:], dtype=float),
+                               regressor.predict(np.array([[0.1, 0.2, 0.3], [1, 2, 3]])))
+    _expect_error(run_cli("predict", model, data, "--proba"), 1, "--proba needs a classifier")

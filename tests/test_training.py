@@ -172,7 +172,7 @@ def test_ctrl_c_stops_after_the_current_batch_and_keeps_what_was_learned():
 def test_ctrl_c_from_outside_during_training():
     X, y = _blobs(5000)
     net = _net()
-    timer = threading.Timer(0.3, lambda: signal.raise_signal(signal.SIGINT))
+    timer = threading.Timer(1.0, lambda: signal.raise_signal(signal.SIGINT))
     timer.start()
     start = time.perf_counter()
     history = net.fit(X, y, **fit_args(epochs=100_000))

@@ -362,21 +362,26 @@ def _model_inputs(net, data_path):
     return data, X
 
 
-def _decode(net, outputs):
-    """Model outputs -> (predicted labels or values, class probabilities or None)."""
+def _is_classifier(net) -> bool:
     meta = net.metadata
-    if meta.get("task") == "classification" or "classes" in meta:
-        classes = meta.get("classes") or list(range(net.n_outputs))
-        if net.n_outputs == 1:  # one sigmoid unit: classes 0 and 1
-            chosen = (outputs[:, 0] > 0.5).astype(int)
+    if "task" in meta:
+        return meta["task"] == "classification"
+    return "classes" in meta or net.output_activation == "softmax"
+
+
+def _decode(net, outputs):
+    """Model outputs -> (one class label per row, class probabilities) for a classifier, or
+    (the values, shape (n, outputs), in the target's own units, None) otherwise."""
+    meta = net.metadata
+    if _is_classifier(net):
+        classes = meta.get("classes") or list(range(max(net.n_outputs, 2)))
+        if net.n_outputs == 1:  # one sigmoid unit: the probability of the second class
             outputs = np.hstack([1 - outputs, outputs])
-        else:
-            chosen = outputs.argmax(axis=1)
-        return [classes[i] for i in chosen], outputs
-    values = outputs[:, 0] if net.n_outputs == 1 else outputs
+        return [classes[i] for i in outputs.argmax(axis=1)], outputs
+    values = outputs
     if "target_mean" in meta:
         values = values * meta["target_scale"] + meta["target_mean"]
-    return values.tolist(), None
+    return values, None
 
 
 def _load_model(path):
@@ -397,19 +402,22 @@ def _cmd_predict(args) -> None:
         raise CommandError(f"{args.model}: --proba needs a classifier, but this model predicts "
                            "numbers")
     name = net.metadata.get("target_name") or "prediction"
-    header = [name]
-    if args.proba:
-        classes = net.metadata.get("classes") or list(range(probabilities.shape[1]))
-        header += [f"probability_{c}" for c in classes]
+    if probabilities is None:  # numbers: one column per output
+        header = [name] if net.n_outputs == 1 else [f"{name}_{i}" for i in range(net.n_outputs)]
+        rows = (map(repr, row) for row in predictions.tolist())
+    else:
+        header = [name]
+        rows = ([label] for label in predictions)
+        if args.proba:
+            classes = net.metadata.get("classes") or list(range(probabilities.shape[1]))
+            header += [f"probability_{c}" for c in classes]
+            rows = ([label, *(f"{p:.6g}" for p in probs)]
+                    for label, probs in zip(predictions, probabilities))
 
     def write(handle):
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)
-        for i, value in enumerate(predictions):
-            row = [value] if not isinstance(value, list) else [" ".join(map(repr, value))]
-            if args.proba:
-                row += [f"{p:.6g}" for p in probabilities[i]]
-            writer.writerow(row)
+        writer.writerows(rows)
 
     if args.out:
         from .serialization import atomic_write
@@ -445,8 +453,8 @@ def _cmd_evaluate(args) -> None:
         raise CommandError(f"{data.path}: no target column {target!r} to evaluate against")
     predictions, _ = _decode(net, net.predict(X))
     print(f"{data.path}: {data.rows:,} examples")
-    if meta.get("task") == "classification" or "classes" in meta:
-        classes = meta.get("classes") or list(range(net.n_outputs))
+    if _is_classifier(net):
+        classes = meta.get("classes") or list(range(max(net.n_outputs, 2)))
         truth = tables.encode(data, classes)
         guess = np.array([classes.index(p) for p in predictions])
         _print_classification_report(classes, truth, guess)
@@ -454,8 +462,7 @@ def _cmd_evaluate(args) -> None:
         truth = tables.numeric(data.y)
         if truth is None:
             raise CommandError(f"{data.path}: the target column {target!r} is not numeric")
-        guess = np.asarray(predictions, dtype=np.float64)
-        error = guess - truth
+        error = predictions[:, 0] - truth
         mse, mae = float(np.mean(error**2)), float(np.mean(np.abs(error)))
         spread = float(np.sum((truth - truth.mean()) ** 2))
         r2 = 1 - float(np.sum(error**2)) / spread if spread > 0 else float("nan")
