@@ -91,3 +91,14 @@ def as_positive_float(value, name: str, *, allow_zero: bool = False) -> float:
         expected = "zero or more" if allow_zero else "greater than zero"
         raise ValueError(f"{name} must be a finite number {expected}, got {value}")
     return value
+
+
+def by_name(value, registry: dict, base: type, kind: str):
+    """An instance of ``base`` as it is, or a new one of the class named ``value`` in
+    ``registry``; otherwise a ValueError listing the known names."""
+    if isinstance(value, base):
+        return value
+    if isinstance(value, str) and value in registry:
+        return registry[value]()
+    known = ", ".join(repr(name) for name in registry)
+    raise ValueError(f"unknown {kind} {value!r}; expected one of {known}")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._checks import by_name
+
 
 class Activation:
     """Base class. ``forward(z, out)`` gives a = f(z); ``backward(a, grad, out)`` gives dL/dz."""
@@ -160,12 +162,7 @@ ACTIVATIONS = {
 
 def get(activation) -> Activation:
     """An Activation from its name ("sigmoid", "tanh", "relu", ...) or an Activation instance."""
-    if isinstance(activation, Activation):
-        return activation
-    if isinstance(activation, str) and activation in ACTIVATIONS:
-        return ACTIVATIONS[activation]()
-    known = ", ".join(repr(name) for name in ACTIVATIONS)
-    raise ValueError(f"unknown activation {activation!r}; expected one of {known}")
+    return by_name(activation, ACTIVATIONS, Activation, "activation")
 
 
 def _floats(z):

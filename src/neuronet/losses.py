@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations
+from ._checks import by_name
 
 
 class Loss:
@@ -165,9 +166,4 @@ LOSSES = {
 
 def get(loss) -> Loss:
     """A Loss from its name ("mse", "sse", "binary_crossentropy", "categorical_crossentropy")."""
-    if isinstance(loss, Loss):
-        return loss
-    if isinstance(loss, str) and loss in LOSSES:
-        return LOSSES[loss]()
-    known = ", ".join(repr(name) for name in LOSSES)
-    raise ValueError(f"unknown loss {loss!r}; expected one of {known}")
+    return by_name(loss, LOSSES, Loss, "loss")
