@@ -94,6 +94,22 @@ def test_network_drawing_names_the_layers_and_their_activations():
     assert "x784" in words and "y10" in words
 
 
+def test_a_models_feature_names_and_classes_label_its_units():
+    net = Network.mlp([30, 8, 3], seed=0)
+    net.metadata.update(feature_names=[f"feature {i}" for i in range(29)]
+                        + ["a rather long name for the last column"],
+                        classes=["setosa", "versicolor", "virginica"])
+    svg = diagram.draw_network(net)
+    words = texts(parse(svg))
+    assert "feature 0" in words and "feature 3" in words and "feature 4" not in words
+    assert "a rather long nam\u2026" in words  # shortened to 18 characters
+    assert {"setosa", "versicolor", "virginica"} <= set(words)
+    assert "x1" not in words and "y1" not in words
+    plain = texts(parse(diagram.draw_network(Network.mlp([30, 8, 3], seed=0))))
+    assert "x1" in plain and "y3" in plain
+    assert svg.width > diagram.draw_network(Network.mlp([30, 8, 3], seed=0)).width  # room
+
+
 def test_notebooks_draw_neurons_and_networks_by_name():
     neuron, net = Neuron(), Network.mlp([2, 3, 1], seed=0)
     assert neuron._repr_svg_() == diagram.draw(neuron)

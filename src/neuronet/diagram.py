@@ -210,12 +210,18 @@ def draw_network(network, *, max_nodes: int = 8) -> SVG:
     visible = [_visible(size, max_nodes) for size in sizes]
     slots = max(len(shown) + (gap is not None) for shown, gap in visible)
 
+    # A saved model's metadata names its inputs and classes: label the units with them.
+    inputs_named = _names(network.metadata.get("feature_names"), sizes[0])
+    outputs_named = _names(network.metadata.get("classes"), sizes[-1])
     spacing, radius, col_gap = 38, 13, 180
     top = 92
     n_hidden = len(sizes) - 2
     inner_width = (len(sizes) - 1) * col_gap
-    width = max(inner_width + 190, 540)
-    left = (width - inner_width) / 2
+    # Room for the labels beside the first and last columns (about 7 px a character).
+    room_left = max(95, 7 * max(map(len, inputs_named or [""])) + 30)
+    room_right = max(95, 7 * max(map(len, outputs_named or [""])) + 30)
+    width = max(inner_width + room_left + room_right, 540)
+    left = room_left + (width - inner_width - room_left - room_right) / 2
     height = top + slots * spacing + (104 if any(notes) or any(
         gap is not None for _, gap in visible) else 84)
     xs = [left + c * col_gap for c in range(len(sizes))]
@@ -258,9 +264,15 @@ def draw_network(network, *, max_nodes: int = 8) -> SVG:
                 if layer.bias is not None:
                     title += f", bias {float(layer.bias[i]):.6g}"
             body.append(_circle(xs[c], y, radius, FILLS[kind], title=title))
-            if c == 0:
+            if c == 0 and inputs_named:
+                body.append(_text(xs[c] - radius - 6, y + 5, inputs_named[i], size=12,
+                                  anchor="end", halo=True))
+            elif c == 0:
                 body.append(_sub_label(xs[c] - radius - 6, y + 5, "x", i + 1, size=13,
                                        anchor="end"))
+            elif c == len(sizes) - 1 and outputs_named:
+                body.append(_text(xs[c] + radius + 6, y + 5, outputs_named[i], size=12,
+                                  anchor="start", halo=True))
             elif c == len(sizes) - 1:
                 index = None if sizes[-1] == 1 else i + 1
                 body.append(_sub_label(xs[c] + radius + 6, y + 5, "y", index, size=13,
@@ -287,6 +299,14 @@ def draw_network(network, *, max_nodes: int = 8) -> SVG:
                       fill=MUTED, anchor="end"))
     description = "A network with layers of " + ", ".join(f"{s:,}" for s in sizes) + " units"
     return _document(width, height, body, description)
+
+
+def _names(names, count: int):
+    """``names`` as labels of at most 18 characters, if there is one for each of ``count``
+    units; else None."""
+    if not isinstance(names, (list, tuple)) or len(names) != count:
+        return None
+    return [str(n) if len(str(n)) <= 18 else str(n)[:17] + "\u2026" for n in names]
 
 
 # --- drawing primitives -----------------------------------------------------------------------
