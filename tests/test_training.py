@@ -262,3 +262,13 @@ def test_xor_and_tutorial_data_sets():
     assert X.shape == (4, 2) and list(y) == [0, 1, 1, 0]
     X_train, X_test, y_train, y_test = datasets.split(*_blobs(), test_size=0.25, seed=0)
     assert len(X_test) == 50 and len(X_train) == 150 and len(y_test) == 50
+
+
+def test_refused_sample_weights_leave_the_network_as_it_was():
+    X, y = _blobs()
+    refused, fresh = _net(seed=6), _net(seed=6)
+    with pytest.raises(ValueError, match="negative weight"):
+        refused.fit(X, y, **fit_args(), validation_split=0.2, sample_weight=-np.ones(len(X)))
+    refused.fit(X, y, **fit_args(), validation_split=0.2)
+    fresh.fit(X, y, **fit_args(), validation_split=0.2)
+    assert all(np.array_equal(a, b) for a, b in zip(refused.get_weights(), fresh.get_weights()))

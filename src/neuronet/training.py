@@ -96,18 +96,15 @@ def _metrics(metrics, loss) -> dict:
 
 def prepare_targets(network, loss, y, n_rows: int, name: str = "y"):
     """y as a 2-D array of the network's dtype, shaped like the network's outputs, or a
-    ValueError saying what the output layer can produce."""
+    ValueError saying what the output layer can produce. (Class labels for categorical
+    cross-entropy are ``_targets``' to turn into codes.)"""
     k = network.n_outputs
     y = as_float_array(y, name, dtype=np.float64)
     if len(y) != n_rows:
         raise ValueError(
             f"X has {n_rows} rows but {name} has {len(y)}; expected one target per row"
         )
-    if isinstance(loss, losses.CategoricalCrossentropy) and y.ndim == 1:
-        labels = _class_labels(y, k, name)
-        y = np.zeros((n_rows, k))
-        y[np.arange(n_rows), labels] = 1
-    elif y.ndim == 1 and k == 1:
+    if y.ndim == 1 and k == 1:
         y = y[:, None]
     if y.ndim != 2 or y.shape[1] != k:
         shape = f"({n_rows},) or ({n_rows}, 1)" if k == 1 else f"({n_rows}, {k})"
@@ -127,9 +124,8 @@ def prepare_targets(network, loss, y, n_rows: int, name: str = "y"):
     return np.ascontiguousarray(y, dtype=network.dtype)
 
 
-def _sample_weights(sample_weight, n_rows: int, dtype, rows=None):
-    """The weights as a column of ``dtype`` divided by their mean over the training rows
-    (``rows``, or all), or a ValueError saying what is wrong with them."""
+def _check_sample_weight(sample_weight, n_rows: int):
+    """The weights as a float array of shape (n_rows,), or a ValueError saying what is wrong."""
     weights = as_float_array(sample_weight, "sample_weight")
     if weights.shape != (n_rows,):
         raise ValueError(f"sample_weight has shape {weights.shape}; expected one number per "
@@ -137,6 +133,12 @@ def _sample_weights(sample_weight, n_rows: int, dtype, rows=None):
     if weights.min() < 0:
         raise ValueError(f"sample_weight holds a negative weight ({weights.min():g}); expected "
                          "weights of zero or more")
+    return weights
+
+
+def _normalized_weights(weights, rows, dtype):
+    """The weights as a column of ``dtype`` divided by their mean over the training rows
+    (``rows``, or all), so that batches keep their usual scale."""
     mean = weights.mean() if rows is None else weights[rows].mean()
     if mean == 0:
         raise ValueError("sample_weight is zero for every training row; at least one weight "
@@ -255,6 +257,7 @@ def fit(network, X, y, *, loss, optimizer=None, epochs=1, batch_size=32, shuffle
     if early_stopping is not None:
         early_stopping = as_count(early_stopping, "early_stopping", minimum=1)
     callbacks = list(callbacks)
+    weights = None if sample_weight is None else _check_sample_weight(sample_weight, n)
 
     rows = None  # None: all rows of X, in order
     X_val = Y_val = codes_val = None
@@ -278,7 +281,7 @@ def fit(network, X, y, *, loss, optimizer=None, epochs=1, batch_size=32, shuffle
         X_val = _RowsOf(X, val_rows) if lazy else X.take(val_rows, axis=0)
         Y_val, codes_val = (Y, codes[val_rows]) if codes is not None else (Y[val_rows], None)
     n_train = n if rows is None else len(rows)
-    W = None if sample_weight is None else _sample_weights(sample_weight, n, network.dtype, rows)
+    W = None if weights is None else _normalized_weights(weights, rows, network.dtype)
 
     network.loss = loss.name
     history = History()
@@ -401,16 +404,12 @@ def _restore_finite(params, snapshot) -> None:
             param[...] = saved
 
 
-def evaluate(network, X, y, *, loss, metrics=None, checked=False) -> dict:
-    """{"loss": ..., metric: ...} of the network on (X, y), scored as ``fit`` scores them.
-    With ``checked``, X and y are already as ``check_inputs`` and ``prepare_targets`` give them."""
+def evaluate(network, X, y, *, loss, metrics=None) -> dict:
+    """{"loss": ..., metric: ...} of the network on (X, y), scored as ``fit`` scores them."""
     loss = losses.get(loss)
     metric_fns = _metrics(metrics, loss)
-    if checked:
-        Y, codes = y, None
-    else:
-        X = network.check_inputs(X, "X")
-        Y, codes = _targets(network, loss, y, X.shape[0])
+    X = network.check_inputs(X, "X")
+    Y, codes = _targets(network, loss, y, X.shape[0])
     return _score(network, X, Y, codes, loss, metric_fns)
 
 
