@@ -217,9 +217,14 @@ _positive = _number(lambda v: 0 < v < float("inf"), "a number greater than 0")
 
 def _check_writable(path) -> None:
     """Fail before the work, not after it, when the output cannot be written."""
-    folder = os.path.dirname(os.path.abspath(path)) or "."
+    # Where a regular file's replacement is written: beside the file a link points to.
+    folder = os.path.dirname(os.path.realpath(path)) or "."
     if os.path.isdir(path):
         raise CommandError(f"{path}: is a directory; expected a file name to write")
+    if os.path.exists(path) and not os.path.isfile(path):  # a FIFO or device: written into
+        if not os.access(path, os.W_OK):
+            raise CommandError(f"{path}: cannot write to it")
+        return
     if not os.path.isdir(folder):
         raise CommandError(f"{path}: the folder {folder} does not exist")
     if not os.access(folder, os.W_OK):
