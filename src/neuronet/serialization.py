@@ -9,11 +9,13 @@ A model file is a zip archive of .npy arrays, the format ``np.savez`` writes, so
 - ``layers.<i>.weights.npy`` and ``layers.<i>.bias.npy`` for the Dense layer at position i
   (counted from 0); a layer without bias has no bias array. Members are stored uncompressed.
 
-Loading treats the file as untrusted: nothing is unpickled, and the header, every member's
-name and size, every array's shape and dtype are checked before anything is allocated or
-built. A file that is not a valid model raises ModelFileError, never anything else. Saving
-writes a temporary file beside the target and renames it into place (``atomic_write``), so a
-save that is interrupted leaves the old file or the new one, never a broken one.
+Loading treats the file as untrusted: it reads regular files only, of at most
+``MAX_FILE_BYTES`` (or ``max_bytes=``); nothing is unpickled; the zip directory's size and
+member count, the header, every member's name and size, every array's shape and dtype are
+checked before anything is allocated or built. A file that is not a valid model raises
+ModelFileError, never anything else. Saving writes a temporary file beside the target and
+renames it into place (``atomic_write``), so a save that is interrupted leaves the old file or
+the new one, never a broken one; a FIFO or a device is written into, never replaced.
 """
 
 from __future__ import annotations
@@ -52,6 +54,11 @@ MAX_UNITS = 1 << 24
 MAX_PARAMETERS = 1 << 31
 MAX_NPY_HEADER = 4096  # numpy writes .npy headers of 128 bytes or so
 MAX_METADATA_DEPTH = 64
+MAX_MEMBERS = 2 * MAX_LAYERS + 1  # a header, and a weights and a bias array per layer
+# The largest model file ``load`` reads unless told otherwise (its ``max_bytes=``): 2 GiB,
+# some 268 million float64 parameters. Assign a larger number here to raise it everywhere.
+MAX_FILE_BYTES = 1 << 31
+_CHUNK = 1 << 20  # arrays are read this many bytes at a time
 
 TASKS = ("classification", "regression")
 _HEADER_KEYS = {"format", "format_version", "neuronet_version", "dtype", "seed", "loss",
@@ -371,9 +378,16 @@ def _arrays(network) -> dict:
             if layer.bias is not None:
                 arrays[f"layers.{position}.bias"] = layer.bias
     for name, array in arrays.items():
-        if not np.isfinite(array).all():
+        if not _all_finite(array):
             raise ValueError(f"cannot save: {name} holds NaN or infinity")
     return arrays
+
+
+def _all_finite(array) -> bool:
+    # A chunk at a time: np.isfinite of a whole array would take an eighth of its size again.
+    flat = array.reshape(-1)
+    step = max(_CHUNK // array.itemsize, 1)
+    return all(np.isfinite(flat[i:i + step]).all() for i in range(0, flat.size, step))
 
 
 def _write_member(archive, name, array) -> None:
@@ -480,17 +494,28 @@ def _brief(value) -> str:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def load(path) -> Network:
+def load(path, *, max_bytes=None) -> Network:
     """The network saved in the model file ``path``; its ``predict`` gives bit for bit what
-    the saved network's did. Any problem with the file raises ModelFileError."""
-    return read_model(path)[0]
+    the saved network's did. Any problem with the file raises ModelFileError.
+
+    ``max_bytes`` is the largest file to read (default: ``MAX_FILE_BYTES``, 2 GiB); a larger
+    file is refused before a byte of it is read. Only regular files are read: a named pipe,
+    a device or a directory raises ModelFileError at once.
+    """
+    return read_model(path, max_bytes=max_bytes)[0]
 
 
-def read_model(path):
+def read_model(path, *, max_bytes=None):
     """``(network, header)`` from the model file ``path``: the network as ``load`` gives it and
-    the file's header (a dict: format version, neuronet version, layers, metadata, ...)."""
+    the file's header (a dict: format version, neuronet version, layers, metadata, ...).
+    ``max_bytes`` as for ``load``."""
+    if max_bytes is None:
+        max_bytes = MAX_FILE_BYTES  # read now, so that changing the module's constant counts
+    if not isinstance(max_bytes, numbers.Integral) or isinstance(max_bytes, bool) \
+            or max_bytes < 0:
+        raise ValueError(f"max_bytes must be a whole number of bytes, got {max_bytes!r}")
     try:
-        return _read(path)
+        return _read(path, int(max_bytes))
     except _Problem as exc:
         raise ModelFileError(path, str(exc)) from None
     except FileNotFoundError:
@@ -501,11 +526,18 @@ def read_model(path):
         raise ModelFileError(path, f"cannot read the file: {exc.strerror or exc}") from exc
 
 
-def _read(path):
-    with open(path, "rb") as file:
-        size = os.fstat(file.fileno()).st_size
+def _read(path, max_bytes):
+    file, size = _open_regular(path)
+    with file:
+        if size > max_bytes:
+            raise _Problem(f"is {size:,} bytes, more than the {max_bytes:,} a model file may "
+                           "have here (load(path, max_bytes=...) reads larger files)")
+        # Everything below reads through this window: a file that grows meanwhile, or one
+        # that is endless behind a size of 0 (as in /proc), is read as the size checked above.
+        window = _Window(file, size)
+        _check_directory(window, size)
         with _zip_errors():
-            archive = zipfile.ZipFile(file)
+            archive = zipfile.ZipFile(window)
         with archive:
             members = _members(archive, size)
             header = _read_header(archive, members)
@@ -520,6 +552,120 @@ def _read(path):
             arrays = {name: _read_array(archive, members[name], name, shape, header["dtype"])
                       for name, shape in expected.items()}
     return _build(header, arrays), header
+
+
+_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _check_regular(status) -> None:
+    mode = status.st_mode
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+    if not stat.S_ISREG(mode):
+        kind = next((kind for test, kind in _KINDS if test(mode)), "not a regular file")
+        raise _Problem(f"is {kind}, not a model file; models are read from regular files only")
+
+
+def _open_regular(path):
+    """``path`` opened for reading, and its size: a _Problem unless it is a regular file."""
+    _check_regular(os.stat(path))  # a socket cannot even be opened: say what it is first
+    # O_NONBLOCK: should the path turn into a FIFO meanwhile, opening it must not wait for a
+    # writer. O_NOCTTY: a terminal must not become this process's controlling terminal.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | \
+        getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        status = os.fstat(fd)
+        _check_regular(status)  # what was opened, not what the name pointed to before
+        return open(fd, "rb", buffering=0), status.st_size
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+class _Window:
+    """The first ``size`` bytes of an open file, as zipfile reads a file: seek, tell, read."""
+
+    def __init__(self, file, size: int):
+        self._file, self._size, self._position = file, size, 0
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        position = offset + (0, self._position, self._size)[whence]
+        if position < 0:
+            raise OSError(errno.EINVAL, "seek before the start of the file")
+        self._position = position
+        return position
+
+    def read(self, n: int = -1) -> bytes:
+        left = max(self._size - self._position, 0)
+        n = left if n is None or n < 0 else min(n, left)
+        self._file.seek(self._position)
+        data = self._file.read(n)
+        self._position += len(data)
+        return data
+
+
+# The zip format's records that say where the central directory is and what it holds.
+_END = struct.Struct("<4s4H2LH")  # end of central directory
+_END64_LOCATOR = struct.Struct("<4sLQL")
+_END64 = struct.Struct("<4sQ2H2L4Q")  # its zip64 version
+_ENTRY_SIZE = 46  # a central directory entry's fixed part, before its name, extra and comment
+# Bytes a member's entry may take in the central directory: the fixed part, a name, the
+# zip64 fields; a model's take under 100.
+MAX_ENTRY_BYTES = 1024
+
+
+def _check_directory(file, size) -> None:
+    """Refuse a zip whose central directory lists more members than a model may have, or
+    takes more room than they need, before zipfile reads and parses it.
+
+    The directory is found as zipfile finds it (the end record at the end of the file or
+    before a comment; its zip64 version just before it), so the numbers checked are the
+    ones zipfile would use. Its entries are then counted, not parsed, so that a directory
+    that holds more entries than it says it does is refused too.
+    """
+    start = max(size - _END.size - 0xFFFF, 0)
+    file.seek(start)
+    tail = file.read(size - start)
+    at = len(tail) - _END.size
+    if not (tail[at:at + 4] == b"PK\x05\x06" and tail[-2:] == b"\0\0"):
+        at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + _END.size > len(tail):
+        return  # not a zip: zipfile says so
+    end = start + at
+    _, _, _, here, total, directory_size, _, _ = _END.unpack_from(tail, at)
+    directory_end = end
+    locator = end - _END64_LOCATOR.size
+    record = locator - _END64.size
+    if record >= 0:
+        file.seek(record)
+        data = file.read(_END64.size + _END64_LOCATOR.size)
+        if data[_END64.size:_END64.size + 4] == b"PK\x06\x07" and data[:4] == b"PK\x06\x06":
+            _, _, _, _, _, _, here, total, directory_size, _ = _END64.unpack_from(data)
+            directory_end = record
+    if max(here, total) > MAX_MEMBERS:
+        raise _Problem(f"holds {max(here, total):,} members, more than the {MAX_MEMBERS:,} a "
+                       "model file may have")
+    if directory_size > total * MAX_ENTRY_BYTES or directory_size > directory_end:
+        raise _Problem(f"the file is corrupted (its central directory claims "
+                       f"{directory_size:,} bytes for {total:,} members)")
+    file.seek(directory_end - directory_size)  # where zipfile looks for it
+    directory = file.read(directory_size)
+    count, offset = 0, 0
+    while offset + _ENTRY_SIZE <= len(directory):
+        count += 1
+        if count > total:
+            raise _Problem(f"the file is corrupted (its central directory holds more than the "
+                           f"{total:,} members it declares)")
+        name, extra, comment = struct.unpack_from("<3H", directory, offset + 28)
+        offset += _ENTRY_SIZE + name + extra + comment
 
 
 @contextlib.contextmanager
@@ -540,11 +686,8 @@ def _zip_errors():
 
 def _members(archive, file_size) -> dict:
     """The archive's members by array name, after checks that need no reading."""
-    infos = archive.infolist()
-    if len(infos) > 2 * MAX_LAYERS + 1:
-        raise _Problem(f"holds {len(infos):,} members, more than a model file may have")
     members = {}
-    for info in infos:
+    for info in archive.infolist():
         name = info.filename
         if not name.endswith(".npy"):
             raise _Problem(f"holds the member {name!r}, which is not a .npy array")
@@ -601,6 +744,16 @@ def _parse_npy(data: bytes, name: str):
             or not all(type(n) is int and n >= 0 for n in fields["shape"]):
         raise _Problem(f"the member {name}.npy has a malformed .npy header")
     return fields["descr"], fields["fortran_order"], fields["shape"], start + length
+
+
+def _npy_header(member) -> bytes:
+    """The bytes of a .npy file's header (magic, version, length, fields), read from the
+    start of ``member`` and no further than it says, with MAX_NPY_HEADER as the bound."""
+    data = member.read(10)
+    if data[6:7] in (b"\x02", b"\x03"):
+        data += member.read(2)
+    length = int.from_bytes(data[8:], "little") if len(data) in (10, 12) else 0
+    return data + member.read(min(length, MAX_NPY_HEADER))
 
 
 def _read_header(archive, members) -> dict:
@@ -728,23 +881,34 @@ def _read_array(archive, info, name, shape, dtype_name) -> np.ndarray:
     if not nbytes < info.file_size <= nbytes + MAX_NPY_HEADER:
         raise _Problem(f"the member {name}.npy is {info.file_size:,} bytes, but an array of "
                        f"shape {shape} in {dtype_name} takes {nbytes:,} and a small header")
-    data = _read_member(archive, info)
-    descr, fortran_order, found, offset = _parse_npy(data, name)
-    if descr != dtype.str:
-        if isinstance(descr, str) and "O" in descr:
-            raise _Problem(f"the array {name} holds Python objects; model files hold numbers only")
-        raise _Problem(f"the array {name} has dtype {_brief(descr)}, expected {dtype_name} "
-                       f"({dtype.str!r})")
-    if found != shape:
-        raise _Problem(f"the array {name} has shape {found}, expected {shape}")
-    if fortran_order is not False:
-        raise _Problem(f"the array {name} is not stored in C order")
-    if len(data) - offset != nbytes:
-        raise _Problem(f"the array {name} has {len(data) - offset:,} bytes of data, "
-                       f"expected {nbytes:,}")
-    array = np.frombuffer(data, dtype=dtype, offset=offset).reshape(shape)
-    array = array.astype(dtype_name)  # a copy, writable, in the machine's byte order
-    if not np.isfinite(array).all():
+    with _zip_errors(), archive.open(info) as member:
+        descr, fortran_order, found, offset = _parse_npy(_npy_header(member), name)
+        if descr != dtype.str:
+            if isinstance(descr, str) and "O" in descr:
+                raise _Problem(f"the array {name} holds Python objects; model files hold "
+                               "numbers only")
+            raise _Problem(f"the array {name} has dtype {_brief(descr)}, expected "
+                           f"{dtype_name} ({dtype.str!r})")
+        if found != shape:
+            raise _Problem(f"the array {name} has shape {found}, expected {shape}")
+        if fortran_order is not False:
+            raise _Problem(f"the array {name} is not stored in C order")
+        if info.file_size - offset != nbytes:
+            raise _Problem(f"the array {name} has {info.file_size - offset:,} bytes of data, "
+                           f"expected {nbytes:,}")
+        # Straight into the array, a chunk at a time: loading takes the arrays' own memory
+        # and one chunk, not a second copy of each. zipfile checks the CRC at the last byte.
+        array = np.empty(shape, dtype=dtype)
+        view = memoryview(array).cast("B") if nbytes else None
+        filled = 0
+        while filled < nbytes:
+            chunk = member.read(min(_CHUNK, nbytes - filled))
+            if not chunk:
+                raise _Problem(f"the file is truncated (member {info.filename})")
+            view[filled:filled + len(chunk)] = chunk
+            filled += len(chunk)
+    array = array.astype(dtype_name, copy=False)  # a copy only on a big-endian machine
+    if not _all_finite(array):
         raise _Problem(f"the array {name} holds NaN or infinity")
     return array
 
