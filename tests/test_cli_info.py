@@ -1,3 +1,6 @@
+import io
+import json
+import re
 import zipfile
 
 import numpy as np
@@ -99,3 +102,58 @@ def test_info_needs_a_file(run_cli):
     result = run_cli("info")
     assert result.returncode == 2
     assert "the following arguments are required: model" in result.stderr
+
+
+# What a terminal acts on: C0 controls but the line ends print() writes, DEL, C1 controls,
+# and the direction overrides that make text read other than it is.
+CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def with_header(path, edit):
+    with zipfile.ZipFile(path) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    header = json.loads(np.load(io.BytesIO(members["header.npy"])).tobytes())
+    edit(header)
+    buffer = io.BytesIO()
+    np.save(buffer, np.frombuffer(json.dumps(header).encode(), dtype=np.uint8))
+    members["header.npy"] = buffer.getvalue()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def test_info_shows_text_from_the_file_with_controls_escaped(run_cli, tmp_path):
+    path = tmp_path / "hostile.npz"
+    Network.mlp([2, 3, 2], seed=0).save(path)
+
+    def edit(header):
+        header["neuronet_version"] = "0.1.0\x1b]0;owned\x07"
+        header["metadata"] = {
+            "task": "classification",
+            "feature_names": ["\x1b[2Jclear", "rtl\u202eevil"],
+            "target_name": "line\nbreak",
+            "classes": ["\x9b31mred", "nul\x00"],
+            "note\x1b[5m": "c1\x85 del\x7f",
+        }
+
+    with_header(path, edit)
+    result = run_cli("info", path)
+    assert result.returncode == 0, result.stderr
+    assert not CONTROL.search(result.stdout)
+    text = result.stdout
+    assert "saved by neuronet 0.1.0\\x1b]0;owned\\x07, " in text
+    assert "  features (2): \\x1b[2Jclear, rtl\\u202eevil\n" in text
+    assert "  target: line\\x0abreak\n" in text
+    assert "  classes (2): \\x9b31mred, nul\\x00\n" in text
+    assert '  note\\x1b[5m: "c1\\x85 del\\x7f"\n' in text
+
+
+def test_errors_quoting_the_file_are_escaped(run_cli, tmp_path):
+    path = tmp_path / "evil.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("header.npy", b"x")
+        archive.writestr("\x1b[2Jevil\u202e.npy", b"x", compress_type=zipfile.ZIP_DEFLATED)
+    result = run_cli("info", path)
+    assert result.returncode == 1
+    assert result.stderr == (f"neuronet: error: {path}: the member \\x1b[2Jevil\\u202e.npy "
+                             "is compressed; model files store arrays as they are\n")

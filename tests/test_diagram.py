@@ -1,10 +1,16 @@
+import io
+import json
 import os
 import xml.etree.ElementTree as ET
+import zipfile
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from neuronet import Dense, Dropout, Network, Neuron, datasets, diagram
+from neuronet._text import printable
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -178,3 +184,66 @@ def test_cli_draws_a_saved_model(run_cli, tmp_path):
     assert result.stderr.startswith("neuronet: error: ")
     assert len(result.stderr.splitlines()) == 1
     assert not (tmp_path / "bad.svg").exists()
+
+
+# --- names from files ----------------------------------------------------------------------------
+
+# Every code point: controls, NUL, lone surrogates, noncharacters, direction overrides, markup.
+names = st.text(st.characters(blacklist_categories=()), max_size=24)
+labels = names | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+
+
+def _label(name):
+    text = printable(name)
+    return text if len(text) <= 18 else text[:17] + "\u2026"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_any_names_and_classes_draw_well_formed_xml(data):
+    n_inputs, n_outputs = data.draw(st.integers(1, 5)), data.draw(st.integers(2, 4))
+    features = data.draw(st.lists(names, min_size=n_inputs, max_size=n_inputs))
+    classes = data.draw(st.lists(labels, min_size=n_outputs, max_size=n_outputs, unique=True))
+    net = Network.mlp([n_inputs, 3, n_outputs], seed=0)
+    net.metadata.update(feature_names=features, classes=classes)
+    svg = diagram.draw_network(net)
+    words = texts(parse(svg))
+    for name in [*features, *classes]:
+        assert _label(name) in words
+    str(svg).encode("utf-8")  # nothing a file cannot hold (a lone surrogate would fail here)
+
+
+HOSTILE = ["\x1b[2J\x1b[31mred", "nul\x00byte", "lone \ud800 surrogate", "\ufffe\uffff",
+           "abc\u202edcba", "<b>&amp;</b>", "line\nbreak"]
+
+
+def hostile_model(path):
+    """A model file whose header names its inputs and classes with what XML forbids and
+    terminals act on (written as JSON escapes, as any writer may)."""
+    net = Network.mlp([len(HOSTILE), 4, 2], seed=0)
+    net.save(path)
+    with zipfile.ZipFile(path) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    header = json.loads(np.load(io.BytesIO(members["header.npy"])).tobytes())
+    header["metadata"] = {"feature_names": HOSTILE, "classes": ["\x9b0m", "\x07bell"],
+                          "target_name": "\x1b]0;title\x07"}
+    buffer = io.BytesIO()
+    np.save(buffer, np.frombuffer(json.dumps(header).encode(), dtype=np.uint8))
+    members["header.npy"] = buffer.getvalue()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_cli_draws_a_model_with_hostile_names_as_well_formed_xml(run_cli, tmp_path):
+    model = hostile_model(tmp_path / "hostile.npz")
+    result = run_cli("diagram", model)
+    assert result.returncode == 0, result.stderr
+    words = texts(parse(result.stdout))
+    assert "\\x1b[2J\\x1b[31mred" in words and "\\x9b0m" in words
+    assert "lone \\ud800 surro\u2026" in words and "<b>&amp;</b>" in words
+    out = tmp_path / "hostile.svg"
+    result = run_cli("diagram", model, "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert ET.parse(out).getroot().tag == f"{SVG}svg"

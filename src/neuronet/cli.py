@@ -15,6 +15,7 @@ import time
 import numpy as np
 
 from . import __version__
+from ._text import printable
 
 
 class CommandError(Exception):
@@ -527,7 +528,7 @@ def _cmd_diagram(args) -> None:
         drawing.save(args.output)
     except OSError as exc:
         raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-    print(f"Drew {args.model or 'the tutorial neuron'} in {args.output} "
+    print(f"Drew {printable(args.model or 'the tutorial neuron')} in {printable(args.output)} "
           f"({drawing.width}x{drawing.height} SVG).")
 
 
@@ -562,8 +563,9 @@ def _cmd_info(args) -> None:
 def model_card(path, network, header) -> str:
     """What a model file holds, for a person: its layers, sizes, dtype and metadata."""
     size = os.path.getsize(path)
-    lines = [f"{path}: neuronet model, format version {header['format_version']}, saved by "
-             f"neuronet {header['neuronet_version']}, {size:,} bytes", "", network.summary()]
+    lines = [f"{printable(path)}: neuronet model, format version {header['format_version']}, "
+             f"saved by neuronet {printable(header['neuronet_version'])}, {size:,} bytes", "",
+             network.summary()]
     notes = []
     for position, layer in enumerate(header["layers"], 1):
         if layer["type"] != "Dense":
@@ -589,7 +591,7 @@ def model_card(path, network, header) -> str:
         names = metadata.pop("feature_names")
         described.append(f"features ({len(names)}): {_listing(names)}")
     if "target_name" in metadata:
-        described.append(f"target: {metadata.pop('target_name')}")
+        described.append(f"target: {printable(metadata.pop('target_name'))}")
     if "classes" in metadata:
         classes = metadata.pop("classes")
         described.append(f"classes ({len(classes)}): {_listing(classes)}")
@@ -599,15 +601,16 @@ def model_card(path, network, header) -> str:
         described.append(f"input scaling: {given} for each of the {network.n_inputs} inputs "
                          "(applied by the tools, not by predict)")
     for key, value in metadata.items():
-        text = json.dumps(value, ensure_ascii=False)
-        described.append(f"{key}: {text if len(text) <= 70 else text[:67] + '...'}")
+        # JSON escapes the C0 controls only; DEL, C1 controls and direction overrides remain.
+        text = printable(json.dumps(value, ensure_ascii=False))
+        described.append(f"{printable(key)}: {text if len(text) <= 70 else text[:67] + '...'}")
     lines += ["", "metadata:", *(f"  {line}" for line in described)] if described else \
         ["", "metadata: none"]
     return "\n".join(lines)
 
 
 def _listing(items, limit: int = 10) -> str:
-    shown = ", ".join(str(item) for item in items[:limit])
+    shown = ", ".join(printable(item) for item in items[:limit])
     return shown if len(items) <= limit else f"{shown}, ... ({len(items) - limit} more)"
 
 
@@ -642,10 +645,10 @@ def main(argv=None) -> int:
         args = build_parser().parse_args(argv)
         args.run(args)
     except CommandError as exc:
-        print(f"neuronet: error: {exc}", file=sys.stderr)
+        print(f"neuronet: error: {printable(exc)}", file=sys.stderr)
         return exc.status
     except ValueError as exc:  # the library's own message is written for the user
-        print(f"neuronet: error: {exc}", file=sys.stderr)
+        print(f"neuronet: error: {printable(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("neuronet: error: interrupted", file=sys.stderr)
@@ -654,12 +657,12 @@ def main(argv=None) -> int:
         sys.stderr.close()
         return 0
     except (OSError, ImportError, FloatingPointError) as exc:
-        print(f"neuronet: error: {exc}", file=sys.stderr)
+        print(f"neuronet: error: {printable(exc)}", file=sys.stderr)
         return 1
     except Exception as exc:  # a bug of ours: still one line, unless asked for the traceback
         if os.environ.get("NEURONET_DEBUG"):
             raise
-        print(f"neuronet: error: internal error ({type(exc).__name__}: {exc}); "
+        print(f"neuronet: error: internal error ({type(exc).__name__}: {printable(exc)}); "
               "set NEURONET_DEBUG=1 to see where", file=sys.stderr)
         return 1
     return 0

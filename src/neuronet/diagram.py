@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 
 from ._checks import as_count, as_float_array
+from ._text import printable
 
 POSITIVE = "#2166ac"  # blue
 NEGATIVE = "#c0392b"  # red
@@ -303,10 +304,11 @@ def draw_network(network, *, max_nodes: int = 8) -> SVG:
 
 def _names(names, count: int):
     """``names`` as labels of at most 18 characters, if there is one for each of ``count``
-    units; else None."""
+    units; else None. They come from a file: control characters are shown escaped."""
     if not isinstance(names, (list, tuple)) or len(names) != count:
         return None
-    return [str(n) if len(str(n)) <= 18 else str(n)[:17] + "\u2026" for n in names]
+    labels = [printable(n) for n in names]
+    return [label if len(label) <= 18 else label[:17] + "\u2026" for label in labels]
 
 
 # --- drawing primitives -----------------------------------------------------------------------
@@ -351,7 +353,7 @@ def _line(points, w, scale, *, title, faint=0.15) -> str:
         f'<polyline class="edge" points="{path}" fill="none" stroke-linejoin="round" '
         f'stroke="{_colour(w)}" stroke-width="{0.5 + 3.5 * strength:.2f}" '
         f'stroke-opacity="{faint + (0.9 - faint) * strength:.2f}" stroke-linecap="round">'
-        f"<title>{escape(title)}</title></polyline>"
+        f"<title>{_xml(title)}</title></polyline>"
     )
 
 
@@ -362,7 +364,7 @@ def _arrow(x1, y1, x2, y2) -> str:
 
 def _circle(x, y, r, fill, *, title) -> str:
     return (f'<circle class="node" cx="{x:.1f}" cy="{y:.1f}" r="{r}" fill="{fill}" '
-            f'stroke="{INK}" stroke-width="1.5"><title>{escape(title)}</title></circle>')
+            f'stroke="{INK}" stroke-width="1.5"><title>{_xml(title)}</title></circle>')
 
 
 def _text(x, y, text, *, size=13, fill=INK, anchor="middle", weight=None, halo=False,
@@ -373,7 +375,13 @@ def _text(x, y, text, *, size=13, fill=INK, anchor="middle", weight=None, halo=F
     if cls:
         extra += f' class="{cls}"'
     return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{fill}" '
-            f'text-anchor="{anchor}"{extra}>{escape(text)}</text>')
+            f'text-anchor="{anchor}"{extra}>{_xml(text)}</text>')
+
+
+def _xml(text) -> str:
+    """``text`` as XML character data: markup escaped, and every character XML forbids (or
+    a terminal would act on) written out as an escape such as ``\\x1b``."""
+    return escape(printable(text))
 
 
 def _sub_label(x, y, letter, index, *, size, anchor="middle") -> str:
@@ -403,7 +411,7 @@ def _document(width, height, body, description) -> SVG:
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" font-family={quoteattr(FONT)} role="img">'
-        f"<title>{escape(description)}</title>"
+        f"<title>{_xml(description)}</title>"
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         f'markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{INK}"/>'
         "</marker></defs>"

@@ -40,6 +40,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from . import activations, initializers, losses
+from ._text import printable
 from .layers import Dense, Dropout
 from .network import Network
 
@@ -71,12 +72,14 @@ class ModelFileError(ValueError):
     """A file that is not a valid neuronet model: missing, unreadable, corrupted, or not a model.
 
     ``path`` is the file, ``problem`` what is wrong with it; ``str(error)`` is "path: problem".
+    The message is safe to print: a problem quotes the file (its members' names, its fields),
+    so control characters in either are shown escaped (``neuronet._text.printable``).
     """
 
     def __init__(self, path, problem: str):
         self.path = os.fspath(path)
-        self.problem = problem
-        super().__init__(f"{self.path}: {problem}")
+        self.problem = printable(problem)
+        super().__init__(f"{printable(self.path)}: {self.problem}")
 
     def __reduce__(self):
         return type(self), (self.path, self.problem)
@@ -409,7 +412,10 @@ def _to_json(value, where, depth):
         value = value.tolist()
     elif isinstance(value, np.generic):
         value = value.item()
-    if value is None or isinstance(value, (str, bool)):
+    if isinstance(value, str):
+        _check_text(value, where)
+        return value
+    if value is None or isinstance(value, bool):
         return value
     if isinstance(value, numbers.Integral):
         return int(value)
@@ -423,12 +429,21 @@ def _to_json(value, where, depth):
         for key, item in value.items():
             if not isinstance(key, str):
                 raise ValueError(f"{where} has the key {key!r}; keys must be strings")
+            _check_text(key, f"{where} key")
             result[key] = _to_json(item, f"{where}[{key!r}]", depth + 1)
         return result
     if isinstance(value, (list, tuple)):
         return [_to_json(item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value)]
     raise ValueError(f"{where} is a {type(value).__name__}, which a model file cannot hold "
                      "(it holds str, int, float, bool, None, lists and dicts)")
+
+
+def _check_text(text: str, where) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate: half of a character, not text
+        raise ValueError(f"{where} holds {text[exc.start]!r}, which is not a character a "
+                         "file can hold (a lone surrogate)") from None
 
 
 def check_metadata(metadata, n_inputs: int, n_outputs: int) -> None:
