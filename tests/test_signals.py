@@ -112,3 +112,23 @@ def test_a_save_in_another_thread_changes_no_handler(tmp_path):
     thread.join()
     assert seen == [signal.SIG_DFL]
     assert (tmp_path / "a.bin").read_bytes() == b"a"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_ended_by_a_signal_leaves_the_parents_save_alone(tmp_path):
+    # A child forked while a save runs (a process pool starting a worker, say) inherits the
+    # handler; when it is terminated, the parent's temporary file is not its to remove.
+    path = tmp_path / "out.bin"
+    with atomic_write(path) as file:
+        file.write(b"parent")
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(5)
+            finally:
+                os._exit(3)
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM
+    assert path.read_bytes() == b"parent"
+    assert os.listdir(tmp_path) == ["out.bin"]

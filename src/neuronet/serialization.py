@@ -150,7 +150,7 @@ def atomic_write(path, mode: str = "wb", *, encoding: str = "utf-8", newline=Non
                 os.unlink(temp)
         raise
     finally:
-        _temporaries.discard(temp)
+        _temporaries.pop(temp, None)
         if guarded:
             _release_signals()
     _fsync_directory(directory)
@@ -238,11 +238,11 @@ def _create_temporary(target):
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(100):
         temp = os.path.join(directory, f".{name[:200]}.{secrets.token_hex(4)}.tmp")
-        _temporaries.add(temp)  # before it exists: from here on, a signal removes it
+        _temporaries[temp] = os.getpid()  # before it exists: from now on a signal removes it
         try:
             return os.open(temp, flags, 0o666), temp
         except BaseException as exc:
-            _temporaries.discard(temp)
+            _temporaries.pop(temp, None)
             if not isinstance(exc, FileExistsError):
                 raise
     raise FileExistsError(errno.EEXIST, "no free name for a temporary file", directory)
@@ -256,7 +256,7 @@ def _create_temporary(target):
 _TERMINATING = tuple(getattr(signal, name) for name in
                      ("SIGTERM", "SIGHUP", "SIGQUIT", "SIGXCPU")
                      if hasattr(signal, name))
-_temporaries: set = set()
+_temporaries: dict = {}  # path -> the process writing it (a forked child leaves them be)
 _installed: list = []
 _depth = 0
 
@@ -288,7 +288,9 @@ def _release_signals() -> None:
 
 
 def _remove_temporaries_and_end(signum, frame):
-    for temp in list(_temporaries):
+    for temp, pid in list(_temporaries.items()):
+        if pid != os.getpid():
+            continue
         with contextlib.suppress(OSError):
             os.unlink(temp)
     signal.signal(signum, signal.SIG_DFL)
