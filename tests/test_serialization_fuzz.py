@@ -107,6 +107,17 @@ def test_flipped_bytes(place, which, flips):
 
 
 @FUZZ
+@given(model, st.lists(st.tuples(st.integers(1, 400), st.integers(1, 255)), min_size=1,
+                       max_size=8))
+def test_flipped_bytes_in_the_zip_directory(place, which, flips):
+    # The central directory and its end record, which are read before anything else.
+    data = bytearray(MODELS[which])
+    for back, mask in flips:
+        data[-back] ^= mask
+    check(place, bytes(data))
+
+
+@FUZZ
 @given(model, st.floats(0, 1, exclude_max=True), st.binary(max_size=64))
 def test_cut_and_padded_files(place, which, where, tail):
     data = MODELS[which]
