@@ -169,6 +169,15 @@ def test_a_directory_of_a_million_entries_is_refused_before_it_is_parsed(tmp_pat
         "holds 1,000,000 members, more than the 20,001 a model file may have"
 
 
+def test_the_end_record_is_found_where_zipfile_finds_it(tmp_path):
+    # zipfile looks for the end record as far back as a comment of 64 KiB could put it.
+    path = hostile_zip(tmp_path / "far.npz", 100_000)
+    with open(path, "ab") as file:
+        file.write(bytes(1 << 16))
+    assert refused_with_little_memory(path) == \
+        "holds 100,000 members, more than the 20,001 a model file may have"
+
+
 def test_a_zip64_directory_claiming_billions_is_refused(tmp_path):
     path = hostile_zip(tmp_path / "zip64.npz", 3, declared=5_000_000_000, zip64=True)
     assert refused_with_little_memory(path) == \

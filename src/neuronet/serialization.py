@@ -648,7 +648,7 @@ def _check_directory(file, size) -> None:
     ones zipfile would use. Its entries are then counted, not parsed, so that a directory
     that holds more entries than it says it does is refused too.
     """
-    start = max(size - _END.size - 0xFFFF, 0)
+    start = max(size - _END.size - (1 << 16), 0)  # a comment of up to 64 KiB, as zipfile looks
     file.seek(start)
     tail = file.read(size - start)
     at = len(tail) - _END.size
