@@ -134,6 +134,21 @@ class Softmax(Activation):
         return out
 
 
+class Exp(Activation):
+    """e^z: positive outputs of any size, for counts and rates (the Poisson loss's link)."""
+
+    name = "exp"
+
+    def forward(self, z, out=None):
+        return np.exp(z, out=out)
+
+    def derivative(self, a):
+        return a
+
+    def backward(self, a, grad, out=None):
+        return np.multiply(grad, a, out=out)
+
+
 class Identity(Activation):
     """z itself: no squashing, for outputs that are any real number (regression)."""
 
@@ -156,7 +171,7 @@ class Identity(Activation):
 
 
 ACTIVATIONS = {
-    cls.name: cls for cls in (Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Identity)
+    cls.name: cls for cls in (Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Exp, Identity)
 }
 
 
