@@ -233,7 +233,9 @@ class Network:
             L-BFGS works on all the rows at once: each epoch is one of its iterations and
             ``batch_size`` and ``shuffle`` do not apply.
         epochs : passes over the data.   batch_size : examples per step (None: all of them).
-        shuffle : draw a new order of examples every epoch.
+        shuffle : draw a new order of examples every epoch (from the network's generator); or
+            a function ``shuffle(rows)`` that returns the array of training rows in the
+            epoch's order (to follow another library's order, for instance).
         validation_data : (X_val, y_val), scored after every epoch; or
         validation_split : a fraction of X held out at random for that.
         early_stopping : patience in epochs: stop when the validation loss (the training loss

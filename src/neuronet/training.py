@@ -419,8 +419,11 @@ class Batches:
         # Batches are gathered into buffers allocated once, rather than into new arrays each time.
         self._y = np.empty((self.batch_size, Y.shape[1]), dtype=dtype)
 
-    def order(self, rng, shuffle: bool):
-        """This epoch's order of rows: a fresh permutation, or the rows as they are."""
+    def order(self, rng, shuffle):
+        """This epoch's order of rows: a fresh permutation, the rows as they are, or what a
+        function ``shuffle(rows)`` makes of the array of training rows."""
+        if callable(shuffle):
+            return np.asarray(shuffle(np.arange(self.n) if self.rows is None else self.rows))
         if shuffle:
             return rng.permutation(self.n if self.rows is None else self.rows)
         return self.rows
