@@ -135,11 +135,13 @@ class Network:
         last = self.layers[-1]
         return isinstance(last, Dense) and loss.fused_activation == last.activation.name
 
-    def train_batch(self, inputs, targets, loss, optimizer, weights=None):
+    def train_batch(self, inputs, targets, loss, optimizer, weights=None, count=None):
         """One step of learning on one batch: forward, loss, backward, update.
         Returns the batch's loss and the outputs it was computed from; a loss that is not
         finite is returned without touching the weights. ``weights`` (a column, one per
-        example, or None) scales each example's share of the loss and of the gradient."""
+        example, or None) scales each example's share of the loss and of the gradient;
+        ``count`` is how many examples the batch stands for (default: its rows), for an
+        optimizer whose weight decay is per example."""
         fused = self.fuses(loss)
         layers = self.layers
         for layer in layers[:-1] if fused else layers:
@@ -167,7 +169,7 @@ class Network:
         if math.isfinite(value):
             self.backward(grad, through_activation=not fused)
             optimizer.step(self.parameters(), self.gradients(), scale=scale,
-                           count=outputs.shape[0])
+                           count=outputs.shape[0] if count is None else count)
         return value, outputs
 
     def loss_and_gradient(self, X, y, loss, *, sample_weight=None, batch_size=None):

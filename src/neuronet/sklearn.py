@@ -294,7 +294,7 @@ class _NetEstimator(BaseEstimator):
 
     def _fit_full_batch(self, X, targets, sample_weight):
         optimizer = self._optimizer = self._make_optimizer()
-        n = X.shape[0]
+        n = X.shape[0] if sample_weight is None else float(sample_weight.sum())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # overflow while searching
             try:
@@ -308,7 +308,7 @@ class _NetEstimator(BaseEstimator):
         penalty = self._penalty(n)
         self.loss_ = (result.fun - penalty) / self._loss_divisor + penalty
         self.loss_curve_ = [value / self._loss_divisor + penalty for value in history.loss]
-        self.t_ += n * self.n_iter_
+        self.t_ += X.shape[0] * self.n_iter_
         if not result.converged:
             warnings.warn(f"lbfgs failed to converge after {self.n_iter_} iteration(s): "
                           f"{result.message}. Increase the number of iterations (max_iter, "
@@ -328,7 +328,8 @@ class _NetEstimator(BaseEstimator):
         batch_size = self._batch_size(n_train)
         if not incremental:
             self.n_iter_ = 0
-        rule = _StoppingRule(self, X_val, y_val, sw_val, n_train, batch_size, incremental)
+        rule = _StoppingRule(self, X_val, y_val, sw_val, n_train, batch_size, incremental,
+                             n_train if sample_weight is None else float(sample_weight.sum()))
         with warnings.catch_warnings():
             if early:
                 warnings.simplefilter("ignore", RuntimeWarning)  # a diverging network
@@ -428,8 +429,10 @@ class _StoppingRule(Callback):
     loss_curve_, validation scores and the best weights, the count of epochs without
     improvement, the "adaptive" learning rate, and when to stop."""
 
-    def __init__(self, estimator, X_val, y_val, sw_val, n_train, batch_size, incremental):
+    def __init__(self, estimator, X_val, y_val, sw_val, n_train, batch_size, incremental,
+                 total_weight):
         self.est, self.n_train, self.incremental = estimator, n_train, incremental
+        self.total_weight = total_weight
         self.X_val, self.y_val, self.sw_val = X_val, y_val, sw_val
         self.batches = -(-n_train // batch_size)
         self.reached_max_iter = False
@@ -437,7 +440,7 @@ class _StoppingRule(Callback):
 
     def on_epoch_begin(self, epoch):
         # The L2 term of each batch's loss, with the weights as the epoch starts.
-        self.penalty = self.est._penalty(self.n_train) * self.batches
+        self.penalty = self.est._penalty(self.total_weight) * self.batches
 
     def on_epoch_end(self, epoch, logs):
         return self._record(logs["loss"] / self.est._loss_divisor + self.penalty)
@@ -529,7 +532,7 @@ class NetClassifier(ClassifierMixin, _NetEstimator):
     verbose : print "Iteration N, loss = ..." after every epoch.
     warm_start : a new ``fit`` continues from the current weights.
     dtype : None (that of X: float32 stays float32, anything else is float64), "float32" or
-        "float64".
+        "float64": the arithmetic of the network, and the dtype of its predictions.
 
     Attributes
     ----------

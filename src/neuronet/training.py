@@ -293,7 +293,8 @@ def _check_sample_weight(sample_weight, n_rows: int):
 
 def _normalized_weights(weights, rows, dtype):
     """The weights as a column of ``dtype`` divided by their mean over the training rows
-    (``rows``, or all), so that batches keep their usual scale. They are first divided by the
+    (``rows``, or all), so that batches keep their usual scale, and that mean (how many
+    examples a row of normalized weight 1 stands for). They are first divided by the
     largest, so that neither the mean of huge weights (1e300) overflows nor that of tiny ones
     (1e-300) underflows."""
     part = weights if rows is None else weights[rows]
@@ -303,7 +304,7 @@ def _normalized_weights(weights, rows, dtype):
                          "must be greater than zero")
     scaled = weights / largest
     mean = scaled.mean() if rows is None else scaled[rows].mean()
-    return np.ascontiguousarray((scaled / mean)[:, None], dtype=dtype)
+    return np.ascontiguousarray((scaled / mean)[:, None], dtype=dtype), float(largest * mean)
 
 
 def _class_labels(y, k: int, name: str):
@@ -434,6 +435,8 @@ class Batches:
 
     #: Whether rows are read in increasing order within a batch (files read front to back).
     sorted_reads = False
+    #: How many examples a row of (normalized) weight 1 stands for: the mean sample weight.
+    weight_unit = 1.0
 
     def epoch(self, order):
         Y, codes, W, size = self.Y, self.codes, self.W, self.batch_size
@@ -590,7 +593,8 @@ def _fit(network, X, y, *, loss, optimizer, epochs, batch_size, shuffle, validat
         del order
         Y_val, codes_val = (Y, codes[val_rows]) if codes is not None else (Y[val_rows], None)
         validation = (_rows(X, val_rows, lazy), Y_val, codes_val)
-    W = None if weights is None else _normalized_weights(weights, rows, network.dtype)
+    W, unit = (None, 1.0) if weights is None else _normalized_weights(weights, rows,
+                                                                       network.dtype)
     metric_fns = _metrics(names, Y, codes)
 
     network.loss = loss.name
@@ -602,6 +606,7 @@ def _fit(network, X, y, *, loss, optimizer, epochs, batch_size, shuffle, validat
     source_type = OnDisk if lazy else Sparse if sparse else InMemory
     extra = {"keep_sparse": isinstance(network.layers[0], _dense_type())} if sparse else {}
     source = source_type(X, Y, codes, W, rows, batch_size, network.dtype, **extra)
+    source.weight_unit = unit
     steps = 1 if optimizer.full_batch else -(-source.n // source.batch_size)
     # The epoch's duties, in order: first those that record it...
     recorders = [] if validation is None else [
@@ -652,6 +657,8 @@ def _run_epochs(network, source, loss, optimizer, epochs, shuffle, metric_fns, r
     """The loop of minibatch training: for each epoch, a step on each batch of the source."""
     params = network.parameters()
     summed, train_batch, finite = loss.summed, network.train_batch, math.isfinite
+    # Weight decay per example counts the examples with their weights (see Optimizer).
+    weighted_count = source.W is not None and optimizer.decay_per_example
     for epoch in range(1, epochs + 1):
         for duty in recorders + actors:
             duty.on_epoch_begin(epoch)
@@ -661,7 +668,8 @@ def _run_epochs(network, source, loss, optimizer, epochs, shuffle, metric_fns, r
         batches = source.epoch(source.order(network.rng, shuffle))
         for batch, (xb, yb, wb, labels) in enumerate(batches, 1):
             try:
-                value, outputs = train_batch(xb, yb, loss, optimizer, wb)
+                count = float(wb.sum()) * source.weight_unit if weighted_count else None
+                value, outputs = train_batch(xb, yb, loss, optimizer, wb, count=count)
             except KeyboardInterrupt as exc:  # not in the main thread: no flag to raise
                 if isinstance(exc, _Abort):
                     raise
@@ -707,7 +715,7 @@ def _run_full_batch(network, source, loss, optimizer, epochs, shuffle, metric_fn
     # The mean loss over the training rows (the normalized weights add up to n) plus the
     # optimizer's penalty ½ Σ decay w².
     divisor = 1.0 if loss.summed else float(n)
-    decay = optimizer.decay_vector(params, None if loss.summed else n)
+    decay = optimizer.decay_vector(params, None if loss.summed else n * source.weight_unit)
 
     def objective(x):
         network.set_flat_weights(x)
