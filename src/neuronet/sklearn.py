@@ -308,7 +308,6 @@ class _NetEstimator(BaseEstimator):
         penalty = self._penalty(n)
         self.loss_ = (result.fun - penalty) / self._loss_divisor + penalty
         self.loss_curve_ = [value / self._loss_divisor + penalty for value in history.loss]
-        self.t_ += X.shape[0] * self.n_iter_
         if not result.converged:
             warnings.warn(f"lbfgs failed to converge after {self.n_iter_} iteration(s): "
                           f"{result.message}. Increase the number of iterations (max_iter, "
