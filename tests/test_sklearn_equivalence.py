@@ -168,8 +168,8 @@ def test_n_iter_no_change_counts_and_np_inf_never_stops():
 
 
 def test_n_iter_counts_each_fit_and_t_all_of_them():
-    clf = NetRegressor(hidden_layer_sizes=3, solver="sgd", warm_start=True, max_iter=4, n_iter_no_change=np.inf,
-                       random_state=0)
+    clf = NetRegressor(hidden_layer_sizes=3, solver="sgd", warm_start=True, max_iter=4,
+                       n_iter_no_change=np.inf, random_state=0)
     clf.fit(X, TARGETS["squared_error"])
     clf.fit(X, TARGETS["squared_error"])
     assert clf.n_iter_ == 4 and clf.t_ == 8 * len(X) and len(clf.loss_curve_) == 8
@@ -222,7 +222,8 @@ def test_non_finite_outputs_get_no_label():
     clf.network_.layers[0].weights[0, 0] = np.nan
     with pytest.raises(ValueError, match=r"not finite .* 40 row\(s\) of X: 0, 1, 2, 3, 4, \.\.\."):
         clf.predict(X)
-    reg = NetRegressor(hidden_layer_sizes=3, max_iter=5, random_state=0).fit(X, TARGETS["squared_error"])
+    reg = NetRegressor(hidden_layer_sizes=3, max_iter=5, random_state=0)
+    reg.fit(X, TARGETS["squared_error"])
     reg.network_.layers[-1].bias[0] = np.inf
     with pytest.raises(ValueError, match="not finite"):
         reg.predict(X)
