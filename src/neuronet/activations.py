@@ -39,11 +39,16 @@ class Sigmoid(Activation):
     name = "sigmoid"
 
     def forward(self, z, out=None):
-        # 0.5 * tanh(z / 2) + 0.5 is the same function, and never overflows for large |z|.
-        out = np.multiply(z, 0.5, out=out)
-        np.tanh(out, out=out)
-        out *= 0.5
-        out += 0.5
+        # With e = e^-|z| (which never overflows), 1 / (1 + e) for z >= 0 and e / (1 + e) for
+        # z < 0: full relative precision even for probabilities near 0, which stay above 0
+        # until z < -745, as a probability from a finite sum should.
+        e = np.abs(z)
+        np.negative(e, out=e)
+        np.exp(e, out=e)
+        negative = z < 0
+        out = np.add(e, 1, out=out)
+        np.reciprocal(out, out=out)
+        np.multiply(out, e, out=out, where=negative)
         return out
 
     def derivative(self, a):
@@ -134,6 +139,21 @@ class Softmax(Activation):
         return out
 
 
+class Exp(Activation):
+    """e^z: positive outputs of any size, for counts and rates (the Poisson loss's link)."""
+
+    name = "exp"
+
+    def forward(self, z, out=None):
+        return np.exp(z, out=out)
+
+    def derivative(self, a):
+        return a
+
+    def backward(self, a, grad, out=None):
+        return np.multiply(grad, a, out=out)
+
+
 class Identity(Activation):
     """z itself: no squashing, for outputs that are any real number (regression)."""
 
@@ -156,7 +176,7 @@ class Identity(Activation):
 
 
 ACTIVATIONS = {
-    cls.name: cls for cls in (Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Identity)
+    cls.name: cls for cls in (Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Exp, Identity)
 }
 
 

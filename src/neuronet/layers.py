@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations, initializers
-from ._checks import as_count
+from ._checks import as_count, is_sparse
 
 
 class Layer:
@@ -102,9 +102,13 @@ class Dense(Layer):
         return buffer
 
     def sums(self, inputs, training: bool = False):
-        """z = inputs @ weights + bias: each unit's weighted sum of its inputs."""
-        out = self._buffer("z", (len(inputs), self.n_outputs)) if training else None
-        z = np.dot(inputs, self.weights, out=out)  # np.dot: the least overhead per call
+        """z = inputs @ weights + bias: each unit's weighted sum of its inputs. ``inputs`` may
+        be a SciPy sparse matrix (then multiplied as sparse)."""
+        if type(inputs) is not np.ndarray and is_sparse(inputs):
+            z = np.asarray(inputs @ self.weights)
+        else:
+            out = self._buffer("z", (inputs.shape[0], self.n_outputs)) if training else None
+            z = np.dot(inputs, self.weights, out=out)  # np.dot: the least overhead per call
         if self.bias is not None:
             z += self.bias
         return z
@@ -132,7 +136,10 @@ class Dense(Layer):
         """Gradients from dL/d(outputs) = ``grad`` (overwritten). With ``through_activation``
         False, ``grad`` is already dL/dz (a fused loss)."""
         dz = self.activation.backward(self.outputs, grad, out=grad) if through_activation else grad
-        np.dot(self.inputs.T, dz, out=self.grad_weights)
+        if type(self.inputs) is np.ndarray:
+            np.dot(self.inputs.T, dz, out=self.grad_weights)
+        else:  # sparse inputs: a sparse product, copied into the gradient's buffer
+            np.copyto(self.grad_weights, self.inputs.T @ dz)
         if self.grad_bias is not None:  # the column sums of dz, as a product: faster than a sum
             ones = self._buffers.get("ones")
             if ones is None or len(ones) != len(dz):

@@ -18,7 +18,7 @@ OPSET = 17
 IR_VERSION = 8  # the IR version that came with opset 17: readable by runtimes since 2022
 
 _ACTIVATION_OPS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "softmax": "Softmax",
-                   "leaky_relu": "LeakyRelu", "identity": None}
+                   "leaky_relu": "LeakyRelu", "exp": "Exp", "identity": None}
 
 
 def _onnx():
