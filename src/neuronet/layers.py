@@ -94,6 +94,15 @@ class Dense(Layer):
         self.grad_bias = None if self.bias is None else np.zeros_like(self.bias)
         self._buffers = {}
 
+    def __getstate__(self):
+        # What forward keeps for backward and the reused buffers are scratch, rewritten by the
+        # next batch: a copy or a pickle of the layer carries its weights and settings only.
+        state = dict(self.__dict__)
+        for name in ("inputs", "z", "outputs"):
+            state.pop(name, None)
+        state["_buffers"] = {}
+        return state
+
     def _buffer(self, name, shape):
         # Arrays reused from batch to batch while training; reallocated only when the shape changes.
         buffer = self._buffers.get(name)
