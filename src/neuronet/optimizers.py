@@ -53,6 +53,17 @@ class Optimizer:
     def _init_state(self, params) -> None:
         pass
 
+    def state_arrays(self, params) -> list:
+        """The optimizer's state for ``params`` as arrays shaped like them, in a fixed order
+        (SGD's momentum, Adam's two moment estimates; none for plain SGD), created at zero if
+        it has none for them yet. Changing them in place changes the state: model averaging
+        (``neuronet.dask``) averages them across workers."""
+        self._state_for(params)
+        return self._state_list()
+
+    def _state_list(self) -> list:
+        return []
+
     def gradient_scale(self) -> float:
         """A factor the network may multiply the loss's gradient by before backpropagating it
         (then every gradient arrives multiplied by it): 1 unless the optimizer can use it."""
@@ -142,6 +153,9 @@ class SGD(Optimizer):
     def _init_state(self, params) -> None:
         self._velocity = [np.zeros_like(p) for p in params] if self.momentum else None
 
+    def _state_list(self) -> list:
+        return list(self._velocity or [])
+
     def gradient_scale(self) -> float:
         # Without momentum, w -= learning_rate * g: gradients that arrive already multiplied by
         # the learning rate spare one pass over every weight.
@@ -212,6 +226,9 @@ class Adam(Optimizer):
         self._v = [np.zeros_like(p) for p in params]
         self._scratch = [np.empty_like(p) for p in params]
         self.steps = 0
+
+    def _state_list(self) -> list:
+        return self._m + self._v
 
     def step(self, params, grads, *, scale=1.0, count=None) -> None:
         self._state_for(params)
