@@ -77,6 +77,14 @@ class Network:
         self._grad_buffer = None
         self._fitting = None  # the thread that is fitting the network, if one is
 
+    def __getstate__(self):
+        # A copy or pickle is not being fitted, whatever the original is doing (a callback may
+        # copy the network it is called from), and the gradient buffer is scratch.
+        state = dict(self.__dict__)
+        state["_fitting"] = None
+        state["_grad_buffer"] = None
+        return state
+
     @classmethod
     def mlp(cls, sizes, hidden="relu", output="softmax", *, seed=None, dtype=np.float64, init=None):
         """A multilayer perceptron from its layer sizes: ``Network.mlp([64, 32, 10])`` is
