@@ -1,0 +1,435 @@
+"""neuronet.dask against a real cluster: a LocalCluster of two worker processes started and
+closed by this module, and, for the faults of the scheduler itself, a scheduler and a worker
+in processes of their own."""
+
+import copy
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+pytest.importorskip("distributed")
+
+import dask.array as da  # noqa: E402
+import distributed  # noqa: E402
+from dask.utils import key_split  # noqa: E402
+
+import neuronet  # noqa: E402
+import neuronet.dask as nd  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, timeout=60)
+    client = distributed.Client(cluster, timeout=60)
+    yield client
+    client.close(timeout=30)
+    cluster.close(timeout=30)
+
+
+@pytest.fixture
+def two_workers(client):
+    """The cluster with both its workers (a test before may have killed one)."""
+    client.wait_for_workers(2, timeout=60)
+    return client
+
+
+def rel_diff(a, b) -> float:
+    return float(np.max(np.abs(a - b)) / np.max(np.abs(b)))
+
+
+def classes(n=2400, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, 5))
+    y = (X[:, 0] * X[:, 1] + 0.3 * X[:, 2] > 0).astype(float)
+    return X, y
+
+
+def network(sizes=(5, 8, 1), output="sigmoid", seed=1):
+    return neuronet.Network.mlp(list(sizes), hidden="tanh", output=output, seed=seed)
+
+
+# --- 1. full-batch L-BFGS: the in-process fit's weights -----------------------------------------
+
+
+def test_lbfgs_reaches_the_weights_of_the_in_process_fit(two_workers):
+    X, y = classes()
+    local = network()
+    expected = local.fit(X, y, loss="binary_crossentropy", optimizer="lbfgs", epochs=25)
+    net = network()
+    history = nd.fit(net, da.from_array(X, chunks=(500, 5)), da.from_array(y, chunks=500),
+                     loss="binary_crossentropy", max_iter=25, client=two_workers)
+    assert isinstance(history, neuronet.History) and net.history is history
+    assert history.epochs == expected.epochs == 25
+    assert set(history.history) == set(expected.history) == {"loss", "accuracy"}
+    assert rel_diff(net.get_flat_weights(), local.get_flat_weights()) < 1e-8
+    np.testing.assert_allclose(history.loss, expected.loss, rtol=1e-9)
+    assert history["accuracy"] == pytest.approx(expected["accuracy"], abs=1e-12)
+    assert net.loss == "binary_crossentropy"
+
+
+def test_lbfgs_with_class_labels_weight_decay_and_uneven_partitions(two_workers):
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((1500, 4))
+    labels = np.digitize(X[:, 0] + X[:, 1] * X[:, 2], [-0.5, 0.5]).astype(np.int64)
+    make = lambda: neuronet.Network.mlp([4, 6, 3], hidden="relu", output="softmax", seed=2)  # noqa: E731
+    local = make()
+    local.fit(X, labels, loss="categorical_crossentropy", epochs=20, metrics=[],
+              optimizer=neuronet.LBFGS(weight_decay=1e-3))
+    net = make()
+    chunks = ((100, 700, 1, 399, 300), (4,))
+    history = nd.fit(net, da.from_array(X, chunks=chunks), labels,  # y in memory: split to match
+                     loss="categorical_crossentropy", metrics=[],
+                     optimizer=neuronet.LBFGS(weight_decay=1e-3), max_iter=20, tol=0.0)
+    assert list(history.history) == ["loss"] and history.epochs == 20
+    assert rel_diff(net.get_flat_weights(), local.get_flat_weights()) < 1e-8
+
+
+def test_dask_dataframe_columns_and_target(two_workers):
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    X, y = classes(900, seed=5)
+    frame = pd.DataFrame(X, columns=list("abcde")).assign(target=y)
+    parts = dd.from_pandas(frame, npartitions=3)
+    local = network()
+    local.fit(X, y, loss="binary_crossentropy", optimizer="lbfgs", epochs=10)
+    net = network()
+    nd.fit(net, parts[list("abcde")], parts["target"], loss="binary_crossentropy", max_iter=10)
+    assert rel_diff(net.get_flat_weights(), local.get_flat_weights()) < 1e-8
+
+
+def test_the_work_is_named_on_the_dashboard_and_the_rows_stay_on_the_workers(two_workers):
+    X, y = classes(1000)
+    Xd = da.from_array(X, chunks=(250, 5))
+    with distributed.get_task_stream(two_workers) as stream:
+        nd.fit(network(), Xd, da.from_array(y, chunks=250), loss="binary_crossentropy",
+               max_iter=3)
+    names = {key_split(task["key"]) for task in stream.data}
+    assert {"neuronet-network", "neuronet-weights", "neuronet-loss-and-gradient",
+            "neuronet-sum", "neuronet-scores"} <= names
+    # Each pass over the rows (loss and gradient, or scores): the weights sent once, one task
+    # per worker thread (not one per partition), one sum of their two results.
+    count = {name: sum(key_split(t["key"]) == name for t in stream.data) for name in names}
+    passes = count["neuronet-weights"]
+    assert count["neuronet-sum"] == passes
+    assert count["neuronet-loss-and-gradient"] + count["neuronet-scores"] == 2 * passes
+    assert count["neuronet-scores"] == 2 * 3  # the accuracy of each of the 3 iterations
+    # Nothing of the fit is left on the workers once it is done.
+    for _ in range(100):
+        if not two_workers.who_has():
+            break
+        time.sleep(0.1)
+    assert not two_workers.who_has()
+
+
+# --- 2. model averaging ---------------------------------------------------------------------------
+
+
+def averaging_reference(net, optimizer, parts, rounds, batch_size):
+    """Model averaging done by hand, in process: each partition's copy trains one epoch with
+    its own generator, then weights and optimizer state are averaged, weighted by rows."""
+    state = optimizer.state_arrays(net.parameters())
+    n = sum(len(X) for X, _ in parts)
+    for _ in range(rounds):
+        seed = int(net.rng.integers(2**63))
+        weights, states = 0, [0] * len(state)
+        for i, (X, y) in enumerate(parts):
+            copy_net, copy_opt = copy.deepcopy((net, optimizer))
+            copy_net.rng.bit_generator.state = np.random.default_rng([seed, i]).bit_generator.state
+            copy_net.fit(X, y, loss="binary_crossentropy", optimizer=copy_opt, epochs=1,
+                         batch_size=batch_size)
+            weights = weights + len(X) * copy_net.get_flat_weights()
+            own = copy_opt.state_arrays(copy_net.parameters())
+            states = [s + len(X) * a for s, a in zip(states, own)]
+        net.set_flat_weights(weights / n)
+        for array, total in zip(state, states):
+            array[...] = total / n
+        optimizer.end_epoch(n)
+    return net
+
+
+def test_model_averaging_is_the_average_of_the_partitions_copies(two_workers):
+    X, y = classes(1200, seed=7)
+    chunks = (300, 500, 400)
+    bounds = np.cumsum((0,) + chunks)
+    parts = [(X[a:b], y[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+    expected = averaging_reference(network(), neuronet.SGD(0.05, momentum=0.9), parts, 3, 16)
+    net = network()
+    history = nd.fit(net, da.from_array(X, chunks=(chunks, 5)), da.from_array(y, chunks=chunks),
+                     loss="binary_crossentropy", optimizer=neuronet.SGD(0.05, momentum=0.9),
+                     max_iter=3, batch_size=16)
+    assert history.epochs == 3 and set(history.history) == {"loss", "accuracy"}
+    assert rel_diff(net.get_flat_weights(), expected.get_flat_weights()) < 1e-12
+
+
+def test_model_averaging_is_reproducible_and_learns(two_workers):
+    X, y = classes(2000, seed=8)
+    Xd, yd = da.from_array(X, chunks=(500, 5)), da.from_array(y, chunks=500)
+    runs = []
+    for seed in (4, 4, 5):
+        net = network(seed=seed)
+        optimizer = neuronet.Adam(0.01)
+        history = nd.fit(net, Xd, yd, loss="binary_crossentropy", optimizer=optimizer,
+                         max_iter=8, batch_size=32)
+        runs.append((net.get_flat_weights(), history))
+    (first, h1), (second, h2), (other, _) = runs
+    assert np.array_equal(first, second) and h1.history == h2.history
+    assert not np.allclose(first, other)
+    assert optimizer.epochs == 8 and optimizer.examples == 8 * 2000
+    assert optimizer.steps == 8 * (500 // 32 + 1)  # the partitions' Adam steps, carried on
+    # Two partitions: each round advances about as far as an epoch of half the steps.
+    net = network(seed=4)
+    history = nd.fit(net, da.from_array(X, chunks=(1000, 5)), da.from_array(y, chunks=1000),
+                     loss="binary_crossentropy", optimizer=neuronet.SGD(0.1, momentum=0.9),
+                     max_iter=8)
+    assert history.loss[-1] < 0.5 * history.loss[0] and history["accuracy"][-1] > 0.9
+
+
+def test_local_steps_and_tol(two_workers):
+    X, y = classes(800, seed=9)
+    Xd, yd = da.from_array(X, chunks=(200, 5)), da.from_array(y, chunks=200)
+    optimizer = neuronet.Adam(0.01)
+    nd.fit(network(), Xd, yd, loss="binary_crossentropy", optimizer=optimizer, max_iter=2,
+           local_steps=3, batch_size=50)
+    assert optimizer.steps == 6  # three batches per partition and round
+    history = nd.fit(network(), Xd, yd, loss="binary_crossentropy", optimizer="sgd",
+                     max_iter=50, tol=1e9, n_iter_no_change=2)
+    assert history.epochs == 3  # no round improves by 1e9: stopped after two without
+
+
+# --- 4. search on a cluster -----------------------------------------------------------------------
+
+
+def test_grid_and_randomized_search_under_joblibs_dask_backend_equal_n_jobs_1(two_workers):
+    pytest.importorskip("sklearn")
+    import joblib
+    from sklearn.datasets import load_iris
+    from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from neuronet.sklearn import NetClassifier
+
+    X, y = load_iris(return_X_y=True)
+    model = make_pipeline(StandardScaler(), NetClassifier(max_iter=60, random_state=0))
+    grid = {"netclassifier__hidden_layer_sizes": [(4,), (8,)],
+            "netclassifier__alpha": [1e-4, 1e-1]}
+    searches = [
+        lambda n_jobs: GridSearchCV(model, grid, cv=3, n_jobs=n_jobs),
+        lambda n_jobs: RandomizedSearchCV(
+            model, {"netclassifier__learning_rate_init": [1e-3, 1e-2, 3e-2, 1e-1]}, n_iter=3,
+            cv=3, random_state=0, n_jobs=n_jobs),
+    ]
+    for make in searches:
+        alone = make(1).fit(X, y)
+        with distributed.get_task_stream(two_workers) as stream:
+            with joblib.parallel_backend("dask"):
+                spread = make(None).fit(X, y)
+        assert len({task["worker"] for task in stream.data}) == 2  # both workers took part
+        assert spread.best_params_ == alone.best_params_
+        assert [p for p in spread.cv_results_["params"]] == alone.cv_results_["params"]
+        for key in ("mean_test_score", "split0_test_score", "split1_test_score",
+                    "split2_test_score", "rank_test_score"):
+            np.testing.assert_allclose(spread.cv_results_[key], alone.cv_results_[key],
+                                       rtol=1e-12)
+        np.testing.assert_allclose(spread.predict_proba(X), alone.predict_proba(X), rtol=1e-10)
+
+
+# --- 5. faults ------------------------------------------------------------------------------------
+
+
+def kill_workers(client, how_many):
+    pids = list(client.run(os.getpid).values())[:how_many]
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
+    return pids
+
+
+@pytest.mark.parametrize("how_many", [1, 2])
+def test_workers_killed_during_the_fit_do_not_lose_it(two_workers, how_many):
+    X, y = classes(2000, seed=11)
+    local = network()
+    local.fit(X, y, loss="binary_crossentropy", optimizer="lbfgs", epochs=12)
+    killed = []
+
+    def kill(epoch, logs):
+        if epoch == 4:
+            killed.extend(kill_workers(two_workers, how_many))
+
+    net = network()
+    history = nd.fit(net, da.from_array(X, chunks=(400, 5)), da.from_array(y, chunks=400),
+                     loss="binary_crossentropy", max_iter=12, callbacks=[kill], timeout=30)
+    assert len(killed) == how_many and history.epochs == 12
+    # The lost partitions were made again from their source: the fit went on to the same end.
+    assert rel_diff(net.get_flat_weights(), local.get_flat_weights()) < 1e-8
+    two_workers.wait_for_workers(2, timeout=60)
+    assert not set(killed) & set(two_workers.run(os.getpid).values())
+
+
+def test_a_worker_killed_during_model_averaging_changes_nothing(two_workers):
+    X, y = classes(1000, seed=12)
+    Xd, yd = da.from_array(X, chunks=(250, 5)), da.from_array(y, chunks=250)
+    results = []
+    for kill_at in (None, 2):
+        def kill(epoch, logs, kill_at=kill_at):
+            if epoch == kill_at:
+                kill_workers(two_workers, 1)
+
+        net = network()
+        nd.fit(net, Xd, yd, loss="binary_crossentropy", optimizer=neuronet.Adam(0.01),
+               max_iter=4, callbacks=[kill], timeout=30)
+        results.append(net.get_flat_weights())
+        two_workers.wait_for_workers(2, timeout=60)
+    assert np.array_equal(results[0], results[1])
+
+
+class SeparateCluster:
+    """A scheduler and one worker, each in a process of its own, that a test may kill."""
+
+    def __init__(self, tmp_path):
+        self.file = tmp_path / "scheduler.json"
+        python = [sys.executable, "-m"]
+        quiet = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.scheduler = subprocess.Popen(
+            python + ["distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
+                      "--no-dashboard", "--scheduler-file", str(self.file)], **quiet)
+        self.worker = subprocess.Popen(
+            python + ["distributed.cli.dask_worker", "--scheduler-file", str(self.file),
+                      "--nthreads", "1", "--no-nanny", "--no-dashboard"], **quiet)
+        for _ in range(300):
+            if self.file.exists():
+                break
+            time.sleep(0.1)
+        self.client = distributed.Client(scheduler_file=str(self.file), timeout=10,
+                                         set_as_default=False)
+        self.client.wait_for_workers(1, timeout=60)
+
+    def close(self):
+        for process in (self.scheduler, self.worker):
+            process.kill()
+            process.wait(timeout=30)
+        try:
+            self.client.close(timeout=5)
+        except Exception:  # the scheduler is gone: nothing to close politely
+            pass
+
+
+@pytest.fixture
+def separate(tmp_path):
+    cluster = SeparateCluster(tmp_path)
+    yield cluster
+    cluster.close()
+
+
+def fit_until_fault(cluster, fault, timeout):
+    """Fit on the separate cluster, ``fault(cluster)`` after iteration 3, in a thread bounded in
+    time so that a hang fails the test instead of stalling it; return the network and the
+    error the fit raised."""
+    X, y = classes(1000, seed=13)
+    net = network()
+    outcome = {}
+
+    def fault_after_3(epoch, logs):
+        if epoch == 3:
+            fault(cluster)
+
+    def run():
+        try:
+            nd.fit(net, da.from_array(X, chunks=(250, 5)), da.from_array(y, chunks=250),
+                   loss="binary_crossentropy", max_iter=50, client=cluster.client,
+                   callbacks=[fault_after_3], timeout=timeout)
+        except Exception as exc:  # noqa: BLE001 - the test looks at it
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(120)
+    assert not thread.is_alive(), "the fit hung"
+    local = network()
+    local.fit(X, y, loss="binary_crossentropy", optimizer="lbfgs", epochs=3)
+    return net, local, outcome.get("error")
+
+
+def test_a_lost_scheduler_stops_the_fit_with_a_clear_error(separate):
+    net, local, error = fit_until_fault(separate, lambda c: c.scheduler.kill(), timeout=60)
+    assert isinstance(error, nd.ClusterError)
+    assert "lost the connection to the Dask scheduler" in str(error)
+    assert "keeps the weights of iteration 3" in str(error) and error.iteration == 3
+    assert net.history.epochs == 3
+    assert rel_diff(net.get_flat_weights(), local.get_flat_weights()) < 1e-8
+
+
+def test_a_silent_scheduler_times_out(separate):
+    net, local, error = fit_until_fault(
+        separate, lambda c: c.scheduler.send_signal(signal.SIGSTOP), timeout=2)
+    assert isinstance(error, nd.ClusterTimeout) and isinstance(error, TimeoutError)
+    assert "did not answer for 2 s" in str(error) and error.iteration == 3
+    assert rel_diff(net.get_flat_weights(), local.get_flat_weights()) < 1e-8
+
+
+def test_a_scheduler_without_workers_times_out(separate):
+    net, local, error = fit_until_fault(separate, lambda c: c.worker.kill(), timeout=2)
+    assert isinstance(error, nd.ClusterTimeout)
+    assert "has had no workers for 2 s" in str(error)
+    assert rel_diff(net.get_flat_weights(), local.get_flat_weights()) < 1e-8
+
+
+# --- the edges ------------------------------------------------------------------------------------
+
+
+def test_errors_say_what_was_wrong(two_workers):
+    X, y = classes(400)
+    Xd, yd = da.from_array(X, chunks=(100, 5)), da.from_array(y, chunks=100)
+    cases = [
+        (dict(X=X), "X must be a dask array or dask DataFrame, got ndarray"),
+        (dict(X=Xd[:, :4]), "X has 4 columns, but the network expects 5"),
+        (dict(y=yd[:300]), "X has 400 rows but y has 300"),
+        (dict(y=y[:10]), "X has 400 rows but y has 10"),
+        (dict(X=da.from_array(np.array([["a"] * 5] * 4), chunks=2)), "must hold numbers"),
+        (dict(y=yd * 3), "rows 0 to 99: binary_crossentropy needs targets between 0 and 1"),
+        (dict(local_steps=2), "local_steps applies to model averaging"),
+        (dict(timeout=0), "timeout must be a finite number greater than zero"),
+    ]
+    bad = X.copy()
+    bad[250, 2] = np.nan
+    cases.append((dict(X=da.from_array(bad, chunks=(100, 5))),
+                  "rows 200 to 299: X holds NaN or infinity (first at index [50, 2])"))
+    for change, message in cases:
+        arguments = dict(X=Xd, y=yd, loss="binary_crossentropy", max_iter=2, client=two_workers)
+        arguments.update(change)
+        net = network()
+        before = net.get_flat_weights()
+        with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")
+                           .replace("[", r"\[").replace("]", r"\]")):
+            nd.fit(net, **arguments)
+        assert np.array_equal(net.get_flat_weights(), before)
+    dropout = neuronet.Network([neuronet.Dense(5, 4, "relu"), neuronet.Dropout(0.5),
+                                neuronet.Dense(4, 1)], seed=0)
+    with pytest.raises(ValueError, match="Dropout"):
+        nd.fit(dropout, Xd, yd, loss="binary_crossentropy")
+
+
+def test_without_a_client_the_error_says_how_to_get_one():
+    code = ("import numpy as np, dask.array as da, neuronet, neuronet.dask as nd\n"
+            "net = neuronet.Network.mlp([2, 1], output='identity')\n"
+            "X = da.zeros((4, 2), chunks=2)\n"
+            "try:\n    nd.fit(net, X, np.zeros(4), loss='mse')\n"
+            "except ValueError as exc:\n    print(exc)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert "needs a Dask client: pass client=distributed.Client(address)" in done.stdout
+
+
+def test_without_dask_the_import_names_the_extra():
+    code = ("import sys\nsys.modules['distributed'] = None\n"
+            "try:\n    import neuronet.dask\n"
+            "except ImportError as exc:\n    print(exc)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert "pip install 'neuronet[dask]'" in done.stdout
