@@ -2,6 +2,7 @@
 closed by this module, and, for the faults of the scheduler itself, a scheduler and a worker
 in processes of their own."""
 
+import collections
 import copy
 import os
 import signal
@@ -104,21 +105,18 @@ def test_dask_dataframe_columns_and_target(two_workers):
     assert rel_diff(net.get_flat_weights(), local.get_flat_weights()) < 1e-8
 
 
-def test_the_work_is_named_on_the_dashboard_and_the_rows_stay_on_the_workers(two_workers):
+def test_the_work_is_named_on_the_dashboard_and_nothing_is_left_behind(two_workers):
     X, y = classes(1000)
     Xd = da.from_array(X, chunks=(250, 5))
+    optimizer = neuronet.LBFGS()
     with distributed.get_task_stream(two_workers) as stream:
         nd.fit(network(), Xd, da.from_array(y, chunks=250), loss="binary_crossentropy",
-               max_iter=3)
-    names = {key_split(task["key"]) for task in stream.data}
-    assert {"neuronet-network", "neuronet-weights", "neuronet-loss-and-gradient",
-            "neuronet-sum", "neuronet-scores"} <= names
-    # Each pass over the rows (loss and gradient, or scores): the weights sent once, one task
-    # per worker thread (not one per partition), one sum of their two results.
-    count = {name: sum(key_split(t["key"]) == name for t in stream.data) for name in names}
-    passes = count["neuronet-weights"]
-    assert count["neuronet-sum"] == passes
-    assert count["neuronet-loss-and-gradient"] + count["neuronet-scores"] == 2 * passes
+               max_iter=3, optimizer=optimizer)
+    count = collections.Counter(key_split(task["key"]) for task in stream.data)
+    # The network sent once; each pass over the rows one task per worker thread (not one
+    # per partition), each bringing back one partial sum to the client.
+    assert count["neuronet-network"] == 1
+    assert count["neuronet-loss-and-gradient"] == 2 * optimizer.result.n_fun
     assert count["neuronet-scores"] == 2 * 3  # the accuracy of each of the 3 iterations
     # Nothing of the fit is left on the workers once it is done.
     for _ in range(100):
@@ -156,15 +154,19 @@ def averaging_reference(net, optimizer, parts, rounds, batch_size):
 
 def test_model_averaging_is_the_average_of_the_partitions_copies(two_workers):
     X, y = classes(1200, seed=7)
-    chunks = (300, 500, 400)
+    chunks = (100, 50, 150, 100, 80, 120, 100, 100, 60, 140, 100, 100)  # 12: a tree of sums
     bounds = np.cumsum((0,) + chunks)
     parts = [(X[a:b], y[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
     expected = averaging_reference(network(), neuronet.SGD(0.05, momentum=0.9), parts, 3, 16)
     net = network()
-    history = nd.fit(net, da.from_array(X, chunks=(chunks, 5)), da.from_array(y, chunks=chunks),
-                     loss="binary_crossentropy", optimizer=neuronet.SGD(0.05, momentum=0.9),
-                     max_iter=3, batch_size=16)
+    with distributed.get_task_stream(two_workers) as stream:
+        history = nd.fit(net, da.from_array(X, chunks=(chunks, 5)),
+                         da.from_array(y, chunks=chunks), loss="binary_crossentropy",
+                         optimizer=neuronet.SGD(0.05, momentum=0.9), max_iter=3, batch_size=16)
     assert history.epochs == 3 and set(history.history) == {"loss", "accuracy"}
+    count = collections.Counter(key_split(task["key"]) for task in stream.data)
+    assert count["neuronet-model"] == 3 and count["neuronet-local-epoch"] == 3 * 12
+    assert count["neuronet-sum"] == 3 * 2  # 12 partial results: two sums of 8 and 4
     assert rel_diff(net.get_flat_weights(), expected.get_flat_weights()) < 1e-12
 
 

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 import pickle
+import threading
 import time
 import uuid
 from concurrent.futures import CancelledError
@@ -43,6 +45,8 @@ __all__ = ["ClusterError", "ClusterTimeout", "fit"]
 
 #: How many partial results one task of the reduction tree adds together.
 FAN_IN = 8
+#: How often, at most, the fit asks the scheduler whether workers came or went (seconds).
+REGROUP_SECONDS = 2.0
 #: How often an evaluation or round is tried again after the cluster lost what it needed
 #: (workers gone with the weights they held), beyond what Dask recovers by itself.
 RETRIES = 2
@@ -130,7 +134,8 @@ def fit(network, X, y, *, loss, optimizer="lbfgs", max_iter=100, tol=None, clien
 
     with training._Claim(network):
         session = _Session(client, timeout)
-        rows = _persist(session, network, X, y)
+        template = session.send("network", _packed(network), hold=True)
+        rows = _persist(session, template, network, loss, X, y)
         network.loss = loss.name
         history = training.History()
         network.history = history
@@ -150,8 +155,8 @@ def fit(network, X, y, *, loss, optimizer="lbfgs", max_iter=100, tol=None, clien
             for duty in duties:
                 duty.on_train_begin(network, history)
             with training._InterruptFlag() as interrupt:
-                run(session, network, rows, loss, optimizer, max_iter, names, recorders, actors,
-                    per_batch, interrupt, history,
+                run(session, template, network, rows, loss, optimizer, max_iter, names,
+                    recorders, actors, per_batch, interrupt, history,
                     dict(batch_size=batch_size, local_steps=local_steps, shuffle=shuffle))
                 if interrupt.raised:
                     history.interrupted = True
@@ -214,37 +219,50 @@ class _Session:
             self.held.append(future)
         return future
 
-    def tree_sum(self, parts: list, what: str = "sum"):
-        """One future for the sum of ``parts`` (dicts of numbers and arrays), added up in a
-        fixed order by tasks of ``FAN_IN`` parts each, level by level, on the workers."""
-        key = self.key(what)
+    def tree_sum(self, parts: list) -> list:
+        """Futures for at most ``FAN_IN`` partial sums of ``parts`` (dicts of numbers and
+        arrays), added up on the workers in a fixed order by tasks of ``FAN_IN`` parts each,
+        level by level; the client, the root of the tree, adds the last ones."""
+        key = self.key("sum")
         level = 0
-        while len(parts) > 1:
+        while len(parts) > FAN_IN:
             parts = [self.client.submit(_add, *parts[i:i + FAN_IN],
                                         key=f"{key}-{level}-{i // FAN_IN}")
                      for i in range(0, len(parts), FAN_IN)]
             level += 1
-        return parts[0]
+        return parts
 
     def result(self, future, doing: str):
-        """The future's result, waiting as long as the scheduler answers and has workers."""
+        """The future's result, waited for as long as the scheduler answers and has workers."""
+        self.wait([future], doing)
+        try:
+            return future.result()
+        except CancelledError as exc:  # lost since it finished
+            raise self.lost(doing) from exc
+
+    def wait(self, futures: list, doing: str) -> None:
+        """Wait until every future is done, without fetching any: raise the error of one that
+        failed, ClusterError if one was lost."""
         poll = min(1.0, self.timeout)
         idle_since = None
-        while True:
-            try:
-                return future.result(timeout=poll)
-            except TimeoutError:
-                idle_since = self.check_alive(doing, idle_since)
-            except CancelledError as exc:
-                raise self.lost(doing) from exc
-            except distributed.KilledWorker as exc:
-                raise ClusterError(f"workers died again and again while {doing} ({exc}): "
-                                   "too little memory for a partition?") from exc
-
-    def gather(self, futures: list, doing: str) -> list:
+        with self.client.as_current():  # distributed.wait asks for the current client
+            while True:
+                try:
+                    distributed.wait(futures, timeout=poll)
+                    break
+                except TimeoutError:
+                    idle_since = self.check_alive(doing, idle_since)
+                except CancelledError as exc:
+                    raise self.lost(doing) from exc
         for future in futures:
-            self.result(future, doing)
-        return [future.result() for future in futures]
+            if future.status == "error":
+                try:
+                    future.result()
+                except distributed.KilledWorker as exc:
+                    raise ClusterError(f"workers died again and again while {doing} ({exc}): "
+                                       "too little memory for a partition?") from exc
+            elif future.status != "finished":
+                raise self.lost(doing)
 
     def ask(self, handler: str, doing: str, **kwargs):
         """The scheduler's answer to ``handler`` (one of its RPCs), in at most ``timeout``."""
@@ -275,17 +293,28 @@ class _Session:
         return idle_since
 
     def lost(self, doing: str, connection=False) -> ClusterError:
-        if connection or self.client.status != "running":
-            return ClusterError(f"lost the connection to the Dask scheduler at {self.address} "
-                                f"while {doing}")
-        return _Lost(f"the cluster lost data it needed while {doing}")
+        """The error for work cancelled: the scheduler lost, or data the work needed."""
+        if not connection and self.client.status == "running":
+            try:
+                self.check_alive(doing)
+                return _Lost(f"the cluster lost data it needed while {doing}")
+            except ClusterError as exc:
+                return exc
+        return ClusterError(f"lost the connection to the Dask scheduler at {self.address} "
+                            f"while {doing}")
 
-    def retried(self, submit, doing: str):
-        """``submit()``'s future's result; ``submit`` is called again (up to RETRIES times)
-        when the cluster lost what the work depended on, beyond what Dask recovers itself."""
+    def retried(self, submit, doing: str) -> dict:
+        """The sum of the partial results whose futures ``submit()`` returns; ``submit`` is
+        called again (up to RETRIES times) when the cluster lost what the work depended on,
+        beyond what Dask recovers by itself."""
         for attempt in range(RETRIES + 1):
             try:
-                return self.result(submit(), doing)
+                parts = submit()
+                self.wait(parts, doing)
+                try:
+                    return _add(*self.client.gather(parts))
+                except CancelledError as exc:  # lost since they finished
+                    raise self.lost(doing) from exc
             except _Lost as exc:
                 if attempt == RETRIES:
                     raise ClusterError(f"{exc}, {RETRIES + 1} times") from exc
@@ -325,13 +354,13 @@ def _blocks(session, collection, doing: str) -> list:
     keys = collection.__dask_keys__()
     flat = [k[0] if isinstance(k, list) else k for k in keys]
     blocks = [futures[k] for k in flat]
-    session.gather(blocks, doing)  # raises the error of a partition that could not be made
+    session.wait(blocks, doing)  # raises the error of a partition that could not be made
     return blocks
 
 
-def _persist(session, network, X, y) -> _Rows:
-    """X and y persisted on the workers, checked as far as their shapes tell without computing
-    them (the values are checked by the first pass over them)."""
+def _persist(session, template, network, loss, X, y) -> _Rows:
+    """X and y persisted on the workers and checked there, partition by partition, once for
+    the whole fit: numbers, finite, targets that the loss and the network's outputs accept."""
     client = session.client
     if not (isinstance(X, da.Array) or _is_frame(X)):
         raise ValueError(f"X must be a dask array or dask DataFrame, got {type(X).__name__}; "
@@ -353,9 +382,7 @@ def _persist(session, network, X, y) -> _Rows:
     x_blocks = _blocks(session, X, "storing X on the workers")
     sizes = list(X.chunks[0])
     if any(math.isnan(size) for size in sizes):
-        lengths = client.map(len, x_blocks, key=[f"neuronet-rows-{session.token}-{i}"
-                                                 for i in range(len(x_blocks))])
-        sizes = session.gather(lengths, "counting the rows of X")
+        sizes = _lengths(session, x_blocks, "X")
     n = int(sum(sizes))
     if n == 0:
         raise ValueError("X is empty; expected at least one row")
@@ -386,15 +413,24 @@ def _persist(session, network, X, y) -> _Rows:
         raise ValueError(f"X has {len(x_blocks)} partitions but y has {len(y_blocks)}; give "
                          "them the same partitions (or give y as a dask array of known size)")
     if any(math.isnan(c) for c in y.chunks[0]):
-        lengths = client.map(len, y_blocks, key=[f"neuronet-rows-{session.token}-y{i}"
-                                                 for i in range(len(y_blocks))])
-        y_sizes = session.gather(lengths, "counting the rows of y")
-        for i, (a, b) in enumerate(zip(sizes, y_sizes)):
+        for i, (a, b) in enumerate(zip(sizes, _lengths(session, y_blocks, "y"))):
             if a != b:
                 raise ValueError(f"partition {i} has {a} rows of X but {b} of y; give X and "
                                  "y the same partitions")
     session.held += x_blocks + y_blocks
-    return _Rows(x_blocks, y_blocks, sizes)
+    rows = _Rows(x_blocks, y_blocks, sizes)
+    checks = [client.submit(_check_part, template, loss, start, X, y,
+                            key=f"neuronet-check-{session.token}-{i}")
+              for i, (start, X, y) in enumerate(zip(rows.starts, rows.X, rows.y))]
+    session.wait(checks, "checking the rows")
+    return rows
+
+
+def _lengths(session, blocks, name) -> list:
+    lengths = session.client.map(len, blocks, key=[f"neuronet-rows-{session.token}-{name}{i}"
+                                                   for i in range(len(blocks))])
+    session.wait(lengths, f"counting the rows of {name}")
+    return [f.result() for f in lengths]
 
 
 def _groups(threads: dict, holders: dict, rows: _Rows) -> list:
@@ -427,6 +463,53 @@ def _groups(threads: dict, holders: dict, rows: _Rows) -> list:
 
 
 # --- the tasks (run on the workers) ---------------------------------------------------------------
+
+
+class _HeapReuse:
+    """While neuronet's tasks run in a worker, the temporary arrays of each chunk are recycled
+    from the heap. Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_ set, which also
+    fixes glibc's mmap threshold at 128 KiB: every temporary larger than that would be a fresh
+    mapping whose pages fault in again, chunk after chunk, which doubles the time of a pass
+    over the rows. glibc's own settings come back when the last such task ends."""
+
+    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+    lock = threading.Lock()
+    running = 0
+    libc = None
+
+    def __enter__(self):
+        with self.lock:
+            cls = type(self)
+            if cls.running == 0 and "MALLOC_TRIM_THRESHOLD_" in os.environ:
+                cls.libc = _glibc()
+                if cls.libc is not None:
+                    cls.libc.mallopt(self.M_MMAP_THRESHOLD, 32 << 20)  # glibc's largest
+                    cls.libc.mallopt(self.M_TRIM_THRESHOLD, 256 << 20)
+            cls.running += 1
+        return self
+
+    def __exit__(self, *exc):
+        with self.lock:
+            cls = type(self)
+            cls.running -= 1
+            if cls.running == 0 and cls.libc is not None:
+                cls.libc.mallopt(self.M_MMAP_THRESHOLD,
+                                 int(os.environ.get("MALLOC_MMAP_THRESHOLD_", 128 << 10)))
+                cls.libc.mallopt(self.M_TRIM_THRESHOLD,
+                                 int(os.environ["MALLOC_TRIM_THRESHOLD_"]))
+                cls.libc.malloc_trim(0)
+                cls.libc = None
+
+
+def _glibc():
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt, libc.malloc_trim  # noqa: B018 - glibc has both, musl and macOS not
+    except (OSError, AttributeError):
+        return None
+    return libc
 
 
 def _held(value):
@@ -465,29 +548,42 @@ def _working_copy(template: bytes, weights):
     return network
 
 
-def _loss_and_gradient_of(template, weights, loss, starts, *blocks) -> dict:
+def _check_part(template, loss, start, X, y) -> None:
+    """The checks of ``Network.fit``, on one partition: numbers, finite, and targets that the
+    loss and the network's outputs accept (each pass after this one trusts them)."""
+    network = pickle.loads(template)
+    _on_rows(start, X, network.check_inputs, X)
+    _on_rows(start, X, training._targets, network, loss, y, len(X))
+
+
+def _loss_and_gradient_of(template, weights, loss, *blocks) -> dict:
     """The summed loss and gradient of the partitions ``blocks`` (their X then their y)."""
     network = _working_copy(template, weights)
     half = len(blocks) // 2
     total, gradient = 0.0, None
-    for start, X, y in zip(starts, blocks[:half], blocks[half:]):
-        value, part = _on_rows(start, X, network.loss_and_gradient, X, y, loss)
-        total += value
-        gradient = part if gradient is None else np.add(gradient, part, out=gradient)
+    with _HeapReuse():
+        for X, y in zip(blocks[:half], blocks[half:]):
+            Y, codes = training._targets(network, loss, y, len(X))
+            value, part = training._total_loss_and_gradient(network, X, Y, codes, None, loss)
+            total += value
+            gradient = part if gradient is None else np.add(gradient, part, out=gradient)
     return {"loss": total, "gradient": gradient}
 
 
-def _scores_of(template, weights, loss, names, starts, *blocks) -> dict:
+def _scores_of(template, weights, loss, names, *blocks) -> dict:
     """The metrics of the partitions ``blocks``, each times its rows (to be summed)."""
     network = _working_copy(template, weights)
     half = len(blocks) // 2
     sums = dict.fromkeys(names, 0.0)
     sums["rows"] = 0
-    for start, X, y in zip(starts, blocks[:half], blocks[half:]):
-        scores = _on_rows(start, X, network.evaluate, X, y, loss=loss, metrics=names)
-        for name in names:
-            sums[name] += scores[name] * len(X)
-        sums["rows"] += len(X)
+    with _HeapReuse():
+        for X, y in zip(blocks[:half], blocks[half:]):
+            Y, codes = training._targets(network, loss, y, len(X))
+            scores = training._score(network, X, Y, codes, loss,
+                                     training._metrics(names, Y, codes))
+            for name in names:
+                sums[name] += scores[name] * len(X)
+            sums["rows"] += len(X)
     return sums
 
 
@@ -505,9 +601,10 @@ def _local_epoch(model, seed, index, start, settings, X, y) -> dict:
                                 for _ in range(-(-need // len(X)))])[:need]
         X, y, shuffle = np.asarray(X)[order], np.asarray(y)[order], False
     try:
-        history = _on_rows(start, X, network.fit, X, y, loss=settings["loss"],
-                           optimizer=optimizer, epochs=1, batch_size=batch_size,
-                           shuffle=shuffle, metrics=settings["metrics"])
+        with _HeapReuse():
+            history = _on_rows(start, X, network.fit, X, y, loss=settings["loss"],
+                               optimizer=optimizer, epochs=1, batch_size=batch_size,
+                               shuffle=shuffle, metrics=settings["metrics"])
     except FloatingPointError:
         raise FloatingPointError(
             f"the loss became NaN or infinite while rows {start} to {start + len(X) - 1} "
@@ -528,8 +625,8 @@ def _local_epoch(model, seed, index, start, settings, X, y) -> dict:
 # --- the two ways to train ------------------------------------------------------------------------
 
 
-def _run_lbfgs(session, network, rows, loss, optimizer, max_iter, names, recorders, actors,
-               per_batch, interrupt, history, settings) -> None:
+def _run_lbfgs(session, template, network, rows, loss, optimizer, max_iter, names, recorders,
+               actors, per_batch, interrupt, history, settings) -> None:
     """Full-batch L-BFGS: each evaluation of loss and gradient is one pass of the workers over
     their partitions; the client only steps."""
     client = session.client
@@ -537,23 +634,27 @@ def _run_lbfgs(session, network, rows, loss, optimizer, max_iter, names, recorde
     # The mean loss over the rows plus the optimizer's penalty ½ Σ decay w², as in-process.
     divisor = 1.0 if loss.summed else float(rows.n)
     decay = optimizer.decay_vector(params, None if loss.summed else rows.n)
-    template = session.send("network", _packed(network), hold=True)
-    placement = [None, None]  # (the workers the groups were made for, the groups)
+    placement = {"threads": None, "groups": None, "checked": -math.inf}
 
     def groups(doing):
-        threads = session.ask("ncores", doing)
-        if placement[0] != threads:
-            holders = session.ask("who_has", doing, keys=[f.key for f in rows.X])
-            placement[:] = [threads, _groups(threads, holders, rows)]
-        return placement[1]
+        # Work goes where the partitions are; when workers come or go, the groups are made
+        # anew (the work of a lost worker runs elsewhere meanwhile: the places are hints).
+        if time.monotonic() - placement["checked"] > REGROUP_SECONDS:
+            threads = session.ask("ncores", doing)
+            if placement["threads"] != threads:
+                holders = session.ask("who_has", doing, keys=[f.key for f in rows.X])
+                placement.update(threads=threads, groups=_groups(threads, holders, rows))
+            placement["checked"] = time.monotonic()
+        return placement["groups"]
 
-    def submit(task, what, weights_vector, *args):
-        weights = session.send("weights", weights_vector)
+    def submit(task, what, weights, *args):
+        # The weights travel inside the tasks, one per worker thread: each worker receives
+        # them once, and a task that must run again elsewhere carries its own.
         parts = []
         for address, group in groups(f"placing the work of iteration {iteration[0] + 1}"):
             blocks = [rows.X[i] for i in group] + [rows.y[i] for i in group]
             parts.append(client.submit(
-                task, template, weights, *args, [rows.starts[i] for i in group], *blocks,
+                task, template, weights, *args, *blocks,
                 key=session.key(what), workers=[address], allow_other_workers=True))
         return session.tree_sum(parts)
 
@@ -595,8 +696,8 @@ def _run_lbfgs(session, network, rows, loss, optimizer, max_iter, names, recorde
         network.set_flat_weights(result.x)
 
 
-def _run_averaging(session, network, rows, loss, optimizer, max_iter, names, recorders, actors,
-                   per_batch, interrupt, history, settings) -> None:
+def _run_averaging(session, template, network, rows, loss, optimizer, max_iter, names,
+                   recorders, actors, per_batch, interrupt, history, settings) -> None:
     """Model averaging: every round, each partition trains a copy; the copies are averaged."""
     client = session.client
     params = network.parameters()
