@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench bench-dask lint clean
 
 demo: $(VENV)/.stamp-demo
 	$(BIN)/neuronet demo
@@ -20,6 +20,11 @@ test: $(VENV)/.stamp-test
 # Pass options with BENCH_ARGS, e.g. make bench BENCH_ARGS="--tasks digits-relu --repeats 15".
 bench: $(VENV)/.stamp-bench
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/dask_bench.py $(DASK_BENCH_ARGS)
+
+# The distributed fit beside the in-process one alone, e.g. make bench-dask DASK_BENCH_ARGS="--repeats 9".
+bench-dask: $(VENV)/.stamp-bench
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/dask_bench.py $(DASK_BENCH_ARGS)
 
 lint: $(VENV)/.stamp-test
 	$(BIN)/ruff check .

@@ -9,7 +9,7 @@ in-process with one BLAS thread and with the machine's threads, and through Dask
 LocalCluster of one and of two worker processes (one thread each: Dask's workers run BLAS on
 one thread). The rows are made on the workers, block by block, and persisted there before
 the timed fits; the in-process runs get the same blocks. It prints medians, the ratios, the
-bytes that crossed the loopback interface per evaluation, the cost of a Dask task measured
+bytes the client, scheduler and workers sent per evaluation, the cost of a Dask task measured
 on this machine, and from those a projection of the time per iteration on 10, 100 and 1,000
 workers. The record goes to benchmarks/results/dask-<time>.json.
 """
@@ -20,6 +20,7 @@ import argparse
 import datetime
 import json
 import math
+import os
 import statistics
 import sys
 import time
@@ -54,11 +55,34 @@ def network(columns, hidden, seed=0):
                                 seed=seed)
 
 
-def loopback_bytes() -> int:
-    import psutil
+def count_messages() -> None:
+    """Count, in this process, the bytes of every message Dask writes to a TCP connection."""
+    from distributed.comm import tcp
 
-    counters = psutil.net_io_counters(pernic=True)
-    return counters["lo"].bytes_sent if "lo" in counters else 0
+    if getattr(tcp.TCP.write, "counted", False):
+        return
+    original = tcp.TCP.write
+
+    async def write(self, msg, serializers=None, on_error="message"):
+        nbytes = await original(self, msg, serializers=serializers, on_error=on_error)
+        tcp.bytes_written_by_dask = getattr(tcp, "bytes_written_by_dask", 0) + nbytes
+        return nbytes
+
+    write.counted = True
+    tcp.TCP.write = write
+
+
+def _written() -> int:
+    from distributed.comm import tcp
+
+    return getattr(tcp, "bytes_written_by_dask", 0)
+
+
+def bytes_written(client) -> int:
+    """Bytes of the messages sent so far by this process (the client, and the LocalCluster's
+    scheduler that runs in it) and by the workers: each message counted once, by its sender,
+    and nothing of other programs' traffic."""
+    return _written() + sum(client.run(_written).values())
 
 
 def main(argv=None) -> int:
@@ -73,6 +97,7 @@ def main(argv=None) -> int:
     import dask
     import dask.array as da
     import distributed
+    from dask.utils import key_split
     from threadpoolctl import threadpool_info, threadpool_limits
 
     import neuronet.dask as nd
@@ -100,6 +125,8 @@ def main(argv=None) -> int:
         cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1,
                                            processes=True, dashboard_address=None)
         client = distributed.Client(cluster, set_as_default=False)
+        count_messages()
+        client.run(count_messages)
         Xd, yd = dask_rows()
         Xd, yd = client.persist([Xd, yd])
         with client.as_current():
@@ -137,17 +164,25 @@ def main(argv=None) -> int:
         def run():
             net = network(columns, hidden)
             optimizer = neuronet.LBFGS(tol=0.0)
-            sent = loopback_bytes()
-            start = time.perf_counter()
-            nd.fit(net, Xd, yd, optimizer=optimizer, max_iter=iterations, client=client,
-                   **fit_settings())
-            seconds = time.perf_counter() - start
-            sent = loopback_bytes() - sent
-            record(f"dask, {workers} worker{'s' * (workers > 1)}", seconds, net,
-                   optimizer.result.n_fun,
-                   {"loopback_bytes_per_evaluation": sent / optimizer.result.n_fun})
+            sent = bytes_written(client)
+            with distributed.get_task_stream(client) as stream:
+                start = time.perf_counter()
+                nd.fit(net, Xd, yd, optimizer=optimizer, max_iter=iterations, client=client,
+                       **fit_settings())
+                seconds = time.perf_counter() - start
+            sent = bytes_written(client) - sent
+            evaluations = optimizer.result.n_fun
+            # Time the workers spent computing, as they report it: what is left of the wall
+            # time is Dask's and the network's share (or other programs' on a shared machine).
+            busy = sum(part["stop"] - part["start"] for task in stream.data
+                       if key_split(task["key"]) == "neuronet-loss-and-gradient"
+                       for part in task["startstops"] if part["action"] == "compute")
+            record(f"dask, {workers} worker{'s' * (workers > 1)}", seconds, net, evaluations,
+                   {"bytes_sent_per_evaluation": sent / evaluations,
+                    "worker_compute_seconds_per_evaluation": busy / evaluations / workers})
         return run
 
+    load = {"before": os.getloadavg()}
     runners = [in_process(1), in_process(None), on_cluster(1), on_cluster(2)]
     runners[0]()  # warm-up, untimed
     results.clear()
@@ -157,6 +192,7 @@ def main(argv=None) -> int:
             time.sleep(0.3)
             run()
 
+    load["after"] = os.getloadavg()
     # The cost of Dask itself on this machine: a task's round trip, and the scheduler's time
     # per task when many are in flight.
     _, client, _, _ = clusters[2]
@@ -186,9 +222,9 @@ def main(argv=None) -> int:
             "weights_relative_difference": float(np.max(np.abs(data["weights"] - reference))
                                                  / np.max(np.abs(reference))),
         }
-        if "loopback_bytes_per_evaluation" in data:
-            summary[name]["loopback_bytes_per_evaluation"] = statistics.median(
-                data["loopback_bytes_per_evaluation"])
+        for key in ("bytes_sent_per_evaluation", "worker_compute_seconds_per_evaluation"):
+            if key in data:
+                summary[name][key] = statistics.median(data[key])
 
     n_weights = network(columns, hidden).n_parameters()
     vector = 8 * n_weights
@@ -197,10 +233,15 @@ def main(argv=None) -> int:
     two = summary["dask, 2 workers"]["seconds_per_evaluation"]
     compute_per_row = alone / rows
     hop = statistics.median(round_trips)
-    projection = project(compute_per_row, rows, vector, hop, per_task)
+    wire_one = summary["dask, 1 worker"]["bytes_sent_per_evaluation"]
+    wire_two = summary["dask, 2 workers"]["bytes_sent_per_evaluation"]
+    wire_per_worker = max(wire_two - wire_one, 0.0)
+    wire_base = max(wire_one - wire_per_worker, 0.0)
+    projection = project(compute_per_row, rows, vector, hop, per_task, wire_base,
+                         wire_per_worker)
     report = {
         "date": datetime.datetime.now().isoformat(timespec="seconds"),
-        "quick": args.quick, "repeats": repeats,
+        "quick": args.quick, "repeats": repeats, "load_average": load,
         "settings": {"rows": rows, "columns": columns, "hidden": hidden, "partitions": parts,
                      "iterations": iterations, "weights": n_weights, "loss": "mse",
                      "dtype": "float64"},
@@ -217,6 +258,9 @@ def main(argv=None) -> int:
         "dask_task_round_trip_seconds": hop,
         "dask_scheduler_seconds_per_task": per_task,
         "payload_bytes_per_vector": vector,
+        "wire_bytes_per_evaluation_fixed": wire_base,
+        "wire_bytes_per_evaluation_per_worker": wire_per_worker,
+        "compute_seconds_per_row": compute_per_row,
         "projection": projection,
     }
     print(render(report))
@@ -230,43 +274,46 @@ def main(argv=None) -> int:
     return 0
 
 
-def project(compute_per_row, rows, vector, hop, per_task, fan_in=None) -> list:
-    """Seconds per L-BFGS evaluation on W workers (one thread each), from measured figures:
+def project(compute_per_row, rows, vector, hop, per_task, wire_base, wire_per_worker) -> list:
+    """Seconds per L-BFGS evaluation on W workers of one thread each, from measured figures:
 
-    compute   c * rows / W        (c: seconds per row, measured in-process on one thread)
-    weights   W * vector / B      (one worker's copy feeds the others: all W copies cross one
-                                   link of B = 10 Gbit/s, in the worst case)
-    tree      depth * (R + h + F * vector / B), depth = ceil(log_F W) levels of sums of F = 8
-              parts, each a network round trip R plus a Dask hop h (measured), receiving F
-              vectors, plus one more level for the client to send and receive
-    scheduler s * tasks, tasks = 1 + W + W/8 + W/64 + ... (s: the scheduler's time per task,
-              measured with thousands in flight)
+    compute    c * rows / W              c: seconds per row, measured in-process, one thread
+    scheduler  s * tasks                 s: the scheduler's time per task, measured with
+                                         thousands in flight; tasks = W (one per worker) + the
+                                         sums: ceil(W/8) + ceil(W/64) + ... while more than 8
+    chain      (levels + 1) * (R + h)    the tasks start, each level of sums on the workers,
+                                         then the client gathers the last <= 8 partial sums:
+                                         each step a network round trip R and a Dask hop h
+                                         (a trivial task's round trip, measured)
+    bytes      (a + b * W) / B           everything Dask sends per evaluation (the weights
+                                         inside the tasks, the partial sums, the messages),
+                                         counted with 1 and 2 workers: a fixed
+                                         part a and b per worker, through the scheduler's link
+                                         of B = 10 Gbit/s
 
     for the same 1,000,000 rows spread over more workers (strong scaling) and for 1,000,000
-    rows per worker (weak scaling)."""
+    rows per worker (weak scaling). Moving a sum's 8 vectors takes 8 * vector / B, 36 us for
+    705 weights: left out."""
     from neuronet.dask import FAN_IN
 
-    fan_in = fan_in or FAN_IN
     lines = []
     for workers in (10, 100, 1000):
-        depth = max(1, math.ceil(math.log(workers, fan_in)))
-        tasks, level = 1 + workers, workers
-        while level > 1:
-            level = math.ceil(level / fan_in)
-            tasks += level
-        weights = workers * vector / NETWORK_BYTES_PER_SECOND
-        tree = (depth + 1) * (NETWORK_ROUND_TRIP + hop + fan_in * vector
-                              / NETWORK_BYTES_PER_SECOND)
+        tasks, parts, levels = workers, workers, 0
+        while parts > FAN_IN:
+            parts = math.ceil(parts / FAN_IN)
+            tasks += parts
+            levels += 1
+        wire = wire_base + wire_per_worker * workers
         scheduler = per_task * tasks
-        overhead = weights + tree + scheduler
+        chain = (levels + 1) * (NETWORK_ROUND_TRIP + hop)
+        sent = wire / NETWORK_BYTES_PER_SECOND
         for scaling, n in (("strong", rows), ("weak", rows * workers)):
             compute = compute_per_row * n / workers
+            total = compute + scheduler + chain + sent
             lines.append({"workers": workers, "scaling": scaling, "rows": n,
-                          "compute": compute, "weights": weights, "tree": tree,
-                          "tree_depth": depth, "tasks": tasks, "scheduler": scheduler,
-                          "total": compute + overhead,
-                          "bytes_per_evaluation": 2 * workers * vector,
-                          "efficiency": compute / (compute + overhead)})
+                          "compute": compute, "tasks": tasks, "scheduler": scheduler,
+                          "levels": levels, "chain": chain, "bytes": wire, "sending": sent,
+                          "total": total, "efficiency": compute / total})
     return lines
 
 
@@ -276,14 +323,20 @@ def render(report) -> str:
              f"relu, {s['weights']} weights, {s['partitions']} partitions, "
              f"{s['iterations']} L-BFGS iterations, {report['repeats']} rounds"]
     lines.append(f"  {'run':<28}{'median s':>10}{'min-max s':>18}{'evals':>7}{'s/eval':>9}"
-                 f"{'weights vs in-process':>24}{'loopback B/eval':>17}")
+                 f"{'weights vs in-process':>24}{'bytes sent/eval':>17}"
+                 f"{'worker compute s/eval':>23}")
     for name, r in report["results"].items():
         spread = f"{r['min_seconds']:.2f}-{r['max_seconds']:.2f}"
-        sent = r.get("loopback_bytes_per_evaluation")
+        sent = r.get("bytes_sent_per_evaluation")
+        busy = r.get("worker_compute_seconds_per_evaluation")
         lines.append(f"  {name:<28}{r['median_seconds']:>10.3f}{spread:>18}"
                      f"{r['evaluations']:>7.0f}{r['seconds_per_evaluation']:>9.4f}"
                      f"{r['weights_relative_difference']:>24.1e}"
-                     f"{'' if sent is None else f'{sent:,.0f}':>17}")
+                     f"{'' if sent is None else f'{sent:,.0f}':>17}"
+                     f"{'' if busy is None else f'{busy:.4f}':>23}")
+    load = report["load_average"]
+    lines.append(f"  load average before and after the runs: {load['before'][0]:.2f}, "
+                 f"{load['after'][0]:.2f} (on {os.cpu_count()} cores)")
     overhead = report["overhead_one_worker"]
     lines.append(f"  target: dask with 1 worker / in-process on 1 thread = {overhead:.3f} "
                  f"(of the minimums: {report['overhead_one_worker_of_mins']:.3f}; goal <= 1.3): "
@@ -295,13 +348,19 @@ def render(report) -> str:
                  f"{report['payload_bytes_per_vector']:,} bytes; a Dask task's round trip "
                  f"{1e3 * report['dask_task_round_trip_seconds']:.2f} ms; scheduler time per "
                  f"task {1e6 * report['dask_scheduler_seconds_per_task']:.0f} us")
+    lines.append(f"  measured: compute {1e9 * report['compute_seconds_per_row']:.0f} ns per row "
+                 f"per evaluation; on the wire per evaluation "
+                 f"{report['wire_bytes_per_evaluation_fixed']:,.0f} bytes + "
+                 f"{report['wire_bytes_per_evaluation_per_worker']:,.0f} per worker")
     lines.append("  projection, seconds per evaluation on a 10 Gbit/s network:")
-    lines.append(f"  {'workers':>8}{'scaling':>8}{'rows':>15}{'compute':>10}{'weights':>10}"
-                 f"{'tree':>9}{'sched.':>9}{'total':>9}{'efficiency':>12}")
+    lines.append(f"  {'workers':>8}{'scaling':>8}{'rows':>15}{'compute':>10}{'tasks':>7}"
+                 f"{'sched.':>9}{'chain':>8}{'bytes':>12}{'send':>8}{'total':>9}"
+                 f"{'efficiency':>12}")
     for p in report["projection"]:
         lines.append(f"  {p['workers']:>8}{p['scaling']:>8}{p['rows']:>15,}"
-                     f"{p['compute']:>10.4f}{p['weights']:>10.4f}{p['tree']:>9.4f}"
-                     f"{p['scheduler']:>9.4f}{p['total']:>9.4f}{p['efficiency']:>11.0%}")
+                     f"{p['compute']:>10.4f}{p['tasks']:>7}{p['scheduler']:>9.4f}"
+                     f"{p['chain']:>8.4f}{p['bytes']:>12,.0f}{p['sending']:>8.4f}"
+                     f"{p['total']:>9.4f}{p['efficiency']:>11.0%}")
     return "\n".join(lines)
 
 

@@ -28,7 +28,7 @@ def test_dask_benchmark_runs_on_tiny_sizes_and_writes_json(tmp_path):
         assert record["evaluations"] == report["results"]["dask, 1 worker"]["evaluations"]
         assert record["weights_relative_difference"] < 1e-8
         if name.startswith("dask"):
-            assert record["loopback_bytes_per_evaluation"] > report["payload_bytes_per_vector"]
+            assert record["bytes_sent_per_evaluation"] > report["payload_bytes_per_vector"]
     assert report["payload_bytes_per_vector"] == 8 * (20 * 32 + 32 + 32 + 1)
     assert [p["workers"] for p in report["projection"]] == [10, 10, 100, 100, 1000, 1000]
     for line in ("== dask-lbfgs", "target: dask with 1 worker", "projection"):

@@ -5,10 +5,11 @@ weights) back, added up on the way by a tree of small tasks.
 Two ways to train, chosen by the optimizer:
 
 - ``optimizer="lbfgs"`` (the default): full-batch L-BFGS, as Spark MLlib trains its
-  perceptron. Every evaluation sends the weights to each worker once; each worker adds up the
-  loss and gradient of the partitions it holds (``Network.loss_and_gradient``); the partial
-  sums meet in a tree of additions, and one total reaches the client, where L-BFGS steps. It
-  reaches the weights of the in-process ``network.fit(X, y, optimizer="lbfgs")``.
+  perceptron. Every evaluation sends the weights to each worker once, inside one task per
+  worker thread placed where its partitions are; the task adds up the loss and gradient of
+  those partitions (what ``Network.loss_and_gradient`` computes); the partial sums meet in a
+  tree of additions, eight at a time, whose root is the client, where L-BFGS steps. It reaches
+  the weights of the in-process ``network.fit(X, y, optimizer="lbfgs")``.
 - ``optimizer="sgd"``, ``"adam"`` or an SGD or Adam object: model averaging (local SGD). Every
   round, each partition trains its own copy of the network with the optimizer for one epoch of
   its rows (or ``local_steps`` batches); the copies' weights and optimizer states are averaged,
