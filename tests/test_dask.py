@@ -435,3 +435,62 @@ def test_without_dask_the_import_names_the_extra():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120)
     assert "pip install 'neuronet[dask]'" in done.stdout
+
+
+def test_temporaries_are_recycled_while_tasks_run_and_released_after():
+    code = ("import neuronet.dask as nd\n"
+            "nd._HeapReuse.IDLE = 0.05\n"
+            "with nd._HeapReuse():\n"
+            "    with nd._HeapReuse():\n"
+            "        assert nd._HeapReuse.running == 2\n"
+            "        print(nd._HeapReuse.libc is not None)\n"
+            "    assert nd._HeapReuse.timer is None\n"
+            "timer = nd._HeapReuse.timer\n"
+            "if timer is not None:\n"
+            "    with nd._HeapReuse():  # a task soon after: the heap stays as it is\n"
+            "        assert timer.finished.is_set()\n"
+            "    nd._HeapReuse.timer.join(5)\n"
+            "assert nd._HeapReuse.running == 0\n"
+            "assert nd._HeapReuse.libc is None and nd._HeapReuse.timer is None\n")
+    for trim, changed in (("65536", "True"), (None, "False")):
+        env = {k: v for k, v in os.environ.items() if k != "MALLOC_TRIM_THRESHOLD_"}
+        if trim:
+            env["MALLOC_TRIM_THRESHOLD_"] = trim  # as Dask's nanny sets it
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              env=env, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == changed  # without Dask's setting, glibc is left alone
+
+
+# --- what model averaging and shipping networks rely on ----------------------------------------
+
+
+def test_optimizer_state_arrays_are_the_state_itself():
+    net = network()
+    X, y = classes(64)
+    for optimizer, count in ((neuronet.SGD(0.1), 0), (neuronet.SGD(0.1, momentum=0.9), 4),
+                             (neuronet.Adam(0.01), 8)):
+        state = optimizer.state_arrays(net.parameters())
+        assert len(state) == count and all(not a.any() for a in state)
+        net.fit(X, y, loss="binary_crossentropy", optimizer=optimizer, epochs=1)
+        again = optimizer.state_arrays(net.parameters())
+        assert all(a is b for a, b in zip(state, again))  # bound to the same parameters
+        assert count == 0 or any(a.any() for a in state)
+        for array in state:
+            array[...] = 0  # changing them changes the optimizer's state
+        assert all(not a.any() for a in optimizer.state_arrays(net.parameters()))
+
+
+def test_a_network_pickles_without_its_buffers_even_during_fit():
+    import pickle
+
+    X, y = classes(5000)
+    net = network()
+    net.fit(X, y, loss="binary_crossentropy", optimizer="lbfgs", epochs=2)
+    size = len(pickle.dumps(net))
+    assert size < 20_000  # weights and settings, not the chunks' buffers (megabytes)
+    copies = []
+    net.fit(X, y, loss="binary_crossentropy", epochs=1,
+            callbacks=[lambda epoch, logs: copies.append(copy.deepcopy(net))])
+    (inside,) = copies
+    inside.fit(X[:10], y[:10], loss="binary_crossentropy", epochs=1)  # not "being fitted"

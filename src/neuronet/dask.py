@@ -471,35 +471,50 @@ class _HeapReuse:
     from the heap. Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_ set, which also
     fixes glibc's mmap threshold at 128 KiB: every temporary larger than that would be a fresh
     mapping whose pages fault in again, chunk after chunk, which doubles the time of a pass
-    over the rows. glibc's own settings come back when the last such task ends."""
+    over the rows. glibc's settings come back, and the heap's free memory goes back to the
+    system, once no such task has run for ``IDLE`` seconds (so that the memory of one
+    evaluation is still there for the next)."""
 
     M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+    IDLE = 10.0
     lock = threading.Lock()
     running = 0
     libc = None
+    timer = None
 
     def __enter__(self):
-        with self.lock:
-            cls = type(self)
-            if cls.running == 0 and "MALLOC_TRIM_THRESHOLD_" in os.environ:
+        cls = type(self)
+        with cls.lock:
+            if cls.timer is not None:
+                cls.timer.cancel()
+                cls.timer = None
+            if cls.libc is None and "MALLOC_TRIM_THRESHOLD_" in os.environ:
                 cls.libc = _glibc()
                 if cls.libc is not None:
-                    cls.libc.mallopt(self.M_MMAP_THRESHOLD, 32 << 20)  # glibc's largest
-                    cls.libc.mallopt(self.M_TRIM_THRESHOLD, 256 << 20)
+                    cls.libc.mallopt(cls.M_MMAP_THRESHOLD, 32 << 20)
+                    cls.libc.mallopt(cls.M_TRIM_THRESHOLD, 256 << 20)
             cls.running += 1
         return self
 
     def __exit__(self, *exc):
-        with self.lock:
-            cls = type(self)
+        cls = type(self)
+        with cls.lock:
             cls.running -= 1
             if cls.running == 0 and cls.libc is not None:
-                cls.libc.mallopt(self.M_MMAP_THRESHOLD,
-                                 int(os.environ.get("MALLOC_MMAP_THRESHOLD_", 128 << 10)))
-                cls.libc.mallopt(self.M_TRIM_THRESHOLD,
-                                 int(os.environ["MALLOC_TRIM_THRESHOLD_"]))
-                cls.libc.malloc_trim(0)
-                cls.libc = None
+                cls.timer = threading.Timer(cls.IDLE, cls.restore)
+                cls.timer.daemon = True
+                cls.timer.start()
+
+    @classmethod
+    def restore(cls) -> None:
+        with cls.lock:
+            if cls.running or cls.libc is None:  # a task began meanwhile
+                return
+            cls.libc.mallopt(cls.M_MMAP_THRESHOLD,
+                             int(os.environ.get("MALLOC_MMAP_THRESHOLD_", 128 << 10)))
+            cls.libc.mallopt(cls.M_TRIM_THRESHOLD, int(os.environ["MALLOC_TRIM_THRESHOLD_"]))
+            cls.libc.malloc_trim(0)
+            cls.libc = cls.timer = None
 
 
 def _glibc():
