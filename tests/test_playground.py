@@ -396,7 +396,7 @@ def test_tutorial_mode_over_the_socket(client, tmp_path):
     assert "network.train(inputs, expected_outputs, 10000)" in script
 
 
-def test_csv_upload_then_learning_from_its_columns(client, tmp_path):
+def test_csv_upload_then_learning_from_its_columns(client, tmp_path, run_cli):
     with client.websocket_connect("/ws") as ws:
         hello, _, _ = start(ws)
         token = hello["token"]
@@ -422,6 +422,16 @@ def test_csv_upload_then_learning_from_its_columns(client, tmp_path):
     assert meta["classes"] == ["big", "small"] and meta["target_name"] == "kind"
     assert len(meta["input_mean"]) == 2
     assert "data.read_csv('shapes.csv', x1='length', x2='width', target='kind'," in script
+    # The model file carries the columns' scaling: neuronet predict reads the raw file.
+    csv_file = tmp_path / "shapes.csv"
+    csv_file.write_text(CSV)
+    predicted = run_cli("predict", path, csv_file)
+    assert predicted.returncode == 0, predicted.stderr
+    lines = predicted.stdout.split()
+    assert lines[0] == "kind" and set(lines[1:]) <= {"big", "small"} and len(lines) == 61
+    table = data.read_csv(csv_file, x1="length", x2="width", target="kind")
+    labels = np.where(neuronet.load(path).predict(table.X)[:, 0] > 0.5, "small", "big")
+    assert lines[1:] == labels.tolist()
 
 
 @pytest.mark.parametrize("body, status, message", [

@@ -198,6 +198,9 @@
       select.value = value;
     }
     for (const id of ["ratio", "noise", "batch"]) $(id).value = config[id];
+    $("noise").disabled = config.dataset === "csv";  // a file's points are as they are
+    $("noise").title = config.dataset === "csv" ? "Noise applies to the generated data sets"
+      : "How far points stray from the pattern";
     $("ratio-value").textContent = `${config.ratio}%`;
     $("noise-value").textContent = String(config.noise);
     $("batch-value").textContent = String(config.batch);
@@ -846,7 +849,9 @@
         stroke: css(colour(w >= 0 ? 0.85 : -0.85)),
         "stroke-width": (1 + Math.min(Math.abs(w), 10) * 1.1).toFixed(1), "stroke-linecap": "round" });
       const mx = 70 + (nx - 34 - 70) * 0.55, my = ys[i] + (ny - ys[i]) * 0.55;
-      add("text", { x: mx, y: my - 8, "font-size": 13, "text-anchor": "middle", fill: "#1d2530" }, `w${i + 1} = ${w.toFixed(2)}`);
+      add("text", { x: mx - 18, y: my - 10, "font-size": 13, "text-anchor": "middle", fill: "#1d2530",
+        stroke: "#ffffff", "stroke-width": 4, "paint-order": "stroke" },
+      `w${i + 1} = ${(w < 0 ? "−" : "") + Math.abs(w).toFixed(2)}`);
       add("circle", { cx: 50, cy: ys[i], r: 20, fill: "#f7f8fa", stroke: "#8894a1" });
       add("text", { x: 50, y: ys[i] + 5, "font-size": 14, "text-anchor": "middle" }, `x${i + 1}`);
     });
@@ -875,7 +880,11 @@
       ctx.beginPath(); ctx.moveTo(pad, y(v)); ctx.lineTo(w, y(v)); ctx.stroke();
       ctx.fillText(String(v), 4 * scale, y(v) + 3 * scale);
     }
-    for (const it of [1, 10, 100, 1000, 10000]) ctx.fillText(it.toLocaleString("en-US"), x(it) - 8 * scale, h - 2 * scale);
+    ctx.textAlign = "center";
+    for (const it of [1, 10, 100, 1000]) ctx.fillText(it.toLocaleString("en-US"), x(it), h - 2 * scale);
+    ctx.textAlign = "right";
+    ctx.fillText("10,000", w - 2 * scale, h - 2 * scale);
+    ctx.textAlign = "left";
     const colours = ["#2166ac", "#5b6673", "#e66101"];
     for (let k = 0; k < 3; k++) {
       ctx.beginPath();
