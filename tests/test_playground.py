@@ -459,11 +459,23 @@ def test_uploads_and_exports_need_a_live_tab(client):
 def test_choosing_csv_without_a_file_is_an_error_not_a_crash(client):
     with client.websocket_connect("/ws") as ws:
         start(ws)
-        ws.send_json({"type": "config", "config": {"dataset": "csv", "csvX1": "a"}})
+        ws.send_json({"type": "config", "config": {"dataset": "csv", "csvX1": "a",
+                                                   "layers": [3]}})
         error = receive_until(ws, lambda m: m["type"] == "error")
         assert "no file uploaded" in error["message"]
         state = receive_until(ws, lambda m: m["type"] == "state")
         assert state["config"]["dataset"] == "circle"
+        assert state["config"]["layers"] == [3]  # the rest of a shared link still applies
+
+
+def test_playing_before_any_settings_plays_the_defaults(client):
+    with client.websocket_connect("/ws") as ws:
+        assert ws.receive_json()["type"] == "hello"
+        ws.send_json({"type": "play"})
+        frame = receive_until(ws, lambda m: is_frame(m) and m["epoch"] >= 2)
+        assert [len(w) for w in frame["weights"]] == [2, 4, 2]
+        ws.send_json({"type": "config", "config": {}})
+        assert receive_until(ws, lambda m: m["type"] == "data")["train"]
 
 
 HOSTILE = [

@@ -321,7 +321,7 @@ def test_the_tutorials_neuron_step_by_step(page, server):
 
 def test_keyboard_space_step_and_reset(page, server):
     open_page(page, server, "#seed=9")
-    page.locator("body").click(position={"x": 5, "y": 790})
+    page.evaluate("document.activeElement.blur()")  # keys go to the page itself
     page.keyboard.press(" ")
     page.wait_for_function("window.neuronetPlayground.frame.playing")
     page.keyboard.press(" ")

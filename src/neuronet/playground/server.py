@@ -72,8 +72,9 @@ class Tab:
         self.columns = None  # an uploaded file, parsed
         self.table = None  # its chosen columns, on the plane
         self.tutorial = Tutorial()
+        self._restart(dict(self.config))  # a run from the start, before the page's settings
+        self._data_sent = False
         self.closed = False
-        self.frames = 0
         self._wake = asyncio.Event()
         self._send_lock = asyncio.Lock()
         self._task = None
@@ -100,10 +101,11 @@ class Tab:
             names = [printable(n) for n in _column_labels(cols)]
         state = {"type": "state", "config": self.config, "run": self.run_id, "mode": self.mode,
                  "playing": self.playing, "featureLabels": dict(zip(data.FEATURES, names)),
-                 "changedAt": None if self.run is None else self.run.changed_at,
+                 "changedAt": self.run.changed_at,
                  "file": None if self.columns is None else describe_columns(self.columns)}
         await self.send(state)
-        if with_data and self.run is not None:
+        if with_data or not self._data_sent:
+            self._data_sent = True
             await self.send(self._data_message())
         await self.send_frame()
 
@@ -127,15 +129,12 @@ class Tab:
     async def send_frame(self) -> None:
         if self.mode == "tutorial":
             message = self.tutorial.frame()
-        elif self.run is None:
-            return
         else:
             message = self.run.frame()
             for key in ("trainLoss", "testLoss", "trainAccuracy", "testAccuracy"):
                 if key in message and not math.isfinite(message[key]):
                     message[key] = None
         message.update(run=self.run_id, playing=self.playing)
-        self.frames += 1
         await self.send(message)
 
     # --- the settings --------------------------------------------------------------------------
@@ -168,7 +167,7 @@ class Tab:
 
     async def configure(self, changes) -> None:
         new, problems = settings.merge(self.config, changes)
-        restart = self.run is None or any(self.config[k] != new[k] for k in settings.RESTARTS)
+        restart = any(self.config[k] != new[k] for k in settings.RESTARTS)
         asked_problem = isinstance(changes, dict) and "problem" in changes
         infer = new["dataset"] == "csv" and not asked_problem and (
             self.config["dataset"] != "csv" or self.config["csvTarget"] != new["csvTarget"])
@@ -177,12 +176,11 @@ class Tab:
                 self._restart(new, infer)
             except ValueError as exc:
                 problems.append(str(exc))
-                # Keep what ran before; if nothing did, start from the defaults.
-                if self.run is None:
-                    fallback = {k: v for k, v in new.items() if k not in settings.DATA_KEYS}
-                    fallback.update({k: settings.DEFAULTS[k] for k in settings.DATA_KEYS},
-                                    seed=new["seed"])
-                    self._restart(settings.merge(settings.DEFAULTS, fallback)[0])
+                # The other settings still apply, to the data that was there before.
+                kept = {**new, **{k: self.config[k] for k in settings.DATA_KEYS}}
+                if any(self.config[k] != kept[k] for k in settings.RESTARTS):
+                    self._restart(kept)
+                    self.pending = 0
             else:
                 self.pending = 0
         else:

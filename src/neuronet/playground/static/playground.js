@@ -545,56 +545,46 @@
       const current = [];
       for (let j = 0; j < size; j++) {
         const x = xAt(l + 1), y = yAt(j);
-        const div = document.createElement("div");
-        div.className = "node hidden-node";
-        div.setAttribute("role", "img");
-        div.setAttribute("aria-label", `Layer ${l + 1}, neuron ${j + 1}`);
-        div.style.left = `${x}px`;
-        div.style.top = `${y}px`;
-        const canvas = document.createElement("canvas");
-        canvas.width = canvas.height = 36;
-        div.appendChild(canvas);
-        const bias = document.createElement("div");
-        bias.className = "bias";
-        bias.style.left = `${x - 4}px`;
-        bias.style.top = `${y + NODE - 4}px`;
-        box.appendChild(div);
-        box.appendChild(bias);
-        const info = { layer: l, index: j, canvas, bias, name: `layer ${l + 1}, neuron ${j + 1}` };
-        div.addEventListener("mouseenter", () => showHover(info, div));
-        div.addEventListener("mouseleave", hideHover);
+        const info = neuron(box, x, y, "hidden-node", `Layer ${l + 1}, neuron ${j + 1}`,
+          { layer: l, index: j, name: `layer ${l + 1}, neuron ${j + 1}` });
         nodes.hidden[l] = nodes.hidden[l] || [];
         nodes.hidden[l].push(info);
         current.push({ x, y, name: info.name });
       }
-      connect_(svg, previous, current, l);
+      drawLinks(svg, previous, current, l);
       previous = current;
     });
 
     // The output neuron, linked to the big picture on the right.
     const ox = xAt(columns - 1), oy = yAt(0) + (NODE + GAP) * Math.max(0, Math.min(3, (Math.max(...config.layers, 2) - 1) / 2));
-    const div = document.createElement("div");
-    div.className = "node output-node";
-    div.setAttribute("role", "img");
-    div.setAttribute("aria-label", "The output neuron");
-    div.style.left = `${ox}px`;
-    div.style.top = `${oy}px`;
-    const canvas = document.createElement("canvas");
-    canvas.width = canvas.height = 36;
-    div.appendChild(canvas);
-    const bias = document.createElement("div");
-    bias.className = "bias";
-    bias.style.left = `${ox - 4}px`;
-    bias.style.top = `${oy + NODE - 4}px`;
-    box.appendChild(div);
-    box.appendChild(bias);
-    nodes.output = { layer: config.layers.length, index: 0, canvas, bias, name: "the output" };
-    div.addEventListener("mouseenter", () => showHover(nodes.output, div));
-    div.addEventListener("mouseleave", hideHover);
-    connect_(svg, previous, [{ x: ox, y: oy, name: "the output" }], config.layers.length);
+    nodes.output = neuron(box, ox, oy, "output-node", "The output neuron",
+      { layer: config.layers.length, index: 0, name: "the output" });
+    drawLinks(svg, previous, [{ x: ox, y: oy, name: "the output" }], config.layers.length);
   }
 
-  function connect_(svg, from, to, layer) {
+  // A neuron's box at (x, y): its picture, and the small square of its bias beside it.
+  function neuron(box, x, y, kind, label, info) {
+    const div = document.createElement("div");
+    div.className = `node ${kind}`;
+    div.setAttribute("role", "img");
+    div.setAttribute("aria-label", label);
+    div.style.left = `${x}px`;
+    div.style.top = `${y}px`;
+    info.canvas = document.createElement("canvas");
+    info.canvas.width = info.canvas.height = 36;
+    div.appendChild(info.canvas);
+    info.bias = document.createElement("div");
+    info.bias.className = "bias";
+    info.bias.style.left = `${x - 4}px`;
+    info.bias.style.top = `${y + NODE - 4}px`;
+    box.appendChild(div);
+    box.appendChild(info.bias);
+    div.addEventListener("mouseenter", () => showHover(info, div));
+    div.addEventListener("mouseleave", hideHover);
+    return info;
+  }
+
+  function drawLinks(svg, from, to, layer) {
     const ns = "http://www.w3.org/2000/svg";
     from.forEach((a, i) => {
       to.forEach((b, j) => {
@@ -678,7 +668,7 @@
   }
 
   // --- drawing a frame ---------------------------------------------------------------------------
-  let outputValues = null, outputRun = -1, outputFrame = null;
+  let outputValues = null, outputFrame = null;
   function outputAt(row, col) {
     if (!latest) return NaN;
     if (outputFrame !== latest) {
