@@ -49,7 +49,8 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
+def chromium():
+    """(Playwright, the path of Debian's chromium), or a skip saying what is missing."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -58,19 +59,27 @@ def browser(tmp_path_factory):
     if executable is None:
         unavailable("Debian's chromium is not installed (apt-get install chromium)")
     playwright = sync_playwright().start()
+    yield playwright, executable
+    playwright.stop()
+
+
+def launch(chromium, profile, **options):
+    playwright, executable = chromium
     try:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=executable,
-            headless=True, args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 800},
-            accept_downloads=True,
-            # Playwright's waits evaluate strings, which the page's policy forbids (eval).
-            bypass_csp=True)
+        return playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=executable, headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 800}, accept_downloads=True, **options)
     except Exception as exc:  # a browser that cannot start here
-        playwright.stop()
         unavailable(f"Chromium did not start: {str(exc).splitlines()[0]}")
+
+
+@pytest.fixture(scope="module")
+def browser(chromium, tmp_path_factory):
+    # Playwright's waits evaluate strings, which the page's policy forbids (no eval): these
+    # tests bypass it; test_the_page_keeps_its_own_security_policy runs under it.
+    context = launch(chromium, tmp_path_factory.mktemp("chromium-profile"), bypass_csp=True)
     yield context
     context.close()
-    playwright.stop()
 
 
 @pytest.fixture
@@ -362,3 +371,22 @@ def test_the_page_fits_wide_and_narrow_windows(page, server, width, height, name
             assert box["y"] + box["height"] <= height, testid
     page.mouse.move(0, 0)
     save_screenshot(page, name, full_page=width < 1280)
+
+
+def test_the_page_keeps_its_own_security_policy(chromium, server, tmp_path):
+    from playwright.sync_api import expect
+
+    context = launch(chromium, tmp_path / "profile")
+    try:
+        page = context.new_page()
+        refused = []
+        page.on("console", lambda m: refused.append(m.text) if "Security Policy" in m.text
+                else None)
+        page.on("pageerror", lambda error: refused.append(str(error)))
+        page.goto(server + "#seed=1")
+        expect(page.get_by_test_id("test-loss")).not_to_have_text("–", timeout=WAIT)
+        page.get_by_test_id("step").click()
+        expect(page.get_by_test_id("epoch")).to_have_text("1", timeout=WAIT)
+        assert refused == []
+    finally:
+        context.close()

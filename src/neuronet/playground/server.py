@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 import math
+import re
 import secrets
 import time
 from pathlib import Path
@@ -43,14 +44,16 @@ MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 FRAME_SECONDS = 1 / 30  # frames are paced to at most 30 a second
 WORK_SECONDS = 0.025  # training time per frame, so that every tab stays responsive
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
-# The page may load only what this server serves: nothing is fetched from elsewhere.
+# The page may load only what this server serves: nothing is fetched from elsewhere. Its
+# WebSocket is named too (ws://host), for browsers whose 'self' does not cover ws: yet.
+POLICY = ("default-src 'self'; img-src 'self' data: blob:; connect-src 'self'{socket}; "
+          "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; "
-                               "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
 }
+_PLAIN_HOST = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?")
 
 log = logging.getLogger("neuronet.playground")
 
@@ -380,6 +383,10 @@ class Guard:
         self.state = app.state
         self._headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
 
+    def _policy(self, host: str) -> tuple:
+        socket = f" ws://{host}" if _PLAIN_HOST.fullmatch(host) else ""
+        return (b"content-security-policy", POLICY.format(socket=socket).encode())
+
     async def __call__(self, scope, receive, send):
         if scope["type"] in ("http", "websocket"):
             headers = {k.decode("latin-1").lower(): v.decode("latin-1")
@@ -401,11 +408,12 @@ class Guard:
                 return
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        ours = [*self._headers, self._policy(host)]
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
                 names = {k.lower() for k, _ in message.get("headers", [])}
-                extra = [(k, v) for k, v in self._headers if k not in names]
+                extra = [(k, v) for k, v in ours if k not in names]
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 

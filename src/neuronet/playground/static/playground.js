@@ -112,9 +112,13 @@
       const handler = HANDLERS[message.type];
       if (handler) handler(message);
     };
-    ws.onclose = () => {
+    ws.onclose = (event) => {
       token = null;
-      showBanner("The connection to the playground server was lost; reconnecting…", false);
+      if (event.code === 1013) {  // the server is busy with other tabs: it said why
+        reconnectDelay = 5000;
+      } else {
+        showBanner("The connection to the playground server was lost; reconnecting…", false);
+      }
       setTimeout(connect, reconnectDelay);
       reconnectDelay = Math.min(reconnectDelay * 2, 5000);
     };
