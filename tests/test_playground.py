@@ -15,7 +15,7 @@ from neuronet.playground import data
 from neuronet.playground.session import Run, Tutorial, build_network, make_optimizer
 
 pytest.importorskip("starlette")
-pytest.importorskip("httpx2" if __import__("importlib").util.find_spec("httpx2") else "httpx")
+pytest.importorskip("httpx2")  # what starlette.testclient drives
 from starlette.testclient import TestClient  # noqa: E402
 
 from neuronet.playground.server import MAX_UPLOAD_BYTES, create_app  # noqa: E402

@@ -301,6 +301,7 @@ def test_malformed_messages_leave_it_working(page, browser, server):
 
 
 def test_the_tutorials_neuron_step_by_step(page, server):
+    """Its table stepped as `neuronet demo --explain` tells it, to the tutorial's weights."""
     from neuronet.trace import record
 
     open_page(page, server, "#seed=1")
@@ -324,6 +325,10 @@ def test_the_tutorials_neuron_step_by_step(page, server):
     final = page.inner_text("[data-testid=tutorial-weights]").replace("−", "-")
     assert final == "[9.6734, -0.2085, -4.6294]"
     assert page.inner_text("[data-testid=tutorial-test]") == "0.99993707"
+    with page.expect_download() as download:
+        page.click("[data-testid=tutorial-export-model]")
+    neuron = neuronet.load(download.value.path())
+    assert neuron.predict(np.array([1, 0, 0]))[0] == pytest.approx(0.99993707, abs=1e-8)
     page.click("[data-testid=tutorial-mode]")
     page.wait_for_selector("#network-view:not([hidden])")
 

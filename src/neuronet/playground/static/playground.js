@@ -148,6 +148,11 @@
       playing = m.playing;
       featureLabels = m.featureLabels;
       fileInfo = m.file;
+      const note = $("export-note");
+      note.hidden = m.changedAt === null;
+      note.textContent = m.changedAt === null ? "" : `The training settings changed at epoch ` +
+        `${m.changedAt}: the Python script trains with the current settings from the start, so its ` +
+        `weights will differ from these. Reset to replay them from the start.`;
       if (m.run !== runId) { runId = m.run; lossHistory = []; latest = null; }
       setMode(m.mode, false);
       syncControls();
@@ -279,9 +284,9 @@
     $("remove-layer").addEventListener("click", () => change({ layers: config.layers.slice(0, -1) }));
     $("show-test").addEventListener("change", (e) => { page.showTest = e.target.checked; writeAddress(); queueRender(); });
     $("discretize").addEventListener("change", (e) => { page.discretize = e.target.checked; writeAddress(); queueRender(); });
-    $("export-model").addEventListener("click", () => download("model"));
-    $("export-onnx").addEventListener("click", () => download("onnx"));
-    $("export-python").addEventListener("click", () => download("python"));
+    for (const button of document.querySelectorAll("[data-export]")) {
+      button.addEventListener("click", () => download(button.dataset.export));
+    }
     $("upload").addEventListener("change", upload);
     $("csv-apply").addEventListener("click", applyColumns);
     $("tutorial-step10").addEventListener("click", () => send({ type: "step", count: 10 }));
@@ -641,7 +646,7 @@
     if (!info.label && latest && latest.biases[info.layer]) {
       text += ` · bias ${latest.biases[info.layer][info.index].toFixed(4)}`;
     }
-    showTip(text + " (shown on the right)", rect.right, rect.top);
+    showTip(`${text} (drawn large in the output)`, rect.right, rect.top);
     queueRender();
   }
   function hideHover() { hover = null; hideTip(); queueRender(); }
@@ -775,6 +780,9 @@
     let top = 0;
     for (const p of lossHistory) for (const v of [p.train, p.test]) if (finite(v)) top = Math.max(top, v);
     top = top || 1;
+    ctx.fillStyle = "#5b6673";
+    ctx.font = `${10 * scale}px system-ui, sans-serif`;
+    ctx.fillText(top.toPrecision(2), 3 * scale, 11 * scale);
     const first = lossHistory[0].epoch, last = lossHistory[lossHistory.length - 1].epoch || 1;
     const x = (e) => ((e - first) / Math.max(1, last - first)) * (w - 4) + 2;
     const y = (v) => h - 3 - (v / top) * (h - 8);
