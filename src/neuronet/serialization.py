@@ -7,7 +7,11 @@ A model file is a zip archive of .npy arrays, the format ``np.savez`` writes, so
   version, the neuronet version that wrote it, the dtype, the layers with their settings, and
   the network's ``metadata`` (feature names, class labels, input scaling, ...);
 - ``layers.<i>.weights.npy`` and ``layers.<i>.bias.npy`` for the Dense layer at position i
-  (counted from 0); a layer without bias has no bias array. Members are stored uncompressed.
+  (counted from 0); a layer without bias has no bias array. Members are stored uncompressed;
+- optionally a section beside the network (a table model's preparation, say): the header's
+  ``section`` names its kind, holds its fields and declares its arrays (dtype and shape),
+  stored as ``section.<name>.npy``. The module registered for the kind in ``SECTIONS``
+  checks it and builds what ``load`` returns for the file.
 
 Loading treats the file as untrusted: nothing is unpickled, and the header, every member's
 name and size, every array's shape and dtype are checked before anything is allocated or
@@ -21,10 +25,12 @@ from __future__ import annotations
 import ast
 import contextlib
 import errno
+import importlib
 import json
 import math
 import numbers
 import os
+import re
 import secrets
 import struct
 import zipfile
@@ -51,8 +57,16 @@ MAX_METADATA_DEPTH = 64
 
 TASKS = ("classification", "regression")
 _HEADER_KEYS = {"format", "format_version", "neuronet_version", "dtype", "seed", "loss",
-                "layers", "metadata"}
-_REQUIRED_KEYS = _HEADER_KEYS - {"seed", "loss"}
+                "layers", "metadata", "section"}
+_REQUIRED_KEYS = _HEADER_KEYS - {"seed", "loss", "section"}
+
+#: Sections a model file may hold beside the network: kind -> the module whose
+#: ``from_section(network, fields, arrays)`` checks the section (ValueError when it is wrong)
+#: and returns what ``load`` gives for the file.
+SECTIONS = {"tabular": "neuronet.tabular.model"}
+SECTION_DTYPES = ("float64", "int64", "uint8")
+MAX_SECTION_ARRAYS = 1000
+_SECTION_NAME = re.compile(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*")
 _DENSE_KEYS = {"type", "n_inputs", "n_outputs", "activation", "bias", "init"}
 
 
@@ -153,12 +167,14 @@ def _fsync_directory(directory) -> None:
             os.close(fd)
 
 
-def save(network, path, *, metadata=None):
+def save(network, path, *, metadata=None, section=None):
     """Write ``network`` to ``path`` as a model file (see the module's docstring); return ``path``.
 
-    ``metadata`` (a dict), if given, updates ``network.metadata`` first. Raises ValueError if
-    the metadata is not JSON (or its known keys are wrong for this network), if a weight is
-    NaN or infinite, or if a layer is of a kind the format does not know.
+    ``metadata`` (a dict), if given, updates ``network.metadata`` first. ``section``, if
+    given, is ``(kind, fields, arrays)``: a kind from ``SECTIONS``, a dict of JSON fields and
+    a dict of named arrays (float64, int64 or uint8) saved beside the network. Raises
+    ValueError if the metadata is not JSON (or its known keys are wrong for this network), if
+    a weight is NaN or infinite, or if a layer is of a kind the format does not know.
     """
     if not isinstance(network, Network):
         raise ValueError(f"save needs a neuronet Network, got {type(network).__name__}")
@@ -169,6 +185,9 @@ def save(network, path, *, metadata=None):
             raise ValueError(f"metadata must be a dict, got {type(metadata).__name__}")
         merged = {**network.metadata, **metadata}
     header = _header(network, merged)
+    section_arrays = {}
+    if section is not None:
+        header["section"], section_arrays = _section(section)
     if metadata is not None:  # only metadata that could be saved joins the network's own
         network.metadata.update(metadata)
     text = json.dumps(header, ensure_ascii=False, allow_nan=False).encode("utf-8")
@@ -183,7 +202,27 @@ def save(network, path, *, metadata=None):
             _write_member(archive, HEADER, np.frombuffer(text, dtype=np.uint8))
             for name, array in arrays.items():
                 _write_member(archive, name, array)
+            for name, array in section_arrays.items():
+                _write_member(archive, f"section.{name}", array)
     return path
+
+
+def _section(section):
+    """(the header's section, its arrays by name) from ``(kind, fields, arrays)``."""
+    kind, fields, arrays = section
+    if kind not in SECTIONS:
+        raise ValueError(f"cannot save: unknown section kind {kind!r}")
+    declared = {}
+    for name, array in arrays.items():
+        array = np.asarray(array)
+        if not _SECTION_NAME.fullmatch(name) or array.dtype.name not in SECTION_DTYPES:
+            raise ValueError(f"cannot save: section array {name!r} of dtype {array.dtype}; "
+                             f"expected a dotted name and one of {', '.join(SECTION_DTYPES)}")
+        if array.dtype.kind == "f" and not np.isfinite(array).all():
+            raise ValueError(f"cannot save: section array {name} holds NaN or infinity")
+        declared[name] = {"dtype": array.dtype.name, "shape": list(array.shape)}
+    header = {"kind": kind, "fields": _to_json(fields, "section fields", 0), "arrays": declared}
+    return header, {name: np.asarray(array) for name, array in arrays.items()}
 
 
 def _header(network, metadata) -> dict:
@@ -335,15 +374,17 @@ def _brief(value) -> str:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def load(path) -> Network:
-    """The network saved in the model file ``path``; its ``predict`` gives bit for bit what
-    the saved network's did. Any problem with the file raises ModelFileError."""
+def load(path):
+    """The model saved in the file ``path``: a Network, whose ``predict`` gives bit for bit what
+    the saved network's did, or for a file with a section (a model of a table) what that
+    section's module builds (a TabularModel). Any problem with the file raises
+    ModelFileError."""
     return read_model(path)[0]
 
 
 def read_model(path):
-    """``(network, header)`` from the model file ``path``: the network as ``load`` gives it and
-    the file's header (a dict: format version, neuronet version, layers, metadata, ...)."""
+    """``(model, header)`` from the model file ``path``: the model as ``load`` gives it and the
+    file's header (a dict: format version, neuronet version, layers, metadata, ...)."""
     try:
         return _read(path)
     except _Problem as exc:
@@ -365,6 +406,8 @@ def _read(path):
             members = _members(archive, size)
             header = _read_header(archive, members)
             expected = _check_header(header)
+            dtypes = _check_section(header.get("section"))
+            expected.update({name: spec[1] for name, spec in dtypes.items()})
             names = set(members) - {HEADER}
             missing = [name for name in expected if name not in names]
             if missing:
@@ -372,9 +415,42 @@ def _read(path):
             extra = sorted(names - set(expected))
             if extra:
                 raise _Problem(f"holds an unexpected member {extra[0]}.npy")
-            arrays = {name: _read_array(archive, members[name], name, shape, header["dtype"])
+            arrays = {name: _read_array(archive, members[name], name, shape,
+                                        dtypes[name][0] if name in dtypes else header["dtype"])
                       for name, shape in expected.items()}
-    return _build(header, arrays), header
+    network = _build(header, arrays)
+    if "section" not in header:
+        return network, header
+    section = header["section"]
+    module = importlib.import_module(SECTIONS[section["kind"]])
+    prefix = len("section.")
+    own = {name[prefix:]: array for name, array in arrays.items() if name in dtypes}
+    try:
+        return module.from_section(network, section["fields"], own), header
+    except ValueError as exc:
+        raise _Problem(f"the {section['kind']} section is not sound: {exc}") from None
+
+
+def _check_section(section) -> dict:
+    """The arrays a header's section declares: {member name: (dtype name, shape)}."""
+    if section is None:
+        return {}
+    if not isinstance(section, dict) or set(section) != {"kind", "fields", "arrays"}:
+        raise _Problem("the header's section must be an object with kind, fields and arrays")
+    if not isinstance(section["kind"], str) or section["kind"] not in SECTIONS:
+        raise _Problem(f"the header's section is of an unknown kind {_brief(section['kind'])}")
+    arrays = section["arrays"]
+    if not isinstance(arrays, dict) or len(arrays) > MAX_SECTION_ARRAYS:
+        raise _Problem(f"the header's section must declare at most {MAX_SECTION_ARRAYS} arrays")
+    declared = {}
+    for name, spec in arrays.items():
+        if not _SECTION_NAME.fullmatch(name) or len(name) > 200 or not isinstance(spec, dict) \
+                or set(spec) != {"dtype", "shape"} or spec["dtype"] not in SECTION_DTYPES \
+                or not isinstance(spec["shape"], list) or len(spec["shape"]) > 2 \
+                or not all(type(n) is int and 0 <= n <= MAX_PARAMETERS for n in spec["shape"]):
+            raise _Problem(f"the header's section declares a malformed array {_brief(name)}")
+        declared[f"section.{name}"] = (spec["dtype"], tuple(spec["shape"]))
+    return declared
 
 
 @contextlib.contextmanager
@@ -396,7 +472,7 @@ def _zip_errors():
 def _members(archive, file_size) -> dict:
     """The archive's members by array name, after checks that need no reading."""
     infos = archive.infolist()
-    if len(infos) > 2 * MAX_LAYERS + 1:
+    if len(infos) > 2 * MAX_LAYERS + 1 + MAX_SECTION_ARRAYS:
         raise _Problem(f"holds {len(infos):,} members, more than a model file may have")
     members = {}
     for info in infos:
