@@ -141,27 +141,12 @@ class TabularModel:
                             f"{printable(self.target)!r}")
         if dropped:
             frame = frame[keep]
-        result = {"rows": int(keep.sum()), "dropped": dropped}
         predictions = self._predict(frame)
         if self.task == "classification":
-            texts = class_texts(self.classes)
-            truth = pandas().Index(texts, dtype=object).get_indexer(text[keep])
-            guess = pandas().Index(self.classes, dtype=object).get_indexer(
-                predictions.astype(object))
-            k = len(self.classes)
-            confusion = np.zeros((k, k), dtype=np.int64)
-            seen = truth >= 0
-            np.add.at(confusion, (truth[seen], guess[seen]), 1)
-            unseen = sorted(set(text[keep][~seen].tolist()))
-            result.update(accuracy=float(np.mean(truth == guess)), confusion=confusion,
-                          classes=list(self.classes), unseen=int((~seen).sum()),
-                          unseen_classes=unseen)
+            result = score_classes(text[keep], predictions, self.classes)
         else:
-            truth = values[keep]
-            error = predictions - truth
-            spread = float(np.sum((truth - truth.mean()) ** 2))
-            result.update(mse=float(np.mean(error**2)), mae=float(np.mean(np.abs(error))),
-                          r2=1 - float(np.sum(error**2)) / spread if spread > 0 else float("nan"))
+            result = score_numbers(values[keep], predictions)
+        result["dropped"] = dropped
         return result
 
     # --- saving and exporting ---------------------------------------------------------------------
@@ -297,6 +282,32 @@ class TabularModel:
             raise ValueError(f"holds an unexpected array {extra[0]}")
         return cls(network, preparation, target=target, task=task, id_column=id_column,
                    **options)
+
+
+def score_classes(truth, predictions, classes) -> dict:
+    """Accuracy and confusion matrix of ``predictions`` (labels among ``classes``) against the
+    true classes ``truth`` (as text, ``class_texts``); a true class that is not among
+    ``classes`` counts as a wrong prediction ("unseen")."""
+    pd = pandas()
+    truth = np.asarray(truth, dtype=object)
+    codes = pd.Index(class_texts(classes), dtype=object).get_indexer(truth)
+    guess = pd.Index(list(classes), dtype=object).get_indexer(np.asarray(predictions, object))
+    k = len(classes)
+    confusion = np.zeros((k, k), dtype=np.int64)
+    seen = codes >= 0
+    np.add.at(confusion, (codes[seen], guess[seen]), 1)
+    return {"rows": len(truth), "accuracy": float(np.mean(codes == guess)),
+            "confusion": confusion, "classes": list(classes), "unseen": int((~seen).sum()),
+            "unseen_classes": sorted(set(truth[~seen].tolist()))}
+
+
+def score_numbers(truth, predictions) -> dict:
+    """Mean squared and absolute errors and R² of ``predictions`` against ``truth``."""
+    error = np.asarray(predictions, dtype=np.float64) - truth
+    spread = float(np.sum((truth - truth.mean()) ** 2))
+    return {"rows": len(truth), "mse": float(np.mean(error**2)),
+            "mae": float(np.mean(np.abs(error))),
+            "r2": 1 - float(np.sum(error**2)) / spread if spread > 0 else float("nan")}
 
 
 def onnx_input_name(column: str) -> str:
