@@ -14,8 +14,15 @@ import pytest
 
 import neuronet
 from neuronet import tabular
-from neuronet.tabular import (DataError, Preparation, TabularModel, gather, infer_roles,
-                              infer_task, read_csv)
+from neuronet.tabular import (
+    DataError,
+    Preparation,
+    TabularModel,
+    gather,
+    infer_roles,
+    infer_task,
+    read_csv,
+)
 
 
 def messy(n=240, seed=0):

@@ -364,7 +364,8 @@ def _network_rows(net, args):
 def _network_outputs(net, frame, X):
     from .tabular.reading import row_name, where
 
-    outputs = net.predict(X)
+    with np.errstate(over="ignore", invalid="ignore"):  # a non-finite output is refused below
+        outputs = net.predict(X)
     bad = np.flatnonzero(~np.isfinite(outputs).all(axis=1))
     if len(bad):
         shown = ", ".join(row_name(frame, int(i)).removeprefix("row ") for i in bad[:5])

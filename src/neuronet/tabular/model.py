@@ -68,7 +68,8 @@ class TabularModel:
         return self.preparation.transform(self._frame(data, sep, encoding))
 
     def _outputs(self, frame) -> np.ndarray:
-        outputs = self.network.predict(self.preparation.transform(frame))
+        with np.errstate(over="ignore", invalid="ignore"):  # a non-finite output is refused
+            outputs = self.network.predict(self.preparation.transform(frame))
         bad = ~np.isfinite(outputs).all(axis=1)
         if bad.any():
             rows = np.flatnonzero(bad)

@@ -168,8 +168,9 @@ class Preparation:
         center = np.array([item.center for item in items])
         scale = np.array([item.scale for item in items])
         np.copyto(block, fill, where=gaps)
-        block -= center
-        block /= scale
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is found by the caller
+            block -= center
+            block /= scale
         X[:, starts] = block
         flagged = np.array([item.indicator for item in items])
         if flagged.any():
@@ -179,7 +180,8 @@ class Preparation:
     def _dates(item, days, start, X) -> None:
         gaps = np.isnan(days)
         days = np.where(gaps, item.fill, days)
-        X[:, start] = (days - item.center) / item.scale
+        with np.errstate(over="ignore", invalid="ignore"):
+            X[:, start] = (days - item.center) / item.scale
         column = start + 1
         if item.indicator:
             X[:, column] = gaps
