@@ -8,11 +8,13 @@ import warnings
 
 import numpy as np
 
-from .reading import DataError, pandas, row_name, where
+from .reading import MISSING, DataError, pandas, row_name, where
 
 #: The Unix epoch: dates become days since it (with a fraction for the time of day).
 EPOCH = "1970-01-01"
 DATE_FORMATS = ("ISO8601", "mixed")
+# Missing-value spellings with spaces around them (" NA") are found after stripping.
+_MISSING = frozenset(MISSING)
 _TRUE = frozenset({"true", "yes", "y", "t"})
 _FALSE = frozenset({"false", "no", "n", "f"})
 
@@ -29,17 +31,22 @@ def as_numbers(series):
     if series.dtype.kind in "iufb":
         return series.to_numpy(dtype=np.float64, na_value=np.nan), np.empty(0, np.int64)
     text = series.astype(object)
-    stripped = text.map(lambda v: v.strip() if isinstance(v, str) else v)
+    stripped = text.map(_stripped)
     values = pd.to_numeric(stripped, errors="coerce")
     values = np.asarray(values, dtype=np.float64)
     unparsed = np.flatnonzero(np.isnan(values) & ~_missing(stripped))
     return values, unparsed
 
 
+def _stripped(value):
+    if isinstance(value, str):
+        value = value.strip()
+        return None if value in _MISSING else value
+    return value
+
+
 def _missing(series) -> np.ndarray:
-    pd = pandas()
-    return np.asarray(pd.isna(series) | series.map(lambda v: isinstance(v, str) and not v),
-                      dtype=bool)
+    return np.asarray(pandas().isna(series), dtype=bool)
 
 
 def check_finite(values, frame, column) -> None:
@@ -78,7 +85,7 @@ def _cell_text(value):
         return None
     if isinstance(value, str):
         value = value.strip()
-        return value or None
+        return None if value in _MISSING else value
     if isinstance(value, (bool, np.bool_)):
         return "True" if value else "False"
     if isinstance(value, (float, np.floating)):
@@ -109,7 +116,7 @@ def as_days(series, date_format: str):
         if getattr(series.dt, "tz", None) is None:
             stamps = series.dt.tz_localize("UTC")
     else:
-        text = series.astype(object).map(lambda v: v.strip() if isinstance(v, str) else v)
+        text = series.astype(object).map(_stripped)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:

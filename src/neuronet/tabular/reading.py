@@ -150,7 +150,7 @@ def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None):
     wanted = None if columns is None else set(columns)
     options = dict(
         sep=sep, encoding=encoding, compression=compression, keep_default_na=False,
-        na_values=list(MISSING), skipinitialspace=True, low_memory=False,
+        na_values=list(MISSING),
         dtype={c: object for c in text_columns} or None,
         usecols=None if wanted is None else (lambda c: c in wanted),
     )
@@ -158,7 +158,9 @@ def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None):
         source.seek(0)
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # pandas' warnings span lines; problems raise below
+            # pandas' warnings span lines; problems raise below. (A column whose chunks hold
+            # different types comes as Python objects, which the preparation reads cell by cell.)
+            warnings.simplefilter("ignore")
             frame = pd.read_csv(source, **options)
     except pd.errors.EmptyDataError:
         raise DataError(f"{shown}: the file is empty; expected a header row and data rows"
