@@ -299,9 +299,9 @@ def _add_train(commands) -> None:
     train.add_argument("--validation-split", type=_fraction, default=0.2,
                        help="share of rows held out to choose the number of epochs (default: "
                        "0.2); 0 trains on every row for --epochs")
-    train.add_argument("--early-stopping", type=_at_least(1), default=20, metavar="PATIENCE",
+    train.add_argument("--early-stopping", type=_at_least(1), metavar="PATIENCE",
                        help="end the validation run after PATIENCE epochs without improvement "
-                       "(default: 20)")
+                       "(default: run every epoch; the lowest validation loss chooses)")
     train.add_argument("--min-frequency", type=_at_least(1), default=3, metavar="N",
                        help="a category's value seen in fewer rows is pooled with the other "
                        "rare ones (default: 3)")

@@ -54,7 +54,7 @@ def infer_task(target) -> str:
 
 def train(data, target, *, task=None, features=None, categorical=None, numeric=None,
           exclude=None, id=None, hidden=(32,), activation="relu", epochs=200, batch_size=32,
-          optimizer="adam", learning_rate=None, validation_split=0.2, early_stopping=20,
+          optimizer="adam", learning_rate=None, validation_split=0.2, early_stopping=None,
           seed=0, min_frequency=MIN_FREQUENCY, max_categories=MAX_CATEGORIES, sep=None,
           encoding=None, progress=False, report=None) -> TabularModel:
     """Train a network on the table ``data`` to predict its column ``target``.
@@ -72,7 +72,9 @@ def train(data, target, *, task=None, features=None, categorical=None, numeric=N
     optimizer : "adam" (learning rate 0.001 by default) or "sgd" (0.01, momentum 0.9).
     validation_split : the share of rows held out to choose the number of epochs; the model is
         then trained on every row for that many. 0: train on every row for ``epochs``.
-    early_stopping : patience, in epochs, of the validation run (None: run every epoch).
+    early_stopping : patience, in epochs, of the validation run; by default it runs every
+        epoch and the lowest validation loss of them all chooses (on small tables the
+        validation loss is noisy, and a patience stops it at a dip that is no minimum).
     seed : the seed of the split, the starting weights and the shuffling.
     min_frequency, max_categories : a category's value gets its own input when it is in at
         least ``min_frequency`` training rows, for at most ``max_categories`` values per

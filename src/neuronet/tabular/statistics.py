@@ -108,10 +108,16 @@ def _date_statistics(frame, role) -> NumberStatistics:
         raise DataError(f"{where(frame)}column {printable(role.column)!r} has no date in any "
                         "training row")
     mean, std = spread(present[:, None])
+    # A cycle is worth an input when the dates are close enough together to show it (their
+    # usual spacing at most half its period, as in sampling) and it varies among them: yearly
+    # dates carry no weekday, and dates without a time no time of day.
+    distinct = np.unique(present)
+    spacing = np.median(np.diff(distinct)) if len(distinct) > 1 else np.inf
     cycles = []
     for name, period in CYCLES.items():
         angle = 2 * np.pi * present / period
-        if max(np.std(np.sin(angle)), np.std(np.cos(angle))) > 1e-3:
+        varies = max(np.std(np.sin(angle)), np.std(np.cos(angle))) > 1e-3
+        if varies and spacing <= period / 2:
             cycles.append(name)
     return NumberStatistics(len(days), len(days) - len(present), float(np.median(present)),
                             float(mean[0]), float(std[0]), tuple(cycles))
