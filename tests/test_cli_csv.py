@@ -455,3 +455,11 @@ def test_a_network_file_with_scaling_metadata_is_refused(run_cli, tmp_path):
     data = _write_csv(tmp_path / "d.csv", ["a", "b"], [[1, 2]])
     _expect_error(run_cli("predict", model, data), 1,
                   "holds input scaling as metadata, which predict does not apply")
+
+
+def test_train_help_states_the_task_rule(run_cli):
+    from neuronet.tabular import TASK_RULE
+
+    result = run_cli("train", "--help")
+    assert result.returncode == 0
+    assert " ".join(TASK_RULE.split()) in " ".join(result.stdout.split())

@@ -265,16 +265,25 @@ def test_statistics_alone_make_the_preparation():
 
 
 def test_dates_become_days_and_cycles():
-    frame = pd.DataFrame({"d": ["2021-01-01", "2021-07-02", None, "2022-01-01"] * 5,
-                          "y": [0, 1, 0, 1] * 5})
+    dates = (pd.Timestamp("2021-01-01") + pd.to_timedelta(np.arange(130) * 3, unit="D"))
+    dates = dates.strftime("%Y-%m-%d").to_numpy().astype(object)
+    dates[5] = None
+    frame = pd.DataFrame({"d": dates, "y": [0, 1] * 65})
     roles = infer_roles(frame, "y")
     prep = Preparation.fit(roles, gather(frame, roles))
     (item,) = prep.inputs
+    # Dates 3 days apart show the year and the week; none has a time of day.
     assert item.kind == "date" and item.indicator and item.cycles == ("year", "week")
     days = pd.Timestamp("2021-01-01").value / 86_400e9
     X = prep.transform(frame.iloc[:1])
     assert X[0, 0] == pytest.approx((days - item.center) / item.scale)
     assert X[0, 2] == pytest.approx(np.sin(2 * np.pi * days / 365.2425))
+    assert X[0, 4] == pytest.approx(np.sin(2 * np.pi * days / 7))
+    # New Year's days of several years: the weekday changes, but yearly dates cannot show a
+    # weekly cycle (it is noise to them), and the year's cycle does not vary.
+    yearly = pd.DataFrame({"d": [f"{1970 + i}-01-01" for i in range(12)], "y": [0, 1] * 6})
+    roles = infer_roles(yearly, "y")
+    assert Preparation.fit(roles, gather(yearly, roles)).inputs[0].cycles == ()
 
 
 def test_values_too_large_to_standardize_are_refused():

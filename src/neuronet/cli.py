@@ -649,26 +649,8 @@ def model_card(path, model, header) -> str:
     lines += ["", "metadata:", *(f"  {line}" for line in described)] if described else \
         ["", "metadata: none"]
     if network is not model:
-        lines += ["", *_preparation_card(model)]
+        lines += ["", *model.describe(limit=40)]
     return "\n".join(lines)
-
-
-def _preparation_card(model) -> list:
-    """The lines of a table model's card that say how it reads a table."""
-    from .tabular.model import VERSION
-
-    prep = model.preparation
-    lines = [f"preparation (table section version {VERSION}): {len(prep.inputs):,} columns -> "
-             f"{prep.n_features:,} inputs, learned from the training rows"]
-    lines += [f"  {line}" for line in prep.describe(limit=40)]
-    if model.task == "classification":
-        lines.append(f"  classes ({len(model.classes)}): {_listing(model.classes)}")
-    else:
-        lines.append(f"  target {printable(model.target)!r} predicted as (y - "
-                     f"{model.target_center:.6g}) / {model.target_scale:.6g}")
-    if model.id_column:
-        lines.append(f"  id column: {printable(model.id_column)!r} (written beside predictions)")
-    return lines
 
 
 def _listing(items, limit: int = 10) -> str:

@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 
+from .._text import printable
 from .reading import MISSING, DataError, pandas, row_name, where
 
 #: The Unix epoch: dates become days since it (with a fraction for the time of day).
@@ -49,12 +50,25 @@ def _missing(series) -> np.ndarray:
     return np.asarray(pandas().isna(series), dtype=bool)
 
 
+def target_numbers(frame, column, hint="") -> np.ndarray:
+    """The numbers of a target column (NaN where missing), or a DataError naming the first
+    cell that is not a finite number; ``hint`` ends that message."""
+    series = frame[column]
+    values, unparsed = as_numbers(series)
+    if len(unparsed):
+        i = int(unparsed[0])
+        raise DataError(f"{where(frame)}{row_name(frame, i)}, column {printable(column)!r}: "
+                        f"{printable(series.iloc[i])!r} is not a number{hint}")
+    check_finite(values, frame, column)
+    return values
+
+
 def check_finite(values, frame, column) -> None:
     """DataError naming the first infinite value of ``column``."""
     bad = np.isinf(values)
     if bad.any():
         first = int(np.argmax(bad))
-        raise DataError(f"{where(frame)}{row_name(frame, first)}, column {column!r}: "
+        raise DataError(f"{where(frame)}{row_name(frame, first)}, column {printable(column)!r}: "
                         f"{values[first]} is not a finite number")
 
 
@@ -62,9 +76,10 @@ def as_text(series) -> np.ndarray:
     """The cells as text, an object array of str with None where missing: numbers that are
     whole as integers ("3", not "3.0"), booleans as "True"/"False", text stripped."""
     kind = series.dtype.kind
-    if kind == "b":
+    gaps = series.hasnans if kind in "biu" else False  # nullable "boolean" and "Int64" columns
+    if kind == "b" and not gaps:
         return np.where(series.to_numpy(), "True", "False").astype(object)
-    if kind in "iu":
+    if kind in "iu" and not gaps:
         return series.astype(str).to_numpy(dtype=object)
     if kind == "f":
         values = series.to_numpy(dtype=np.float64)

@@ -17,7 +17,7 @@ from ..optimizers import SGD, Adam
 from . import columns as conv
 from .model import TabularModel
 from .preparation import MAX_CATEGORIES, MIN_FREQUENCY, NumberInput, Preparation
-from .reading import DataError, as_frame, row_name, source_name, where
+from .reading import DataError, as_frame, source_name, where
 from .roles import infer_roles
 from .statistics import gather, spread
 
@@ -27,7 +27,8 @@ MAX_CLASSES = 20
 ROWS_PER_CLASS = 5
 TASK_RULE = ("text or true/false targets are classes; a numeric target is classes only when "
              f"it holds whole numbers with at most {MAX_CLASSES} distinct values and at least "
-             f"{ROWS_PER_CLASS} rows per value on average, and regression otherwise")
+             f"{ROWS_PER_CLASS} rows per value on average (or just two values), and regression "
+             "otherwise")
 #: Columns described one by one in the report; the rest are counted by role.
 REPORT_COLUMNS = 60
 
@@ -227,13 +228,8 @@ def _targets(frame, target, task):
                             f"({printable(texts[0])!r}); a classifier needs at least two classes")
         codes = np.asarray(_index(texts).get_indexer(text), dtype=np.int64)
         return codes, classes, 0.0, 1.0
-    values, unparsed = conv.as_numbers(column)
-    if len(unparsed):
-        i = int(unparsed[0])
-        raise DataError(f"{where(frame)}{row_name(frame, i)}, column {printable(target)!r}: "
-                        f"{printable(column.iloc[i])!r} is not a number, which regression "
-                        "needs (use --task classification for classes)")
-    conv.check_finite(values, frame, target)
+    values = conv.target_numbers(frame, target, ", which regression needs (use --task "
+                                 "classification for classes)")
     if np.ptp(values) == 0:
         raise DataError(f"{where(frame)}the target {printable(target)!r} has only one value "
                         f"({values[0]:g}); there is nothing to learn")

@@ -128,13 +128,7 @@ class TabularModel:
             text = conv.as_text(target)
             keep = text != None  # noqa: E711 - elementwise
         else:
-            values, unparsed = conv.as_numbers(target)
-            if len(unparsed):
-                i = int(unparsed[0])
-                raise DataError(f"{where(frame)}{row_name(frame, i)}, column "
-                                f"{printable(self.target)!r}: {printable(target.iloc[i])!r} is "
-                                "not a number")
-            conv.check_finite(values, frame, self.target)
+            values = conv.target_numbers(frame, self.target)
             keep = ~np.isnan(values)
         dropped = int(len(frame) - keep.sum())
         if not keep.any():
@@ -191,22 +185,28 @@ class TabularModel:
 
     def summary(self) -> str:
         """What the model reads, what it predicts, and its network's layers."""
-        prep = self.preparation
         lines = [f"TabularModel: {self.task} of {printable(self.target)!r}"]
+        lines += self.describe()
+        return "\n".join([*lines, self.network.summary()])
+
+    def describe(self, limit: int = 12) -> list:
+        """Lines that say how the model reads a table (the first ``limit`` input columns) and
+        what it predicts."""
+        prep = self.preparation
+        lines = [f"preparation (table section version {VERSION}): {len(prep.inputs):,} columns "
+                 f"-> {prep.n_features:,} inputs, learned from the training rows"]
+        lines += [f"  {line}" for line in prep.describe(limit)]
         if self.task == "classification":
             shown = ", ".join(printable(c) for c in self.classes[:10])
             more = f", ... ({len(self.classes) - 10} more)" if len(self.classes) > 10 else ""
-            lines.append(f"classes ({len(self.classes)}): {shown}{more}")
+            lines.append(f"  classes ({len(self.classes)}): {shown}{more}")
         else:
-            lines.append(f"target scaling: (y - {self.target_center:.6g}) / "
-                         f"{self.target_scale:.6g}")
+            lines.append(f"  target {printable(self.target)!r} predicted as (y - "
+                         f"{self.target_center:.6g}) / {self.target_scale:.6g}")
         if self.id_column:
-            lines.append(f"id column: {printable(self.id_column)!r}")
-        lines.append(f"preparation (version {VERSION}): {len(prep.inputs):,} columns -> "
-                     f"{prep.n_features:,} inputs")
-        lines += [f"  {line}" for line in prep.describe()]
-        lines.append(self.network.summary())
-        return "\n".join(lines)
+            lines.append(f"  id column: {printable(self.id_column)!r} (written beside "
+                         "predictions)")
+        return lines
 
     def __repr__(self) -> str:
         sizes = [self.network.n_inputs] + [layer.n_outputs for layer in self.network._dense]
