@@ -490,3 +490,15 @@ def test_non_finite_outputs_are_never_labelled(trained):
         broken.predict(frame)
     with pytest.raises(ValueError, match="not finite"):
         broken.predict_proba(frame)
+
+
+def test_booleans_match_whatever_their_case(tmp_path):
+    train = tmp_path / "train.csv"
+    rows = "".join(f"{'TRUE' if i % 3 else 'FALSE'},{i % 3 != 0}\n" for i in range(90))
+    train.write_text("flag,y\n" + rows)
+    model = tabular.train(train, "y", epochs=60, learning_rate=0.05)
+    assert model.preparation.inputs[0].kind == "boolean"
+    new = pd.DataFrame({"flag": ["true", "False", "yes?", None]})
+    X = model.prepare(new)
+    assert X[:2, :2].tolist() == [[0, 1], [1, 0]]
+    assert model.predict(new)[:2].tolist() == [True, False]

@@ -96,7 +96,8 @@ def train(data, target, *, task=None, features=None, categorical=None, numeric=N
 
     _check_options(task, hidden, activation, epochs, batch_size, optimizer, learning_rate,
                    validation_split, early_stopping)
-    texts = [c for c in ([categorical] if isinstance(categorical, str) else categorical or [])]
+    # Categories and the ID are read as written ("007" stays "007", not the number 7).
+    texts = [categorical] if isinstance(categorical, str) else list(categorical or [])
     if id is not None:
         texts.append(id)
     frame = as_frame(data, sep=sep, encoding=encoding, text_columns=texts)
@@ -181,18 +182,21 @@ def train(data, target, *, task=None, features=None, categorical=None, numeric=N
         if history.interrupted:
             note(f"interrupted: kept the network trained so far on {len(fit_rows):,} rows")
         else:
-            net = network()
+            first, first_history = net, history
+            net = network()  # the same start, every row
             history = fit(net, X, y, best)
-            note(f"training:   {_scores(history, task, scale, '', -1)} after {history.epochs} "
-                 f"epochs on all {n:,} rows")
+            if history.epochs == 0:  # Ctrl-C before an epoch on every row ended
+                net, history = first, first_history
+                note(f"interrupted: kept the network trained on {len(fit_rows):,} rows")
+            else:
+                note(f"training:   {_scores(history, task, scale, '', -1)} after "
+                     f"{history.epochs} epochs on all {n:,} rows")
     else:
         history = fit(net, X, y, epochs)
         if history.epochs == 0:
             raise KeyboardInterrupt
         note(f"training:   {_scores(history, task, scale, '', -1)} after {history.epochs} "
              f"epochs on all {n:,} rows (no validation split)")
-    if history.interrupted:
-        notes.append("interrupted")
     model = TabularModel(net, preparation, target=target, task=task, classes=classes,
                          target_center=center, target_scale=scale, id_column=id)
     model.history = history

@@ -55,6 +55,7 @@ class TabularModel:
         texts = [item.column for item in self.preparation.inputs if item.kind in
                  ("category", "boolean")]
         needed = [*self.preparation.columns, self.target, *extra]
+        texts += extra
         if self.id_column:
             needed.append(self.id_column)
             texts.append(self.id_column)
@@ -171,7 +172,7 @@ class TabularModel:
         for item in self.preparation.inputs:
             series = frame[item.column]
             if item.kind in ("category", "boolean"):
-                text = conv.as_text(series)
+                text = item.texts(series)
                 text[text == None] = ""  # noqa: E711 - elementwise
                 values = text.astype(object)
             elif item.kind == "date":

@@ -76,6 +76,16 @@ class CategoryInput:
     def width(self) -> int:
         return len(self.values) + self.missing_slot + self.pooled_slot
 
+    def texts(self, series) -> np.ndarray:
+        """The column's cells as the text its values are kept as (None where missing). A
+        boolean's true and false match whatever their case: "TRUE", "true", "True"."""
+        text = conv.as_text(series)
+        if self.boolean:
+            spelling = {value.lower(): value for value in self.values}
+            text = np.array([None if t is None else spelling.get(t.lower(), t) for t in text],
+                            dtype=object)
+        return text
+
     def names(self) -> list:
         names = [f"{self.column}={value}" for value in self.values]
         names += [f"{self.column}={MISSING_SLOT}"] * self.missing_slot
@@ -194,7 +204,7 @@ class Preparation:
 
     @staticmethod
     def _categories(item, series, start, X) -> None:
-        text = conv.as_text(series)
+        text = item.texts(series)
         codes = pandas().Index(item.values, dtype=object).get_indexer(text)
         gaps = text == None  # noqa: E711 - elementwise
         unseen = (codes < 0) & ~gaps
