@@ -169,9 +169,13 @@ def compare(name, loader, target, splits) -> dict:
             runs.append({"seed": seed, "neuronet": ours, "sklearn": peer})
     mean = {who: statistics.mean(run[who]["score"] for run in runs)
             for who in ("neuronet", "sklearn")}
+    # Paired by split: the spread of the differences says how much of a gap is noise.
+    differences = [run["neuronet"]["score"] - run["sklearn"]["score"] for run in runs]
+    error = statistics.stdev(differences) / len(runs) ** 0.5 if len(runs) > 1 else float("nan")
     return {"table": name, "target": target, "rows": len(frame), "columns": frame.shape[1],
             "task": runs[0]["neuronet"]["task"], "runs": runs, "neuronet": mean["neuronet"],
-            "sklearn": mean["sklearn"], "met": mean["neuronet"] >= mean["sklearn"]}
+            "sklearn": mean["sklearn"], "difference": statistics.mean(differences),
+            "standard_error": error, "met": mean["neuronet"] >= mean["sklearn"]}
 
 
 def main(argv=None) -> int:
@@ -185,7 +189,7 @@ def main(argv=None) -> int:
     results = {"date": datetime.datetime.now().isoformat(timespec="seconds"),
                "quick": args.quick, "splits": splits, "hidden": HIDDEN, "tables": []}
     print(f"{'table':<24}{'target':<18}{'rows':>6}  {'task':<15}{'neuronet':>9}{'sklearn':>9}"
-          f"  {'met':<5}what makes it real")
+          f"{'difference':>20}  {'met':<5}what makes it real")
     for name, loader, target, why in tables:
         try:
             record = compare(name, loader, target, splits)
@@ -197,7 +201,8 @@ def main(argv=None) -> int:
             metric = "accuracy" if record["task"] == "classification" else "R²"
             print(f"{name:<24}{target:<18}{record['rows']:>6}  "
                   f"{record['task'][:5] + ' ' + metric:<15}{record['neuronet']:>9.4f}"
-                  f"{record['sklearn']:>9.4f}  {'yes' if record['met'] else 'NO':<5}{why}")
+                  f"{record['sklearn']:>9.4f}{record['difference']:>+10.4f} ± "
+                  f"{record['standard_error']:<6.4f}  {'yes' if record['met'] else 'NO':<5}{why}")
         record["why"] = why
         results["tables"].append(record)
         sys.stdout.flush()
