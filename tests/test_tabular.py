@@ -502,3 +502,12 @@ def test_booleans_match_whatever_their_case(tmp_path):
     X = model.prepare(new)
     assert X[:2, :2].tolist() == [[0, 1], [1, 0]]
     assert model.predict(new)[:2].tolist() == [True, False]
+
+
+def test_a_saved_index_without_a_name_is_a_column_left_out(tmp_path):
+    path = tmp_path / "saved.csv"
+    messy(60).to_csv(path)  # pandas writes its index first, under an empty header cell
+    frame = read_csv(path)
+    assert list(frame.columns[:2]) == ["column 1", "id"]
+    roles = {r.column: r.role for r in infer_roles(frame, "label")}
+    assert roles["column 1"] == "id"  # 0 to 59: it counts the rows

@@ -178,13 +178,13 @@ def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None):
     if len(frame) == 0:
         raise DataError(f"{shown}: the file has a header but no data rows")
     names = [str(c).strip() for c in frame.columns]
+    keep = []
     for i, column in enumerate(names):
         if not column or column.startswith("Unnamed: "):
             if frame.iloc[:, i].isna().all():
-                continue  # a trailing separator on every line: an empty column, dropped below
-            raise DataError(f"{shown}: row 1, column {i + 1} has no name; every column needs one")
-    keep = [i for i, column in enumerate(names)
-            if column and not column.startswith("Unnamed: ")]
+                continue  # a trailing separator on every line: an empty column, dropped
+            names[i] = f"column {i + 1}"  # a header cell left empty (a saved index, say)
+        keep.append(i)
     if len(keep) != len(names):
         frame = frame.iloc[:, keep]
         names = [names[i] for i in keep]
