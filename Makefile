@@ -45,8 +45,10 @@ bench-playground: $(VENV)/.stamp-test browser
 # The machine's OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE pin an older kernel that slows a current
 # NumPy: the benchmark lets OpenBLAS pick its own (run.py records which one threadpoolctl reports).
 # Pass options with BENCH_ARGS, e.g. make bench BENCH_ARGS="--tasks digits-relu --repeats 15".
+# Then benchmarks/tables.py scores neuronet train beside scikit-learn on public tables.
 bench: $(VENV)/.stamp-bench
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/tables.py
 
 lint: $(VENV)/.stamp-test
 	$(BIN)/ruff check .

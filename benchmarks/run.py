@@ -33,7 +33,7 @@ from reference import TUTORIAL_INPUTS, TUTORIAL_OUTPUTS, TutorialNeuron  # noqa:
 
 import neuronet  # noqa: E402
 
-TASKS = ("neuron", "digits-relu", "digits-sigmoid", "large", "predict", "memory")
+TASKS = ("neuron", "digits-relu", "digits-sigmoid", "large", "predict", "memory", "read-csv")
 
 
 # --- what the machine is -------------------------------------------------------------------------
@@ -277,6 +277,42 @@ def task_memory(quick: bool, large_file: bool) -> dict:
             "targets": [("fit's peak RssAnon growth, MB", growth, "<=", 100)], "note": note}
 
 
+def task_read_csv(quick: bool, repeats: int) -> dict:
+    """neuronet's CSV reader (separator detection, missing-value spellings, checks) against
+    pandas.read_csv alone on the same numeric file."""
+    import tempfile
+
+    import pandas as pd
+
+    from neuronet.tabular import read_csv
+
+    rows, columns = (20_000, 20) if quick else (1_000_000, 20)
+    rng = np.random.default_rng(0)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "numbers.csv"
+        frame = pd.DataFrame(rng.normal(size=(rows, columns)).round(6),
+                             columns=[f"x{i}" for i in range(columns)])
+        frame.to_csv(path, index=False)
+        size = path.stat().st_size
+        del frame
+
+        def timed(read):
+            def run():
+                start = time.perf_counter()
+                table = read(path)
+                seconds = time.perf_counter() - start
+                return {"seconds": seconds, "shape_ok": table.shape == (rows, columns)}
+
+            return run
+
+        results = interleave({"neuronet": timed(read_csv), "pandas": timed(pd.read_csv)},
+                             repeats)
+    return {"settings": {"rows": rows, "columns": columns, "megabytes": round(size / 1e6, 1)},
+            "results": results,
+            "targets": [("neuronet read_csv / pandas.read_csv",
+                         ratio(results, "neuronet", "pandas"), "<=", 1.5)]}
+
+
 def _jsonable(settings: dict) -> dict:
     return {k: (np.dtype(v).name if k == "dtype" else v) for k, v in settings.items()}
 
@@ -367,6 +403,7 @@ def main(argv=None) -> int:
         "large": lambda: task_large(args.quick, repeats, args.no_torch),
         "predict": lambda: task_predict(args.quick, repeats, args.no_torch),
         "memory": lambda: task_memory(args.quick, args.large_file),
+        "read-csv": lambda: task_read_csv(args.quick, repeats),
     }
     pools = results["machine"]["threadpools"]
     if isinstance(pools, list):

@@ -417,12 +417,16 @@ def test_csv_upload_then_learning_from_its_columns(client, tmp_path, run_cli):
         script = client.get(f"/export/{token}/python").text
     path = tmp_path / "model.npz"
     path.write_bytes(model)
-    meta = neuronet.load(path).metadata
+    loaded = neuronet.load(path)
+    # The model holds the columns' scaling onto the plane as its preparation.
+    assert isinstance(loaded, neuronet.TabularModel)
+    meta = loaded.network.metadata
     assert meta["feature_names"] == ["length", "width"]
     assert meta["classes"] == ["big", "small"] and meta["target_name"] == "kind"
-    assert len(meta["input_mean"]) == 2
+    assert loaded.classes == ["big", "small"] and loaded.preparation.columns == ["length", "width"]
+    assert "input_mean" not in meta and "input_scale" not in meta
     assert "data.read_csv('shapes.csv', x1='length', x2='width', target='kind'," in script
-    # The model file carries the columns' scaling: neuronet predict reads the raw file.
+    # neuronet predict and TabularModel.predict read the raw file.
     csv_file = tmp_path / "shapes.csv"
     csv_file.write_text(CSV)
     predicted = run_cli("predict", path, csv_file)
@@ -430,8 +434,8 @@ def test_csv_upload_then_learning_from_its_columns(client, tmp_path, run_cli):
     lines = predicted.stdout.split()
     assert lines[0] == "kind" and set(lines[1:]) <= {"big", "small"} and len(lines) == 61
     table = data.read_csv(csv_file, x1="length", x2="width", target="kind")
-    labels = np.where(neuronet.load(path).predict(table.X)[:, 0] > 0.5, "small", "big")
-    assert lines[1:] == labels.tolist()
+    labels = np.where(loaded.network.predict(table.X)[:, 0] > 0.5, "small", "big")
+    assert lines[1:] == labels.tolist() == loaded.predict(csv_file).tolist()
 
 
 @pytest.mark.parametrize("body, status, message", [

@@ -30,8 +30,8 @@ class Network:
     dtype : np.float64 (default) or np.float32
         The floating-point type of weights and all arithmetic; float32 is faster.
 
-    ``metadata`` is a dict saved with the network (``save``): feature names, class labels,
-    input scaling and the like, for the tools that use the network. ``predict`` ignores it.
+    ``metadata`` is a dict saved with the network (``save``): feature names, class labels
+    and the like, for the tools that use the network. ``predict`` ignores it.
     """
 
     def __init__(self, layers, *, seed=None, dtype=np.float64):

@@ -12,18 +12,35 @@ from . import data
 from .session import L1, Run, Tutorial
 
 
-def model_file(network) -> bytes:
-    """The bytes of ``network.save`` (what ``neuronet.load`` reads)."""
+def model_file(model) -> bytes:
+    """The bytes of ``model.save`` (what ``neuronet.load`` reads)."""
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "model.npz")
-        network.save(path)
+        model.save(path)
         with open(path, "rb") as file:
             return file.read()
 
 
-def onnx_file(network) -> bytes:
-    """The network as an ONNX graph (input "X", output "Y"); needs the onnx extra."""
-    return network.to_onnx().SerializeToString()
+def onnx_file(model) -> bytes:
+    """The model as an ONNX graph; needs the onnx extra. A network's graph reads "X" and gives
+    "Y"; a table model's reads the file's two columns by name."""
+    return model.to_onnx().SerializeToString()
+
+
+def table_model(network, table):
+    """A network that learned from columns x1 and x2 of a CSV file as they are (no derived
+    features), with the scaling onto the plane as its preparation: a TabularModel, which
+    ``neuronet predict`` and ``neuronet.load(...).predict`` apply to the file's raw rows."""
+    from ..tabular.model import TabularModel
+    from ..tabular.preparation import NumberInput, Preparation
+
+    inputs = [NumberInput(column, fill=centre, center=centre, scale=scale, indicator=False)
+              for column, centre, scale in zip(table.columns, table.centre, table.scale)]
+    if table.classes is not None:
+        return TabularModel(network, Preparation(inputs), target=table.target,
+                            task="classification", classes=table.classes)
+    return TabularModel(network, Preparation(inputs), target=table.target, task="regression",
+                        target_center=table.target_centre, target_scale=table.target_scale)
 
 
 def _layers_code(config, n_inputs) -> list:

@@ -26,7 +26,7 @@ from .. import __version__
 from .._text import printable
 from . import config as settings
 from . import data
-from .export import model_file, onnx_file, python_script, tutorial_script
+from .export import model_file, onnx_file, python_script, table_model, tutorial_script
 from .session import (
     MAX_PENDING,
     NODE_GRID,
@@ -347,10 +347,14 @@ class Tab:
         else:
             network = self.run.network
             network.metadata = self.run.metadata(self.table)
+        model = network
+        if self.mode != "tutorial" and self.table is not None \
+                and self.run.config["features"] == ["x1", "x2"]:
+            model = table_model(network, self.table)  # predicts from the file's raw rows
         if kind == "model":
-            return model_file(network), "neuronet-playground.npz", "application/octet-stream"
+            return model_file(model), "neuronet-playground.npz", "application/octet-stream"
         if kind == "onnx":
-            return onnx_file(network), "neuronet-playground.onnx", "application/octet-stream"
+            return onnx_file(model), "neuronet-playground.onnx", "application/octet-stream"
         if self.mode == "tutorial":
             script = tutorial_script(self.tutorial)
         else:

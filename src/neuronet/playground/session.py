@@ -230,9 +230,6 @@ class Run:
             meta["target_name"] = table.target
             meta["playground"]["columns"] = {"x1": cols[0], "x2": cols[1],
                                              "centre": table.centre, "scale": table.scale}
-            if config["features"] == ["x1", "x2"]:
-                # neuronet predict reads these columns from a CSV and scales them as here.
-                meta["input_mean"], meta["input_scale"] = table.centre, table.scale
             if table.classes is not None:
                 meta["classes"] = table.classes
             else:
