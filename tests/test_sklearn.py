@@ -39,6 +39,9 @@ def _float32_limits(estimator):
                 "check_sample_weight_equivalence_on_sparse_data": reason}
     if isinstance(estimator, NetRegressor):
         expected["check_regressor_multioutput"] = "predictions in float32, the network's dtype"
+    else:  # compares the ranks of decision_function and predict_proba, which float32 rounds:
+        # sigmoid(z) for z > 17 is 1 - 4e-8 < float32's step, so probabilities tie at 1.0.
+        expected["check_classifier_multioutput"] = "float32 probabilities tie at 1.0"
     return expected
 
 

@@ -76,6 +76,7 @@ class Network:
         self.metadata = {}
         self._grad_buffer = None
         self._fitting = None  # the thread that is fitting the network, if one is
+        self._pack_ids = None
 
     @classmethod
     def mlp(cls, sizes, hidden="relu", output="softmax", *, seed=None, dtype=np.float64, init=None):
@@ -142,6 +143,7 @@ class Network:
         example, or None) scales each example's share of the loss and of the gradient;
         ``count`` is how many examples the batch stands for (default: its rows), for an
         optimizer whose weight decay is per example."""
+        params, grads = self._packed()  # before backward, which writes into the blocks
         fused = self.fuses(loss)
         layers = self.layers
         for layer in layers[:-1] if fused else layers:
@@ -168,9 +170,41 @@ class Network:
             grad *= weights
         if math.isfinite(value):
             self.backward(grad, through_activation=not fused)
-            optimizer.step(self.parameters(), self.gradients(), scale=scale,
+            optimizer.step(params, grads, scale=scale,
                            count=outputs.shape[0] if count is None else count)
         return value, outputs
+
+    def _packed(self):
+        """The parameters and their gradients as at most two contiguous blocks, the weight
+        matrices (a column) and the bias vectors, whose parts the layers hold as views: the
+        optimizer updates a whole network in a few operations rather than a few per array,
+        and can still tell weights from biases. Packed again whenever a layer's arrays are
+        not views of the blocks (after a copy, unpickling or an assignment)."""
+        params = self.parameters()
+        if self._pack_ids == tuple(map(id, params)):
+            return self._blocks, self._grad_blocks
+        entries = [(layer, p, g) for layer in self.layers
+                   for p, g in zip(layer.parameter_names, layer.gradient_names)]
+        self._blocks, self._grad_blocks = [], []
+        for matrices in (True, False):
+            group = [e for e in entries if (getattr(e[0], e[1]).ndim >= 2) == matrices]
+            size = sum(getattr(layer, p).size for layer, p, _ in group)
+            if not size:
+                continue
+            block, grad_block = np.empty(size, self.dtype), np.zeros(size, self.dtype)
+            offset = 0
+            for layer, p, g in group:
+                array = getattr(layer, p)
+                part = slice(offset, offset + array.size)
+                view = block[part].reshape(array.shape)
+                view[...] = array
+                setattr(layer, p, view)
+                setattr(layer, g, grad_block[part].reshape(array.shape))
+                offset += array.size
+            self._blocks.append(block[:, None] if matrices else block)
+            self._grad_blocks.append(grad_block[:, None] if matrices else grad_block)
+        self._pack_ids = tuple(map(id, self.parameters()))
+        return self._blocks, self._grad_blocks
 
     def loss_and_gradient(self, X, y, loss, *, sample_weight=None, batch_size=None):
         """The loss summed over the rows of (X, y) and its gradient with respect to every

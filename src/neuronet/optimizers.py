@@ -79,6 +79,12 @@ class Optimizer:
             return self.weight_decay / count
         return self.weight_decay
 
+    def _decays(self, params, count=None) -> list:
+        """``decay_of`` of every parameter."""
+        if not self.weight_decay:
+            return [0.0] * len(params)
+        return [self.decay_of(p, count) for p in params]
+
     def _decayed(self, param, grad, scale=1.0, count=None):
         # The gradient buffers belong to the layers and are rewritten every batch,
         # so changing them in place is safe.
@@ -141,6 +147,7 @@ class SGD(Optimizer):
 
     def _init_state(self, params) -> None:
         self._velocity = [np.zeros_like(p) for p in params] if self.momentum else None
+        self._scratch = [np.empty_like(p) for p in params] if self.momentum else None
 
     def gradient_scale(self) -> float:
         # Without momentum, w -= learning_rate * g: gradients that arrive already multiplied by
@@ -149,10 +156,10 @@ class SGD(Optimizer):
 
     def step(self, params, grads, *, scale=1.0, count=None) -> None:
         rate, momentum = self.learning_rate, self.momentum
-        if not momentum and scale != 1:  # no state to keep
+        decays = self._decays(params, count)
+        if not momentum:  # no state to keep
             rate = rate / scale
-            for param, grad in zip(params, grads):
-                decay = self.decay_of(param, count) if self.weight_decay else 0.0
+            for param, grad, decay in zip(params, grads, decays):
                 if decay:
                     grad += (decay * scale) * param
                 if rate != 1:
@@ -160,18 +167,24 @@ class SGD(Optimizer):
                 param -= grad
             return
         self._state_for(params)
-        for i, (param, grad) in enumerate(zip(params, grads)):
-            grad = self._decayed(param, grad, scale, count)
-            if momentum:
-                velocity = self._velocity[i]
-                velocity *= momentum
-                velocity += grad
-                if self.nesterov:
-                    grad += momentum * velocity
-                else:
-                    np.copyto(grad, velocity)
-            grad *= rate
-            param -= grad
+        # In place, into buffers of the optimizer's own: a step costs no allocation.
+        for param, grad, velocity, scratch, decay in zip(params, grads, self._velocity,
+                                                          self._scratch, decays):
+            if scale != 1:
+                grad /= scale
+            if decay:
+                np.multiply(param, decay, out=scratch)
+                grad += scratch
+            velocity *= momentum
+            velocity += grad
+            if self.nesterov:
+                np.multiply(velocity, momentum, out=scratch)
+                grad += scratch
+                direction = grad
+            else:
+                direction = velocity
+            np.multiply(direction, rate, out=scratch)
+            param -= scratch
 
     def _settings(self) -> dict:
         return {"learning_rate": self.initial_learning_rate, "momentum": self.momentum,
