@@ -181,7 +181,7 @@ class Network:
         and can still tell weights from biases. Packed again whenever a layer's arrays are
         not views of the blocks (after a copy, unpickling or an assignment)."""
         params = self.parameters()
-        if self._pack_ids == tuple(map(id, params)):
+        if getattr(self, "_pack_ids", None) == tuple(map(id, params)):
             return self._blocks, self._grad_blocks
         entries = [(layer, p, g) for layer in self.layers
                    for p, g in zip(layer.parameter_names, layer.gradient_names)]
