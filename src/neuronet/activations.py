@@ -39,16 +39,14 @@ class Sigmoid(Activation):
     name = "sigmoid"
 
     def forward(self, z, out=None):
-        # With e = e^-|z| (which never overflows), 1 / (1 + e) for z >= 0 and e / (1 + e) for
-        # z < 0: full relative precision even for probabilities near 0, which stay above 0
-        # until z < -745, as a probability from a finite sum should.
-        e = np.abs(z)
-        np.negative(e, out=e)
-        np.exp(e, out=e)
-        negative = z < 0
-        out = np.add(e, 1, out=out)
+        # 1 / (1 + e^-z) keeps full relative precision even for probabilities near 0, which stay
+        # above 0 down to z = -709 (where e^-z overflows to infinity and the result is 0, as it
+        # nearly is: below -745 no float64 is that small).
+        with np.errstate(over="ignore"):
+            out = np.negative(z, out=out)
+            np.exp(out, out=out)
+        out += 1
         np.reciprocal(out, out=out)
-        np.multiply(out, e, out=out, where=negative)
         return out
 
     def derivative(self, a):
