@@ -711,6 +711,8 @@ def _run_full_batch(network, source, loss, optimizer, epochs, shuffle, metric_fn
         else:
             Y = Y[source.rows]
         W = None if W is None else W[source.rows]
+    if codes is not None and not isinstance(source, OnDisk):
+        Y, codes = Y[codes], None  # gathered once, not at every evaluation
     n = source.n
     params = network.parameters()
     # The mean loss over the training rows (the normalized weights add up to n) plus the
