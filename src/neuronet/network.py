@@ -143,7 +143,7 @@ class Network:
         example, or None) scales each example's share of the loss and of the gradient;
         ``count`` is how many examples the batch stands for (default: its rows), for an
         optimizer whose weight decay is per example."""
-        params, grads = self._packed()  # before backward, which writes into the blocks
+        params, grads, matrices = self._packed()  # before backward writes into the block
         fused = self.fuses(loss)
         layers = self.layers
         for layer in layers[:-1] if fused else layers:
@@ -170,41 +170,40 @@ class Network:
             grad *= weights
         if math.isfinite(value):
             self.backward(grad, through_activation=not fused)
-            optimizer.step(params, grads, scale=scale,
+            optimizer.step(params, grads, scale=scale, matrices=matrices,
                            count=outputs.shape[0] if count is None else count)
         return value, outputs
 
     def _packed(self):
-        """The parameters and their gradients as at most two contiguous blocks, the weight
-        matrices (a column) and the bias vectors, whose parts the layers hold as views: the
-        optimizer updates a whole network in a few operations rather than a few per array,
-        and can still tell weights from biases. Packed again whenever a layer's arrays are
-        not views of the blocks (after a copy, unpickling or an assignment)."""
+        """The parameters and their gradients as one contiguous block each, weight matrices
+        first, then biases, whose parts the layers hold as views: the optimizer updates a whole
+        network in a few operations rather than a few per array. Also the mask of the block's
+        entries that belong to weight matrices (None if there are no biases). Packed again
+        whenever a layer's arrays are not views of the block (after a copy, unpickling or an
+        assignment)."""
         params = self.parameters()
         if getattr(self, "_pack_ids", None) == tuple(map(id, params)):
-            return self._blocks, self._grad_blocks
+            return self._blocks, self._grad_blocks, self._matrices
         entries = [(layer, p, g) for layer in self.layers
                    for p, g in zip(layer.parameter_names, layer.gradient_names)]
-        self._blocks, self._grad_blocks = [], []
-        for matrices in (True, False):
-            group = [e for e in entries if (getattr(e[0], e[1]).ndim >= 2) == matrices]
-            size = sum(getattr(layer, p).size for layer, p, _ in group)
-            if not size:
-                continue
-            block, grad_block = np.empty(size, self.dtype), np.zeros(size, self.dtype)
-            offset = 0
-            for layer, p, g in group:
-                array = getattr(layer, p)
-                part = slice(offset, offset + array.size)
-                view = block[part].reshape(array.shape)
-                view[...] = array
-                setattr(layer, p, view)
-                setattr(layer, g, grad_block[part].reshape(array.shape))
-                offset += array.size
-            self._blocks.append(block[:, None] if matrices else block)
-            self._grad_blocks.append(grad_block[:, None] if matrices else grad_block)
+        entries.sort(key=lambda e: getattr(e[0], e[1]).ndim < 2)  # stable: matrices first
+        size = sum(getattr(layer, p).size for layer, p, _ in entries)
+        block, grad_block = np.empty(size, self.dtype), np.zeros(size, self.dtype)
+        matrices = np.zeros(size, self.dtype)
+        offset = 0
+        for layer, p, g in entries:
+            array = getattr(layer, p)
+            part = slice(offset, offset + array.size)
+            view = block[part].reshape(array.shape)
+            view[...] = array
+            setattr(layer, p, view)
+            setattr(layer, g, grad_block[part].reshape(array.shape))
+            matrices[part] = array.ndim >= 2
+            offset += array.size
+        self._blocks, self._grad_blocks = [block], [grad_block]
+        self._matrices = None if matrices.all() else matrices
         self._pack_ids = tuple(map(id, self.parameters()))
-        return self._blocks, self._grad_blocks
+        return self._blocks, self._grad_blocks, self._matrices
 
     def loss_and_gradient(self, X, y, loss, *, sample_weight=None, batch_size=None):
         """The loss summed over the rows of (X, y) and its gradient with respect to every

@@ -58,9 +58,11 @@ class Optimizer:
         (then every gradient arrives multiplied by it): 1 unless the optimizer can use it."""
         return 1.0
 
-    def step(self, params, grads, *, scale=1.0, count=None) -> None:
+    def step(self, params, grads, *, scale=1.0, count=None, matrices=None) -> None:
         """Update ``params`` in place from ``grads``, which arrive multiplied by ``scale``;
-        ``count`` is the number of examples in the batch (for ``decay_per_example``)."""
+        ``count`` is the number of examples in the batch (for ``decay_per_example``). A network
+        may hand its parameters as one flat block, with ``matrices`` marking (1, else 0) the
+        entries that belong to weight matrices rather than biases (for ``decay_bias``)."""
         raise NotImplementedError
 
     def end_epoch(self, examples: int, logs=None) -> None:
@@ -79,21 +81,27 @@ class Optimizer:
             return self.weight_decay / count
         return self.weight_decay
 
-    def _decays(self, params, count=None) -> list:
-        """``decay_of`` of every parameter."""
+    def _decays(self, params, count=None, matrices=None) -> list:
+        """``decay_of`` of every parameter, with the mask of the entries it applies to (None:
+        all of them)."""
         if not self.weight_decay:
-            return [0.0] * len(params)
-        return [self.decay_of(p, count) for p in params]
+            return [(0.0, None)] * len(params)
+        if matrices is not None and not self.decay_bias:
+            factor = self.weight_decay / count if self.decay_per_example and count else \
+                self.weight_decay
+            return [(factor, matrices)] * len(params)
+        return [(self.decay_of(p, count), None) for p in params]
 
-    def _decayed(self, param, grad, scale=1.0, count=None):
-        # The gradient buffers belong to the layers and are rewritten every batch,
-        # so changing them in place is safe.
-        if scale != 1:
-            grad /= scale
-        decay = self.decay_of(param, count)
-        if decay:
-            grad += decay * param
-        return grad
+    @staticmethod
+    def _add_decay(param, grad, decay, scratch, times=1.0):
+        """grad += times * decay * param (on the entries of decay's mask), through scratch."""
+        factor, mask = decay
+        if mask is None:
+            np.multiply(param, factor * times, out=scratch)
+        else:
+            np.multiply(param, mask, out=scratch)
+            scratch *= factor * times
+        grad += scratch
 
     def config(self) -> dict:
         """The settings that rebuild this optimizer, schedule included, as JSON-ready values
@@ -146,45 +154,50 @@ class SGD(Optimizer):
         self.nesterov = bool(nesterov)
 
     def _init_state(self, params) -> None:
+        # The running sum b of PyTorch's rule, kept times the learning rate (lr * b): with
+        # gradients that arrive multiplied by the rate, a step is then a few passes fewer.
         self._velocity = [np.zeros_like(p) for p in params] if self.momentum else None
+        self._velocity_rate = self.learning_rate
         self._scratch = [np.empty_like(p) for p in params] if self.momentum else None
 
     def gradient_scale(self) -> float:
-        # Without momentum, w -= learning_rate * g: gradients that arrive already multiplied by
-        # the learning rate spare one pass over every weight.
-        return 1.0 if self.momentum else self.learning_rate
+        # w -= learning_rate * (...): gradients that arrive already multiplied by the learning
+        # rate spare a pass over every weight.
+        return self.learning_rate
 
-    def step(self, params, grads, *, scale=1.0, count=None) -> None:
+    def step(self, params, grads, *, scale=1.0, count=None, matrices=None) -> None:
         rate, momentum = self.learning_rate, self.momentum
-        decays = self._decays(params, count)
+        decays = self._decays(params, count, matrices)
         if not momentum:  # no state to keep
             rate = rate / scale
             for param, grad, decay in zip(params, grads, decays):
-                if decay:
-                    grad += (decay * scale) * param
+                if decay[0]:
+                    self._add_decay(param, grad, decay, np.empty_like(param), scale)
                 if rate != 1:
                     grad *= rate
                 param -= grad
             return
         self._state_for(params)
-        # In place, into buffers of the optimizer's own: a step costs no allocation.
+        if self._velocity_rate != rate:  # a schedule changed the rate: lr * b follows it
+            for velocity in self._velocity:
+                velocity *= rate / self._velocity_rate
+            self._velocity_rate = rate
+        # With g the gradient times the rate and V = lr * b: V = m V + g, then w -= V, or
+        # w -= g + m V with Nesterov's look-ahead. In place, into the optimizer's own buffers.
         for param, grad, velocity, scratch, decay in zip(params, grads, self._velocity,
                                                           self._scratch, decays):
-            if scale != 1:
-                grad /= scale
-            if decay:
-                np.multiply(param, decay, out=scratch)
-                grad += scratch
+            if scale != rate:
+                grad *= rate / scale
+            if decay[0]:
+                self._add_decay(param, grad, decay, scratch, rate)
             velocity *= momentum
             velocity += grad
             if self.nesterov:
+                param -= grad
                 np.multiply(velocity, momentum, out=scratch)
-                grad += scratch
-                direction = grad
+                param -= scratch
             else:
-                direction = velocity
-            np.multiply(direction, rate, out=scratch)
-            param -= scratch
+                param -= velocity
 
     def _settings(self) -> dict:
         return {"learning_rate": self.initial_learning_rate, "momentum": self.momentum,
@@ -226,8 +239,9 @@ class Adam(Optimizer):
         self._scratch = [np.empty_like(p) for p in params]
         self.steps = 0
 
-    def step(self, params, grads, *, scale=1.0, count=None) -> None:
+    def step(self, params, grads, *, scale=1.0, count=None, matrices=None) -> None:
         self._state_for(params)
+        decays = self._decays(params, count, matrices)
         self.steps += 1
         b1, b2 = self.beta1, self.beta2
         correction1 = 1 - b1**self.steps
@@ -237,8 +251,12 @@ class Adam(Optimizer):
         if self.epsilon_hat:
             # step_size * m / (sqrt(v) + eps) * sqrt(1 - b2^t), written in the form below
             epsilon /= correction2_sqrt
-        for param, grad, m, v, scratch in zip(params, grads, self._m, self._v, self._scratch):
-            grad = self._decayed(param, grad, scale, count)
+        for param, grad, m, v, scratch, decay in zip(params, grads, self._m, self._v,
+                                                     self._scratch, decays):
+            if scale != 1:
+                grad /= scale
+            if decay[0]:
+                self._add_decay(param, grad, decay, scratch)
             m *= b1
             np.multiply(grad, 1 - b1, out=scratch)
             m += scratch
@@ -301,7 +319,7 @@ class LBFGS(Optimizer):
         self.memory = as_count(memory, "memory", minimum=1)
         self.result = None
 
-    def step(self, params, grads, *, scale=1.0, count=None) -> None:
+    def step(self, params, grads, *, scale=1.0, count=None, matrices=None) -> None:
         raise TypeError("LBFGS works on the whole data at once: use Network.fit(..., "
                         "optimizer=LBFGS()) or LBFGS.minimize, not step()")
 
