@@ -92,15 +92,17 @@ class Optimizer:
             return [(factor, matrices)] * len(params)
         return [(self.decay_of(p, count), None) for p in params]
 
-    @staticmethod
-    def _add_decay(param, grad, decay, scratch, times=1.0):
+    def _add_decay(self, param, grad, decay, scratch, times=1.0):
         """grad += times * decay * param (on the entries of decay's mask), through scratch."""
         factor, mask = decay
         if mask is None:
             np.multiply(param, factor * times, out=scratch)
         else:
-            np.multiply(param, mask, out=scratch)
-            scratch *= factor * times
+            # The mask times the factor, kept while the factor stays (batches of one size).
+            cached = getattr(self, "_decay_cache", None)
+            if cached is None or cached[0] is not mask or cached[1] != factor * times:
+                cached = self._decay_cache = (mask, factor * times, mask * (factor * times))
+            np.multiply(param, cached[2], out=scratch)
         grad += scratch
 
     def config(self) -> dict:
