@@ -5,6 +5,7 @@ gradient (L2 regularization), which pulls weights gently toward zero."""
 from __future__ import annotations
 
 import math
+from operator import is_
 
 import numpy as np
 
@@ -44,9 +45,8 @@ class Optimizer:
         self._params = None
 
     def _state_for(self, params):
-        if self._params is None or len(self._params) != len(params) or any(
-            a is not b for a, b in zip(self._params, params)
-        ):
+        known = self._params
+        if known is None or len(known) != len(params) or not all(map(is_, known, params)):
             self._params = list(params)
             self._init_state(params)
 
