@@ -21,8 +21,9 @@ def test_benchmark_script_runs_on_tiny_sizes_and_writes_json(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     results = json.loads(out.read_text())
-    assert set(results["tasks"]) == {"neuron", "digits-relu", "digits-sigmoid", "large",
-                                     "predict", "memory", "read-csv"}
+    assert set(results["tasks"]) == {"neuron", "digits-relu", "digits-sigmoid", "estimator-sgd",
+                                     "estimator-lbfgs", "layout", "large", "predict", "memory",
+                                     "read-csv"}
     reading = results["tasks"]["read-csv"]["results"]
     assert set(reading) == {"neuronet", "pandas"} and reading["neuronet"]["shape_ok"] is True
     assert results["quick"] is True
@@ -38,7 +39,12 @@ def test_benchmark_script_runs_on_tiny_sizes_and_writes_json(tmp_path):
     assert results["tasks"]["large"]["note"] == "skipped (--no-torch)"
     memory = results["tasks"]["memory"]["runs"][0]
     assert memory["rows"] > 0 and memory["anon_peak_mb"] >= memory["anon_before_mb"]
-    for line in ("== digits-relu", "neuronet / numpy", "target:", "matmul floor"):
+    for task in ("estimator-sgd", "estimator-lbfgs"):
+        records = results["tasks"][task]["results"]
+        assert records["neuronet"]["iterations"] == records["sklearn"]["iterations"]
+    assert "C-ordered 200,000" in results["tasks"]["layout"]["results"]
+    for line in ("== digits-relu", "neuronet / numpy", "target:", "matmul floor",
+                 "NetClassifier / MLPClassifier (lbfgs)", "DataFrame / C-ordered"):
         assert line in done.stdout
 
 

@@ -116,7 +116,7 @@ def test_missing_onnx_names_the_extra(monkeypatch):
 def test_classifier_exports_labels_and_probabilities(tmp_path, iris, names, dtype):
     X, y = iris
     target = y if names is None else np.array(names)[y]
-    clf = NetClassifier((8,), epochs=50, learning_rate_init=0.02, dtype=dtype,
+    clf = NetClassifier((8,), max_iter=50, learning_rate_init=0.02, dtype=dtype,
                         random_state=0).fit(X, target)
     clf.to_onnx(tmp_path / "clf.onnx")
     labels, proba = run(tmp_path / "clf.onnx", X.astype(dtype))
@@ -130,7 +130,7 @@ def test_classifier_exports_labels_and_probabilities(tmp_path, iris, names, dtyp
 def test_binary_classifier_exports_both_columns(tmp_path, iris, labels):
     X, y = iris
     target = np.array(labels)[(y == 1).astype(int)]
-    clf = NetClassifier((8,), epochs=30, random_state=0).fit(X, target)
+    clf = NetClassifier((8,), max_iter=30, random_state=0).fit(X, target)
     model = clf.to_onnx(tmp_path / "binary.onnx")
     assert [o.name for o in model.graph.output] == ["label", "probabilities"]
     label, proba = run(tmp_path / "binary.onnx", X)
@@ -142,7 +142,7 @@ def test_binary_classifier_exports_both_columns(tmp_path, iris, labels):
 def test_multilabel_classifier_exports_an_indicator_matrix(tmp_path, iris):
     X, y = iris
     Y = np.column_stack([y == 0, y == 2, X[:, 1] > 0]).astype(int)
-    clf = NetClassifier((8,), epochs=60, learning_rate_init=0.02, random_state=0).fit(X, Y)
+    clf = NetClassifier((8,), max_iter=60, learning_rate_init=0.02, random_state=0).fit(X, Y)
     clf.to_onnx(tmp_path / "multilabel.onnx")
     label, proba = run(tmp_path / "multilabel.onnx", X)
     np.testing.assert_array_equal(label, clf.predict(X))
@@ -154,7 +154,7 @@ def test_multilabel_classifier_exports_an_indicator_matrix(tmp_path, iris):
 def test_regressor_exports_its_predictions(tmp_path, n_targets, dtype):
     X, y = make_regression(n_samples=60, n_features=4, n_targets=n_targets, random_state=0)
     y = y / y.std()
-    reg = NetRegressor((8,), activation="tanh", epochs=20, dtype=dtype,
+    reg = NetRegressor(hidden_layer_sizes=(8,), activation="tanh", max_iter=20, dtype=dtype,
                        random_state=0).fit(X, y)
     model = reg.to_onnx(tmp_path / "reg.onnx")
     assert [o.name for o in model.graph.output] == ["predictions"]

@@ -6,6 +6,7 @@ import time
 import numpy as np
 import pytest
 
+import neuronet
 from neuronet import SGD, Adam, Dense, Dropout, History, Network, datasets
 
 
@@ -272,3 +273,152 @@ def test_refused_sample_weights_leave_the_network_as_it_was():
     refused.fit(X, y, **fit_args(), validation_split=0.2)
     fresh.fit(X, y, **fit_args(), validation_split=0.2)
     assert all(np.array_equal(a, b) for a, b in zip(refused.get_weights(), fresh.get_weights()))
+
+
+# --- one network, one training thread; predictions from many ------------------------------------
+
+
+def test_a_second_concurrent_fit_is_refused_naming_the_other_thread():
+    X, y = _blobs(400)
+    net = _net()
+    started, release = threading.Event(), threading.Event()
+
+    def slow(epoch, logs):
+        started.set()
+        release.wait(10)
+
+    worker = threading.Thread(target=net.fit, args=(X, y), kwargs=fit_args(
+        epochs=2, callbacks=[slow]), name="trainer-7")
+    worker.start()
+    try:
+        assert started.wait(10)
+        with pytest.raises(RuntimeError, match="already being fitted in thread 'trainer-7'"):
+            net.fit(X, y, **fit_args())
+        with pytest.raises(RuntimeError, match="trainer-7"):
+            net.loss_and_gradient(X, y, "categorical_crossentropy")
+    finally:
+        release.set()
+        worker.join()
+    net.fit(X, y, **fit_args(epochs=1))  # free again once that fit ended
+    with pytest.raises(RuntimeError, match="this same thread"):
+        net.fit(X, y, **fit_args(callbacks=[lambda e, logs: net.fit(X, y, **fit_args())]))
+
+
+def test_concurrent_predictions_are_correct():
+    X, y = _blobs(3000)
+    net = _net()
+    net.fit(X, y, **fit_args())
+    expected = net.predict(X)
+    results, errors = {}, []
+
+    def predict(i):
+        try:
+            for _ in range(20):
+                results[i] = net.predict(X[i * 300:(i + 1) * 300], batch_size=64)
+                assert np.array_equal(results[i], expected[i * 300:(i + 1) * 300])
+        except AssertionError as exc:  # pragma: no cover - the failure being tested for
+            errors.append(exc)
+
+    threads = [threading.Thread(target=predict, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(results) == 8
+
+
+# --- any memory layout, one copy at most ------------------------------------------------------
+
+
+def test_every_layout_trains_alike_and_is_copied_once_at_most():
+    import tracemalloc
+
+    import pandas as pd
+
+    X, y = _blobs(2000)
+    X = np.hstack([X, np.random.default_rng(1).normal(size=(2000, 18))])
+    layouts = {
+        "C": np.ascontiguousarray(X),
+        "Fortran": np.asfortranarray(X),
+        "DataFrame": pd.DataFrame(X),
+        "strided": np.repeat(X, 2, axis=1)[:, ::2],
+        "read-only": np.ascontiguousarray(X),
+    }
+    layouts["read-only"].setflags(write=False)
+    weights = []
+    for name, data in layouts.items():
+        net = Network([Dense(20, 8, "relu"), Dense(8, 3, "softmax")], seed=0)
+        net.fit(data, y, **fit_args(epochs=2))
+        weights.append(net.get_flat_weights())
+        tracemalloc.start()
+        checked = net.check_inputs(data)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert checked.flags.c_contiguous, name
+        assert peak <= 1.2 * X.nbytes, (name, peak)  # one copy of the data at most
+    for other in weights[1:]:
+        np.testing.assert_array_equal(other, weights[0])
+
+
+# --- sample weights of any size -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [1e300, 1e-300, 5e-324, np.finfo(float).max])
+def test_equal_sample_weights_of_any_size_train_as_none(size):
+    X, y = _blobs()
+    plain, weighted = _net(seed=5), _net(seed=5)
+    h1 = plain.fit(X, y, **fit_args())
+    h2 = weighted.fit(X, y, **fit_args(), sample_weight=np.full(len(y), size))
+    np.testing.assert_allclose(h2.loss, h1.loss, rtol=1e-12)
+    np.testing.assert_allclose(weighted.get_flat_weights(), plain.get_flat_weights(), rtol=1e-12)
+
+
+def test_huge_and_tiny_weights_keep_their_ratios():
+    X, y = _blobs(60)
+    ratios = np.random.default_rng(2).integers(1, 4, size=60).astype(float)
+    runs = []
+    for scale in (1.0, 1e300, 1e-300):
+        net = _net(seed=6)
+        net.fit(X, y, **fit_args(), sample_weight=ratios * scale)
+        runs.append(net.get_flat_weights())
+    np.testing.assert_allclose(runs[1], runs[0], rtol=1e-12)
+    np.testing.assert_allclose(runs[2], runs[0], rtol=1e-12)
+
+
+# --- the epoch's duties as Callback objects -----------------------------------------------------
+
+
+def test_callback_objects_hear_every_hook_in_order():
+    calls = []
+
+    class Recorder(neuronet.Callback):
+        def on_train_begin(self, network, history):
+            calls.append(("train_begin", type(history).__name__))
+
+        def on_epoch_begin(self, epoch):
+            calls.append(("epoch_begin", epoch))
+
+        def on_batch_end(self, batch, size):
+            calls.append(("batch", batch, size))
+
+        def on_epoch_end(self, epoch, logs):
+            calls.append(("epoch_end", epoch, sorted(logs)))
+            return epoch == 2
+
+        def on_train_end(self):
+            calls.append(("train_end",))
+
+    X, y = _blobs(40)
+    history = _net().fit(X, y, **fit_args(epochs=5, batch_size=16), callbacks=[Recorder()])
+    assert history.epochs == 2
+    assert calls[0] == ("train_begin", "History")
+    assert calls[1:6] == [("epoch_begin", 1), ("batch", 1, 16), ("batch", 2, 16), ("batch", 3, 8),
+                          ("epoch_end", 1, ["accuracy", "loss"])]
+    assert calls[-1] == ("train_end",) and calls[-2][:2] == ("epoch_end", 2)
+
+
+def test_default_accuracy_from_labels_equals_from_one_hot_rows():
+    X, y = _blobs()
+    a = _net(seed=1).fit(X, y, **fit_args())
+    b = _net(seed=1).fit(X, np.eye(3)[y], **fit_args())
+    assert a["accuracy"] == b["accuracy"]

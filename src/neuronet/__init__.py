@@ -1,12 +1,12 @@
 """neuronet: from the tutorial's single neuron to layered networks trained by backpropagation."""
 
-from . import activations, datasets, initializers, losses, optimizers
+from . import activations, datasets, initializers, losses, optimizers, schedules
 from .layers import Dense, Dropout
 from .network import Network
 from .neuron import Neuron
-from .optimizers import SGD, Adam
+from .optimizers import LBFGS, SGD, Adam
 from .serialization import ModelFileError, load
-from .training import History
+from .training import Callback, History
 
 __version__ = "0.1.0"
 
@@ -23,9 +23,11 @@ def __getattr__(name):
 
 __all__ = [
     "Adam",
+    "Callback",
     "Dense",
     "Dropout",
     "History",
+    "LBFGS",
     "ModelFileError",
     "Network",
     "Neuron",
@@ -36,6 +38,7 @@ __all__ = [
     "initializers",
     "losses",
     "optimizers",
+    "schedules",
     "load",
     "tabular",
     "__version__",

@@ -7,8 +7,10 @@ import numbers
 import numpy as np
 
 
-def as_float_array(value, name: str, dtype=np.float64) -> np.ndarray:
-    """`value` as an array of `dtype`, refusing non-numeric data, NaN and infinity."""
+def as_float_array(value, name: str, dtype=np.float64, order=None) -> np.ndarray:
+    """`value` as an array of `dtype`, refusing non-numeric data, NaN and infinity. With
+    ``order="C"`` the array is also row-major and contiguous: whatever the input's layout
+    (a DataFrame's columns, a Fortran-ordered or strided array), at most one copy is made."""
     try:
         array = np.asarray(value)
     except (ValueError, TypeError) as exc:  # ragged nested lists
@@ -17,7 +19,7 @@ def as_float_array(value, name: str, dtype=np.float64) -> np.ndarray:
         raise ValueError(
             f"{name} must hold numbers (int or float), got values of dtype {array.dtype}"
         )
-    array = array.astype(dtype, copy=False)
+    array = array.astype(dtype, order=order or "K", copy=False)
     if not all_finite(array):
         bad = np.argwhere(~np.isfinite(array))[0]
         where = ", ".join(str(int(i)) for i in bad)
@@ -36,13 +38,36 @@ def all_finite(array) -> bool:
     return bool(np.isfinite(np.add.reduce(array, axis=None)) or np.isfinite(array).all())
 
 
+def is_sparse(X) -> bool:
+    """Whether X is a SciPy sparse matrix or array (told without importing SciPy)."""
+    return type(X).__module__.startswith("scipy.sparse") and hasattr(X, "tocsr")
+
+
+def as_sparse_rows(X, name: str, dtype):
+    """Sparse X as CSR (rows quick to gather) of ``dtype`` with sorted, unique entries,
+    refusing NaN and infinity; a copy only where the format or dtype differ."""
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be 2-D, one row per example; got shape {X.shape}")
+    if np.dtype(X.dtype).kind not in "biuf":
+        raise ValueError(f"{name} must hold numbers (int or float), got values of dtype {X.dtype}")
+    X = X.tocsr()
+    if X.dtype != dtype:
+        X = X.astype(dtype)
+    if not all_finite(X.data):
+        raise ValueError(f"{name} holds NaN or infinity; expected finite numbers")
+    if not X.has_canonical_format:
+        X = X.copy()
+        X.sum_duplicates()
+    return X
+
+
 def is_lazy(X) -> bool:
     """Whether X is 2-D data read on demand rather than an array to load whole: a np.memmap, or
     an object with ``shape``, a NumPy ``dtype`` and row indexing (an h5py dataset, a zarr array,
     a class of one's own): X[i:j] and X[sorted index array] must give NumPy arrays of rows."""
     if isinstance(X, np.memmap):
         return True
-    if isinstance(X, (np.ndarray, list, tuple)) or not all(
+    if isinstance(X, (np.ndarray, list, tuple)) or is_sparse(X) or not all(
         hasattr(X, attribute) for attribute in ("shape", "dtype", "__getitem__")
     ):
         return False

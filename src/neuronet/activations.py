@@ -39,11 +39,14 @@ class Sigmoid(Activation):
     name = "sigmoid"
 
     def forward(self, z, out=None):
-        # 0.5 * tanh(z / 2) + 0.5 is the same function, and never overflows for large |z|.
-        out = np.multiply(z, 0.5, out=out)
-        np.tanh(out, out=out)
-        out *= 0.5
-        out += 0.5
+        # 1 / (1 + e^-z) keeps full relative precision even for probabilities near 0, which stay
+        # above 0 down to z = -709 (where e^-z overflows to infinity and the result is 0, as it
+        # nearly is: below -745 no float64 is that small).
+        with np.errstate(over="ignore"):
+            out = np.negative(z, out=out)
+            np.exp(out, out=out)
+        out += 1
+        np.reciprocal(out, out=out)
         return out
 
     def derivative(self, a):
@@ -110,15 +113,33 @@ class LeakyReLU(Activation):
         return f"LeakyReLU(alpha={self.alpha:g})"
 
 
+def row_max(z):
+    """The largest value of each row of a 2-D array, as a column. NumPy reduces along short rows
+    slowly (36 us for 1,000 rows of 3); column by column is ten times faster there."""
+    n, k = z.shape
+    if n < 16 * k:
+        return np.maximum.reduce(z, axis=1, keepdims=True)
+    largest = z[:, 0].copy()
+    for j in range(1, k):
+        np.maximum(largest, z[:, j], out=largest)
+    return largest[:, None]
+
+
+def row_sum(a):
+    """The sum of each row of a 2-D array, as a column: a product with ones, which BLAS does
+    far faster than NumPy's reduction along short rows."""
+    return np.dot(a, np.ones(a.shape[1], dtype=a.dtype))[:, None]
+
+
 class Softmax(Activation):
     """e^z_i / sum_j e^z_j over each row: outputs that are positive and sum to 1, one per class."""
 
     name = "softmax"
 
     def forward(self, z, out=None):
-        out = np.subtract(z, z.max(axis=1, keepdims=True), out=out)  # e^z / sum e^z unchanged
+        out = np.subtract(z, row_max(z), out=out)  # e^z / sum e^z unchanged
         np.exp(out, out=out)
-        out /= out.sum(axis=1, keepdims=True)
+        out /= row_sum(out)
         return out
 
     def derivative(self, a):
@@ -132,6 +153,21 @@ class Softmax(Activation):
         out = np.subtract(grad, inner, out=out)
         out *= a
         return out
+
+
+class Exp(Activation):
+    """e^z: positive outputs of any size, for counts and rates (the Poisson loss's link)."""
+
+    name = "exp"
+
+    def forward(self, z, out=None):
+        return np.exp(z, out=out)
+
+    def derivative(self, a):
+        return a
+
+    def backward(self, a, grad, out=None):
+        return np.multiply(grad, a, out=out)
 
 
 class Identity(Activation):
@@ -156,7 +192,7 @@ class Identity(Activation):
 
 
 ACTIVATIONS = {
-    cls.name: cls for cls in (Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Identity)
+    cls.name: cls for cls in (Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Exp, Identity)
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations, initializers
-from ._checks import as_count
+from ._checks import as_count, is_sparse
 
 
 class Layer:
@@ -19,6 +19,10 @@ class Layer:
 
     n_inputs: int | None = None
     n_outputs: int | None = None
+    #: The names of the attributes that hold the parameters, and their gradients, in the order
+    #: of ``parameters()``: the network may store them side by side in one block of memory.
+    parameter_names: tuple = ()
+    gradient_names: tuple = ()
 
     def build(self, rng: np.random.Generator, dtype) -> None:
         """Create the parameters (if not given) in ``dtype``, drawing from the network's ``rng``."""
@@ -102,9 +106,13 @@ class Dense(Layer):
         return buffer
 
     def sums(self, inputs, training: bool = False):
-        """z = inputs @ weights + bias: each unit's weighted sum of its inputs."""
-        out = self._buffer("z", (len(inputs), self.n_outputs)) if training else None
-        z = np.dot(inputs, self.weights, out=out)  # np.dot: the least overhead per call
+        """z = inputs @ weights + bias: each unit's weighted sum of its inputs. ``inputs`` may
+        be a SciPy sparse matrix (then multiplied as sparse)."""
+        if type(inputs) is not np.ndarray and is_sparse(inputs):
+            z = np.asarray(inputs @ self.weights)
+        else:
+            out = self._buffer("z", (inputs.shape[0], self.n_outputs)) if training else None
+            z = np.dot(inputs, self.weights, out=out)  # np.dot: the least overhead per call
         if self.bias is not None:
             z += self.bias
         return z
@@ -132,7 +140,10 @@ class Dense(Layer):
         """Gradients from dL/d(outputs) = ``grad`` (overwritten). With ``through_activation``
         False, ``grad`` is already dL/dz (a fused loss)."""
         dz = self.activation.backward(self.outputs, grad, out=grad) if through_activation else grad
-        np.dot(self.inputs.T, dz, out=self.grad_weights)
+        if type(self.inputs) is np.ndarray:
+            np.dot(self.inputs.T, dz, out=self.grad_weights)
+        else:  # sparse inputs: a sparse product, copied into the gradient's buffer
+            np.copyto(self.grad_weights, self.inputs.T @ dz)
         if self.grad_bias is not None:  # the column sums of dz, as a product: faster than a sum
             ones = self._buffers.get("ones")
             if ones is None or len(ones) != len(dz):
@@ -141,6 +152,14 @@ class Dense(Layer):
         if need_input_grad:
             return np.dot(dz, self.weights.T, out=self._buffer("dx", self.inputs.shape))
         return None
+
+    @property
+    def parameter_names(self) -> tuple:
+        return ("weights",) if self.bias is None else ("weights", "bias")
+
+    @property
+    def gradient_names(self) -> tuple:
+        return ("grad_weights",) if self.grad_bias is None else ("grad_weights", "grad_bias")
 
     def parameters(self) -> list:
         return [self.weights] if self.bias is None else [self.weights, self.bias]

@@ -18,13 +18,25 @@ class Loss:
     """Base class: ``value(pred, target)`` is a float, ``gradient(pred, target)`` is dL/dpred.
 
     ``weights``, a column (n, 1) of per-example weights or None, scales each example's share
-    of the value; training scales the gradient's rows by the same weights."""
+    of the value; training scales the gradient's rows by the same weights.
+
+    ``scale`` (1 by default) is a constant factor that the network applies to the loss and its
+    gradient wherever it computes them (``train_batch``, ``evaluate``, ``loss_and_gradient``):
+    ``MeanSquaredError(scale=k / 2)`` with k outputs is half the squared error summed over the
+    outputs and averaged over the examples, as scikit-learn's MLPRegressor has it."""
 
     name = ""
     #: The output activation this loss fuses with, if any (its gradient is then taken at z).
     fused_activation: str | None = None
     #: True when the loss adds up over examples instead of averaging (the epoch total is a sum).
     summed = False
+
+    def __init__(self, scale: float = 1.0):
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not (
+                np.isfinite(scale) and scale > 0):
+            raise ValueError(f"a loss's scale must be a finite number greater than zero, "
+                             f"got {scale!r}")
+        self.scale = float(scale)
 
     def value(self, pred, target, weights=None) -> float:
         raise NotImplementedError
@@ -52,7 +64,8 @@ class Loss:
         return len(pred)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
+        scale = "" if self.scale == 1 else f"scale={self.scale:g}"
+        return f"{type(self).__name__}({scale})"
 
 
 class MeanSquaredError(Loss):
@@ -138,8 +151,8 @@ class CategoricalCrossentropy(Loss):
 
     def value_from_logits(self, z, target, weights=None) -> float:
         # -sum t (z - logsumexp(z)), with the row's maximum taken out so exp never overflows.
-        shifted = z - z.max(axis=1, keepdims=True)
-        log_norm = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        shifted = z - activations.row_max(z)
+        log_norm = np.log(activations.row_sum(np.exp(shifted)))
         if weights is not None:
             target = target * weights
         return float(np.vdot(target, log_norm - shifted) / len(z))
@@ -148,9 +161,9 @@ class CategoricalCrossentropy(Loss):
         # One exponential serves both the softmax and the loss: with each row shifted so that
         # its largest sum is 0 (which changes neither), softmax = e^z / norm, and z - log(norm)
         # is log(softmax), whose dot product with the targets is minus the loss.
-        z -= np.maximum.reduce(z, axis=1, keepdims=True)
+        z -= activations.row_max(z)
         np.exp(z, out=out)
-        norm = np.add.reduce(out, axis=1, keepdims=True)
+        norm = activations.row_sum(out)
         out /= norm
         z -= np.log(norm, out=norm)
         if weights is not None:
@@ -158,12 +171,52 @@ class CategoricalCrossentropy(Loss):
         return float(-np.vdot(target, z) / len(z))
 
 
+class Poisson(Loss):
+    """mean over all elements of the Poisson deviance's half, p - t log p + t log t - t, for
+    counts or rates t >= 0 predicted by p = e^z (the "exp" output activation): the loss of
+    scikit-learn's MLPRegressor(loss="poisson"), computed from z, where its gradient is
+    (p - t) / n."""
+
+    name = "poisson"
+    fused_activation = "exp"
+
+    def value(self, pred, target, weights=None) -> float:
+        tiny = np.finfo(pred.dtype).tiny
+        loss = pred - target * np.log(np.maximum(pred, tiny)) + _xlogx(target) - target
+        if weights is not None:
+            loss *= weights
+        return float(loss.mean())
+
+    def gradient(self, pred, target, out=None):
+        tiny = np.finfo(pred.dtype).tiny
+        out = np.divide(target, np.maximum(pred, tiny), out=out)
+        np.subtract(1, out, out=out)
+        out /= pred.size
+        return out
+
+    def value_from_logits(self, z, target, weights=None) -> float:
+        loss = np.exp(z) - target * z + _xlogx(target) - target
+        if weights is not None:
+            loss *= weights
+        return float(loss.mean())
+
+    def _count(self, pred) -> int:
+        return pred.size
+
+
+def _xlogx(t):
+    # t log t, with 0 log 0 = 0 (the limit)
+    return t * np.log(np.where(t > 0, t, 1))
+
+
 LOSSES = {
     cls.name: cls
-    for cls in (MeanSquaredError, SumSquaredError, BinaryCrossentropy, CategoricalCrossentropy)
+    for cls in (MeanSquaredError, SumSquaredError, BinaryCrossentropy, CategoricalCrossentropy,
+                Poisson)
 }
 
 
 def get(loss) -> Loss:
-    """A Loss from its name ("mse", "sse", "binary_crossentropy", "categorical_crossentropy")."""
+    """A Loss from its name ("mse", "sse", "binary_crossentropy", "categorical_crossentropy",
+    "poisson")."""
     return by_name(loss, LOSSES, Loss, "loss")

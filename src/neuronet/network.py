@@ -9,7 +9,15 @@ import math
 import numpy as np
 
 from . import losses
-from ._checks import all_finite, as_count, as_float_array, check_lazy, is_lazy
+from ._checks import (
+    all_finite,
+    as_count,
+    as_float_array,
+    as_sparse_rows,
+    check_lazy,
+    is_lazy,
+    is_sparse,
+)
 from .layers import Dense, Layer
 
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -67,6 +75,8 @@ class Network:
         self.loss = None
         self.metadata = {}
         self._grad_buffer = None
+        self._fitting = None  # the thread that is fitting the network, if one is
+        self._pack_ids = None
 
     @classmethod
     def mlp(cls, sizes, hidden="relu", output="softmax", *, seed=None, dtype=np.float64, init=None):
@@ -126,11 +136,14 @@ class Network:
         last = self.layers[-1]
         return isinstance(last, Dense) and loss.fused_activation == last.activation.name
 
-    def train_batch(self, inputs, targets, loss, optimizer, weights=None):
+    def train_batch(self, inputs, targets, loss, optimizer, weights=None, count=None):
         """One step of learning on one batch: forward, loss, backward, update.
         Returns the batch's loss and the outputs it was computed from; a loss that is not
         finite is returned without touching the weights. ``weights`` (a column, one per
-        example, or None) scales each example's share of the loss and of the gradient."""
+        example, or None) scales each example's share of the loss and of the gradient;
+        ``count`` is how many examples the batch stands for (default: its rows), for an
+        optimizer whose weight decay is per example."""
+        params, grads, matrices = self._packed()  # before backward writes into the block
         fused = self.fuses(loss)
         layers = self.layers
         for layer in layers[:-1] if fused else layers:
@@ -145,18 +158,66 @@ class Network:
         # Plain SGD's learning rate, folded into the loss's gradient, reaches every weight's
         # gradient through backpropagation: the update is then one pass over the weights.
         scale = optimizer.gradient_scale()
+        if loss.scale != 1:
+            value *= loss.scale
         if fused:
-            loss.gradient_from_logits(outputs, targets, out=grad, scale=scale)
+            loss.gradient_from_logits(outputs, targets, out=grad, scale=scale * loss.scale)
         else:
             loss.gradient(outputs, targets, out=grad)
-            if scale != 1:
-                grad *= scale
+            if scale * loss.scale != 1:
+                grad *= scale * loss.scale
         if weights is not None:
             grad *= weights
         if math.isfinite(value):
             self.backward(grad, through_activation=not fused)
-            optimizer.step(self.parameters(), self.gradients(), scale=scale)
+            optimizer.step(params, grads, scale=scale, matrices=matrices,
+                           count=outputs.shape[0] if count is None else count)
         return value, outputs
+
+    def _packed(self):
+        """The parameters and their gradients as one contiguous block each, weight matrices
+        first, then biases, whose parts the layers hold as views: the optimizer updates a whole
+        network in a few operations rather than a few per array. Also the mask of the block's
+        entries that belong to weight matrices (None if there are no biases). Packed again
+        whenever a layer's arrays are not views of the block (after a copy, unpickling or an
+        assignment)."""
+        params = self.parameters()
+        if getattr(self, "_pack_ids", None) == tuple(map(id, params)):
+            return self._blocks, self._grad_blocks, self._matrices
+        entries = [(layer, p, g) for layer in self.layers
+                   for p, g in zip(layer.parameter_names, layer.gradient_names)]
+        entries.sort(key=lambda e: getattr(e[0], e[1]).ndim < 2)  # stable: matrices first
+        size = sum(getattr(layer, p).size for layer, p, _ in entries)
+        block, grad_block = np.empty(size, self.dtype), np.zeros(size, self.dtype)
+        matrices = np.zeros(size, self.dtype)
+        offset = 0
+        for layer, p, g in entries:
+            array = getattr(layer, p)
+            part = slice(offset, offset + array.size)
+            view = block[part].reshape(array.shape)
+            view[...] = array
+            setattr(layer, p, view)
+            setattr(layer, g, grad_block[part].reshape(array.shape))
+            matrices[part] = array.ndim >= 2
+            offset += array.size
+        self._blocks, self._grad_blocks = [block], [grad_block]
+        self._matrices = None if matrices.all() else matrices
+        self._pack_ids = tuple(map(id, self.parameters()))
+        return self._blocks, self._grad_blocks, self._matrices
+
+    def loss_and_gradient(self, X, y, loss, *, sample_weight=None, batch_size=None):
+        """The loss summed over the rows of (X, y) and its gradient with respect to every
+        weight, as one flat vector in the order of ``get_flat_weights()``. Computed chunk by
+        chunk (``batch_size`` rows at a time, default ``chunk_rows()``), so memory stays
+        bounded, and summed rather than averaged, so that totals over parts of the data add up:
+        the mean loss is the total divided by the number of rows (or the sum of
+        ``sample_weight``, which weights each row's share), and for a summed loss ("sse") it is
+        the total itself. Weight decay is not included (it belongs to the optimizer).
+        X may be a NumPy array, lazy data (np.memmap...) or a SciPy sparse matrix."""
+        from .training import loss_and_gradient
+
+        return loss_and_gradient(self, X, y, loss, sample_weight=sample_weight,
+                                 batch_size=batch_size)
 
     # --- using it -----------------------------------------------------------------------------
 
@@ -164,10 +225,13 @@ class Network:
         """The network's outputs for the rows of X: probabilities after sigmoid or softmax,
         real numbers after identity. A 1-D X is one example and gives a 1-D result.
 
-        X may be data read on demand (np.memmap, h5py dataset...): it is read chunk by chunk.
-        ``batch_size``: rows per chunk (default ``chunk_rows()``, about 32 MB per layer)."""
+        X may be data read on demand (np.memmap, h5py dataset...): it is read chunk by chunk;
+        or a SciPy sparse matrix, multiplied as sparse by the first layer. ``batch_size``: rows
+        per chunk (default ``chunk_rows()``, about 32 MB per layer). Outputs that are not
+        finite (a network whose sums overflowed) are returned as they are: NaN or infinity."""
         single = len(np.shape(X)) == 1
         lazy = is_lazy(X)
+        sparse = is_sparse(X)
         X = self.check_inputs(X, "X", scan=False)  # lazy data is checked chunk by chunk below
         n = X.shape[0]
         if batch_size is None:
@@ -175,7 +239,9 @@ class Network:
         batch_size = as_count(batch_size, "batch_size", minimum=1)
         result = np.empty((n, self.n_outputs), dtype=self.dtype)
         for start in range(0, n, batch_size):
-            chunk = np.asarray(X[start:start + batch_size], dtype=self.dtype)
+            chunk = X[start:start + batch_size]
+            if not sparse:
+                chunk = np.asarray(chunk, dtype=self.dtype)
             if lazy and not all_finite(chunk):
                 last = start + len(chunk) - 1
                 raise ValueError(f"X holds NaN or infinity in rows {start} to {last}")
@@ -187,25 +253,33 @@ class Network:
             progress=False, callbacks=(), sample_weight=None):
         """Train on inputs X (n_examples, n_inputs) and targets y; returns a History.
 
-        X may be larger than memory: a np.memmap, or any object with ``shape``, ``dtype`` and
-        row indexing (X[i:j], X[sorted index array]) such as an h5py dataset, is checked chunk
-        by chunk and read batch by batch (in file order within a batch), never loaded whole.
+        X may be a NumPy array of any layout or a DataFrame (copied once, row-major, if it is
+        not already), a SciPy sparse matrix (multiplied as sparse by the first layer; a batch
+        is made dense only when that is cheaper), or larger than memory: a np.memmap, or any
+        object with ``shape``, ``dtype`` and row indexing (X[i:j], X[sorted index array]) such
+        as an h5py dataset, is checked chunk by chunk and read batch by batch (in file order
+        within a batch), never loaded whole.
 
         Parameters
         ----------
-        loss : "mse", "sse", "binary_crossentropy" or "categorical_crossentropy"
-            For categorical cross-entropy y may be class labels (n,) or one-hot (n, k).
-        optimizer : SGD, Adam, "sgd", "adam" or None (Adam with its defaults)
+        loss : "mse", "sse", "binary_crossentropy", "categorical_crossentropy", "poisson" or
+            a Loss. For categorical cross-entropy y may be class labels (n,) or one-hot (n, k).
+        optimizer : SGD, Adam, LBFGS, "sgd", "adam", "lbfgs" or None (Adam with its defaults).
+            L-BFGS works on all the rows at once: each epoch is one of its iterations and
+            ``batch_size`` and ``shuffle`` do not apply.
         epochs : passes over the data.   batch_size : examples per step (None: all of them).
-        shuffle : draw a new order of examples every epoch.
+        shuffle : draw a new order of examples every epoch (from the network's generator); or
+            a function ``shuffle(rows)`` that returns the array of training rows in the
+            epoch's order (to follow another library's order, for instance).
         validation_data : (X_val, y_val), scored after every epoch; or
         validation_split : a fraction of X held out at random for that.
         early_stopping : patience in epochs: stop when the validation loss (the training loss
             without validation) has not improved for that long, and restore the best weights.
         metrics : list of "accuracy", "mae", "mse" (default: accuracy for cross-entropies).
         progress : show a progress bar (tqdm).
-        callbacks : functions ``callback(epoch, logs)`` called after every epoch; one that
-            returns True stops training.
+        callbacks : ``neuronet.Callback`` objects (``on_epoch_end(epoch, logs)`` and the
+            other hooks) or functions ``callback(epoch, logs)``, called after every epoch;
+            one that returns True stops training.
         sample_weight : one non-negative number per row of X, or None (all equal). An
             example of weight 2 counts in the loss and its gradient as if it were there twice;
             the weights are divided by their mean, so batches keep their usual scale.
@@ -214,6 +288,8 @@ class Network:
         Calling fit again continues from the current weights. Ctrl-C stops after the current
         batch and returns normally (``history.interrupted``); a loss that turns NaN or
         infinite raises FloatingPointError with the weights restored to the last finite ones.
+        One network trains in one thread at a time: a second ``fit`` while one runs raises
+        RuntimeError (``predict`` may run in any number of threads at once).
         """
         from .training import fit
 
@@ -241,12 +317,19 @@ class Network:
         return network_to_onnx(self, path, dtype=dtype)
 
     def check_inputs(self, X, name="X", *, scan=True):
-        """X as a 2-D array of the network's dtype with the right number of columns, or a
-        ValueError saying what is wrong. Data read on demand (a np.memmap, an h5py dataset,
-        any object with shape, dtype and row indexing) is returned as it is, not loaded: with
+        """X as a 2-D array of the network's dtype with the right number of columns, C-ordered
+        (one copy at most, whatever the input's layout), or a ValueError saying what is wrong.
+        A SciPy sparse matrix becomes CSR of the network's dtype. Data read on demand (a
+        np.memmap, an h5py dataset, any object with shape, dtype and row indexing) is returned
+        as it is, not loaded: with
         ``scan`` it is read once, chunk by chunk, to check that it holds finite numbers."""
         lazy = is_lazy(X)
-        array = X if lazy else as_float_array(X, name, dtype=self.dtype)
+        if is_sparse(X):
+            array = as_sparse_rows(X, name, self.dtype)
+        elif lazy:
+            array = X
+        else:
+            array = as_float_array(X, name, dtype=self.dtype, order="C")
         if len(array.shape) == 1 and array.shape[0] == self.n_inputs:
             array = array[None, :]
         if len(array.shape) != 2:
@@ -301,6 +384,23 @@ class Network:
             if value.shape != param.shape:
                 raise ValueError(f"array {i} has shape {value.shape}, expected {param.shape}")
             param[...] = value
+
+    def get_flat_weights(self):
+        """Every weight and bias in one flat vector (a copy), layer by layer in the order of
+        ``parameters()``: the vector that ``loss_and_gradient``'s gradient matches."""
+        params = self.parameters()
+        return np.concatenate([p.ravel() for p in params]) if params else np.empty(0, self.dtype)
+
+    def set_flat_weights(self, vector) -> None:
+        """Copy a flat vector (as from ``get_flat_weights``) into the parameters, in place."""
+        vector = np.asarray(vector)
+        if vector.shape != (self.n_parameters(),):
+            raise ValueError(f"expected a flat vector of {self.n_parameters()} weights, got "
+                             f"shape {vector.shape}")
+        start = 0
+        for param in self.parameters():
+            param[...] = vector[start:start + param.size].reshape(param.shape)
+            start += param.size
 
     def save(self, path, *, metadata=None):
         """Write the network to ``path``, one .npz file that ``neuronet.load`` reads back

@@ -25,7 +25,7 @@ TABLE_OPSET = 19
 TABLE_IR_VERSION = 9
 
 _ACTIVATION_OPS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "softmax": "Softmax",
-                   "leaky_relu": "LeakyRelu", "identity": None}
+                   "leaky_relu": "LeakyRelu", "exp": "Exp", "identity": None}
 
 
 def _onnx():

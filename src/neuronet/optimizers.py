@@ -5,10 +5,12 @@ gradient (L2 regularization), which pulls weights gently toward zero."""
 from __future__ import annotations
 
 import math
+from operator import is_
 
 import numpy as np
 
-from ._checks import as_positive_float
+from . import schedules
+from ._checks import as_count, as_positive_float
 
 
 class Optimizer:
@@ -16,17 +18,35 @@ class Optimizer:
 
     Its state (momentum, moment estimates) belongs to the parameters it first stepped;
     handed other parameters, it starts afresh.
+
+    ``learning_rate`` is the current rate: it starts at ``initial_learning_rate`` and, with a
+    ``schedule`` (``neuronet.schedules``), changes after every epoch (``end_epoch``).
+    ``epochs`` and ``examples`` count what it has trained on.
+
+    Two switches adapt weight decay to other conventions (scikit-learn's ``alpha`` needs both):
+    ``decay_bias=False`` decays weight matrices only, not bias vectors; and
+    ``decay_per_example=True`` divides ``weight_decay`` by the number of examples in each step's
+    batch, an L2 penalty ½·weight_decay·‖w‖² on the batch's summed loss rather than its mean.
     """
 
-    def __init__(self, learning_rate: float, weight_decay: float):
-        self.learning_rate = as_positive_float(learning_rate, "learning_rate")
+    #: Whether the optimizer needs the whole data at once (L-BFGS) rather than batches.
+    full_batch = False
+
+    def __init__(self, learning_rate: float, weight_decay: float, *, schedule=None,
+                 decay_bias: bool = True, decay_per_example: bool = False):
+        self.initial_learning_rate = as_positive_float(learning_rate, "learning_rate")
+        self.learning_rate = self.initial_learning_rate
         self.weight_decay = as_positive_float(weight_decay, "weight_decay", allow_zero=True)
+        self.schedule = schedules.get(schedule)
+        self.decay_bias = bool(decay_bias)
+        self.decay_per_example = bool(decay_per_example)
+        self.epochs = 0
+        self.examples = 0
         self._params = None
 
     def _state_for(self, params):
-        if self._params is None or len(self._params) != len(params) or any(
-            a is not b for a, b in zip(self._params, params)
-        ):
+        known = self._params
+        if known is None or len(known) != len(params) or not all(map(is_, known, params)):
             self._params = list(params)
             self._init_state(params)
 
@@ -38,18 +58,80 @@ class Optimizer:
         (then every gradient arrives multiplied by it): 1 unless the optimizer can use it."""
         return 1.0
 
-    def step(self, params, grads, *, scale=1.0) -> None:
-        """Update ``params`` in place from ``grads``, which arrive multiplied by ``scale``."""
+    def step(self, params, grads, *, scale=1.0, count=None, matrices=None) -> None:
+        """Update ``params`` in place from ``grads``, which arrive multiplied by ``scale``;
+        ``count`` is the number of examples in the batch (for ``decay_per_example``). A network
+        may hand its parameters as one flat block, with ``matrices`` marking (1, else 0) the
+        entries that belong to weight matrices rather than biases (for ``decay_bias``)."""
         raise NotImplementedError
 
-    def _decayed(self, param, grad, scale=1.0):
-        # The gradient buffers belong to the layers and are rewritten every batch,
-        # so changing them in place is safe.
-        if scale != 1:
-            grad /= scale
+    def end_epoch(self, examples: int, logs=None) -> None:
+        """Count an epoch of ``examples`` examples and let the schedule set the next rate
+        from the epoch's scores ``logs``."""
+        self.epochs += 1
+        self.examples += int(examples)
+        if self.schedule is not None:
+            self.learning_rate = float(self.schedule.rate(self, logs))
+
+    def decay_of(self, param, count=None) -> float:
+        """The weight decay that applies to ``param`` in a step over ``count`` examples."""
+        if not self.weight_decay or (not self.decay_bias and param.ndim < 2):
+            return 0.0
+        if self.decay_per_example and count:
+            return self.weight_decay / count
+        return self.weight_decay
+
+    def _decays(self, params, count=None, matrices=None) -> list:
+        """``decay_of`` of every parameter, with the mask of the entries it applies to (None:
+        all of them)."""
+        if not self.weight_decay:
+            return [(0.0, None)] * len(params)
+        if matrices is not None and not self.decay_bias:
+            factor = self.weight_decay / count if self.decay_per_example and count else \
+                self.weight_decay
+            return [(factor, matrices)] * len(params)
+        return [(self.decay_of(p, count), None) for p in params]
+
+    def _add_decay(self, param, grad, decay, scratch, times=1.0):
+        """grad += times * decay * param (on the entries of decay's mask), through scratch."""
+        factor, mask = decay
+        if mask is None:
+            np.multiply(param, factor * times, out=scratch)
+        else:
+            # The mask times the factor, kept while the factor stays (batches of one size).
+            cached = getattr(self, "_decay_cache", None)
+            if cached is None or cached[0] is not mask or cached[1] != factor * times:
+                cached = self._decay_cache = (mask, factor * times, mask * (factor * times))
+            np.multiply(param, cached[2], out=scratch)
+        grad += scratch
+
+    def config(self) -> dict:
+        """The settings that rebuild this optimizer, schedule included, as JSON-ready values
+        (``optimizers.from_config``); the state (momentum, moments) is not part of them."""
+        config = {"type": type(self).__name__, **self._settings(),
+                  "weight_decay": self.weight_decay}
+        if not self.decay_bias:
+            config["decay_bias"] = False
+        if self.decay_per_example:
+            config["decay_per_example"] = True
+        if self.schedule is not None:
+            config["schedule"] = self.schedule.config()
+        return config
+
+    def _settings(self) -> dict:
+        return {"learning_rate": self.initial_learning_rate}
+
+    def _repr_extras(self) -> list:
+        args = []
         if self.weight_decay:
-            grad += self.weight_decay * param
-        return grad
+            args.append(f"weight_decay={self.weight_decay:g}")
+        if not self.decay_bias:
+            args.append("decay_bias=False")
+        if self.decay_per_example:
+            args.append("decay_per_example=True")
+        if self.schedule is not None:
+            args.append(f"schedule={self.schedule!r}")
+        return args
 
 
 class SGD(Optimizer):
@@ -60,8 +142,10 @@ class SGD(Optimizer):
     (g + m * b).
     """
 
-    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=0.0):
-        super().__init__(learning_rate, weight_decay)
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=0.0, *,
+                 schedule=None, decay_bias=True, decay_per_example=False):
+        super().__init__(learning_rate, weight_decay, schedule=schedule, decay_bias=decay_bias,
+                         decay_per_example=decay_per_example)
         if isinstance(momentum, bool) or not isinstance(momentum, (int, float)) or not (
             0 <= momentum < 1
         ):
@@ -72,57 +156,79 @@ class SGD(Optimizer):
         self.nesterov = bool(nesterov)
 
     def _init_state(self, params) -> None:
+        # The running sum b of PyTorch's rule, kept times the learning rate (lr * b): with
+        # gradients that arrive multiplied by the rate, a step is then a few passes fewer.
         self._velocity = [np.zeros_like(p) for p in params] if self.momentum else None
+        self._velocity_rate = self.learning_rate
+        self._scratch = [np.empty_like(p) for p in params] if self.momentum else None
 
     def gradient_scale(self) -> float:
-        # Without momentum, w -= learning_rate * g: gradients that arrive already multiplied by
-        # the learning rate spare one pass over every weight.
-        return 1.0 if self.momentum else self.learning_rate
+        # w -= learning_rate * (...): gradients that arrive already multiplied by the learning
+        # rate spare a pass over every weight.
+        return self.learning_rate
 
-    def step(self, params, grads, *, scale=1.0) -> None:
+    def step(self, params, grads, *, scale=1.0, count=None, matrices=None) -> None:
         rate, momentum = self.learning_rate, self.momentum
-        if not momentum and scale != 1:  # no state to keep
-            rate, decay = rate / scale, self.weight_decay * scale
-            for param, grad in zip(params, grads):
-                if decay:
-                    grad += decay * param
+        decays = self._decays(params, count, matrices)
+        if not momentum:  # no state to keep
+            rate = rate / scale
+            for param, grad, decay in zip(params, grads, decays):
+                if decay[0]:
+                    self._add_decay(param, grad, decay, np.empty_like(param), scale)
                 if rate != 1:
                     grad *= rate
                 param -= grad
             return
         self._state_for(params)
-        for i, (param, grad) in enumerate(zip(params, grads)):
-            grad = self._decayed(param, grad, scale)
-            if momentum:
-                velocity = self._velocity[i]
-                velocity *= momentum
-                velocity += grad
-                if self.nesterov:
-                    grad += momentum * velocity
-                else:
-                    np.copyto(grad, velocity)
-            grad *= rate
-            param -= grad
+        if self._velocity_rate != rate:  # a schedule changed the rate: lr * b follows it
+            for velocity in self._velocity:
+                velocity *= rate / self._velocity_rate
+            self._velocity_rate = rate
+        # With g the gradient times the rate and V = lr * b: V = m V + g, then w -= V, or
+        # w -= g + m V with Nesterov's look-ahead. In place, into the optimizer's own buffers.
+        for param, grad, velocity, scratch, decay in zip(params, grads, self._velocity,
+                                                          self._scratch, decays):
+            if scale != rate:
+                grad *= rate / scale
+            if decay[0]:
+                self._add_decay(param, grad, decay, scratch, rate)
+            velocity *= momentum
+            velocity += grad
+            if self.nesterov:
+                param -= grad
+                np.multiply(velocity, momentum, out=scratch)
+                param -= scratch
+            else:
+                param -= velocity
+
+    def _settings(self) -> dict:
+        return {"learning_rate": self.initial_learning_rate, "momentum": self.momentum,
+                "nesterov": self.nesterov}
 
     def __repr__(self) -> str:
-        args = [f"learning_rate={self.learning_rate:g}"]
+        args = [f"learning_rate={self.initial_learning_rate:g}"]
         if self.momentum:
             args.append(f"momentum={self.momentum:g}")
         if self.nesterov:
             args.append("nesterov=True")
-        if self.weight_decay:
-            args.append(f"weight_decay={self.weight_decay:g}")
-        return f"SGD({', '.join(args)})"
+        return f"SGD({', '.join(args + self._repr_extras())})"
 
 
 class Adam(Optimizer):
     """Adam (Kingma & Ba, 2015): each weight gets its own step size, from running averages
-    of its gradient (m) and squared gradient (v), corrected for their start at zero."""
+    of its gradient (m) and squared gradient (v), corrected for their start at zero.
+
+    ``epsilon_hat=True`` adds ``epsilon`` to sqrt(v) before the correction of v rather than
+    after (the paper's ε̂ form, which Keras and scikit-learn use); PyTorch's form is the default.
+    """
 
     def __init__(
-        self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.0
+        self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.0, *,
+        epsilon_hat=False, schedule=None, decay_bias=True, decay_per_example=False,
     ):
-        super().__init__(learning_rate, weight_decay)
+        super().__init__(learning_rate, weight_decay, schedule=schedule, decay_bias=decay_bias,
+                         decay_per_example=decay_per_example)
+        self.epsilon_hat = bool(epsilon_hat)
         for name, beta in (("beta1", beta1), ("beta2", beta2)):
             if isinstance(beta, bool) or not isinstance(beta, (int, float)) or not 0 <= beta < 1:
                 raise ValueError(f"{name} must be a number in [0, 1), got {beta!r}")
@@ -135,15 +241,24 @@ class Adam(Optimizer):
         self._scratch = [np.empty_like(p) for p in params]
         self.steps = 0
 
-    def step(self, params, grads, *, scale=1.0) -> None:
+    def step(self, params, grads, *, scale=1.0, count=None, matrices=None) -> None:
         self._state_for(params)
+        decays = self._decays(params, count, matrices)
         self.steps += 1
         b1, b2 = self.beta1, self.beta2
         correction1 = 1 - b1**self.steps
         correction2_sqrt = math.sqrt(1 - b2**self.steps)
         step_size = self.learning_rate / correction1
-        for param, grad, m, v, scratch in zip(params, grads, self._m, self._v, self._scratch):
-            grad = self._decayed(param, grad, scale)
+        epsilon = self.epsilon
+        if self.epsilon_hat:
+            # step_size * m / (sqrt(v) + eps) * sqrt(1 - b2^t), written in the form below
+            epsilon /= correction2_sqrt
+        for param, grad, m, v, scratch, decay in zip(params, grads, self._m, self._v,
+                                                     self._scratch, decays):
+            if scale != 1:
+                grad /= scale
+            if decay[0]:
+                self._add_decay(param, grad, decay, scratch)
             m *= b1
             np.multiply(grad, 1 - b1, out=scratch)
             m += scratch
@@ -154,30 +269,153 @@ class Adam(Optimizer):
             # param -= step_size * m / (sqrt(v) / sqrt(1 - b2^t) + epsilon), as PyTorch has it
             np.sqrt(v, out=scratch)
             scratch /= correction2_sqrt
-            scratch += self.epsilon
+            scratch += epsilon
             np.divide(m, scratch, out=scratch)
             scratch *= step_size
             param -= scratch
 
+    def _settings(self) -> dict:
+        settings = {"learning_rate": self.initial_learning_rate, "beta1": self.beta1,
+                    "beta2": self.beta2, "epsilon": self.epsilon}
+        if self.epsilon_hat:
+            settings["epsilon_hat"] = True
+        return settings
+
     def __repr__(self) -> str:
-        args = [f"learning_rate={self.learning_rate:g}"]
+        args = [f"learning_rate={self.initial_learning_rate:g}"]
         if (self.beta1, self.beta2, self.epsilon) != (0.9, 0.999, 1e-8):
             args += [f"beta1={self.beta1:g}", f"beta2={self.beta2:g}", f"epsilon={self.epsilon:g}"]
-        if self.weight_decay:
-            args.append(f"weight_decay={self.weight_decay:g}")
-        return f"Adam({', '.join(args)})"
+        if self.epsilon_hat:
+            args.append("epsilon_hat=True")
+        return f"Adam({', '.join(args + self._repr_extras())})"
 
 
-OPTIMIZERS = {"sgd": SGD, "adam": Adam}
+class LBFGS(Optimizer):
+    """L-BFGS (limited-memory BFGS, SciPy's L-BFGS-B): full-batch training that builds a picture
+    of the loss's curvature from its last ``memory`` gradients and picks each step's length by
+    a line search; on small data it often beats SGD and Adam by far. Needs SciPy (the
+    ``scipy`` extra). ``Network.fit(..., optimizer="lbfgs")`` uses it: each epoch is one
+    iteration over all the training rows (several evaluations of loss and gradient).
+
+    Parameters
+    ----------
+    tol : stop when every component of the projected gradient is at most this (SciPy's gtol).
+    max_fun : at most this many evaluations of the loss and gradient in one fit.
+    memory : the number of past steps that model the curvature (SciPy's maxcor).
+    weight_decay, decay_bias, decay_per_example : an L2 penalty ½·weight_decay·‖w‖² added to
+        the loss (see Optimizer).
+
+    ``minimize(objective, x0)`` works on any function of a flat vector that returns its value
+    and gradient, for instance one that adds up ``Network.loss_and_gradient`` over parts of the
+    data held elsewhere.
+    """
+
+    full_batch = True
+
+    def __init__(self, tol=1e-5, max_fun=15000, memory=10, weight_decay=0.0, *,
+                 decay_bias=True, decay_per_example=False):
+        super().__init__(1.0, weight_decay, decay_bias=decay_bias,
+                         decay_per_example=decay_per_example)
+        self.tol = as_positive_float(tol, "tol", allow_zero=True)
+        self.max_fun = as_count(max_fun, "max_fun", minimum=1)
+        self.memory = as_count(memory, "memory", minimum=1)
+        self.result = None
+
+    def step(self, params, grads, *, scale=1.0, count=None, matrices=None) -> None:
+        raise TypeError("LBFGS works on the whole data at once: use Network.fit(..., "
+                        "optimizer=LBFGS()) or LBFGS.minimize, not step()")
+
+    def decay_vector(self, params, count):
+        """The weight decay of every entry of the flat vector of ``params``, for a loss that
+        is the mean over ``count`` examples (or their sum, with ``count`` None)."""
+        return np.concatenate([np.full(p.size, self.decay_of(p, count)) for p in params])
+
+    def minimize(self, objective, x0, *, max_iter=100, callback=None):
+        """Minimize ``objective(x) -> (value, gradient)`` from the flat vector ``x0`` with at
+        most ``max_iter`` iterations (and ``max_fun`` evaluations in all). ``callback(x,
+        value)`` is called after every iteration; returning True stops. Returns an
+        ``LBFGSResult`` (also kept as ``self.result``)."""
+        try:
+            from scipy.optimize import minimize
+        except ImportError as exc:
+            raise ImportError("LBFGS needs SciPy: pip install 'neuronet[scipy]'") from exc
+        max_iter = as_count(max_iter, "max_iter", minimum=1)
+        iterations = [0]
+
+        def each_iteration(intermediate_result):
+            iterations[0] += 1
+            if callback is not None and callback(intermediate_result.x,
+                                                 float(intermediate_result.fun)):
+                raise StopIteration
+
+        def value_and_gradient(x):
+            value, gradient = objective(x)
+            return float(value), np.asarray(gradient, dtype=np.float64)
+
+        outcome = minimize(value_and_gradient, np.asarray(x0, dtype=np.float64),
+                           method="L-BFGS-B", jac=True, callback=each_iteration,
+                           options={"maxiter": max_iter, "maxfun": self.max_fun,
+                                    "gtol": self.tol, "maxcor": self.memory})
+        converged = bool(outcome.success) and "STOP" not in str(outcome.message)
+        self.result = LBFGSResult(outcome.x, float(outcome.fun), int(outcome.nit),
+                                  int(outcome.nfev), converged, str(outcome.message))
+        return self.result
+
+    def _settings(self) -> dict:
+        return {"tol": self.tol, "max_fun": self.max_fun, "memory": self.memory}
+
+    def __repr__(self) -> str:
+        args = []
+        if self.tol != 1e-5:
+            args.append(f"tol={self.tol:g}")
+        if self.max_fun != 15000:
+            args.append(f"max_fun={self.max_fun}")
+        if self.memory != 10:
+            args.append(f"memory={self.memory}")
+        return f"LBFGS({', '.join(args + self._repr_extras())})"
+
+
+class LBFGSResult:
+    """What ``LBFGS.minimize`` found: the flat vector ``x``, its value ``fun``, the
+    iterations ``n_iter`` and evaluations ``n_fun`` it took, whether it ``converged`` (the
+    gradient or the change of value fell below tolerance) and SciPy's ``message``."""
+
+    def __init__(self, x, fun, n_iter, n_fun, converged, message):
+        self.x, self.fun, self.n_iter, self.n_fun = x, fun, n_iter, n_fun
+        self.converged, self.message = converged, message
+
+    def __repr__(self) -> str:
+        state = "converged" if self.converged else "not converged"
+        return (f"<LBFGSResult: {state} after {self.n_iter} iterations, {self.n_fun} "
+                f"evaluations, value {self.fun:.6g}: {self.message}>")
+
+
+OPTIMIZERS = {"sgd": SGD, "adam": Adam, "lbfgs": LBFGS}
 
 
 def get(optimizer) -> Optimizer:
-    """An Optimizer: an instance as it is, a name ("sgd", "adam") with default settings, or
-    None for Adam."""
+    """An Optimizer: an instance as it is, a name ("sgd", "adam", "lbfgs") with default
+    settings, or None for Adam."""
     if optimizer is None:
         return Adam()
     if isinstance(optimizer, Optimizer):
         return optimizer
     if isinstance(optimizer, str) and optimizer.lower() in OPTIMIZERS:
         return OPTIMIZERS[optimizer.lower()]()
-    raise ValueError(f"unknown optimizer {optimizer!r}; expected 'sgd', 'adam' or an Optimizer")
+    raise ValueError(f"unknown optimizer {optimizer!r}; expected 'sgd', 'adam', 'lbfgs' or an "
+                     "Optimizer")
+
+
+def from_config(config) -> Optimizer:
+    """An optimizer (with its schedule) from its ``config()``."""
+    if not isinstance(config, dict):
+        raise ValueError(f"not an optimizer's settings: {config!r}")
+    classes = {cls.__name__: cls for cls in OPTIMIZERS.values()}
+    kind = config.get("type")
+    if kind not in classes:
+        raise ValueError(f"unknown optimizer type {kind!r}; expected one of "
+                         f"{', '.join(classes)}")
+    settings = {k: v for k, v in config.items() if k != "type"}
+    if "schedule" in settings:
+        settings["schedule"] = schedules.from_config(settings["schedule"])
+    return classes[kind](**settings)
