@@ -109,7 +109,7 @@ def test_every_writer_goes_into_a_fifo(tmp_path, fifo):
     writers["to_onnx"] = lambda: net.to_onnx(fifo)
     from neuronet.sklearn import NetClassifier
 
-    estimator = NetClassifier((3,), epochs=5, random_state=0)
+    estimator = NetClassifier((3,), max_iter=5, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # five epochs: enough to have weights to export
         estimator.fit(np.random.default_rng(0).normal(size=(20, 2)), [0, 1] * 10)

@@ -41,11 +41,12 @@ class L1(Optimizer):
     def gradient_scale(self) -> float:
         return self.inner.gradient_scale()
 
-    def step(self, params, grads, *, scale=1.0) -> None:
-        # Gradients arrive multiplied by ``scale``, so the penalty's slope is too.
+    def step(self, params, grads, *, scale=1.0, **batch) -> None:
+        # Gradients arrive multiplied by ``scale``, so the penalty's slope is too; what else
+        # the network says of the batch (its size, which entries are matrices) is the inner's.
         for param, grad in zip(params, grads):
             grad += (scale * self.rate) * np.sign(param)
-        self.inner.step(params, grads, scale=scale)
+        self.inner.step(params, grads, scale=scale, **batch)
 
 
 def make_optimizer(name, learning_rate, reg="none", reg_rate=0.0):
