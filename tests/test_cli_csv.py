@@ -62,7 +62,7 @@ def test_train_predict_evaluate_iris(run_cli, iris, tmp_path):
         "versicolor, virginica" in out
     for column in ("sepal length", "sepal width", "petal length", "petal width"):
         assert f"  {column}: number, standardized\n" in out
-    assert "lowest validation loss on 22 held-out rows" in out
+    assert "lowest mean validation loss over 5 folds of the 110 rows" in out
     assert "epochs on all 110 rows" in out
     assert f"written to {model}" in out
     assert "loss=" in result.stderr  # the progress bar

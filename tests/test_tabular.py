@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import neuronet
-from neuronet import tabular
+from neuronet import Network, tabular
 from neuronet.tabular import (
     DataError,
     Preparation,
@@ -318,18 +318,48 @@ def test_task_inference_rule():
 # --- training -----------------------------------------------------------------------------------
 
 
-def test_the_model_learns_from_every_row():
-    frame = messy(160)
+@pytest.mark.parametrize("rows, how", [
+    (600, "lowest validation loss on 120 held-out rows"),
+    # Fewer than 100 held-out rows: the epochs are chosen by cross-validation.
+    (160, "lowest mean validation loss over 5 folds of the 160 rows"),
+])
+def test_the_model_learns_from_every_row(rows, how):
+    frame = messy(rows)
     model = tabular.train(frame, "label", epochs=60, seed=3)
     notes = "\n".join(model.notes)
-    assert "lowest validation loss on 32 held-out rows" in notes
+    assert how in notes
     best = model.history.epochs
     assert "val_loss" not in model.history  # the last training had no rows held out
-    assert f"after {best} epochs on all 160 rows" in notes
+    assert f"after {best} epochs on all {rows} rows" in notes
     alone = tabular.train(frame, "label", epochs=best, seed=3, validation_split=0)
     for a, b in zip(model.network.parameters(), alone.network.parameters()):
         np.testing.assert_array_equal(a, b)
     assert alone.history.epochs == best and "no validation split" in alone.notes[-1]
+
+
+def test_cross_validation_chooses_the_epoch_of_the_lowest_mean_validation_loss():
+    frame = messy(100)
+    model = tabular.train(frame, "label", epochs=40, seed=1)
+    # The same folds by hand: every fifth row of the shuffled order, each held out once.
+    prepared = model.prepare(frame)
+    y = (frame["label"] == "small").to_numpy(dtype=float)[:, None]
+    order = np.random.default_rng(1).permutation(len(frame))
+    curves = []
+    for k in range(5):
+        val = np.sort(order[k::5])
+        rest = np.setdiff1d(np.arange(len(frame)), val)
+        net = Network.mlp([prepared.shape[1], 32, 1], hidden="relu", output="sigmoid", seed=1)
+        history = net.fit(prepared[rest], y[rest], loss="binary_crossentropy",
+                          optimizer=neuronet.Adam(0.001), epochs=40, batch_size=32,
+                          validation_data=(prepared[val], y[val]))
+        curves.append(history.val_loss)
+    assert model.history.epochs == int(np.argmin(np.mean(curves, axis=0))) + 1
+
+
+def test_two_classes_are_one_sigmoid_output():
+    model = tabular.train(messy(), "member", epochs=3)
+    assert model.network.n_outputs == 1 and model.network.output_activation == "sigmoid"
+    assert list(model.predict_proba(messy(20)).columns) == ["no", "yes"]
 
 
 def test_a_small_table_is_learned_whole():

@@ -318,7 +318,8 @@ def _add_train(commands) -> None:
                        help="default: 0.001 for adam, 0.01 for sgd (with momentum 0.9)")
     train.add_argument("--validation-split", type=_fraction, default=0.2,
                        help="share of rows held out to choose the number of epochs (default: "
-                       "0.2); 0 trains on every row for --epochs")
+                       "0.2; when that is fewer than 100 rows, cross-validation over 1/split "
+                       "folds chooses); 0 trains on every row for --epochs")
     train.add_argument("--early-stopping", type=_at_least(1), metavar="PATIENCE",
                        help="end the validation run after PATIENCE epochs without improvement "
                        "(default: run every epoch; the lowest validation loss chooses)")

@@ -221,14 +221,27 @@ class Network:
 
     # --- using it -----------------------------------------------------------------------------
 
-    def predict(self, X, *, batch_size=None):
+    def predict(self, X, *, batch_size=None, logits=False):
         """The network's outputs for the rows of X: probabilities after sigmoid or softmax,
-        real numbers after identity. A 1-D X is one example and gives a 1-D result.
+        real numbers after identity. A 1-D X is one example and gives a 1-D result. With
+        ``logits``, the last layer's sums z instead, before its activation.
 
         X may be data read on demand (np.memmap, h5py dataset...): it is read chunk by chunk;
         or a SciPy sparse matrix, multiplied as sparse by the first layer. ``batch_size``: rows
         per chunk (default ``chunk_rows()``, about 32 MB per layer). Outputs that are not
-        finite (a network whose sums overflowed) are returned as they are: NaN or infinity."""
+        finite (a network whose sums overflowed) are returned as they are: NaN or infinity.
+        (A sum that overflows to infinity still gives a sigmoid of 1: its logit tells.)"""
+        forward = self.forward
+        if logits:
+            *body, last = self.layers
+            if not isinstance(last, Dense):
+                raise ValueError(f"logits are the sums of a last Dense layer, but the last "
+                                 f"layer is {last!r}")
+
+            def forward(inputs):
+                for layer in body:
+                    inputs = layer.forward(inputs)
+                return last.sums(inputs)
         single = len(np.shape(X)) == 1
         lazy = is_lazy(X)
         sparse = is_sparse(X)
@@ -245,7 +258,7 @@ class Network:
             if lazy and not all_finite(chunk):
                 last = start + len(chunk) - 1
                 raise ValueError(f"X holds NaN or infinity in rows {start} to {last}")
-            result[start:start + batch_size] = self.forward(chunk)
+            result[start:start + batch_size] = forward(chunk)
         return result[0] if single else result
 
     def fit(self, X, y, *, loss, optimizer=None, epochs=1, batch_size=32, shuffle=True,

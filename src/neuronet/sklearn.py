@@ -395,13 +395,9 @@ class _NetEstimator(BaseEstimator):
         X = validate_data(self, X, reset=False, accept_sparse=["csr", "csc"],
                           dtype=(np.float64, np.float32))
         network = self._predictor(X)
-        inputs = network.check_inputs(X)
-        *body, last = network.layers
-        for layer in body:
-            inputs = layer.forward(inputs)
-        z = last.sums(inputs)
+        z = network.predict(X, logits=True)
         _refuse_non_finite(z)
-        return z, last.activation
+        return z, network.layers[-1].activation
 
     def _outputs(self, X):
         z, activation = self._logits(X)

@@ -3,8 +3,9 @@
 The steps: read the table; give every column a role; drop the rows without a target value;
 infer the task; gather the statistics of the training rows and fit the preparation; then
 train the network twice — first on most rows while the rest choose the number of epochs
-(the epoch of the lowest validation loss), then from the same start on every row for that
-many epochs — so that the model written has learned from all the data.
+(the epoch of the lowest validation loss; on a small table, the lowest mean over folds of a
+cross-validation), then from the same start on every row for that many epochs — so that the
+model written has learned from all the data.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ TASK_RULE = ("text or true/false targets are classes; a numeric target is classe
              f"it holds whole numbers with at most {MAX_CLASSES} distinct values and at least "
              f"{ROWS_PER_CLASS} rows per value on average (or just two values), and regression "
              "otherwise")
+#: A validation split that would hold out fewer rows than this chooses the number of epochs
+#: by cross-validation instead, over at least FOLDS_AT_LEAST folds.
+MIN_VALIDATION_ROWS = 100
+FOLDS_AT_LEAST = 3
 #: Columns described one by one in the report; the rest are counted by role.
 REPORT_COLUMNS = 60
 
@@ -72,7 +77,9 @@ def train(data, target, *, task=None, features=None, categorical=None, numeric=N
     epochs : at most this many passes over the data.   batch_size : rows per step.
     optimizer : "adam" (learning rate 0.001 by default) or "sgd" (0.01, momentum 0.9).
     validation_split : the share of rows held out to choose the number of epochs; the model is
-        then trained on every row for that many. 0: train on every row for ``epochs``.
+        then trained on every row for that many. Where that would hold out fewer than
+        ``MIN_VALIDATION_ROWS`` rows, the choice is made by cross-validation over 1 / split
+        folds instead (the lowest mean validation loss). 0: train on every row for ``epochs``.
     early_stopping : patience, in epochs, of the validation run; by default it runs every
         epoch and the lowest validation loss of them all chooses (on small tables the
         validation loss is noisy, and a patience stops it at a dip that is no minimum).
@@ -142,10 +149,16 @@ def train(data, target, *, task=None, features=None, categorical=None, numeric=N
         kind += f", {len(classes)} classes: {listed}" + (", ..." if len(classes) > 10 else "")
     note(f"task:       {kind}")
 
-    n_outputs = len(classes) if task == "classification" else 1
-    output = "softmax" if task == "classification" else "identity"
-    loss = "categorical_crossentropy" if task == "classification" else "mse"
-    metrics = ["accuracy"] if task == "classification" else ["mae"]
+    if task == "regression":
+        n_outputs, output, loss, metrics = 1, "identity", "mse", ["mae"]
+    elif len(classes) == 2:
+        # Two classes: one sigmoid unit, the probability of the second. It learns better from
+        # few rows than a softmax over two units, whose two sums say one thing twice.
+        n_outputs, output, loss, metrics = 1, "sigmoid", "binary_crossentropy", ["accuracy"]
+        y = y[:, None].astype(np.float64)
+    else:
+        n_outputs, output = len(classes), "softmax"
+        loss, metrics = "categorical_crossentropy", ["accuracy"]
     sizes = [X.shape[1], *hidden, n_outputs]
 
     def network():
@@ -170,15 +183,46 @@ def train(data, target, *, task=None, features=None, categorical=None, numeric=N
                             f"{n:,} rows leaves {n - n_val} to train on and {n_val} to "
                             "validate; both need rows (or pass a validation split of 0)")
         order = np.random.default_rng(seed).permutation(n)
-        val, fit_rows = np.sort(order[:n_val]), np.sort(order[n_val:])
-        history = fit(net, X[fit_rows], y[fit_rows], epochs, (X[val], y[val]), early_stopping)
-        if history.epochs == 0:
-            raise KeyboardInterrupt
-        best = int(np.argmin(history.val_loss)) + 1
-        stopped = f", stopped early at epoch {history.epochs}" if history.stopped_early else ""
-        note(f"epochs:     {best} (lowest validation loss on {n_val:,} held-out rows, "
-             f"{validation_split:.0%}{stopped})")
-        note(f"validation: {_scores(history, task, scale, 'val_', best - 1)} at epoch {best}")
+        if n_val < MIN_VALIDATION_ROWS and n >= 2 * FOLDS_AT_LEAST:
+            # Few held-out rows choose the epoch by chance. Cross-validation lets every row
+            # be held out once: each fold trains from the same start on the other rows, and
+            # the epoch of the lowest mean validation loss over the folds is the choice.
+            folds = max(FOLDS_AT_LEAST, int(round(1 / validation_split)))
+            curves = []
+            for k in range(folds):
+                val = np.sort(order[k::folds])
+                fit_rows = np.sort(np.concatenate([order[j::folds] for j in range(folds)
+                                                   if j != k]))
+                net = network()
+                history = fit(net, X[fit_rows], y[fit_rows], epochs, (X[val], y[val]),
+                              early_stopping)
+                if history.epochs == 0:
+                    raise KeyboardInterrupt
+                curves.append(history)
+                if history.interrupted:
+                    break
+            length = min(h.epochs for h in curves)
+            mean_loss = np.mean([h.val_loss[:length] for h in curves], axis=0)
+            best = int(np.argmin(mean_loss)) + 1
+            note(f"epochs:     {best} (lowest mean validation loss over {folds} folds of the "
+                 f"{n:,} rows: too few for a {validation_split:.0%} split alone)")
+            averaged = {key: float(np.mean([h[key][best - 1] for h in curves]))
+                        for key in curves[0].history if key.startswith("val_")}
+            note(f"validation: {_scores(averaged, task, scale, 'val_', None)} at epoch {best}, "
+                 "averaged over the folds")
+        else:
+            val, fit_rows = np.sort(order[:n_val]), np.sort(order[n_val:])
+            history = fit(net, X[fit_rows], y[fit_rows], epochs, (X[val], y[val]),
+                          early_stopping)
+            if history.epochs == 0:
+                raise KeyboardInterrupt
+            best = int(np.argmin(history.val_loss)) + 1
+            stopped = f", stopped early at epoch {history.epochs}" if history.stopped_early \
+                else ""
+            note(f"epochs:     {best} (lowest validation loss on {n_val:,} held-out rows, "
+                 f"{validation_split:.0%}{stopped})")
+            note(f"validation: {_scores(history, task, scale, 'val_', best - 1)} at epoch "
+                 f"{best}")
         if history.interrupted:
             note(f"interrupted: kept the network trained so far on {len(fit_rows):,} rows")
         else:
@@ -206,10 +250,14 @@ def train(data, target, *, task=None, features=None, categorical=None, numeric=N
 
 
 def _scores(history, task, scale, prefix, at) -> str:
-    loss = history[prefix + "loss"][at]
+    """The scores of epoch ``at`` (counted from 0) of a History, or of a dict of numbers
+    (``at`` None)."""
+    def score(name):
+        return history[prefix + name] if at is None else history[prefix + name][at]
+
     if task == "classification":
-        return f"loss {loss:.4f}, accuracy {history[prefix + 'accuracy'][at]:.4f}"
-    return f"MSE {loss * scale**2:.6g}, MAE {history[prefix + 'mae'][at] * scale:.6g}"
+        return f"loss {score('loss'):.4f}, accuracy {score('accuracy'):.4f}"
+    return f"MSE {score('loss') * scale**2:.6g}, MAE {score('mae') * scale:.6g}"
 
 
 def _targets(frame, target, task):

@@ -69,9 +69,11 @@ class TabularModel:
         return self.preparation.transform(self._frame(data, sep, encoding))
 
     def _outputs(self, frame) -> np.ndarray:
-        with np.errstate(over="ignore", invalid="ignore"):  # a non-finite output is refused
-            outputs = self.network.predict(self.preparation.transform(frame))
-        bad = ~np.isfinite(outputs).all(axis=1)
+        # The sums before the output's activation: one that overflowed to infinity would
+        # still give a sigmoid of 1, a confident answer from a broken computation.
+        with np.errstate(over="ignore", invalid="ignore"):  # a non-finite sum is refused
+            z = self.network.predict(self.preparation.transform(frame), logits=True)
+        bad = ~np.isfinite(z).all(axis=1)
         if bad.any():
             rows = np.flatnonzero(bad)
             shown = ", ".join(row_name(frame, int(i)).removeprefix("row ") for i in rows[:5])
@@ -80,7 +82,7 @@ class TabularModel:
                              f"infinity) for row{'s' * (len(rows) > 1)} {shown}{more}; no "
                              "prediction is given for an output that overflowed (are the "
                              "inputs of these rows far outside the training data?)")
-        return outputs
+        return self.network.layers[-1].activation.forward(z, out=z)
 
     def _probabilities(self, outputs) -> np.ndarray:
         if outputs.shape[1] == 1:  # one sigmoid unit: the probability of the second class
