@@ -4,22 +4,51 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench bench-dask lint clean
+.PHONY: demo test bench bench-dask lint clean playground screenshots browser bench-playground
 
 demo: $(VENV)/.stamp-demo
 	$(BIN)/neuronet demo
 	$(BIN)/neuronet demo xor
 	$(BIN)/neuronet demo digits
 
-test: $(VENV)/.stamp-test
+test: $(VENV)/.stamp-test browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The playground at http://127.0.0.1:8765/ (Ctrl-C stops it); PLAYGROUND_ARGS="--port 9000".
+playground: $(VENV)/.stamp-playground
+	$(BIN)/neuronet playground $(PLAYGROUND_ARGS)
+
+# The browser tests drive Debian's chromium (through Playwright, which downloads nothing). As
+# root with apt-get it is installed when missing; elsewhere those tests are skipped and say
+# why (under CI they fail instead).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -q chromium >/dev/null 2>&1 || \
+	      { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; } || \
+	      echo "could not install chromium: the browser tests will say so"; \
+	  else \
+	    echo "chromium is missing (as root: apt-get install chromium): browser tests skipped"; \
+	  fi; }
+
+# The README's screenshots of the playground, taken by the browser tests.
+screenshots: $(VENV)/.stamp-test browser
+	NEURONET_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/test_playground_browser.py -k fits
+
+# Frames per second of the playground (server, WebSocket, headless Chromium).
+bench-playground: $(VENV)/.stamp-test browser
+	$(BIN)/python benchmarks/playground.py $(BENCH_ARGS)
 
 # The machine's OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE pin an older kernel that slows a current
 # NumPy: the benchmark lets OpenBLAS pick its own (run.py records which one threadpoolctl reports).
 # Pass options with BENCH_ARGS, e.g. make bench BENCH_ARGS="--tasks digits-relu --repeats 15".
+# Then benchmarks/tables.py scores neuronet train beside scikit-learn on public tables.
 bench: $(VENV)/.stamp-bench
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/tables.py
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/dask_bench.py $(DASK_BENCH_ARGS)
 
 # The distributed fit beside the in-process one alone, e.g. make bench-dask DASK_BENCH_ARGS="--repeats 9".
@@ -38,6 +67,10 @@ $(VENV)/.stamp-demo: pyproject.toml | $(VENV)/bin/python
 
 $(VENV)/.stamp-test: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+$(VENV)/.stamp-playground: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e ".[playground]"
 	touch $@
 
 $(VENV)/.stamp-bench: pyproject.toml | $(VENV)/bin/python

@@ -21,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +34,8 @@ from reference import TUTORIAL_INPUTS, TUTORIAL_OUTPUTS, TutorialNeuron  # noqa:
 
 import neuronet  # noqa: E402
 
-TASKS = ("neuron", "digits-relu", "digits-sigmoid", "large", "predict", "memory")
+TASKS = ("neuron", "digits-relu", "digits-sigmoid", "estimator-sgd", "estimator-lbfgs",
+         "layout", "large", "predict", "memory", "read-csv")
 
 
 # --- what the machine is -------------------------------------------------------------------------
@@ -200,6 +202,123 @@ def task_digits(hidden: str, quick: bool, repeats: int, skip_torch: bool) -> dic
             "results": results, "targets": targets, "note": note}
 
 
+def _estimator_runner(cls, settings, X, y, X_test, y_test):
+    def run():
+        model = cls(**settings)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # ConvergenceWarning: the iterations are fixed
+            start = time.perf_counter()
+            model.fit(X, y)
+            seconds = time.perf_counter() - start
+        return {"seconds": seconds, "accuracy": float(model.score(X_test, y_test)),
+                "iterations": int(model.n_iter_)}
+
+    return run
+
+
+def task_estimator_sgd(quick: bool, repeats: int) -> dict:
+    """NetClassifier against MLPClassifier with the same settings (their defaults but for the
+    solver, batch and iterations; the same random_state, so the very same training)."""
+    from sklearn.neural_network import MLPClassifier
+
+    from neuronet import datasets
+    from neuronet.sklearn import NetClassifier
+
+    X, y = datasets.digits()
+    X_train, X_test, y_train, y_test = datasets.split(X, y, test_size=0.25, seed=0)
+    settings = dict(hidden_layer_sizes=(32,), solver="sgd", batch_size=32,
+                    learning_rate_init=0.1, max_iter=2 if quick else 50, tol=0,
+                    n_iter_no_change=np.inf, random_state=0)
+    runners = {"NetClassifier": _estimator_runner(NetClassifier, settings, X_train, y_train,
+                                                  X_test, y_test),
+               "MLPClassifier": _estimator_runner(MLPClassifier, settings, X_train, y_train,
+                                                  X_test, y_test)}
+    results = _renamed(interleave(runners, repeats))
+    gap = results["neuronet"]["accuracy"] - results["sklearn"]["accuracy"]
+    return {"settings": {"sizes": [64, 32, 10], **_jsonable(settings)}, "results": results,
+            "targets": [("NetClassifier / MLPClassifier", ratio(results, "neuronet", "sklearn"),
+                         "<=", 0.3),
+                        ("test accuracy NetClassifier - MLPClassifier (points)", 100 * gap,
+                         "abs<=", 0.0)]}
+
+
+def task_estimator_lbfgs(quick: bool, repeats: int) -> dict:
+    """L-BFGS on a 1,000 x 20 table: NetClassifier(solver="lbfgs") against MLPClassifier's,
+    the same iterations from the same starting weights."""
+    from sklearn.datasets import make_classification
+    from sklearn.neural_network import MLPClassifier
+
+    from neuronet.sklearn import NetClassifier
+
+    X, y = make_classification(n_samples=1250, n_features=20, n_informative=10, n_classes=3,
+                               random_state=0)
+    X_train, X_test, y_train, y_test = X[:1000], X[1000:], y[:1000], y[1000:]
+    settings = dict(hidden_layer_sizes=(32,), solver="lbfgs", max_iter=10 if quick else 200,
+                    tol=0, random_state=0)
+    runners = {"NetClassifier": _estimator_runner(NetClassifier, settings, X_train, y_train,
+                                                  X_test, y_test),
+               "MLPClassifier": _estimator_runner(MLPClassifier, settings, X_train, y_train,
+                                                  X_test, y_test)}
+    results = _renamed(interleave(runners, repeats))
+    same = results["neuronet"]["iterations"] == results["sklearn"]["iterations"]
+    return {"settings": {"rows": 1000, "columns": 20, **_jsonable(settings)},
+            "results": results,
+            "targets": [("NetClassifier / MLPClassifier (lbfgs)",
+                         ratio(results, "neuronet", "sklearn"), "<=", 0.7),
+                        ("the same iterations", same, "==", True)]}
+
+
+def _renamed(results: dict) -> dict:
+    # The report's first column is "neuronet"; the estimators keep their names beside it.
+    names = {"NetClassifier": "neuronet", "MLPClassifier": "sklearn"}
+    return {names.get(k, k): v for k, v in results.items()}
+
+
+def task_layout(quick: bool, repeats: int) -> dict:
+    """fit from a DataFrame and a Fortran-ordered array against the same rows C-ordered, at two
+    sizes: each layout costs one copy at most, and time grows linearly with the rows."""
+    import pandas as pd
+
+    sizes = (20_000, 200_000) if quick else (100_000, 1_000_000)
+    rng = np.random.default_rng(0)
+    results, per_row = {}, {}
+    for n in sizes:
+        X = rng.standard_normal((n, 20))
+        y = (X[:, 0] + X[:, 1] * X[:, 2] > 0).astype(int)
+        inputs = {"C-ordered": np.ascontiguousarray(X), "Fortran": np.asfortranarray(X),
+                  "DataFrame": pd.DataFrame(X, columns=[f"x{i}" for i in range(20)])}
+
+        def runner(data, targets=y):
+            def run():
+                net = neuronet.Network.mlp([20, 16, 2], seed=0)
+                start = time.perf_counter()
+                net.fit(data, targets, loss="categorical_crossentropy",
+                        optimizer=neuronet.SGD(learning_rate=0.1), epochs=1)
+                return {"seconds": time.perf_counter() - start}
+
+            return run
+
+        measured = interleave({name: runner(data) for name, data in inputs.items()},
+                              max(3, repeats // 2) if n == sizes[-1] else repeats)
+        for name, record in measured.items():
+            results[f"{name} {n:,}"] = record
+        per_row[n] = measured["C-ordered"]["median"] / n
+    big = sizes[-1]
+    results = {"neuronet": results.pop(f"DataFrame {big:,}"), **results}
+    targets = [
+        (f"DataFrame / C-ordered, {big:,} rows",
+         results["neuronet"]["median"] / results[f"C-ordered {big:,}"]["median"], "<=", 1.2),
+        (f"Fortran / C-ordered, {big:,} rows",
+         results[f"Fortran {big:,}"]["median"] / results[f"C-ordered {big:,}"]["median"], "<=",
+         1.2),
+        (f"time per row, {big:,} / {sizes[0]:,} rows", per_row[big] / per_row[sizes[0]], "<=",
+         1.2),
+    ]
+    return {"settings": {"rows": list(sizes), "sizes": [20, 16, 2], "batch_size": 32,
+                         "epochs": 1, "metrics": "default"},
+            "results": results, "targets": targets}
+
+
 def synthetic(n_rows: int, n_inputs: int, n_classes: int, seed: int = 0):
     """Random float32 inputs, labelled by a random linear teacher so there is something to learn."""
     rng = np.random.default_rng(seed)
@@ -223,8 +342,9 @@ def task_large(quick: bool, repeats: int, skip_torch: bool) -> dict:
     flop = 6 * n_weights * n_rows * settings["epochs"]
     for record in results.values():
         record["gflops"] = flop / record["median"] / 1e9
-    targets = [("neuronet / torch", ratio(results, "neuronet", "torch"), "<=", 0.9),
-               ("neuronet / matmul floor", ratio(results, "neuronet", "matmul floor"), "<=", 1.5)]
+    targets = [("neuronet / torch", ratio(results, "neuronet", "torch"), "<=", 0.6),
+               ("neuronet / matmul floor", ratio(results, "neuronet", "matmul floor"), "<=",
+                1.35)]
     return {"settings": {"rows": n_rows, "sizes": sizes, "hidden": "relu",
                          "flop_per_epoch": flop, **_jsonable(settings)},
             "results": results, "targets": targets, "note": note}
@@ -277,6 +397,42 @@ def task_memory(quick: bool, large_file: bool) -> dict:
             "targets": [("fit's peak RssAnon growth, MB", growth, "<=", 100)], "note": note}
 
 
+def task_read_csv(quick: bool, repeats: int) -> dict:
+    """neuronet's CSV reader (separator detection, missing-value spellings, checks) against
+    pandas.read_csv alone on the same numeric file."""
+    import tempfile
+
+    import pandas as pd
+
+    from neuronet.tabular import read_csv
+
+    rows, columns = (20_000, 20) if quick else (1_000_000, 20)
+    rng = np.random.default_rng(0)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "numbers.csv"
+        frame = pd.DataFrame(rng.normal(size=(rows, columns)).round(6),
+                             columns=[f"x{i}" for i in range(columns)])
+        frame.to_csv(path, index=False)
+        size = path.stat().st_size
+        del frame
+
+        def timed(read):
+            def run():
+                start = time.perf_counter()
+                table = read(path)
+                seconds = time.perf_counter() - start
+                return {"seconds": seconds, "shape_ok": table.shape == (rows, columns)}
+
+            return run
+
+        results = interleave({"neuronet": timed(read_csv), "pandas": timed(pd.read_csv)},
+                             repeats)
+    return {"settings": {"rows": rows, "columns": columns, "megabytes": round(size / 1e6, 1)},
+            "results": results,
+            "targets": [("neuronet read_csv / pandas.read_csv",
+                         ratio(results, "neuronet", "pandas"), "<=", 1.5)]}
+
+
 def _jsonable(settings: dict) -> dict:
     return {k: (np.dtype(v).name if k == "dtype" else v) for k, v in settings.items()}
 
@@ -316,6 +472,8 @@ def report(results: dict) -> str:
                     extra.append(f"{record['gflops']:.1f} GFLOP/s")
                 if "rows_per_second" in record:
                     extra.append(f"{record['rows_per_second']:,.0f} rows/s")
+                if "iterations" in record:
+                    extra.append(f"{record['iterations']} iterations")
                 if "bit_identical" in record:
                     extra.append(f"bit-identical {record['bit_identical']}")
                 spread = f"{record['min']:.4f}-{record['max']:.4f}"
@@ -364,9 +522,13 @@ def main(argv=None) -> int:
         "neuron": lambda: task_neuron(args.quick, repeats),
         "digits-relu": lambda: task_digits("relu", args.quick, repeats, args.no_torch),
         "digits-sigmoid": lambda: task_digits("sigmoid", args.quick, repeats, args.no_torch),
+        "estimator-sgd": lambda: task_estimator_sgd(args.quick, repeats),
+        "estimator-lbfgs": lambda: task_estimator_lbfgs(args.quick, repeats),
+        "layout": lambda: task_layout(args.quick, repeats),
         "large": lambda: task_large(args.quick, repeats, args.no_torch),
         "predict": lambda: task_predict(args.quick, repeats, args.no_torch),
         "memory": lambda: task_memory(args.quick, args.large_file),
+        "read-csv": lambda: task_read_csv(args.quick, repeats),
     }
     pools = results["machine"]["threadpools"]
     if isinstance(pools, list):

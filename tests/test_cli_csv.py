@@ -57,9 +57,13 @@ def test_train_predict_evaluate_iris(run_cli, iris, tmp_path):
                      "--hidden", "16", "--epochs", "150", "--learning-rate", "0.01")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "110 examples, 4 features" in out
-    assert "classification (inferred, 3 classes: setosa, versicolor, virginica)" in out
-    assert "epochs run: 150" in out and "validation:" in out
+    assert "110 rows, 5 columns, target 'species'" in out
+    assert "classification (inferred; --task regression to change it), 3 classes: setosa, " \
+        "versicolor, virginica" in out
+    for column in ("sepal length", "sepal width", "petal length", "petal width"):
+        assert f"  {column}: number, standardized\n" in out
+    assert "lowest mean validation loss over 5 folds of the 110 rows" in out
+    assert "epochs on all 110 rows" in out
     assert f"written to {model}" in out
     assert "loss=" in result.stderr  # the progress bar
     assert model.exists()
@@ -101,7 +105,7 @@ def test_regression(run_cli, tmp_path):
                      "--hidden", "16", "--epochs", "100", "--learning-rate", "0.01",
                      "--early-stopping", "10", "--quiet")
     assert result.returncode == 0, result.stderr
-    assert "regression (inferred)" in result.stdout
+    assert "regression (inferred; --task classification to change it)" in result.stdout
     result = run_cli("evaluate", model, test_csv)
     assert result.returncode == 0, result.stderr
     r2 = float(result.stdout.split("R²")[1].split()[0])
@@ -119,7 +123,8 @@ def test_classes_from_a_few_whole_numbers_and_task_override(run_cli, tmp_path):
     model = tmp_path / "m.npz"
     result = run_cli("train", data, "--target", "label", "--out", model, "--quiet",
                      "--epochs", "30", "--learning-rate", "0.01")
-    assert "classification (inferred, 2 classes: 1, 2)" in result.stdout
+    assert "classification (inferred; --task regression to change it), 2 classes: 1, 2" \
+        in result.stdout
     predicted = run_cli("predict", model, data).stdout.splitlines()
     assert set(predicted[1:]) == {"1", "2"}
     result = run_cli("train", data, "--target", "label", "--out", model, "--quiet",
@@ -136,7 +141,7 @@ def test_features_option_and_quoted_fields(run_cli, tmp_path):
     result = run_cli("train", data, "--target", "answer", "--features", "parity", "--out",
                      model, "--quiet", "--epochs", "60", "--learning-rate", "0.05")
     assert result.returncode == 0, result.stderr
-    assert "1 features" in result.stdout and "classes: no, not, yes" in result.stdout
+    assert "  x: left out, excluded" in result.stdout and "classes: no, not, yes" in result.stdout
     predicted = list(csv.reader(run_cli("predict", model, data).stdout.splitlines()))[1:]
     assert [row[0] for row in predicted[:2]] == ["no, not", "yes"]
 
@@ -165,13 +170,19 @@ def _expect_error(result, status, *fragments):
 BAD_FILES = {
     "empty.csv": ("", ["empty.csv: the file is empty"]),
     "header_only.csv": ("a,b,y\n", ["header_only.csv: the file has a header but no data rows"]),
-    "ragged.csv": ("a,b,y\n1,2,0\n3,1\n", ["ragged.csv: row 3 has 2 fields, but the header has 3"]),
-    "text.csv": ("a,b,y\n1,2,0\n1,two,1\n", ["text.csv: row 3, column 'b': 'two' is not a number"]),
-    "missing.csv": ("a,b,y\n1,2,0\n1,,1\n", ["missing.csv: row 3, column 'b': missing value"]),
-    "nan.csv": ("a,b,y\n1,2,0\n1,nan,1\n", ["nan.csv: row 3, column 'b': 'nan' is not a finite"]),
-    "no_target.csv": ("a,b,y\n1,2,\n1,3,1\n", ["no_target.csv: row 2, column 'y': missing value"]),
+    "ragged.csv": ("a,b,y\n1,2,0\n3,1,1,5\n",
+                   ["ragged.csv: row 3 has 4 fields, but the header has 3"]),
+    "inf.csv": ("a,b,y\n1,2,0\n1,inf,1\n", ["inf.csv: row 3, column 'b': inf is not a finite"]),
+    "no_target.csv": ("a,b,y\n1,2,\n1,3,\n", ["no_target.csv: the target column 'y' has no "
+                                               "values"]),
     "one_class.csv": ("a,b,y\n1,2,cat\n2,3,cat\n", ["one_class.csv: the target 'y' has only one"]),
-    "latin1.csv": (None, ["latin1.csv: not a UTF-8 text file"]),
+    "latin1.csv": (None, ["latin1.csv: not UTF-8 text (byte 0xe9 cannot be decoded); pass its "
+                          "encoding, e.g. --encoding latin-1"]),
+    "binary.csv": (b"PK\x03\x04\x00\x00binary", ["binary.csv: not a text table"]),
+    "huge.csv": ("a,y\n1.7e308,0\n1.7e308,1\n-1.7e308,1\n",
+                 ["huge.csv: column 'a' holds values too large to standardize"]),
+    "few.csv": ("a,y\n1,0\n2,1\n", ["few.csv: a validation split of 0.2 of 2 rows leaves 2 to "
+                                      "train on and 0 to validate"]),
 }
 
 
@@ -181,6 +192,8 @@ def test_bad_training_files(run_cli, tmp_path, name):
     path = tmp_path / name
     if text is None:
         path.write_bytes("a,b,y\n1,2,caf\xe9\n".encode("latin-1"))
+    elif isinstance(text, bytes):
+        path.write_bytes(text)
     else:
         path.write_text(text)
     out = tmp_path / "model.npz"
@@ -200,8 +213,10 @@ def test_missing_file_unknown_columns_and_usage(run_cli, iris, tmp_path):
                   "is a directory")
     _expect_error(run_cli("train", train_csv, "--target", "colour", "--out", out), 1,
                   "train.csv: no target column 'colour'; the columns are: sepal length")
+    _expect_error(run_cli("train", train_csv, "--target", "species", "--exclude", "petal width, x",
+                          "--out", out), 1, "no column 'x' (named by --exclude)")
     _expect_error(run_cli("train", train_csv, "--target", "species", "--features", "petal width, x",
-                          "--out", out), 1, "no feature column 'x'")
+                          "--out", out), 1, "no column 'x' (named by --features)")
     _expect_error(run_cli("train", train_csv, "--target", "species", "--out", out,
                           "--epochs", "0"), 2, "argument --epochs: expected at least 1")
     _expect_error(run_cli("train", train_csv, "--out", out), 2,
@@ -223,21 +238,19 @@ def test_predict_errors(run_cli, iris, iris_model, tmp_path):
     _expect_error(run_cli("predict", tmp_path / "none.npz", test_csv), 1, "none.npz")
     lacking = _write_csv(tmp_path / "lacking.csv", ["sepal length", "sepal width"], [[1, 2]])
     _expect_error(run_cli("predict", iris_model, lacking), 1,
-                  "lacking.csv: no feature column 'petal length'")
+                  "lacking.csv: no column 'petal length' (and 1 more), which the model needs")
     out = tmp_path / "predictions.csv"
     out.write_text("keep me")
     bad = _write_csv(tmp_path / "bad.csv", ["sepal length", "sepal width", "petal length",
-                                            "petal width"], [[1, 2, 3, 4], [1, "x", 3, 4]])
+                                            "petal width"], [[1, 2, 3, 4], [1, "-inf", 3, 4]])
     _expect_error(run_cli("predict", iris_model, bad, "--out", out), 1,
-                  "bad.csv: row 3, column 'sepal width': 'x' is not a number")
+                  "bad.csv: row 3, column 'sepal width': -inf is not a finite number")
     assert out.read_text() == "keep me"
-    unseen = _write_csv(tmp_path / "unseen.csv", ["sepal length", "sepal width", "petal length",
-                                                  "petal width", "species"], [[1, 2, 3, 4, "rose"]])
-    _expect_error(run_cli("evaluate", iris_model, unseen), 1,
-                  "unseen.csv: row 2, column 'species': class 'rose' is not one of the classes")
     no_target = _write_csv(tmp_path / "nt.csv", ["sepal length", "sepal width", "petal length",
                                                  "petal width"], [[1, 2, 3, 4]])
     _expect_error(run_cli("evaluate", iris_model, no_target), 1, "no target column 'species'")
+    _expect_error(run_cli("predict", iris_model, no_target, "--id", "nope"), 1,
+                  "no column 'nope' to write beside the predictions")
     _expect_error(run_cli("predict", iris_model), 2, "required: data")
 
 
@@ -269,7 +282,7 @@ def test_ctrl_c_during_train_saves_the_model_so_far(tmp_path):
     assert "interrupted: the model trained so far was written to" in stdout
     from neuronet import load
 
-    assert load(model).metadata["target_name"] == "y"
+    assert load(model).target == "y"
 
 
 def test_predict_with_a_model_saved_from_python_without_metadata(run_cli, tmp_path):
@@ -294,3 +307,159 @@ def test_predict_with_a_model_saved_from_python_without_metadata(run_cli, tmp_pa
     np.testing.assert_allclose(np.array(rows[1:], dtype=float),
                                regressor.predict(np.array([[0.1, 0.2, 0.3], [1, 2, 3]])))
     _expect_error(run_cli("predict", model, data, "--proba"), 1, "--proba needs a classifier")
+
+
+# --- real tables: text, gaps, dates, IDs; the CLI and Python agree ----------------------------
+
+
+def _messy_csv(path, n=200, seed=0, sep=";", encoding="utf-8"):
+    from test_tabular import messy
+
+    frame = messy(n, seed)
+    frame.to_csv(path, sep=sep, index=False, encoding=encoding)
+    return frame
+
+
+@pytest.fixture(scope="module")
+def messy_model(tmp_path_factory):
+    from neuronet.cli import main
+
+    folder = tmp_path_factory.mktemp("messy")
+    train_csv = folder / "train.csv"
+    _messy_csv(train_csv, 200, seed=0)
+    model = folder / "model.npz"
+    assert main(["train", str(train_csv), "--target", "label", "--id", "id", "--out",
+                 str(model), "--epochs", "60", "--quiet"]) == 0
+    return model
+
+
+def test_train_reports_every_column(run_cli, tmp_path):
+    data = tmp_path / "messy.csv"
+    _messy_csv(data)
+    model = tmp_path / "m.npz"
+    result = run_cli("train", data, "--target", "label", "--out", model, "--epochs", "5",
+                     "--quiet", "--exclude", "member")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for line in ("  id: left out, id (a different text in every row)",
+                 "  colour: category, 3 values + (missing), one input each",
+                 "  size: number, standardized + was-missing input",
+                 "  when: date -> days since 1970 + year/week cycles, standardized + was-missing",
+                 "  member: left out, excluded (left out as asked)",
+                 "  constant: left out, constant (always 'same')"):
+        assert line in out, line
+    assert result.stderr == ""  # --quiet: no progress bar, and no warning of any kind
+
+
+def test_cli_and_python_give_identical_predictions(run_cli, messy_model, tmp_path):
+    import neuronet
+
+    test_csv = tmp_path / "test.csv"
+    frame = _messy_csv(test_csv, 80, seed=1, sep="\t")
+    result = run_cli("predict", messy_model, test_csv, "--proba")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader(result.stdout.splitlines()))
+    assert rows[0] == ["id", "label", "probability_big", "probability_small"]
+    assert [r[0] for r in rows[1:]] == frame["id"].tolist()  # the id column beside each
+    model = neuronet.load(messy_model)
+    assert [r[1] for r in rows[1:]] == model.predict(test_csv).tolist()
+    assert [r[1] for r in rows[1:]] == model.predict(frame).tolist()
+    probs = np.array([[float(v) for v in r[2:]] for r in rows[1:]])
+    np.testing.assert_allclose(probs, model.predict_proba(frame).to_numpy(), atol=1e-6)
+    accuracy = float(run_cli("evaluate", messy_model, test_csv).stdout.split("accuracy")[1]
+                     .split()[0])
+    assert accuracy == pytest.approx(model.evaluate(frame)["accuracy"], abs=1e-4)
+    assert accuracy >= 0.85
+
+
+def test_standard_input_and_output(run_cli, messy_model, tmp_path):
+    test_csv = tmp_path / "test.csv"
+    _messy_csv(test_csv, 30, seed=2, sep=",")
+    text = test_csv.read_text()
+    from_file = run_cli("predict", messy_model, test_csv).stdout
+    piped = run_cli("predict", messy_model, "-", "--out", "-", input=text)
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stdout == from_file and len(from_file.splitlines()) == 31
+    model = tmp_path / "from_stdin.npz"
+    result = run_cli("train", "-", "--target", "label", "--out", model, "--epochs", "2",
+                     "--quiet", "--validation-split", "0", input=text)
+    assert result.returncode == 0, result.stderr
+    assert "standard input" in result.stdout or "<stdin>" in result.stdout
+
+
+def test_encoding_compression_and_separator_options(run_cli, tmp_path):
+    import gzip
+
+    frame = _messy_csv(tmp_path / "plain.csv", 120, sep="|")
+    frame["colour"] = frame["colour"].replace({"red": "rouge é"})
+    latin = tmp_path / "latin.csv.gz"
+    with gzip.open(latin, "wb") as handle:
+        handle.write(frame.to_csv(index=False, sep="|").encode("latin-1"))
+    model = tmp_path / "m.npz"
+    result = run_cli("train", latin, "--target", "label", "--out", model, "--quiet",
+                     "--epochs", "3")
+    _expect_error(result, 1, "latin.csv.gz: not UTF-8 text", "--encoding latin-1")
+    assert not model.exists()
+    result = run_cli("train", latin, "--target", "label", "--out", model, "--quiet",
+                     "--epochs", "3", "--encoding", "latin-1", "--sep", "|")
+    assert result.returncode == 0, result.stderr
+    assert "colour: category, 3 values" in result.stdout
+    result = run_cli("info", model)
+    assert "rouge é" in result.stdout
+
+
+def test_evaluate_counts_an_unseen_class_as_wrong_and_goes_on(run_cli, messy_model, tmp_path):
+    test_csv = tmp_path / "test.csv"
+    frame = _messy_csv(test_csv, 40, seed=3)
+    frame.loc[:3, "label"] = "enormous"
+    frame.to_csv(test_csv, sep=";", index=False)
+    result = run_cli("evaluate", messy_model, test_csv)
+    assert result.returncode == 0, result.stderr
+    assert "40 examples" in result.stdout
+    assert "(4 rows of a class the model never saw, 'enormous': counted as wrong)" \
+        in result.stdout
+
+
+def test_validation_split_zero_trains_every_epoch(run_cli, tmp_path):
+    data = tmp_path / "d.csv"
+    _messy_csv(data, 60)
+    result = run_cli("train", data, "--target", "label", "--out", tmp_path / "m.npz",
+                     "--validation-split", "0", "--epochs", "7", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert "after 7 epochs on all 60 rows (no validation split)" in result.stdout
+
+
+def test_non_finite_outputs_stop_predict_with_one_line(run_cli, messy_model, tmp_path):
+    import neuronet
+
+    model = neuronet.load(messy_model)
+    for layer in model.network.layers:
+        layer.weights[:] = 1e300  # finite weights whose outputs overflow
+    broken = model.save(tmp_path / "broken.npz")
+    test_csv = tmp_path / "test.csv"
+    _messy_csv(test_csv, 10, seed=4)
+    out = tmp_path / "predictions.csv"
+    out.write_text("keep me")
+    _expect_error(run_cli("predict", broken, test_csv, "--out", out), 1,
+                  "test.csv: the model's outputs are not finite (NaN or infinity) for rows ",
+                  " more; no prediction is given")
+    assert out.read_text() == "keep me"
+
+
+def test_a_network_file_with_scaling_metadata_is_refused(run_cli, tmp_path):
+    from neuronet import Network
+
+    net = Network.mlp([2, 2], seed=0)
+    model = net.save(tmp_path / "old.npz", metadata={"input_mean": [0.0, 1.0],
+                                                     "input_scale": [1.0, 2.0]})
+    data = _write_csv(tmp_path / "d.csv", ["a", "b"], [[1, 2]])
+    _expect_error(run_cli("predict", model, data), 1,
+                  "holds input scaling as metadata, which predict does not apply")
+
+
+def test_train_help_states_the_task_rule(run_cli):
+    from neuronet.tabular import TASK_RULE
+
+    result = run_cli("train", "--help")
+    assert result.returncode == 0
+    assert " ".join(TASK_RULE.split()) in " ".join(result.stdout.split())

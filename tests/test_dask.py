@@ -130,24 +130,24 @@ def test_the_work_is_named_on_the_dashboard_and_nothing_is_left_behind(two_worke
 
 
 def averaging_reference(net, optimizer, parts, rounds, batch_size):
-    """Model averaging done by hand, in process: each partition's copy trains one epoch with
-    its own generator, then weights and optimizer state are averaged, weighted by rows."""
-    state = optimizer.state_arrays(net.parameters())
+    """Model averaging done by hand, in process: each partition's copy starts from the
+    network's weights and the optimizer's state, trains one epoch with its own generator, then
+    weights and optimizer states are averaged, weighted by rows."""
     n = sum(len(X) for X, _ in parts)
     for _ in range(rounds):
         seed = int(net.rng.integers(2**63))
-        weights, states = 0, [0] * len(state)
+        state = nd._state_of(net, optimizer)
+        weights, states = 0, 0
         for i, (X, y) in enumerate(parts):
             copy_net, copy_opt = copy.deepcopy((net, optimizer))
+            nd._set_state(copy_net, copy_opt, state)
             copy_net.rng.bit_generator.state = np.random.default_rng([seed, i]).bit_generator.state
             copy_net.fit(X, y, loss="binary_crossentropy", optimizer=copy_opt, epochs=1,
                          batch_size=batch_size)
             weights = weights + len(X) * copy_net.get_flat_weights()
-            own = copy_opt.state_arrays(copy_net.parameters())
-            states = [s + len(X) * a for s, a in zip(states, own)]
+            states = states + len(X) * nd._state_of(copy_net, copy_opt)
         net.set_flat_weights(weights / n)
-        for array, total in zip(state, states):
-            array[...] = total / n
+        nd._set_state(net, optimizer, states / n)
         optimizer.end_epoch(n)
     return net
 
@@ -466,19 +466,28 @@ def test_temporaries_are_recycled_while_tasks_run_and_released_after():
 
 
 def test_optimizer_state_arrays_are_the_state_itself():
-    net = network()
     X, y = classes(64)
-    for optimizer, count in ((neuronet.SGD(0.1), 0), (neuronet.SGD(0.1, momentum=0.9), 4),
-                             (neuronet.Adam(0.01), 8)):
-        state = optimizer.state_arrays(net.parameters())
+    for optimizer, count in ((neuronet.SGD(0.1), 0), (neuronet.SGD(0.1, momentum=0.9), 1),
+                             (neuronet.Adam(0.01), 2)):
+        net = network()
+        trained = net._packed()[0]  # what fit steps: the parameters in one block
+        state = optimizer.state_arrays(trained)
         assert len(state) == count and all(not a.any() for a in state)
         net.fit(X, y, loss="binary_crossentropy", optimizer=optimizer, epochs=1)
-        again = optimizer.state_arrays(net.parameters())
-        assert all(a is b for a, b in zip(state, again))  # bound to the same parameters
-        assert count == 0 or any(a.any() for a in state)
+        again = optimizer.state_arrays(net._packed()[0])
+        assert all(a is b for a, b in zip(state, again))  # fit kept the same state
+        assert count == 0 or all(a.any() for a in state)
         for array in state:
             array[...] = 0  # changing them changes the optimizer's state
-        assert all(not a.any() for a in optimizer.state_arrays(net.parameters()))
+        assert all(not a.any() for a in optimizer.state_arrays(net._packed()[0]))
+    # SGD's momentum comes at the current learning rate, whatever a schedule did to it.
+    net, optimizer = network(), neuronet.SGD(0.1, momentum=0.9)
+    net.fit(X, y, loss="binary_crossentropy", optimizer=optimizer, epochs=1)
+    (velocity,) = optimizer.state_arrays(net._packed()[0])
+    before = velocity.copy()
+    optimizer.learning_rate = 0.05
+    (velocity,) = optimizer.state_arrays(net._packed()[0])
+    np.testing.assert_allclose(velocity, before / 2)
 
 
 def test_a_network_pickles_without_its_buffers_even_during_fit():

@@ -166,7 +166,7 @@ def test_a_directory_of_a_million_entries_is_refused_before_it_is_parsed(tmp_pat
     path = hostile_zip(tmp_path / "many.npz", 1_000_000)
     assert path.stat().st_size > 47_000_000
     assert refused_with_little_memory(path) == \
-        "holds 1,000,000 members, more than the 20,001 a model file may have"
+        "holds 1,000,000 members, more than the 21,001 a model file may have"
 
 
 def test_the_end_record_is_found_where_zipfile_finds_it(tmp_path):
@@ -175,13 +175,13 @@ def test_the_end_record_is_found_where_zipfile_finds_it(tmp_path):
     with open(path, "ab") as file:
         file.write(bytes(1 << 16))
     assert refused_with_little_memory(path) == \
-        "holds 100,000 members, more than the 20,001 a model file may have"
+        "holds 100,000 members, more than the 21,001 a model file may have"
 
 
 def test_a_zip64_directory_claiming_billions_is_refused(tmp_path):
     path = hostile_zip(tmp_path / "zip64.npz", 3, declared=5_000_000_000, zip64=True)
     assert refused_with_little_memory(path) == \
-        "holds 5,000,000,000 members, more than the 20,001 a model file may have"
+        "holds 5,000,000,000 members, more than the 21,001 a model file may have"
 
 
 def test_a_directory_larger_than_its_members_need_is_refused(tmp_path):

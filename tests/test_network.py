@@ -160,3 +160,18 @@ def test_global_random_state_is_never_used():
     net = Network([Dense(2, 3, "relu"), Dropout(0.3), Dense(3, 1, "sigmoid")], seed=1)
     net.fit(X, y, loss="binary_crossentropy", epochs=5, batch_size=2, validation_split=0.25)
     assert np.array_equal(np.random.get_state()[1], before)
+
+
+def test_predict_gives_logits_when_asked():
+    net = Network([Dense(3, 4, "tanh"), Dense(4, 2, "softmax")], seed=0)
+    X = np.random.default_rng(0).normal(size=(5, 3))
+    z = net.predict(X, logits=True)
+    np.testing.assert_allclose(net.predict(X), np.exp(z) / np.exp(z).sum(1, keepdims=True))
+    # A sum that overflows is seen in the logits, where the sigmoid would hide it as 1.0.
+    sigmoid = Network([Dense(3, 1, "sigmoid")], seed=0)
+    sigmoid.layers[0].weights[:] = 1e308
+    X = np.ones((1, 3))
+    with np.errstate(over="ignore"):
+        assert sigmoid.predict(X)[0, 0] == 1.0 and np.isinf(sigmoid.predict(X, logits=True)[0, 0])
+    with pytest.raises(ValueError, match="logits are the sums of a last Dense layer"):
+        Network([Dense(3, 2), Dropout(0.5)]).predict(X, logits=True)

@@ -166,3 +166,68 @@ def test_regressor_exports_its_predictions(tmp_path, n_targets, dtype):
 def test_unfitted_estimator_cannot_export():
     with pytest.raises(NotFittedError):
         NetClassifier().to_onnx()
+
+
+# --- models of tables: raw columns in, the preparation inside the graph -------------------------
+
+
+def _table(n, seed):
+    sys.path.insert(0, os.path.dirname(__file__))
+    from test_tabular import messy
+
+    frame = messy(n, seed)
+    frame["when"] = frame["when"].where(np.arange(n) % 7 != 0, "2021-06-01T13:45:00")
+    frame["count"] = np.arange(n) % 5  # whole numbers, taken as categories below
+    frame["weight"] = 50 + 10 * frame["size"].fillna(0) + np.arange(n) % 3
+    return frame
+
+
+@pytest.mark.parametrize("target", ["label", "weight"])
+def test_table_model_graph_matches_predict_on_raw_rows(tmp_path, target):
+    from neuronet import tabular
+
+    frame = _table(240, 0)
+    model = tabular.train(frame.iloc[:200], target, epochs=30, categorical=["count"],
+                          id="id", min_frequency=5)
+    test = _table(60, 1)
+    test.loc[test.index[:4], "colour"] = ["ultraviolet", None, "", "  red "]  # unseen, gaps
+    test.loc[test.index[4:6], "size"] = [np.nan, 1e3]
+    test.loc[test.index[6], "when"] = None
+    test.loc[test.index[7], "count"] = 9  # never seen
+    path = tmp_path / "table.onnx"
+    onnx_model = model.to_onnx(path)
+    names = [i.name for i in onnx_model.graph.input]
+    assert names == model.preparation.columns  # one named input per column the model reads
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    feeds = model.onnx_inputs(test)
+    assert feeds["colour"].dtype == object and feeds["size"].dtype == np.float64
+    outputs = session.run(None, feeds)
+    if target == "label":
+        label, probabilities = outputs
+        assert label.tolist() == model.predict(test).tolist()
+        np.testing.assert_allclose(probabilities, model.predict_proba(test).to_numpy(),
+                                   atol=1e-5, rtol=0)
+    else:
+        (value,) = outputs
+        np.testing.assert_allclose(value, model.predict(test), atol=1e-5, rtol=1e-9)
+    # the file written is the same graph, loadable without neuronet
+    assert onnx.load(str(path)).graph.output[0].name == ("label" if target == "label"
+                                                           else "value")
+
+
+def test_table_model_graph_with_integer_and_boolean_classes(tmp_path):
+    import pandas as pd
+
+    from neuronet import tabular
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=200)
+    frame = pd.DataFrame({"x": x, "kind": rng.choice(["a", "b"], 200), "digit": (x > 0) * 7 + 1,
+                          "flag": x > 0.3})
+    for target, drop in (("digit", "flag"), ("flag", "digit")):
+        model = tabular.train(frame, target, epochs=5, exclude=[drop])
+        session = ort.InferenceSession(model.to_onnx().SerializeToString(),
+                                       providers=["CPUExecutionProvider"])
+        label, _ = session.run(None, model.onnx_inputs(frame))
+        np.testing.assert_array_equal(label, model.predict(frame))
+        assert label.dtype == model.predict(frame).dtype

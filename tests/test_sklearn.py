@@ -32,14 +32,9 @@ def _float32_limits(estimator):
     # roundings to about 1e-5 (test_float32_sample_weight_equivalence checks that bound).
     if estimator.dtype != "float32":
         return {}
-    # And one check asks any regressor for float64 predictions from float64 inputs, which a
-    # network that computes in float32 (by choice: dtype="float32") does not give.
     reason = "float32 arithmetic cannot agree to rtol=1e-7 after 200 epochs"
-    expected = {"check_sample_weight_equivalence_on_dense_data": reason,
-                "check_sample_weight_equivalence_on_sparse_data": reason}
-    if isinstance(estimator, NetRegressor):
-        expected["check_regressor_multioutput"] = "predictions in float32, the network's dtype"
-    return expected
+    return {"check_sample_weight_equivalence_on_dense_data": reason,
+            "check_sample_weight_equivalence_on_sparse_data": reason}
 
 
 @parametrize_with_checks([NetClassifier(), NetRegressor(), NetClassifier(dtype="float32"),
@@ -302,7 +297,16 @@ def test_float32_estimator(iris):
     clf = NetClassifier((16,), max_iter=60, learning_rate_init=0.02, dtype="float32",
                         random_state=0).fit(X, y)
     assert clf.network_.dtype == np.float32
-    assert clf.predict_proba(X).dtype == np.float32
+    # Predictions follow the input's precision, as scikit-learn's estimators' do.
+    assert clf.predict_proba(X.astype(np.float32)).dtype == np.float32
+    proba = clf.predict_proba(X)
+    assert proba.dtype == np.float64
+    np.testing.assert_allclose(proba, clf.network_.predict(X), rtol=1e-5, atol=1e-6)
+    # Computed in float64 from the float32 logits, confident probabilities do not tie at 1.
+    z = clf.decision_function(X)
+    assert z.dtype == np.float64
+    assert np.array_equal(np.argsort(-z, axis=1, kind="stable"),
+                          np.argsort(-proba, axis=1, kind="stable"))
     assert clf.score(X, y) > 0.9
 
 

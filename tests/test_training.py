@@ -422,3 +422,14 @@ def test_default_accuracy_from_labels_equals_from_one_hot_rows():
     a = _net(seed=1).fit(X, y, **fit_args())
     b = _net(seed=1).fit(X, np.eye(3)[y], **fit_args())
     assert a["accuracy"] == b["accuracy"]
+
+
+def test_huge_finite_values_are_checked_without_warnings():
+    import warnings
+
+    from neuronet._checks import all_finite
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert all_finite(np.full(4, np.finfo(np.float64).max))
+        assert not all_finite(np.array([np.finfo(np.float64).max, np.inf]))

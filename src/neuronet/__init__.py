@@ -10,6 +10,17 @@ from .training import Callback, History
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name):
+    # Models of tables need pandas: imported on first use, so `import neuronet` stays light.
+    if name in ("tabular", "TabularModel"):
+        import importlib
+
+        tabular = importlib.import_module(".tabular", __name__)
+        return tabular if name == "tabular" else tabular.TabularModel
+    raise AttributeError(f"module 'neuronet' has no attribute {name!r}")
+
+
 __all__ = [
     "Adam",
     "Callback",
@@ -21,6 +32,7 @@ __all__ = [
     "Network",
     "Neuron",
     "SGD",
+    "TabularModel",
     "activations",
     "datasets",
     "initializers",
@@ -28,5 +40,6 @@ __all__ = [
     "optimizers",
     "schedules",
     "load",
+    "tabular",
     "__version__",
 ]

@@ -35,7 +35,9 @@ def all_finite(array) -> bool:
         return True
     # A sum is finite only if every term is (NaN and infinity propagate), and summing is faster
     # than testing each element; a sum that overflows is settled element by element.
-    return bool(np.isfinite(np.add.reduce(array, axis=None)) or np.isfinite(array).all())
+    with np.errstate(over="ignore"):  # an overflowing sum is an answer here, not a warning
+        total = np.add.reduce(array, axis=None)
+    return bool(np.isfinite(total) or np.isfinite(array).all())
 
 
 def is_sparse(X) -> bool:

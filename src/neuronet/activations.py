@@ -39,16 +39,14 @@ class Sigmoid(Activation):
     name = "sigmoid"
 
     def forward(self, z, out=None):
-        # With e = e^-|z| (which never overflows), 1 / (1 + e) for z >= 0 and e / (1 + e) for
-        # z < 0: full relative precision even for probabilities near 0, which stay above 0
-        # until z < -745, as a probability from a finite sum should.
-        e = np.abs(z)
-        np.negative(e, out=e)
-        np.exp(e, out=e)
-        negative = z < 0
-        out = np.add(e, 1, out=out)
+        # 1 / (1 + e^-z) keeps full relative precision even for probabilities near 0, which stay
+        # above 0 down to z = -709 (where e^-z overflows to infinity and the result is 0, as it
+        # nearly is: below -745 no float64 is that small).
+        with np.errstate(over="ignore"):
+            out = np.negative(z, out=out)
+            np.exp(out, out=out)
+        out += 1
         np.reciprocal(out, out=out)
-        np.multiply(out, e, out=out, where=negative)
         return out
 
     def derivative(self, a):
@@ -115,15 +113,33 @@ class LeakyReLU(Activation):
         return f"LeakyReLU(alpha={self.alpha:g})"
 
 
+def row_max(z):
+    """The largest value of each row of a 2-D array, as a column. NumPy reduces along short rows
+    slowly (36 us for 1,000 rows of 3); column by column is ten times faster there."""
+    n, k = z.shape
+    if n < 16 * k:
+        return np.maximum.reduce(z, axis=1, keepdims=True)
+    largest = z[:, 0].copy()
+    for j in range(1, k):
+        np.maximum(largest, z[:, j], out=largest)
+    return largest[:, None]
+
+
+def row_sum(a):
+    """The sum of each row of a 2-D array, as a column: a product with ones, which BLAS does
+    far faster than NumPy's reduction along short rows."""
+    return np.dot(a, np.ones(a.shape[1], dtype=a.dtype))[:, None]
+
+
 class Softmax(Activation):
     """e^z_i / sum_j e^z_j over each row: outputs that are positive and sum to 1, one per class."""
 
     name = "softmax"
 
     def forward(self, z, out=None):
-        out = np.subtract(z, z.max(axis=1, keepdims=True), out=out)  # e^z / sum e^z unchanged
+        out = np.subtract(z, row_max(z), out=out)  # e^z / sum e^z unchanged
         np.exp(out, out=out)
-        out /= out.sum(axis=1, keepdims=True)
+        out /= row_sum(out)
         return out
 
     def derivative(self, a):

@@ -167,7 +167,7 @@ def _add_demo(commands) -> None:
     demo.set_defaults(run=_cmd_demo)
 
 
-# --- train, predict, evaluate: networks on CSV files ---------------------------------------------
+# --- train, predict, evaluate: models of tables (CSV files) --------------------------------------
 
 
 def _sizes(text: str) -> list:
@@ -232,140 +232,169 @@ def _check_writable(path) -> None:
         raise CommandError(f"{path}: cannot write in the folder {folder}")
 
 
+def _names(text: str) -> list:
+    """--categorical a,b -> ["a", "b"] (names stripped; empty parts dropped)."""
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def _reading(parser) -> None:
+    parser.add_argument("--sep", metavar="CHAR",
+                        help="the separator (default: detected among , ; tab |; 'tab' for tab)")
+    parser.add_argument("--encoding", help="the file's text encoding (default: UTF-8, with or "
+                        "without a byte order mark), e.g. latin-1")
+
+
 def _cmd_train(args) -> None:
-    from . import table as tables
-    from .network import Network
-    from .optimizers import SGD, Adam
+    from .tabular import train
+
     _check_writable(args.out)
-    features = None
-    if args.features is not None:
-        features = [f.strip() for f in args.features.split(",") if f.strip()]
-    data = tables.read_csv(args.data, features=features, target=args.target)
-    task = args.task or tables.infer_task(data.y)
-    inferred = args.task is None
-    metadata = {"feature_names": data.features, "target_name": data.target, "task": task}
-    if task == "classification":
-        classes = tables.class_labels(data.y)
-        if len(classes) < 2:
-            raise CommandError(f"{data.path}: the target {data.target!r} has only one value "
-                               f"({classes[0]!r}); a classifier needs at least two classes")
-        y = tables.encode(data, classes)
-        metadata["classes"] = classes
-        output, loss, metrics = "softmax", "categorical_crossentropy", ["accuracy"]
-        n_outputs = len(classes)
+    # A model written to standard output (--out /dev/stdout) must not be mixed with the report.
+    say = _to_stderr if _is_stdout(args.out) else print
+    model = train(
+        args.data, args.target, task=args.task, features=args.features,
+        categorical=args.categorical, numeric=args.numeric, exclude=args.exclude, id=args.id,
+        hidden=args.hidden, activation=args.activation, epochs=args.epochs,
+        batch_size=args.batch_size, optimizer=args.optimizer, learning_rate=args.learning_rate,
+        validation_split=args.validation_split, early_stopping=args.early_stopping,
+        seed=args.seed, min_frequency=args.min_frequency, sep=args.sep, encoding=args.encoding,
+        progress=not args.quiet, report=say,
+    )
+    model.save(args.out)
+    if model.interrupted:
+        say(f"interrupted: the model trained so far was written to {printable(args.out)}")
     else:
-        values = tables.numeric(data.y)
-        if values is None:
-            bad = next(i for i, v in enumerate(data.y) if tables.numeric(data.y[i:i + 1]) is None)
-            raise CommandError(f"{data.path}: row {data.lines[bad]}, column {data.target!r}: "
-                               f"{str(data.y[bad])!r} is not a number, which regression needs "
-                               "(use --task classification for classes)")
-        if np.ptp(values) == 0:
-            raise CommandError(f"{data.path}: the target {data.target!r} has only one value "
-                               f"({values[0]:g}); there is nothing to learn")
-        y_mean, y_scale = float(values.mean()), float(values.std())
-        y = (values - y_mean) / y_scale
-        metadata.update(target_mean=y_mean, target_scale=y_scale)
-        output, loss, metrics, n_outputs = "identity", "mse", ["mae"], 1
+        say(f"model:      written to {printable(args.out)}")
 
-    # Standardized inputs train far better; the scaling travels with the model.
-    X = data.X
-    mean = X.mean(axis=0)
-    scale = X.std(axis=0)
-    scale[scale == 0] = 1.0
-    X -= mean
-    X /= scale
-    metadata.update(input_mean=mean.tolist(), input_scale=scale.tolist())
 
-    net = Network.mlp([X.shape[1], *args.hidden, n_outputs], hidden=args.activation,
-                      output=output, seed=args.seed)
-    net.metadata.update(metadata)
-    if args.optimizer == "sgd":
-        optimizer = SGD(learning_rate=args.learning_rate or 0.01, momentum=0.9)
-    else:
-        optimizer = Adam(learning_rate=args.learning_rate or 0.001)
-    history = net.fit(X, y, loss=loss, optimizer=optimizer, epochs=args.epochs,
-                      batch_size=args.batch_size, validation_split=args.validation_split,
-                      early_stopping=args.early_stopping, metrics=metrics,
-                      progress=not args.quiet)
-    if history.epochs == 0:
-        raise CommandError("interrupted before the first epoch ended; nothing was written")
-    net.save(args.out)
+def _is_stdout(path) -> bool:
+    """Whether ``path`` names this process's standard output (/dev/stdout, /proc/self/fd/1, a
+    pipe's or terminal's own name)."""
+    try:
+        return os.path.samestat(os.stat(path), os.fstat(sys.stdout.fileno()))
+    except (OSError, ValueError, AttributeError):  # no such file yet, or no real stdout
+        return False
 
-    how = "inferred" if inferred else "as asked"
-    kind = f"{task} ({how}"
-    if task == "classification":
-        kind += f", {n_outputs} classes: " + ", ".join(map(str, metadata["classes"]))
-    kind += ")"
-    print(f"data:       {data.path}: {data.rows:,} examples, {len(data.features)} features, "
-          f"target {data.target!r}")
-    print(f"task:       {kind}")
-    print(f"network:    {' -> '.join(str(n) for n in [X.shape[1], *args.hidden, n_outputs])} "
-          f"({args.activation} hidden, {output} output), {net.n_parameters():,} parameters")
-    stopped = " (stopped early; best epoch " + str(history.best_epoch) + " kept)" \
-        if history.stopped_early else ""
-    print(f"epochs run: {history.epochs}{stopped}")
-    for label, prefix in (("training:  ", ""), ("validation:", "val_")):
-        if prefix + "loss" not in history:
-            continue
-        if task == "classification":
-            print(f"{label} loss {history[prefix + 'loss'][-1]:.4f}, "
-                  f"accuracy {history[prefix + 'accuracy'][-1]:.4f}")
-        else:  # back to the target's own units
-            mse = history[prefix + "loss"][-1] * y_scale**2
-            mae = history[prefix + "mae"][-1] * y_scale
-            print(f"{label} MSE {mse:.6g}, MAE {mae:.6g}")
-    if history.interrupted:
-        print(f"interrupted: the model trained so far was written to {args.out}")
-    else:
-        print(f"model:      written to {args.out}")
+
+def _to_stderr(line) -> None:
+    print(line, file=sys.stderr)
 
 
 def _add_train(commands) -> None:
-    train = commands.add_parser("train", help="train a network on a CSV file")
-    train.add_argument("data", help="CSV file with a header row")
+    from .tabular.learning import TASK_RULE
+
+    train = commands.add_parser(
+        "train", help="train a network on a table (CSV file)",
+        description="Train a network on a table: every column gets a role (number, category, "
+        "boolean, date; IDs and constant columns are left out), the preparation (gaps filled, "
+        "categories one-hot, scaling) is learned from the rows and saved in the model with "
+        f"the network. Task: {TASK_RULE}. The rows held out by --validation-split choose the "
+        "number of epochs; the model written is then trained on every row for that long.")
+    train.add_argument("data", help="CSV file with a header row ('-': standard input; "
+                       ".gz, .bz2, .xz and .zip files are read as such)")
     train.add_argument("--target", required=True, help="the column to predict")
     train.add_argument("--out", required=True, help="where to write the model (.npz)")
-    train.add_argument("--features", help="columns to learn from, comma-separated "
-                       "(default: all but the target)")
+    train.add_argument("--features", type=_names, help="the only columns to learn from, "
+                       "comma-separated (default: all but the target and those left out)")
+    train.add_argument("--categorical", type=_names, metavar="A,B",
+                       help="columns to take as categories whatever their values")
+    train.add_argument("--numeric", type=_names, metavar="C",
+                       help="columns to take as numbers (text that is not a number: missing)")
+    train.add_argument("--exclude", type=_names, metavar="D,E", help="columns to leave out")
+    train.add_argument("--id", metavar="COLUMN", help="a column that names the rows: left out "
+                       "of learning, written beside each prediction by predict")
+    train.add_argument("--task", choices=["classification", "regression"],
+                       help=f"default: inferred ({TASK_RULE})")
     train.add_argument("--hidden", type=_sizes, default=[32],
                        help="hidden layer sizes, comma-separated (default: 32; 'none' for none)")
     train.add_argument("--activation", default="relu",
                        choices=["relu", "tanh", "sigmoid", "leaky_relu"],
                        help="hidden activation (default: relu)")
-    train.add_argument("--task", choices=["classification", "regression"],
-                       help="default: inferred (text or a few whole numbers mean classes)")
-    train.add_argument("--epochs", type=_at_least(1), default=200, help="default: 200")
+    train.add_argument("--epochs", type=_at_least(1), default=200,
+                       help="at most this many epochs (default: 200)")
     train.add_argument("--batch-size", type=_at_least(1), default=32, help="default: 32")
     train.add_argument("--optimizer", choices=["adam", "sgd"], default="adam",
                        help="default: adam")
     train.add_argument("--learning-rate", type=_positive,
                        help="default: 0.001 for adam, 0.01 for sgd (with momentum 0.9)")
     train.add_argument("--validation-split", type=_fraction, default=0.2,
-                       help="fraction of rows held out to validate (default: 0.2)")
+                       help="share of rows held out to choose the number of epochs (default: "
+                       "0.2; when that is fewer than 100 rows, cross-validation over 1/split "
+                       "folds chooses); 0 trains on every row for --epochs")
     train.add_argument("--early-stopping", type=_at_least(1), metavar="PATIENCE",
-                       help="stop after PATIENCE epochs without improvement")
+                       help="end the validation run after PATIENCE epochs without improvement "
+                       "(default: run every epoch; the lowest validation loss chooses)")
+    train.add_argument("--min-frequency", type=_at_least(1), default=3, metavar="N",
+                       help="a category's value seen in fewer rows is pooled with the other "
+                       "rare ones (default: 3)")
     train.add_argument("--seed", type=int, default=0, help="default: 0")
+    _reading(train)
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(run=_cmd_train)
 
 
-def _model_inputs(net, data_path):
-    """Read the model's feature columns from ``data_path`` (by name) and scale them."""
-    from . import table as tables
+def _load_model(path):
+    from .serialization import load
+
+    return load(path)
+
+
+def _is_tabular(model) -> bool:
+    from .tabular import TabularModel
+
+    return isinstance(model, TabularModel)
+
+
+def _network_rows(net, args):
+    """For a plain network file: (the table, its inputs) read by the metadata's feature names,
+    or all the columns but the target. The columns must hold numbers."""
+    from .tabular import columns as conv
+    from .tabular.reading import as_frame, where
 
     meta = net.metadata
-    names = meta.get("feature_names")
-    data = tables.read_csv(data_path, features=names, target=meta.get("target_name"),
-                           require_target=False)
-    if data.X.shape[1] != net.n_inputs:
-        raise CommandError(f"{data.path}: has {data.X.shape[1]} feature columns, but the model "
+    if "input_mean" in meta or "input_scale" in meta:
+        raise CommandError(f"{args.model}: holds input scaling as metadata, which predict does "
+                           "not apply; train the model again with neuronet train, which keeps "
+                           "its preparation in the model")
+    frame = as_frame(args.data, sep=args.sep, encoding=args.encoding)
+    names = meta.get("feature_names") or [c for c in frame.columns
+                                          if c != meta.get("target_name")]
+    lacking = [n for n in names if n not in frame.columns]
+    if lacking:
+        raise CommandError(f"{where(frame)}no column {printable(lacking[0])!r}, which the model "
+                           "needs as an input")
+    if len(names) != net.n_inputs:
+        raise CommandError(f"{where(frame)}has {len(names)} feature columns, but the model "
                            f"expects {net.n_inputs}")
-    X = data.X
-    if "input_mean" in meta:
-        X -= np.asarray(meta["input_mean"])
-        X /= np.asarray(meta["input_scale"])
-    return data, X
+    X = np.empty((len(frame), len(names)))
+    for i, name in enumerate(names):
+        X[:, i], unparsed = conv.as_numbers(frame[name])
+        bad = np.flatnonzero(np.isnan(X[:, i]))
+        if len(bad):
+            from .tabular.reading import row_name
+
+            cell = frame[name].iloc[bad[0]]
+            what = "missing value" if bad[0] not in unparsed else \
+                f"{printable(cell)!r} is not a number"
+            raise CommandError(f"{where(frame)}{row_name(frame, int(bad[0]))}, column "
+                               f"{printable(name)!r}: {what} (a model saved without its "
+                               "preparation takes numbers only)")
+        conv.check_finite(X[:, i], frame, name)
+    return frame, X
+
+
+def _network_outputs(net, frame, X):
+    from .tabular.reading import row_name, where
+
+    with np.errstate(over="ignore", invalid="ignore"):  # a non-finite output is refused below
+        outputs = net.predict(X)
+    bad = np.flatnonzero(~np.isfinite(outputs).all(axis=1))
+    if len(bad):
+        shown = ", ".join(row_name(frame, int(i)).removeprefix("row ") for i in bad[:5])
+        raise CommandError(f"{where(frame)}the model's outputs are not finite (NaN or infinity) "
+                           f"for row{'s' * (len(bad) > 1)} {shown}"
+                           + (f" and {len(bad) - 5:,} more" if len(bad) > 5 else "")
+                           + "; no prediction is given for an output that overflowed")
+    return outputs
 
 
 def _is_classifier(net) -> bool:
@@ -376,111 +405,142 @@ def _is_classifier(net) -> bool:
 
 
 def _decode(net, outputs):
-    """Model outputs -> (one class label per row, class probabilities) for a classifier, or
-    (the values, shape (n, outputs), in the target's own units, None) otherwise."""
-    meta = net.metadata
+    """A plain network's outputs -> (one class label per row, class probabilities) for a
+    classifier, or (the values, shape (n, outputs), None) otherwise."""
     if _is_classifier(net):
-        classes = meta.get("classes") or list(range(max(net.n_outputs, 2)))
+        classes = net.metadata.get("classes") or list(range(max(net.n_outputs, 2)))
         if net.n_outputs == 1:  # one sigmoid unit: the probability of the second class
             outputs = np.hstack([1 - outputs, outputs])
-        return [classes[i] for i in outputs.argmax(axis=1)], outputs
-    values = outputs
-    if "target_mean" in meta:
-        values = values * meta["target_scale"] + meta["target_mean"]
-    return values, None
-
-
-def _load_model(path):
-    from .serialization import load
-
-    return load(path)
+        return [classes[i] for i in outputs.argmax(axis=1)], outputs, classes
+    return outputs, None, None
 
 
 def _cmd_predict(args) -> None:
     import csv
 
-    if args.out:
+    to_stdout = args.out in (None, "-")
+    if not to_stdout:
         _check_writable(args.out)
-    net = _load_model(args.model)
-    data, X = _model_inputs(net, args.data)
-    predictions, probabilities = _decode(net, net.predict(X))
-    if args.proba and probabilities is None:
+    model = _load_model(args.model)
+    id_column = args.id
+    if _is_tabular(model):
+        id_column = id_column or model.id_column
+        frame = model._frame(args.data, args.sep, args.encoding,
+                             extra=[args.id] if args.id else [])
+        predictions = model._predict(frame)
+        probabilities = classes = None
+        if model.task == "classification":
+            classes = model.classes
+            if args.proba:
+                probabilities = model._probabilities(model._outputs(frame))
+        names = [model.target]
+        columns = [predictions.tolist() if model.task == "classification" else
+                   [repr(float(v)) for v in predictions]]
+    else:
+        net = model
+        frame, X = _network_rows(net, args)
+        predictions, probabilities, classes = _decode(net, _network_outputs(net, frame, X))
+        name = net.metadata.get("target_name") or "prediction"
+        if classes is None:
+            names = [name] if net.n_outputs == 1 else [f"{name}_{i}"
+                                                       for i in range(net.n_outputs)]
+            columns = [[repr(float(v)) for v in predictions[:, i]] for i in range(len(names))]
+        else:
+            names, columns = [name], [predictions]
+    if args.proba and classes is None:
         raise CommandError(f"{args.model}: --proba needs a classifier, but this model predicts "
                            "numbers")
-    name = net.metadata.get("target_name") or "prediction"
-    if probabilities is None:  # numbers: one column per output
-        header = [name] if net.n_outputs == 1 else [f"{name}_{i}" for i in range(net.n_outputs)]
-        rows = (map(repr, row) for row in predictions.tolist())
-    else:
-        header = [name]
-        rows = ([label] for label in predictions)
-        if args.proba:
-            classes = net.metadata.get("classes") or list(range(probabilities.shape[1]))
-            header += [f"probability_{c}" for c in classes]
-            rows = ([label, *(f"{p:.6g}" for p in probs)]
-                    for label, probs in zip(predictions, probabilities))
+    if args.proba:
+        names += [f"probability_{c}" for c in classes]
+        columns += [[f"{p:.6g}" for p in probabilities[:, i]] for i in range(len(classes))]
+    if id_column:
+        if id_column not in frame.columns:
+            from .tabular.reading import where
+
+            raise CommandError(f"{where(frame)}no column {printable(id_column)!r} to write "
+                               "beside the predictions (--id)")
+        ids = frame[id_column].astype(object).where(frame[id_column].notna(), "")
+        names, columns = [id_column, *names], [ids.tolist(), *columns]
 
     def write(handle):
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerow(names)
+        writer.writerows(zip(*columns))
 
-    if args.out:
-        from .serialization import atomic_write
-
-        with atomic_write(args.out, mode="w", newline="", encoding="utf-8") as handle:
-            write(handle)
-        print(f"{len(predictions):,} predictions written to {args.out}", file=sys.stderr)
-    else:
+    if to_stdout:
         write(sys.stdout)
+        return
+    from .serialization import atomic_write
+
+    with atomic_write(args.out, mode="w", newline="", encoding="utf-8") as handle:
+        write(handle)
+    print(f"{len(frame):,} predictions written to {args.out}", file=sys.stderr)
 
 
 def _add_predict(commands) -> None:
     predict = commands.add_parser("predict", help="predict with a model for the rows of a CSV")
     predict.add_argument("model", help="model file written by neuronet train (.npz)")
-    predict.add_argument("data", help="CSV file with the model's feature columns")
-    predict.add_argument("--out", help="write the predictions here (default: standard output)")
+    predict.add_argument("data", help="CSV file with the model's columns ('-': standard input)")
+    predict.add_argument("--out", help="write the predictions here (default or '-': standard "
+                         "output)")
     predict.add_argument("--proba", action="store_true",
                          help="also write each class's probability")
+    predict.add_argument("--id", metavar="COLUMN", help="write this column beside each "
+                         "prediction (default: the model's id column, if it has one)")
+    _reading(predict)
     predict.set_defaults(run=_cmd_predict)
 
 
 def _cmd_evaluate(args) -> None:
-    from . import table as tables
+    from .tabular import columns as conv
+    from .tabular.model import score_classes, score_numbers
+    from .tabular.reading import where
 
-    net = _load_model(args.model)
-    meta = net.metadata
-    target = meta.get("target_name")
-    if not target:
-        raise CommandError(f"{args.model}: the model does not name its target column, so "
-                           "there is nothing to compare its predictions with")
-    data, X = _model_inputs(net, args.data)
-    if data.y is None:
-        raise CommandError(f"{data.path}: no target column {target!r} to evaluate against")
-    predictions, _ = _decode(net, net.predict(X))
-    print(f"{data.path}: {data.rows:,} examples")
-    if _is_classifier(net):
-        classes = meta.get("classes") or list(range(max(net.n_outputs, 2)))
-        truth = tables.encode(data, classes)
-        guess = np.array([classes.index(p) for p in predictions])
-        _print_classification_report(classes, truth, guess)
+    model = _load_model(args.model)
+    if _is_tabular(model):
+        scores = model.evaluate(args.data, sep=args.sep, encoding=args.encoding)
+        classifier = model.task == "classification"
+        target = model.target
     else:
-        truth = tables.numeric(data.y)
-        if truth is None:
-            raise CommandError(f"{data.path}: the target column {target!r} is not numeric")
-        error = predictions[:, 0] - truth
-        mse, mae = float(np.mean(error**2)), float(np.mean(np.abs(error)))
-        spread = float(np.sum((truth - truth.mean()) ** 2))
-        r2 = 1 - float(np.sum(error**2)) / spread if spread > 0 else float("nan")
-        print(f"MSE  {mse:.6g}\nMAE  {mae:.6g}\nR²   {r2:.4f}")
+        net = model
+        target = net.metadata.get("target_name")
+        if not target:
+            raise CommandError(f"{args.model}: the model does not name its target column, so "
+                               "there is nothing to compare its predictions with")
+        frame, X = _network_rows(net, args)
+        if target not in frame.columns:
+            raise CommandError(f"{where(frame)}no target column {printable(target)!r} to "
+                               "evaluate against")
+        predictions, _, classes = _decode(net, _network_outputs(net, frame, X))
+        classifier = classes is not None
+        if classifier:
+            scores = score_classes(conv.as_text(frame[target]), predictions, classes)
+        else:
+            truth, unparsed = conv.as_numbers(frame[target])
+            if len(unparsed) or np.isnan(truth).any():
+                raise CommandError(f"{where(frame)}the target column {printable(target)!r} is "
+                                   "not all numbers")
+            scores = score_numbers(truth, predictions[:, 0])
+        scores["dropped"] = 0
+    shown = "standard input" if args.data == "-" else printable(args.data)
+    dropped = f" ({scores['dropped']:,} without a target value left out)" \
+        if scores["dropped"] else ""
+    print(f"{shown}: {scores['rows']:,} examples{dropped}")
+    if classifier:
+        _print_classification_report(scores)
+    else:
+        print(f"MSE  {scores['mse']:.6g}\nMAE  {scores['mae']:.6g}\nR²   {scores['r2']:.4f}")
 
 
-def _print_classification_report(classes, truth, guess) -> None:
-    k = len(classes)
-    matrix = np.zeros((k, k), dtype=np.int64)
-    np.add.at(matrix, (truth, guess), 1)
-    print(f"accuracy  {np.mean(truth == guess):.4f}\n")
-    names = [str(c) for c in classes]
+def _print_classification_report(scores) -> None:
+    matrix, classes = scores["confusion"], scores["classes"]
+    print(f"accuracy  {scores['accuracy']:.4f}")
+    if scores["unseen"]:
+        listed = ", ".join(repr(printable(c)) for c in scores["unseen_classes"][:5])
+        print(f"({scores['unseen']:,} rows of a class the model never saw, {listed}"
+              f"{', ...' if len(scores['unseen_classes']) > 5 else ''}: counted as wrong)")
+    print()
+    names = [printable(c) for c in classes]
     width = max(8, *map(len, names))
     print(f"{'class':<{width}}  precision  recall  support")
     for i, label in enumerate(names):
@@ -498,7 +558,9 @@ def _print_classification_report(classes, truth, guess) -> None:
 def _add_evaluate(commands) -> None:
     evaluate = commands.add_parser("evaluate", help="score a model on a CSV with the target")
     evaluate.add_argument("model", help="model file written by neuronet train (.npz)")
-    evaluate.add_argument("data", help="CSV file with the model's feature and target columns")
+    evaluate.add_argument("data", help="CSV file with the model's columns and the target "
+                          "('-': standard input)")
+    _reading(evaluate)
     evaluate.set_defaults(run=_cmd_evaluate)
 
 
@@ -520,7 +582,8 @@ def _cmd_diagram(args) -> None:
     else:
         from .serialization import load
 
-        drawing = diagram.draw_network(load(args.model), max_nodes=args.max_nodes)
+        model = load(args.model)  # a model of a table draws as its network
+        drawing = diagram.draw_network(getattr(model, "network", model), max_nodes=args.max_nodes)
     if args.output is None or args.output == "-":
         sys.stdout.write(drawing)
         return
@@ -556,12 +619,14 @@ def _add_diagram(commands) -> None:
 def _cmd_info(args) -> None:
     from .serialization import read_model
 
-    network, header = read_model(args.model)  # a ModelFileError is main's one-line error
-    print(model_card(args.model, network, header))
+    model, header = read_model(args.model)  # a ModelFileError is main's one-line error
+    print(model_card(args.model, model, header))
 
 
-def model_card(path, network, header) -> str:
-    """What a model file holds, for a person: its layers, sizes, dtype and metadata."""
+def model_card(path, model, header) -> str:
+    """What a model file holds, for a person: its layers, sizes, dtype and metadata, and for a
+    model of a table its preparation."""
+    network = getattr(model, "network", model)
     size = os.path.getsize(path)
     lines = [f"{printable(path)}: neuronet model, format version {header['format_version']}, "
              f"saved by neuronet {printable(header['neuronet_version'])}, {size:,} bytes", "",
@@ -599,13 +664,15 @@ def model_card(path, network, header) -> str:
         mean, scale = metadata.pop("input_mean", None), metadata.pop("input_scale", None)
         given = " and ".join(what for what, value in (("mean", mean), ("scale", scale)) if value)
         described.append(f"input scaling: {given} for each of the {network.n_inputs} inputs "
-                         "(applied by the tools, not by predict)")
+                         "(kept as metadata; predict does not apply it)")
     for key, value in metadata.items():
         # JSON escapes the C0 controls only; DEL, C1 controls and direction overrides remain.
         text = printable(json.dumps(value, ensure_ascii=False))
         described.append(f"{printable(key)}: {text if len(text) <= 70 else text[:67] + '...'}")
     lines += ["", "metadata:", *(f"  {line}" for line in described)] if described else \
         ["", "metadata: none"]
+    if network is not model:
+        lines += ["", *model.describe(limit=40)]
     return "\n".join(lines)
 
 
@@ -620,10 +687,33 @@ def _add_info(commands) -> None:
     info.set_defaults(run=_cmd_info)
 
 
+# --- playground: a network learning live in the browser -----------------------------------------
+
+
+def _cmd_playground(args) -> None:
+    from .playground import serve
+
+    serve(args.host, int(args.port), open_browser=not args.no_browser)
+
+
+def _add_playground(commands) -> None:
+    playground = commands.add_parser(
+        "playground", help="watch a network learn, live, in your browser")
+    playground.add_argument("--host", default="127.0.0.1",
+                            help="address to listen on (default: 127.0.0.1, this computer only)")
+    playground.add_argument("--port", type=_number(lambda v: v.is_integer() and 0 <= v <= 65535,
+                                                   "a port from 0 to 65535"),
+                            default=8765, help="default: 8765; 0 picks a free port")
+    playground.add_argument("--no-browser", action="store_true",
+                            help="print the address without opening a browser")
+    playground.set_defaults(run=_cmd_playground)
+
+
 # --- the parser -------------------------------------------------------------------------------
 
 # Each subcommand adds its own parser; the order here is the order of `neuronet --help`.
-SUBCOMMANDS = [_add_demo, _add_train, _add_predict, _add_evaluate, _add_info, _add_diagram]
+SUBCOMMANDS = [_add_demo, _add_train, _add_predict, _add_evaluate, _add_info, _add_diagram,
+               _add_playground]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -551,11 +551,27 @@ def _on_rows(start, X, function, *args, **kwargs):
 
 
 def _packed(value) -> bytes:
-    """``value`` pickled as one whole, to travel as one opaque message: the network and its
-    optimizer keep sharing the parameter arrays (the optimizer's state is bound to them), and
-    every task that unpacks it works on its own copy, though tasks on one worker share what
-    they receive."""
+    """``value`` pickled as one whole, to travel as one opaque message: every task that
+    unpacks it works on its own copy, though tasks on one worker share what they receive."""
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _state_of(network, optimizer):
+    """The optimizer's state (momentum, moment estimates) for the parameters the network
+    trains, as one flat vector, or None if it keeps none. It travels as numbers: a copied
+    network's parameters are new arrays, to which the optimizer's state is not bound."""
+    arrays = optimizer.state_arrays(network._packed()[0])
+    return np.concatenate([a.ravel() for a in arrays]) if arrays else None
+
+
+def _set_state(network, optimizer, vector) -> None:
+    steps = getattr(optimizer, "steps", None)  # Adam's count, reset when its state is made
+    offset = 0
+    for array in optimizer.state_arrays(network._packed()[0]):
+        array[...] = vector[offset:offset + array.size].reshape(array.shape)
+        offset += array.size
+    if steps is not None:
+        optimizer.steps = steps
 
 
 def _working_copy(template: bytes, weights):
@@ -606,7 +622,11 @@ def _scores_of(template, weights, loss, names, *blocks) -> dict:
 def _local_epoch(model, seed, index, start, settings, X, y) -> dict:
     """One round of model averaging on one partition: a copy of the network trained with a
     copy of the optimizer, its weights and state times its rows (to be summed and averaged)."""
-    network, optimizer = pickle.loads(model)
+    network, optimizer, state = pickle.loads(model)
+    if state is not None:
+        _set_state(network, optimizer, state)
+    # The round keeps its learning rate: the schedule moves on at the client, once per round.
+    optimizer.schedule = None
     # Reseeded in place: dropout layers hold the same generator.
     network.rng.bit_generator.state = np.random.default_rng([seed, index]).bit_generator.state
     batch_size, steps, shuffle = settings["batch_size"], settings["local_steps"], \
@@ -626,11 +646,11 @@ def _local_epoch(model, seed, index, start, settings, X, y) -> dict:
             f"the loss became NaN or infinite while rows {start} to {start + len(X) - 1} "
             "trained (try a smaller learning rate, or scale the inputs)") from None
     n = len(X)
-    state = optimizer.state_arrays(network.parameters())
+    state = _state_of(network, optimizer)
     part = {"rows": n, "weights": network.get_flat_weights() * n,
             "loss": history.loss[-1] * (1 if settings["summed"] else n)}
-    if state:
-        part["state"] = np.concatenate([a.ravel() for a in state]) * n
+    if state is not None:
+        part["state"] = state * n
     if hasattr(optimizer, "steps"):
         part["steps"] = optimizer.steps
     for name in settings["metrics"]:
@@ -716,16 +736,15 @@ def _run_averaging(session, template, network, rows, loss, optimizer, max_iter, 
                    recorders, actors, per_batch, interrupt, history, settings) -> None:
     """Model averaging: every round, each partition trains a copy; the copies are averaged."""
     client = session.client
-    params = network.parameters()
-    state = optimizer.state_arrays(params)  # the client's optimizer, bound to the network
     settings = dict(settings, loss=loss, summed=loss.summed, metrics=names)
     for round_ in range(1, max_iter + 1):
         for duty in recorders + actors:
             duty.on_epoch_begin(round_)
+        state = _state_of(network, optimizer)  # at this round's learning rate
         seed = int(network.rng.integers(2**63))
 
-        def submit(seed=seed):
-            model = session.send("model", _packed((network, optimizer)))
+        def submit(seed=seed, state=state):
+            model = session.send("model", _packed((network, optimizer, state)))
             parts = [client.submit(_local_epoch, model, seed, i, rows.starts[i], settings,
                                    rows.X[i], rows.y[i], key=session.key("local-epoch"))
                      for i in range(len(rows.X))]
@@ -739,10 +758,8 @@ def _run_averaging(session, template, network, rows, loss, optimizer, max_iter, 
                                      "the network keeps those of the round before (try a "
                                      "smaller learning rate, or scale the inputs)")
         network.set_flat_weights(weights)
-        offset = 0
-        for array in state:
-            array[...] = (total["state"][offset:offset + array.size] / n).reshape(array.shape)
-            offset += array.size
+        if state is not None:
+            _set_state(network, optimizer, total["state"] / n)
         if "steps" in total:
             optimizer.steps = total["steps"]
         logs = {"loss": total["loss"] if loss.summed else total["loss"] / n}

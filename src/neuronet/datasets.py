@@ -177,3 +177,19 @@ def split(X, y, test_size=0.25, seed=0):
     n_test = max(1, int(round(len(X) * test_size)))
     test, train = order[:n_test], order[n_test:]
     return X[train], X[test], y[train], y[test]
+
+
+def penguins_path() -> str:
+    """The path of the Palmer penguins CSV file shipped with neuronet (344 rows, 17 columns:
+    text, gaps, dates, field notes; licence CC0), the table the README's examples use."""
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parent / "data" / "penguins.csv")
+
+
+def penguins():
+    """The Palmer penguins as a pandas DataFrame, read as ``neuronet train`` reads the file:
+    predict "Species" (three classes) or a measurement such as "Body Mass (g)"."""
+    from .tabular import read_csv
+
+    return read_csv(penguins_path())

@@ -19,6 +19,10 @@ class Layer:
 
     n_inputs: int | None = None
     n_outputs: int | None = None
+    #: The names of the attributes that hold the parameters, and their gradients, in the order
+    #: of ``parameters()``: the network may store them side by side in one block of memory.
+    parameter_names: tuple = ()
+    gradient_names: tuple = ()
 
     def build(self, rng: np.random.Generator, dtype) -> None:
         """Create the parameters (if not given) in ``dtype``, drawing from the network's ``rng``."""
@@ -157,6 +161,14 @@ class Dense(Layer):
         if need_input_grad:
             return np.dot(dz, self.weights.T, out=self._buffer("dx", self.inputs.shape))
         return None
+
+    @property
+    def parameter_names(self) -> tuple:
+        return ("weights",) if self.bias is None else ("weights", "bias")
+
+    @property
+    def gradient_names(self) -> tuple:
+        return ("grad_weights",) if self.grad_bias is None else ("grad_weights", "grad_bias")
 
     def parameters(self) -> list:
         return [self.weights] if self.bias is None else [self.weights, self.bias]

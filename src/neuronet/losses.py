@@ -151,8 +151,8 @@ class CategoricalCrossentropy(Loss):
 
     def value_from_logits(self, z, target, weights=None) -> float:
         # -sum t (z - logsumexp(z)), with the row's maximum taken out so exp never overflows.
-        shifted = z - z.max(axis=1, keepdims=True)
-        log_norm = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        shifted = z - activations.row_max(z)
+        log_norm = np.log(activations.row_sum(np.exp(shifted)))
         if weights is not None:
             target = target * weights
         return float(np.vdot(target, log_norm - shifted) / len(z))
@@ -161,9 +161,9 @@ class CategoricalCrossentropy(Loss):
         # One exponential serves both the softmax and the loss: with each row shifted so that
         # its largest sum is 0 (which changes neither), softmax = e^z / norm, and z - log(norm)
         # is log(softmax), whose dot product with the targets is minus the loss.
-        z -= np.maximum.reduce(z, axis=1, keepdims=True)
+        z -= activations.row_max(z)
         np.exp(z, out=out)
-        norm = np.add.reduce(out, axis=1, keepdims=True)
+        norm = activations.row_sum(out)
         out /= norm
         z -= np.log(norm, out=norm)
         if weights is not None:

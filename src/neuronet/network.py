@@ -38,8 +38,8 @@ class Network:
     dtype : np.float64 (default) or np.float32
         The floating-point type of weights and all arithmetic; float32 is faster.
 
-    ``metadata`` is a dict saved with the network (``save``): feature names, class labels,
-    input scaling and the like, for the tools that use the network. ``predict`` ignores it.
+    ``metadata`` is a dict saved with the network (``save``): feature names, class labels
+    and the like, for the tools that use the network. ``predict`` ignores it.
     """
 
     def __init__(self, layers, *, seed=None, dtype=np.float64):
@@ -76,6 +76,7 @@ class Network:
         self.metadata = {}
         self._grad_buffer = None
         self._fitting = None  # the thread that is fitting the network, if one is
+        self._pack_ids = None
 
     def __getstate__(self):
         # A copy or pickle is not being fitted, whatever the original is doing (a callback may
@@ -150,6 +151,7 @@ class Network:
         example, or None) scales each example's share of the loss and of the gradient;
         ``count`` is how many examples the batch stands for (default: its rows), for an
         optimizer whose weight decay is per example."""
+        params, grads, matrices = self._packed()  # before backward writes into the block
         fused = self.fuses(loss)
         layers = self.layers
         for layer in layers[:-1] if fused else layers:
@@ -176,9 +178,40 @@ class Network:
             grad *= weights
         if math.isfinite(value):
             self.backward(grad, through_activation=not fused)
-            optimizer.step(self.parameters(), self.gradients(), scale=scale,
+            optimizer.step(params, grads, scale=scale, matrices=matrices,
                            count=outputs.shape[0] if count is None else count)
         return value, outputs
+
+    def _packed(self):
+        """The parameters and their gradients as one contiguous block each, weight matrices
+        first, then biases, whose parts the layers hold as views: the optimizer updates a whole
+        network in a few operations rather than a few per array. Also the mask of the block's
+        entries that belong to weight matrices (None if there are no biases). Packed again
+        whenever a layer's arrays are not views of the block (after a copy, unpickling or an
+        assignment)."""
+        params = self.parameters()
+        if getattr(self, "_pack_ids", None) == tuple(map(id, params)):
+            return self._blocks, self._grad_blocks, self._matrices
+        entries = [(layer, p, g) for layer in self.layers
+                   for p, g in zip(layer.parameter_names, layer.gradient_names)]
+        entries.sort(key=lambda e: getattr(e[0], e[1]).ndim < 2)  # stable: matrices first
+        size = sum(getattr(layer, p).size for layer, p, _ in entries)
+        block, grad_block = np.empty(size, self.dtype), np.zeros(size, self.dtype)
+        matrices = np.zeros(size, self.dtype)
+        offset = 0
+        for layer, p, g in entries:
+            array = getattr(layer, p)
+            part = slice(offset, offset + array.size)
+            view = block[part].reshape(array.shape)
+            view[...] = array
+            setattr(layer, p, view)
+            setattr(layer, g, grad_block[part].reshape(array.shape))
+            matrices[part] = array.ndim >= 2
+            offset += array.size
+        self._blocks, self._grad_blocks = [block], [grad_block]
+        self._matrices = None if matrices.all() else matrices
+        self._pack_ids = tuple(map(id, self.parameters()))
+        return self._blocks, self._grad_blocks, self._matrices
 
     def loss_and_gradient(self, X, y, loss, *, sample_weight=None, batch_size=None):
         """The loss summed over the rows of (X, y) and its gradient with respect to every
@@ -196,14 +229,27 @@ class Network:
 
     # --- using it -----------------------------------------------------------------------------
 
-    def predict(self, X, *, batch_size=None):
+    def predict(self, X, *, batch_size=None, logits=False):
         """The network's outputs for the rows of X: probabilities after sigmoid or softmax,
-        real numbers after identity. A 1-D X is one example and gives a 1-D result.
+        real numbers after identity. A 1-D X is one example and gives a 1-D result. With
+        ``logits``, the last layer's sums z instead, before its activation.
 
         X may be data read on demand (np.memmap, h5py dataset...): it is read chunk by chunk;
         or a SciPy sparse matrix, multiplied as sparse by the first layer. ``batch_size``: rows
         per chunk (default ``chunk_rows()``, about 32 MB per layer). Outputs that are not
-        finite (a network whose sums overflowed) are returned as they are: NaN or infinity."""
+        finite (a network whose sums overflowed) are returned as they are: NaN or infinity.
+        (A sum that overflows to infinity still gives a sigmoid of 1: its logit tells.)"""
+        forward = self.forward
+        if logits:
+            *body, last = self.layers
+            if not isinstance(last, Dense):
+                raise ValueError(f"logits are the sums of a last Dense layer, but the last "
+                                 f"layer is {last!r}")
+
+            def forward(inputs):
+                for layer in body:
+                    inputs = layer.forward(inputs)
+                return last.sums(inputs)
         single = len(np.shape(X)) == 1
         lazy = is_lazy(X)
         sparse = is_sparse(X)
@@ -220,7 +266,7 @@ class Network:
             if lazy and not all_finite(chunk):
                 last = start + len(chunk) - 1
                 raise ValueError(f"X holds NaN or infinity in rows {start} to {last}")
-            result[start:start + batch_size] = self.forward(chunk)
+            result[start:start + batch_size] = forward(chunk)
         return result[0] if single else result
 
     def fit(self, X, y, *, loss, optimizer=None, epochs=1, batch_size=32, shuffle=True,

@@ -5,6 +5,10 @@ A Dense layer becomes ``Gemm(X, W, b)`` (``MatMul(X, W)`` without a bias) follow
 activation node; Dropout does nothing at prediction time and leaves no node. The graph's
 input is "X", shape (N, n_inputs), in float32 or float64. Needs the ``onnx`` extra:
 ``pip install 'neuronet[onnx]'``.
+
+A model of a table (``TabularModel``) becomes a graph that starts from the raw columns, one
+input per column, and applies the model's preparation before the network: see
+``tabular_to_onnx``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ from .layers import Dense, Dropout
 
 OPSET = 17
 IR_VERSION = 8  # the IR version that came with opset 17: readable by runtimes since 2022
+# A model of a table compares text with Equal, which takes strings from opset 19 (IR 9, 2023).
+TABLE_OPSET = 19
+TABLE_IR_VERSION = 9
 
 _ACTIVATION_OPS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "softmax": "Softmax",
                    "leaky_relu": "LeakyRelu", "exp": "Exp", "identity": None}
@@ -78,13 +85,13 @@ class _Graph:
                 if name == old:
                     node.input[i] = new
 
-    def model(self, inputs, outputs, doc):
+    def model(self, inputs, outputs, doc, *, opset=OPSET, ir_version=IR_VERSION):
         helper = self.onnx.helper
         graph = helper.make_graph(self.nodes, "neuronet", inputs, outputs,
                                   initializer=self.initializers, doc_string=doc)
         model = helper.make_model(graph, producer_name="neuronet",
-                                  opset_imports=[helper.make_opsetid("", OPSET)])
-        model.ir_version = IR_VERSION
+                                  opset_imports=[helper.make_opsetid("", opset)])
+        model.ir_version = ir_version
         self.onnx.checker.check_model(model, full_check=True)
         return model
 
@@ -228,3 +235,94 @@ def estimator_to_onnx(estimator, path=None, *, dtype=None):
     if path is not None:
         _save(model, path)
     return model
+
+
+def tabular_to_onnx(model, path=None):
+    """A TabularModel as an ONNX model (opset 19) that reads raw columns, one input of shape
+    (N, 1) per column the model reads, named as the column: float64 for numbers (NaN where
+    missing), float64 days since 1970-01-01 UTC for dates (NaN where missing), strings for
+    categories and booleans ("" where missing; whole numbers written as "3", booleans as
+    "True"/"False"). ``TabularModel.onnx_inputs(data)`` makes these from a table.
+
+    Outputs: "label" (N,) and "probabilities" (N, n_classes) for classification, "value" (N,)
+    in the target's units for regression.
+    """
+    from .tabular.model import onnx_input_name
+    from .tabular.preparation import CYCLES, NumberInput
+
+    network = model.network
+    graph = _Graph(np.dtype(np.float64))
+    helper, TensorProto = graph.onnx.helper, graph.onnx.TensorProto
+    inputs, parts = [], []
+    for item in model.preparation.inputs:
+        name = onnx_input_name(item.column)
+        if isinstance(item, NumberInput):
+            inputs.append(helper.make_tensor_value_info(name, TensorProto.DOUBLE, ["N", 1]))
+            gaps = graph.node("IsNaN", [name], "gaps")
+            filled = graph.node("Where", [gaps, graph.constant("fill", [item.fill]), name])
+            centred = graph.node("Sub", [filled, graph.constant("center", [item.center])])
+            parts.append(graph.node("Div", [centred, graph.constant("scale", [item.scale])]))
+            if item.indicator:
+                parts.append(graph.node("Cast", [gaps], "missing", to=TensorProto.DOUBLE))
+            for cycle in item.cycles:
+                turn = graph.constant("turn", [2 * np.pi / CYCLES[cycle]])
+                angle = graph.node("Mul", [filled, turn], "angle")
+                parts += [graph.node("Sin", [angle]), graph.node("Cos", [angle])]
+        else:
+            inputs.append(helper.make_tensor_value_info(name, TensorProto.STRING, ["N", 1]))
+            slots = []
+            if item.values:
+                values = graph.constant("values", np.array(item.values, dtype=object), object)
+                slots.append(graph.node("Equal", [name, values], "is_value"))
+            if item.missing_slot:
+                empty = graph.constant("empty", np.array([""], dtype=object), object)
+                slots.append(graph.node("Equal", [name, empty], "is_missing"))
+            slots = [graph.node("Cast", [slot], "slot", to=TensorProto.DOUBLE) for slot in slots]
+            if item.pooled_slot:
+                one = graph.constant("one", [[1.0]])
+                if slots:
+                    joined = slots[0] if len(slots) == 1 else \
+                        graph.node("Concat", slots, "slots", axis=1)
+                    axes = graph.constant("axes", [1], np.int64)
+                    taken = graph.node("ReduceSum", [joined, axes], "taken", keepdims=1)
+                    slots.append(graph.node("Sub", [one, taken], "pooled"))
+                else:  # every value is pooled: the one input is always 1
+                    zero = graph.node("Mul", [graph.node("Cast", [graph.node(
+                        "Equal", [name, name])], to=TensorProto.DOUBLE),
+                        graph.constant("zero", [[0.0]])])
+                    slots.append(graph.node("Add", [zero, one], "pooled"))
+            parts += slots
+    features = parts[0] if len(parts) == 1 else graph.node("Concat", parts, "features", axis=1)
+    if network.dtype != np.float64:
+        features = graph.node("Cast", [features], to=_elem_type(network.dtype))
+    graph.dtype = network.dtype
+    out = _add_network(graph, network, features)
+    if network.dtype != np.float64:
+        out = graph.node("Cast", [out], to=TensorProto.DOUBLE)
+    graph.dtype = np.dtype(np.float64)
+    if model.task == "classification":
+        if network.n_outputs == 1:
+            first = graph.node("Sub", [graph.constant("one", 1.0), out])
+            probabilities = graph.node("Concat", [first, out], axis=1)
+        else:
+            probabilities = out
+        index = graph.node("ArgMax", [probabilities], axis=1, keepdims=0)
+        classes, label_type = _label_tensor(graph, model.classes)
+        label = graph.node("Gather", [classes, index], "label", axis=0)
+        graph.rename(label, "label")
+        graph.rename(probabilities, "probabilities")
+        outputs = [helper.make_tensor_value_info("label", label_type, ["N"]),
+                   helper.make_tensor_value_info("probabilities", TensorProto.DOUBLE,
+                                                 ["N", len(model.classes)])]
+    else:
+        axes = graph.constant("axes", [1], np.int64)
+        value = graph.node("Squeeze", [out, axes])
+        value = graph.node("Mul", [value, graph.constant("scale", model.target_scale)])
+        value = graph.node("Add", [value, graph.constant("center", model.target_center)])
+        graph.rename(value, "value")
+        outputs = [helper.make_tensor_value_info("value", TensorProto.DOUBLE, ["N"])]
+    onnx_model = graph.model(inputs, outputs, f"neuronet TabularModel: {model.task} of "
+                             f"{model.target}", opset=TABLE_OPSET, ir_version=TABLE_IR_VERSION)
+    if path is not None:
+        _save(onnx_model, path)
+    return onnx_model

@@ -5,6 +5,7 @@ gradient (L2 regularization), which pulls weights gently toward zero."""
 from __future__ import annotations
 
 import math
+from operator import is_
 
 import numpy as np
 
@@ -44,9 +45,8 @@ class Optimizer:
         self._params = None
 
     def _state_for(self, params):
-        if self._params is None or len(self._params) != len(params) or any(
-            a is not b for a, b in zip(self._params, params)
-        ):
+        known = self._params
+        if known is None or len(known) != len(params) or not all(map(is_, known, params)):
             self._params = list(params)
             self._init_state(params)
 
@@ -55,9 +55,9 @@ class Optimizer:
 
     def state_arrays(self, params) -> list:
         """The optimizer's state for ``params`` as arrays shaped like them, in a fixed order
-        (SGD's momentum, Adam's two moment estimates; none for plain SGD), created at zero if
-        it has none for them yet. Changing them in place changes the state: model averaging
-        (``neuronet.dask``) averages them across workers."""
+        (SGD's momentum, for the current learning rate; Adam's two moment estimates; none for
+        plain SGD), created at zero if it has none for them yet. Changing them in place
+        changes the state: model averaging (``neuronet.dask``) averages them across workers."""
         self._state_for(params)
         return self._state_list()
 
@@ -69,9 +69,11 @@ class Optimizer:
         (then every gradient arrives multiplied by it): 1 unless the optimizer can use it."""
         return 1.0
 
-    def step(self, params, grads, *, scale=1.0, count=None) -> None:
+    def step(self, params, grads, *, scale=1.0, count=None, matrices=None) -> None:
         """Update ``params`` in place from ``grads``, which arrive multiplied by ``scale``;
-        ``count`` is the number of examples in the batch (for ``decay_per_example``)."""
+        ``count`` is the number of examples in the batch (for ``decay_per_example``). A network
+        may hand its parameters as one flat block, with ``matrices`` marking (1, else 0) the
+        entries that belong to weight matrices rather than biases (for ``decay_bias``)."""
         raise NotImplementedError
 
     def end_epoch(self, examples: int, logs=None) -> None:
@@ -90,15 +92,29 @@ class Optimizer:
             return self.weight_decay / count
         return self.weight_decay
 
-    def _decayed(self, param, grad, scale=1.0, count=None):
-        # The gradient buffers belong to the layers and are rewritten every batch,
-        # so changing them in place is safe.
-        if scale != 1:
-            grad /= scale
-        decay = self.decay_of(param, count)
-        if decay:
-            grad += decay * param
-        return grad
+    def _decays(self, params, count=None, matrices=None) -> list:
+        """``decay_of`` of every parameter, with the mask of the entries it applies to (None:
+        all of them)."""
+        if not self.weight_decay:
+            return [(0.0, None)] * len(params)
+        if matrices is not None and not self.decay_bias:
+            factor = self.weight_decay / count if self.decay_per_example and count else \
+                self.weight_decay
+            return [(factor, matrices)] * len(params)
+        return [(self.decay_of(p, count), None) for p in params]
+
+    def _add_decay(self, param, grad, decay, scratch, times=1.0):
+        """grad += times * decay * param (on the entries of decay's mask), through scratch."""
+        factor, mask = decay
+        if mask is None:
+            np.multiply(param, factor * times, out=scratch)
+        else:
+            # The mask times the factor, kept while the factor stays (batches of one size).
+            cached = getattr(self, "_decay_cache", None)
+            if cached is None or cached[0] is not mask or cached[1] != factor * times:
+                cached = self._decay_cache = (mask, factor * times, mask * (factor * times))
+            np.multiply(param, cached[2], out=scratch)
+        grad += scratch
 
     def config(self) -> dict:
         """The settings that rebuild this optimizer, schedule included, as JSON-ready values
@@ -151,41 +167,59 @@ class SGD(Optimizer):
         self.nesterov = bool(nesterov)
 
     def _init_state(self, params) -> None:
+        # The running sum b of PyTorch's rule, kept times the learning rate (lr * b): with
+        # gradients that arrive multiplied by the rate, a step is then a few passes fewer.
         self._velocity = [np.zeros_like(p) for p in params] if self.momentum else None
+        self._velocity_rate = self.learning_rate
+        self._scratch = [np.empty_like(p) for p in params] if self.momentum else None
 
     def _state_list(self) -> list:
-        return list(self._velocity or [])
+        if self._velocity is None:
+            return []
+        if self._velocity_rate != self.learning_rate:  # lr * b, at the current rate
+            for velocity in self._velocity:
+                velocity *= self.learning_rate / self._velocity_rate
+            self._velocity_rate = self.learning_rate
+        return list(self._velocity)
 
     def gradient_scale(self) -> float:
-        # Without momentum, w -= learning_rate * g: gradients that arrive already multiplied by
-        # the learning rate spare one pass over every weight.
-        return 1.0 if self.momentum else self.learning_rate
+        # w -= learning_rate * (...): gradients that arrive already multiplied by the learning
+        # rate spare a pass over every weight.
+        return self.learning_rate
 
-    def step(self, params, grads, *, scale=1.0, count=None) -> None:
+    def step(self, params, grads, *, scale=1.0, count=None, matrices=None) -> None:
         rate, momentum = self.learning_rate, self.momentum
-        if not momentum and scale != 1:  # no state to keep
+        decays = self._decays(params, count, matrices)
+        if not momentum:  # no state to keep
             rate = rate / scale
-            for param, grad in zip(params, grads):
-                decay = self.decay_of(param, count) if self.weight_decay else 0.0
-                if decay:
-                    grad += (decay * scale) * param
+            for param, grad, decay in zip(params, grads, decays):
+                if decay[0]:
+                    self._add_decay(param, grad, decay, np.empty_like(param), scale)
                 if rate != 1:
                     grad *= rate
                 param -= grad
             return
         self._state_for(params)
-        for i, (param, grad) in enumerate(zip(params, grads)):
-            grad = self._decayed(param, grad, scale, count)
-            if momentum:
-                velocity = self._velocity[i]
-                velocity *= momentum
-                velocity += grad
-                if self.nesterov:
-                    grad += momentum * velocity
-                else:
-                    np.copyto(grad, velocity)
-            grad *= rate
-            param -= grad
+        if self._velocity_rate != rate:  # a schedule changed the rate: lr * b follows it
+            for velocity in self._velocity:
+                velocity *= rate / self._velocity_rate
+            self._velocity_rate = rate
+        # With g the gradient times the rate and V = lr * b: V = m V + g, then w -= V, or
+        # w -= g + m V with Nesterov's look-ahead. In place, into the optimizer's own buffers.
+        for param, grad, velocity, scratch, decay in zip(params, grads, self._velocity,
+                                                          self._scratch, decays):
+            if scale != rate:
+                grad *= rate / scale
+            if decay[0]:
+                self._add_decay(param, grad, decay, scratch, rate)
+            velocity *= momentum
+            velocity += grad
+            if self.nesterov:
+                param -= grad
+                np.multiply(velocity, momentum, out=scratch)
+                param -= scratch
+            else:
+                param -= velocity
 
     def _settings(self) -> dict:
         return {"learning_rate": self.initial_learning_rate, "momentum": self.momentum,
@@ -230,8 +264,9 @@ class Adam(Optimizer):
     def _state_list(self) -> list:
         return self._m + self._v
 
-    def step(self, params, grads, *, scale=1.0, count=None) -> None:
+    def step(self, params, grads, *, scale=1.0, count=None, matrices=None) -> None:
         self._state_for(params)
+        decays = self._decays(params, count, matrices)
         self.steps += 1
         b1, b2 = self.beta1, self.beta2
         correction1 = 1 - b1**self.steps
@@ -241,8 +276,12 @@ class Adam(Optimizer):
         if self.epsilon_hat:
             # step_size * m / (sqrt(v) + eps) * sqrt(1 - b2^t), written in the form below
             epsilon /= correction2_sqrt
-        for param, grad, m, v, scratch in zip(params, grads, self._m, self._v, self._scratch):
-            grad = self._decayed(param, grad, scale, count)
+        for param, grad, m, v, scratch, decay in zip(params, grads, self._m, self._v,
+                                                     self._scratch, decays):
+            if scale != 1:
+                grad /= scale
+            if decay[0]:
+                self._add_decay(param, grad, decay, scratch)
             m *= b1
             np.multiply(grad, 1 - b1, out=scratch)
             m += scratch
@@ -305,7 +344,7 @@ class LBFGS(Optimizer):
         self.memory = as_count(memory, "memory", minimum=1)
         self.result = None
 
-    def step(self, params, grads, *, scale=1.0, count=None) -> None:
+    def step(self, params, grads, *, scale=1.0, count=None, matrices=None) -> None:
         raise TypeError("LBFGS works on the whole data at once: use Network.fit(..., "
                         "optimizer=LBFGS()) or LBFGS.minimize, not step()")
 

@@ -5,9 +5,13 @@ A model file is a zip archive of .npy arrays, the format ``np.savez`` writes, so
 
 - ``header.npy``: the UTF-8 bytes (a uint8 array) of a JSON object with the format's name and
   version, the neuronet version that wrote it, the dtype, the layers with their settings, and
-  the network's ``metadata`` (feature names, class labels, input scaling, ...);
+  the network's ``metadata`` (feature names, class labels, ...);
 - ``layers.<i>.weights.npy`` and ``layers.<i>.bias.npy`` for the Dense layer at position i
-  (counted from 0); a layer without bias has no bias array. Members are stored uncompressed.
+  (counted from 0); a layer without bias has no bias array. Members are stored uncompressed;
+- optionally a section beside the network (a table model's preparation, say): the header's
+  ``section`` names its kind, holds its fields and declares its arrays (dtype and shape),
+  stored as ``section.<name>.npy``. The module registered for the kind in ``SECTIONS``
+  checks it and builds what ``load`` returns for the file.
 
 Loading treats the file as untrusted: it reads regular files only, of at most
 ``MAX_FILE_BYTES`` (or ``max_bytes=``); nothing is unpickled; the zip directory's size and
@@ -23,11 +27,13 @@ from __future__ import annotations
 import ast
 import contextlib
 import errno
+import importlib
 import io
 import json
 import math
 import numbers
 import os
+import re
 import secrets
 import signal
 import stat
@@ -55,7 +61,6 @@ MAX_UNITS = 1 << 24
 MAX_PARAMETERS = 1 << 31
 MAX_NPY_HEADER = 4096  # numpy writes .npy headers of 128 bytes or so
 MAX_METADATA_DEPTH = 64
-MAX_MEMBERS = 2 * MAX_LAYERS + 1  # a header, and a weights and a bias array per layer
 # The largest model file ``load`` reads unless told otherwise (its ``max_bytes=``): 2 GiB,
 # some 268 million float64 parameters. Assign a larger number here to raise it everywhere.
 MAX_FILE_BYTES = 1 << 31
@@ -63,8 +68,18 @@ _CHUNK = 1 << 20  # arrays are read this many bytes at a time
 
 TASKS = ("classification", "regression")
 _HEADER_KEYS = {"format", "format_version", "neuronet_version", "dtype", "seed", "loss",
-                "layers", "metadata"}
-_REQUIRED_KEYS = _HEADER_KEYS - {"seed", "loss"}
+                "layers", "metadata", "section"}
+_REQUIRED_KEYS = _HEADER_KEYS - {"seed", "loss", "section"}
+
+#: Sections a model file may hold beside the network: kind -> the module whose
+#: ``from_section(network, fields, arrays)`` checks the section (ValueError when it is wrong)
+#: and returns what ``load`` gives for the file.
+SECTIONS = {"tabular": "neuronet.tabular.model"}
+SECTION_DTYPES = ("float64", "int64", "uint8")
+MAX_SECTION_ARRAYS = 1000
+_SECTION_NAME = re.compile(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*")
+# A header, a weights and a bias array per layer, and the arrays of a section beside them.
+MAX_MEMBERS = 2 * MAX_LAYERS + 1 + MAX_SECTION_ARRAYS
 _DENSE_KEYS = {"type", "n_inputs", "n_outputs", "activation", "bias", "init"}
 
 
@@ -310,12 +325,14 @@ def _fsync_directory(directory) -> None:
             os.close(fd)
 
 
-def save(network, path, *, metadata=None):
+def save(network, path, *, metadata=None, section=None):
     """Write ``network`` to ``path`` as a model file (see the module's docstring); return ``path``.
 
-    ``metadata`` (a dict), if given, updates ``network.metadata`` first. Raises ValueError if
-    the metadata is not JSON (or its known keys are wrong for this network), if a weight is
-    NaN or infinite, or if a layer is of a kind the format does not know.
+    ``metadata`` (a dict), if given, updates ``network.metadata`` first. ``section``, if
+    given, is ``(kind, fields, arrays)``: a kind from ``SECTIONS``, a dict of JSON fields and
+    a dict of named arrays (float64, int64 or uint8) saved beside the network. Raises
+    ValueError if the metadata is not JSON (or its known keys are wrong for this network), if
+    a weight is NaN or infinite, or if a layer is of a kind the format does not know.
     """
     if not isinstance(network, Network):
         raise ValueError(f"save needs a neuronet Network, got {type(network).__name__}")
@@ -326,6 +343,9 @@ def save(network, path, *, metadata=None):
             raise ValueError(f"metadata must be a dict, got {type(metadata).__name__}")
         merged = {**network.metadata, **metadata}
     header = _header(network, merged)
+    section_arrays = {}
+    if section is not None:
+        header["section"], section_arrays = _section(section)
     if metadata is not None:  # only metadata that could be saved joins the network's own
         network.metadata.update(metadata)
     text = json.dumps(header, ensure_ascii=False, allow_nan=False).encode("utf-8")
@@ -340,7 +360,27 @@ def save(network, path, *, metadata=None):
             _write_member(archive, HEADER, np.frombuffer(text, dtype=np.uint8))
             for name, array in arrays.items():
                 _write_member(archive, name, array)
+            for name, array in section_arrays.items():
+                _write_member(archive, f"section.{name}", array)
     return path
+
+
+def _section(section):
+    """(the header's section, its arrays by name) from ``(kind, fields, arrays)``."""
+    kind, fields, arrays = section
+    if kind not in SECTIONS:
+        raise ValueError(f"cannot save: unknown section kind {kind!r}")
+    declared = {}
+    for name, array in arrays.items():
+        array = np.asarray(array)
+        if not _SECTION_NAME.fullmatch(name) or array.dtype.name not in SECTION_DTYPES:
+            raise ValueError(f"cannot save: section array {name!r} of dtype {array.dtype}; "
+                             f"expected a dotted name and one of {', '.join(SECTION_DTYPES)}")
+        if array.dtype.kind == "f" and not np.isfinite(array).all():
+            raise ValueError(f"cannot save: section array {name} holds NaN or infinity")
+        declared[name] = {"dtype": array.dtype.name, "shape": list(array.shape)}
+    header = {"kind": kind, "fields": _to_json(fields, "section fields", 0), "arrays": declared}
+    return header, {name: np.asarray(array) for name, array in arrays.items()}
 
 
 def _header(network, metadata) -> dict:
@@ -511,9 +551,11 @@ def _brief(value) -> str:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def load(path, *, max_bytes=None) -> Network:
-    """The network saved in the model file ``path``; its ``predict`` gives bit for bit what
-    the saved network's did. Any problem with the file raises ModelFileError.
+def load(path, *, max_bytes=None):
+    """The model saved in the file ``path``: a Network, whose ``predict`` gives bit for bit what
+    the saved network's did, or for a file with a section (a model of a table) what that
+    section's module builds (a TabularModel). Any problem with the file raises
+    ModelFileError.
 
     ``max_bytes`` is the largest file to read (default: ``MAX_FILE_BYTES``, 2 GiB); a larger
     file is refused before a byte of it is read. Only regular files are read: a named pipe,
@@ -523,8 +565,8 @@ def load(path, *, max_bytes=None) -> Network:
 
 
 def read_model(path, *, max_bytes=None):
-    """``(network, header)`` from the model file ``path``: the network as ``load`` gives it and
-    the file's header (a dict: format version, neuronet version, layers, metadata, ...).
+    """``(model, header)`` from the model file ``path``: the model as ``load`` gives it and the
+    file's header (a dict: format version, neuronet version, layers, metadata, ...).
     ``max_bytes`` as for ``load``."""
     if max_bytes is None:
         max_bytes = MAX_FILE_BYTES  # read now, so that changing the module's constant counts
@@ -559,6 +601,8 @@ def _read(path, max_bytes):
             members = _members(archive, size)
             header = _read_header(archive, members)
             expected = _check_header(header)
+            dtypes = _check_section(header.get("section"))
+            expected.update({name: spec[1] for name, spec in dtypes.items()})
             names = set(members) - {HEADER}
             missing = [name for name in expected if name not in names]
             if missing:
@@ -566,9 +610,42 @@ def _read(path, max_bytes):
             extra = sorted(names - set(expected))
             if extra:
                 raise _Problem(f"holds an unexpected member {extra[0]}.npy")
-            arrays = {name: _read_array(archive, members[name], name, shape, header["dtype"])
+            arrays = {name: _read_array(archive, members[name], name, shape,
+                                        dtypes[name][0] if name in dtypes else header["dtype"])
                       for name, shape in expected.items()}
-    return _build(header, arrays), header
+    network = _build(header, arrays)
+    if "section" not in header:
+        return network, header
+    section = header["section"]
+    module = importlib.import_module(SECTIONS[section["kind"]])
+    prefix = len("section.")
+    own = {name[prefix:]: array for name, array in arrays.items() if name in dtypes}
+    try:
+        return module.from_section(network, section["fields"], own), header
+    except ValueError as exc:
+        raise _Problem(f"the {section['kind']} section is not sound: {exc}") from None
+
+
+def _check_section(section) -> dict:
+    """The arrays a header's section declares: {member name: (dtype name, shape)}."""
+    if section is None:
+        return {}
+    if not isinstance(section, dict) or set(section) != {"kind", "fields", "arrays"}:
+        raise _Problem("the header's section must be an object with kind, fields and arrays")
+    if not isinstance(section["kind"], str) or section["kind"] not in SECTIONS:
+        raise _Problem(f"the header's section is of an unknown kind {_brief(section['kind'])}")
+    arrays = section["arrays"]
+    if not isinstance(arrays, dict) or len(arrays) > MAX_SECTION_ARRAYS:
+        raise _Problem(f"the header's section must declare at most {MAX_SECTION_ARRAYS} arrays")
+    declared = {}
+    for name, spec in arrays.items():
+        if not _SECTION_NAME.fullmatch(name) or len(name) > 200 or not isinstance(spec, dict) \
+                or set(spec) != {"dtype", "shape"} or spec["dtype"] not in SECTION_DTYPES \
+                or not isinstance(spec["shape"], list) or len(spec["shape"]) > 2 \
+                or not all(type(n) is int and 0 <= n <= MAX_PARAMETERS for n in spec["shape"]):
+            raise _Problem(f"the header's section declares a malformed array {_brief(name)}")
+        declared[f"section.{name}"] = (spec["dtype"], tuple(spec["shape"]))
+    return declared
 
 
 _KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),

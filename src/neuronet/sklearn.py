@@ -379,11 +379,29 @@ class _NetEstimator(BaseEstimator):
 
     # --- the fitted network -----------------------------------------------------------------
 
-    def _outputs(self, X):
+    def _predictor(self, X):
+        """The network that predicts for X: the fitted one, or, for float64 rows given to a
+        float32 network, a float64 copy of it. As with scikit-learn's estimators, predictions
+        come in the wider of the two precisions, and a row's prediction then does not depend
+        on the rows beside it (float32 matrix products round differently by batch shape)."""
+        network = self.network_
+        if np.promote_types(X.dtype, network.dtype) == network.dtype:
+            return network
+        return Network(copy.deepcopy(network.layers), dtype=X.dtype)
+
+    def _logits(self, X):
+        """The output layer's sums z for the rows of X (see ``_predictor``)."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, accept_sparse=["csr", "csc"],
                           dtype=(np.float64, np.float32))
-        outputs = self.network_.predict(X)
+        network = self._predictor(X)
+        z = network.predict(X, logits=True)
+        _refuse_non_finite(z)
+        return z, network.layers[-1].activation
+
+    def _outputs(self, X):
+        z, activation = self._logits(X)
+        outputs = activation.forward(z, out=z)
         _refuse_non_finite(outputs)
         return outputs
 
@@ -531,7 +549,9 @@ class NetClassifier(ClassifierMixin, _NetEstimator):
     verbose : print "Iteration N, loss = ..." after every epoch.
     warm_start : a new ``fit`` continues from the current weights.
     dtype : None (that of X: float32 stays float32, anything else is float64), "float32" or
-        "float64": the arithmetic of the network, and the dtype of its predictions.
+        "float64": the arithmetic of training. Predictions come in the wider of this and the
+        dtype of the X they are asked for (float64 rows: float64 predictions), as
+        scikit-learn's estimators give them.
 
     Attributes
     ----------
@@ -657,15 +677,7 @@ class NetClassifier(ClassifierMixin, _NetEstimator):
         """The output layer's sums z before the sigmoid or softmax ("logits"): shape
         (n_samples,) for two classes (positive means the second class), else one column per
         class or label."""
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, accept_sparse=["csr", "csc"],
-                          dtype=(np.float64, np.float32))
-        inputs = self.network_.check_inputs(X)
-        *body, last = self.network_.layers
-        for layer in body:
-            inputs = layer.forward(inputs)
-        z = last.sums(inputs)
-        _refuse_non_finite(z)
+        z, _ = self._logits(X)
         return z[:, 0] if z.shape[1] == 1 and not self._multilabel else z
 
     def predict_log_proba(self, X):

@@ -19,6 +19,7 @@ import numpy as np
 
 from . import losses, optimizers
 from ._checks import as_count, as_float_array, is_lazy, is_sparse
+from .layers import Dense
 
 # --- the protocol of the epoch's duties ---------------------------------------------------------
 
@@ -572,27 +573,8 @@ def _fit(network, X, y, *, loss, optimizer, epochs, batch_size, shuffle, validat
         raise ValueError(f"{type(optimizer).__name__} needs a loss that is the same at every "
                          "evaluation, which Dropout makes random; use SGD or Adam with Dropout")
 
-    rows = None  # None: all rows of X, in order
-    validation = None
-    if validation_data is not None:
-        if validation_split:
-            raise ValueError("pass validation_data or validation_split, not both")
-        try:
-            X_val, y_val = validation_data
-        except (TypeError, ValueError):
-            raise ValueError("validation_data must be a pair (X_val, y_val)") from None
-        X_val = network.check_inputs(X_val, "validation X")
-        validation = (X_val, *_targets(network, loss, y_val, X_val.shape[0], "validation y"))
-    elif validation_split:
-        n_val = int(round(n * validation_split))
-        if n_val < 1 or n_val >= n:
-            raise ValueError(f"validation_split={validation_split} of {n} rows leaves "
-                             f"{n - n_val} for training and {n_val} for validation; both need rows")
-        order = network.rng.permutation(n)
-        val_rows, rows = np.sort(order[:n_val]), np.sort(order[n_val:])
-        del order
-        Y_val, codes_val = (Y, codes[val_rows]) if codes is not None else (Y[val_rows], None)
-        validation = (_rows(X, val_rows, lazy), Y_val, codes_val)
+    rows, validation = _held_out(network, loss, X, Y, codes, validation_data,
+                                 validation_split, lazy)
     W, unit = (None, 1.0) if weights is None else _normalized_weights(weights, rows,
                                                                        network.dtype)
     metric_fns = _metrics(names, Y, codes)
@@ -604,7 +586,7 @@ def _fit(network, X, y, *, loss, optimizer, epochs, batch_size, shuffle, validat
         early_stopping.monitor = "val_loss" if validation is not None else "loss"
 
     source_type = OnDisk if lazy else Sparse if sparse else InMemory
-    extra = {"keep_sparse": isinstance(network.layers[0], _dense_type())} if sparse else {}
+    extra = {"keep_sparse": isinstance(network.layers[0], Dense)} if sparse else {}
     source = source_type(X, Y, codes, W, rows, batch_size, network.dtype, **extra)
     source.weight_unit = unit
     steps = 1 if optimizer.full_batch else -(-source.n // source.batch_size)
@@ -635,10 +617,29 @@ def _fit(network, X, y, *, loss, optimizer, epochs, batch_size, shuffle, validat
     return history
 
 
-def _dense_type():
-    from .layers import Dense
-
-    return Dense
+def _held_out(network, loss, X, Y, codes, validation_data, validation_split, lazy):
+    """The training rows (None: all of them) and the validation data (X, table, codes) or
+    None: given as ``validation_data``, or a ``validation_split`` of X drawn at random."""
+    if validation_data is not None:
+        if validation_split:
+            raise ValueError("pass validation_data or validation_split, not both")
+        try:
+            X_val, y_val = validation_data
+        except (TypeError, ValueError):
+            raise ValueError("validation_data must be a pair (X_val, y_val)") from None
+        X_val = network.check_inputs(X_val, "validation X")
+        return None, (X_val, *_targets(network, loss, y_val, X_val.shape[0], "validation y"))
+    if not validation_split:
+        return None, None
+    n = X.shape[0]
+    n_val = int(round(n * validation_split))
+    if n_val < 1 or n_val >= n:
+        raise ValueError(f"validation_split={validation_split} of {n} rows leaves "
+                         f"{n - n_val} for training and {n_val} for validation; both need rows")
+    order = network.rng.permutation(n)
+    val_rows, rows = np.sort(order[:n_val]), np.sort(order[n_val:])
+    Y_val, codes_val = (Y, codes[val_rows]) if codes is not None else (Y[val_rows], None)
+    return rows, (_rows(X, val_rows, lazy), Y_val, codes_val)
 
 
 def _epoch_end(epoch, logs, recorders, actors, interrupted, history) -> bool:
@@ -710,6 +711,8 @@ def _run_full_batch(network, source, loss, optimizer, epochs, shuffle, metric_fn
         else:
             Y = Y[source.rows]
         W = None if W is None else W[source.rows]
+    if codes is not None and not isinstance(source, OnDisk):
+        Y, codes = Y[codes], None  # gathered once, not at every evaluation
     n = source.n
     params = network.parameters()
     # The mean loss over the training rows (the normalized weights add up to n) plus the

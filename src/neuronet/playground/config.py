@@ -1,0 +1,153 @@
+"""The playground's settings: what the page sends, checked field by field. The same names are
+the keys of the page's URL, so a shared link carries the whole state of a run."""
+
+from __future__ import annotations
+
+import math
+
+from .data import CLASSIFICATION, DATASETS, FEATURES, REGRESSION
+
+MAX_LAYERS = 6
+MAX_NEURONS = 8
+MAX_SEED = 2**31 - 1
+ACTIVATIONS = {"relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid", "linear": "identity",
+               "leaky_relu": "leaky_relu"}
+OPTIMIZERS = ("sgd", "momentum", "adam")
+REGULARIZATIONS = ("none", "l1", "l2")
+PROBLEMS = ("classification", "regression")
+SPEEDS = (1, 2, 5, 10, 20, 50, 100)
+
+DEFAULTS = {
+    "dataset": "circle",
+    "problem": "classification",
+    "noise": 0,
+    "ratio": 50,
+    "batch": 10,
+    "features": ["x1", "x2"],
+    "layers": [4, 2],
+    "activation": "tanh",
+    "lr": 0.03,
+    "reg": "none",
+    "regRate": 0.0,
+    "dropout": 0.0,
+    "optimizer": "sgd",
+    "seed": 1,
+    "speed": 1,
+    "csvX1": "",
+    "csvX2": "",
+    "csvTarget": "",
+}
+
+# Changing one of these starts the run again (new data or a new network); the others apply
+# to the run in progress, as TensorFlow Playground's learning rate does.
+RESTARTS = ("dataset", "problem", "noise", "ratio", "features", "layers", "activation",
+            "dropout", "seed", "csvX1", "csvX2", "csvTarget")
+DATA_KEYS = ("dataset", "problem", "noise", "ratio", "seed", "csvX1", "csvX2", "csvTarget")
+
+
+def _choice(options):
+    def check(value):
+        if value not in options:
+            raise ValueError(f"expected one of {', '.join(map(str, options))}")
+        return value
+    return check
+
+
+def _integer(low, high):
+    def check(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+                not math.isfinite(value) or value != int(value) or not low <= value <= high:
+            raise ValueError(f"expected a whole number from {low} to {high}")
+        return int(value)
+    return check
+
+
+def _real(low, high, *, low_open=False):
+    def check(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+                not math.isfinite(value) or not (low < value if low_open else low <= value) \
+                or value > high:
+            bound = f"greater than {low:g}" if low_open else f"from {low:g}"
+            raise ValueError(f"expected a number {bound} to {high:g}")
+        return float(value)
+    return check
+
+
+def _features(value):
+    if not isinstance(value, list) or not value or len(value) > len(FEATURES) or \
+            any(not isinstance(f, str) or f not in FEATURES for f in value) or \
+            len(set(value)) != len(value):
+        raise ValueError(f"expected a non-empty list of distinct features from "
+                         f"{', '.join(FEATURES)}")
+    return [f for f in FEATURES if f in value]  # in the page's order, whatever the link's
+
+
+def _layers(value):
+    if not isinstance(value, list) or len(value) > MAX_LAYERS or any(
+            isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_NEURONS
+            for n in value):
+        raise ValueError(f"expected up to {MAX_LAYERS} layer sizes, each from 1 to "
+                         f"{MAX_NEURONS}")
+    return list(value)
+
+
+def _column(value):
+    if not isinstance(value, str) or len(value) > 200:
+        raise ValueError("expected a column name (text, at most 200 characters)")
+    return value
+
+
+CHECKS = {
+    "dataset": _choice(DATASETS + ("csv",)),
+    "problem": _choice(PROBLEMS),
+    "noise": _integer(0, 50),
+    "ratio": _integer(10, 90),
+    "batch": _integer(1, 500),
+    "features": _features,
+    "layers": _layers,
+    "activation": _choice(tuple(ACTIVATIONS)),
+    "lr": _real(0, 10, low_open=True),
+    "reg": _choice(REGULARIZATIONS),
+    "regRate": _real(0, 10),
+    "dropout": _real(0, 0.9),
+    "optimizer": _choice(OPTIMIZERS),
+    "seed": _integer(0, MAX_SEED),
+    "speed": _choice(SPEEDS),
+    "csvX1": _column,
+    "csvX2": _column,
+    "csvTarget": _column,
+}
+
+
+def merge(current: dict, changes) -> tuple[dict, list]:
+    """``current`` updated with the valid fields of ``changes``: (new settings, problems), one
+    problem per field that was refused (that field keeps its current value). Unknown fields
+    are problems too; they change nothing."""
+    if not isinstance(changes, dict):
+        return dict(current), [f"settings must be an object of fields, got "
+                               f"{type(changes).__name__}"]
+    result, problems = dict(current), []
+    for key, value in changes.items():
+        if key not in CHECKS:
+            problems.append(f"unknown setting {str(key)[:40]!r}")
+            continue
+        try:
+            result[key] = CHECKS[key](value)
+        except ValueError as exc:
+            problems.append(f"{key}: {exc}, got {_brief(value)}")
+    # The data set follows the problem type (TensorFlow Playground's rule), except a file's.
+    if result["dataset"] in CLASSIFICATION and result["problem"] == "regression":
+        result["dataset"] = "plane" if "dataset" not in changes else result["dataset"]
+        if "dataset" in changes:
+            result["problem"] = "classification"
+    elif result["dataset"] in REGRESSION and result["problem"] == "classification":
+        if "dataset" in changes:
+            result["problem"] = "regression"
+        else:
+            result["dataset"] = "circle"
+    return result, problems
+
+
+def _brief(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -1,0 +1,324 @@
+"""One browser tab's playground: its settings, its data, its own neuronet Network and the
+training of it, stepped a few batches at a time so that frames keep coming; and the
+tutorial's neuron, stepped iteration by iteration. Nothing here knows about the web."""
+
+from __future__ import annotations
+
+import base64
+import math
+import time
+
+import numpy as np
+
+from .. import losses
+from .._text import printable
+from ..layers import Dense, Dropout
+from ..network import Network
+from ..neuron import Neuron
+from ..optimizers import SGD, Adam, Optimizer
+from ..trace import record
+from . import config as settings
+from . import data
+
+OUTPUT_GRID = 64  # the output's surface: 64 × 64 points
+NODE_GRID = 32  # each neuron's own surface
+TUTORIAL_ITERATIONS = 10_000
+# Iterations at which the tutorial's weights are kept for the page's chart: evenly spread on a
+# logarithmic scale, since the weights move most in the first hundred.
+_CHARTED = sorted({round(10 ** (k / 40)) for k in range(161)})
+MAX_PENDING = 1000  # epochs (or tutorial iterations x 10) a step request may queue
+
+
+class L1(Optimizer):
+    """L1 regularization around another optimizer: adds ``rate * sign(w)`` (the slope of
+    ``rate * |w|``) to each gradient, then lets ``inner`` take its step. Unlike L2, which
+    shrinks weights in proportion, it pushes small weights all the way to zero."""
+
+    def __init__(self, inner, rate):
+        super().__init__(inner.learning_rate, 0.0)
+        self.inner, self.rate = inner, float(rate)
+
+    def gradient_scale(self) -> float:
+        return self.inner.gradient_scale()
+
+    def step(self, params, grads, *, scale=1.0, **batch) -> None:
+        # Gradients arrive multiplied by ``scale``, so the penalty's slope is too; what else
+        # the network says of the batch (its size, which entries are matrices) is the inner's.
+        for param, grad in zip(params, grads):
+            grad += (scale * self.rate) * np.sign(param)
+        self.inner.step(params, grads, scale=scale, **batch)
+
+
+def make_optimizer(name, learning_rate, reg="none", reg_rate=0.0):
+    """The optimizer the settings name: "sgd", "momentum" (SGD with momentum 0.9) or "adam",
+    with L2 as its weight decay or wrapped in L1."""
+    decay = reg_rate if reg == "l2" else 0.0
+    if name == "adam":
+        inner = Adam(learning_rate=learning_rate, weight_decay=decay)
+    else:
+        inner = SGD(learning_rate=learning_rate, momentum=0.9 if name == "momentum" else 0.0,
+                    weight_decay=decay)
+    return L1(inner, reg_rate) if reg == "l1" and reg_rate > 0 else inner
+
+
+def build_network(n_inputs, config) -> Network:
+    """The network the settings describe: a Dense layer per hidden layer (each followed by
+    Dropout when its rate is above 0), then one output unit: sigmoid to classify, identity
+    for regression."""
+    layers, width = [], n_inputs
+    activation = settings.ACTIVATIONS[config["activation"]]
+    for size in config["layers"]:
+        layers.append(Dense(width, size, activation))
+        if config["dropout"] > 0:
+            layers.append(Dropout(config["dropout"]))
+        width = size
+    output = "sigmoid" if config["problem"] == "classification" else "identity"
+    layers.append(Dense(width, 1, output))
+    return Network(layers, seed=config["seed"])
+
+
+def loss_name(config) -> str:
+    return "binary_crossentropy" if config["problem"] == "classification" else "mse"
+
+
+def _finite(array):
+    """The array with NaN as 0 and infinities as the largest numbers of its type: a network
+    whose weights blew up is still drawn (and sent as JSON)."""
+    return np.nan_to_num(array, nan=0.0, posinf=np.finfo(array.dtype).max,
+                         neginf=np.finfo(array.dtype).min)
+
+
+def _b64(array) -> str:
+    return base64.b64encode(np.ascontiguousarray(array).tobytes()).decode("ascii")
+
+
+def _bytes_of(values) -> str:
+    """Values in [-1, 1] (clipped) as bytes 0..255, base64: a neuron's picture."""
+    return _b64(np.round((np.clip(values, -1, 1) + 1) * 127.5).astype(np.uint8))
+
+
+def feature_surfaces(size=NODE_GRID) -> dict:
+    """Each input feature drawn over the plane, scaled into [-1, 1]: the pictures of the
+    network's first column (they never change)."""
+    X = data.grid(size)
+    surfaces = {}
+    for name in data.FEATURES:
+        values = data.features(X, [name])[:, 0]
+        surfaces[name] = _bytes_of(values / max(np.abs(values).max(), 1e-12))
+    return surfaces
+
+
+class Run:
+    """A network learning one data set: the settings, the data, the Network, and where
+    training stands (epoch, and the position in the current epoch's shuffled order).
+
+    Batches follow ``Network.fit``'s order exactly (a new permutation from the network's
+    generator each epoch, batches gathered in that order), so ``fit`` with the same seed
+    and settings reaches the same weights bit for bit after as many epochs."""
+
+    def __init__(self, config, points):
+        self.config = dict(config)
+        X_train, y_train, X_test, y_test = points
+        names = config["features"]
+        self.X_train = np.ascontiguousarray(data.features(X_train, names))
+        self.X_test = np.ascontiguousarray(data.features(X_test, names))
+        self.y_train, self.y_test = y_train, y_test
+        self.Y_train = np.ascontiguousarray(y_train, dtype=np.float64).reshape(-1, 1)
+        self.network = build_network(len(names), config)
+        self.loss = losses.get(loss_name(config))
+        self.network.loss = self.loss.name
+        self.optimizer = make_optimizer(config["optimizer"], config["lr"], config["reg"],
+                                        config["regRate"])
+        self.epoch = 0
+        self.order = None
+        self.position = 0
+        self.changed_at = None  # the epoch at which a training setting changed mid-run
+        self.grid_out = data.features(data.grid(OUTPUT_GRID), names)
+        self.grid_node = data.features(data.grid(NODE_GRID), names)
+        self._x_buffer = self._y_buffer = None
+
+    def retune(self, config) -> None:
+        """Apply settings that do not restart the run: learning rate, regularization,
+        optimizer, batch size. The optimizer keeps its state unless its kind changes."""
+        old = self.config
+        keys = ("lr", "reg", "regRate", "optimizer", "batch")
+        if all(old[key] == config[key] for key in keys):
+            self.config = dict(config)
+            return
+        if self.epoch > 0 or self.position > 0:
+            self.changed_at = self.changed_at if self.changed_at is not None else self.epoch
+        inner = self.optimizer.inner if isinstance(self.optimizer, L1) else self.optimizer
+        if old["optimizer"] != config["optimizer"]:
+            inner = make_optimizer(config["optimizer"], config["lr"])
+        inner.learning_rate = config["lr"]
+        inner.weight_decay = config["regRate"] if config["reg"] == "l2" else 0.0
+        if config["reg"] == "l1" and config["regRate"] > 0:
+            self.optimizer = L1(inner, config["regRate"])
+        else:
+            self.optimizer = inner
+        self.config = dict(config)
+
+    def train(self, epochs: int, deadline: float) -> int:
+        """Train until ``epochs`` more epochs are done or the clock passes ``deadline``
+        (at least one batch either way); return how many epochs were completed."""
+        net, loss, optimizer = self.network, self.loss, self.optimizer
+        n = len(self.X_train)
+        batch = min(self.config["batch"], n)
+        if self._x_buffer is None or len(self._x_buffer) != batch:
+            self._x_buffer = np.empty((batch, self.X_train.shape[1]))
+            self._y_buffer = np.empty((batch, 1))
+        done = 0
+        while done < epochs:
+            if self.order is None:
+                self.order = net.rng.permutation(n)
+                self.position = 0
+            rows = self.order[self.position:self.position + batch]
+            xb = self.X_train.take(rows, axis=0, out=self._x_buffer[:len(rows)], mode="clip")
+            yb = self.Y_train.take(rows, axis=0, out=self._y_buffer[:len(rows)], mode="clip")
+            value, _ = net.train_batch(xb, yb, loss, optimizer)
+            if not math.isfinite(value):
+                raise FloatingPointError(
+                    f"the loss became {value} at epoch {self.epoch + 1}: the weights were "
+                    "left as they were; lower the learning rate or press reset")
+            self.position += len(rows)
+            if self.position >= n:
+                self.epoch += 1
+                done += 1
+                self.order = None
+            if time.perf_counter() > deadline:
+                break
+        return done
+
+    def scores(self) -> dict:
+        result = {}
+        for part, X, y in (("train", self.X_train, self.y_train),
+                           ("test", self.X_test, self.y_test)):
+            scores = self.network.evaluate(X, y, loss=self.loss.name)
+            result[f"{part}Loss"] = scores["loss"]
+            if "accuracy" in scores:
+                result[f"{part}Accuracy"] = scores["accuracy"]
+        return result
+
+    def frame(self) -> dict:
+        """What the page draws now: epoch, losses, the output's surface (float32, rows from
+        the top), each hidden neuron's surface (bytes), and every weight and bias."""
+        net = self.network
+        with np.errstate(over="ignore", invalid="ignore"):
+            output = _finite(net.predict(self.grid_out)[:, 0].astype(np.float32))
+        neurons, x = [], self.grid_node
+        dense = [layer for layer in net.layers if isinstance(layer, Dense)]
+        for layer in net.layers[:-1]:
+            x = layer.forward(x)
+            if isinstance(layer, Dense):
+                neurons.append([_bytes_of(x[:, j]) for j in range(x.shape[1])])
+        frame = {"type": "frame", "epoch": self.epoch, "output": _b64(output),
+                 "neurons": neurons,
+                 "weights": [_finite(layer.weights).tolist() for layer in dense],
+                 "biases": [_finite(layer.bias).tolist() for layer in dense]}
+        frame.update(self.scores())
+        return frame
+
+    def metadata(self, table=None) -> dict:
+        """What the model file says about itself: the inputs, the task, and the settings."""
+        config = self.config
+        names = [data.FEATURES[f][0] for f in config["features"]]
+        meta = {"task": config["problem"], "playground": {
+            "settings": {k: config[k] for k in settings.DEFAULTS}, "epochs": self.epoch,
+            "features": config["features"]}}
+        if table is not None:
+            cols = table.columns
+            names = [_feature_name(f, cols) for f in config["features"]]
+            meta["target_name"] = table.target
+            meta["playground"]["columns"] = {"x1": cols[0], "x2": cols[1],
+                                             "centre": table.centre, "scale": table.scale}
+            if table.classes is not None:
+                meta["classes"] = table.classes
+            else:
+                meta["target_mean"] = table.target_centre
+                meta["target_scale"] = table.target_scale
+        elif config["problem"] == "classification":
+            meta["classes"] = [0, 1]
+        meta["feature_names"] = names
+        return meta
+
+
+def _feature_name(feature, columns):
+    a, b = columns
+    return {"x1": a, "x2": b, "x1sq": f"{a}²", "x2sq": f"{b}²", "x1x2": f"{a}·{b}",
+            "sinx1": f"sin({a})", "sinx2": f"sin({b})"}[feature]
+
+
+class Tutorial:
+    """The tutorial's neuron: its four-row table, trained one iteration at a time exactly as
+    ``Neuron.train`` would (``neuronet.trace.record``), up to the tutorial's 10,000."""
+
+    def __init__(self):
+        from ..datasets import tutorial
+
+        self.inputs, self.outputs, self.test_input = tutorial()
+        self.reset()
+
+    def reset(self) -> None:
+        self.neuron = Neuron()
+        self.start = self.neuron.weights.copy()
+        self.iteration = 0
+        self.step = None
+        self.history = [[0, *self.start[:, 0].tolist()]]
+
+    @property
+    def done(self) -> bool:
+        return self.iteration >= TUTORIAL_ITERATIONS
+
+    def total_left(self) -> int:
+        return TUTORIAL_ITERATIONS - self.iteration
+
+    def advance(self, iterations: int) -> int:
+        iterations = min(iterations, TUTORIAL_ITERATIONS - self.iteration)
+        if iterations > 0:
+            first = self.iteration
+            at = {i - first for i in _CHARTED if first < i <= first + iterations}
+            trace = record(self.neuron, self.inputs, self.outputs, iterations,
+                           at=sorted(at | {iterations}))
+            self.step = trace.steps[-1]
+            self.history += [[first + step.iteration, *step.new_weights[:, 0].tolist()]
+                             for step in trace.steps]
+            self.iteration += iterations
+        return iterations
+
+    def frame(self) -> dict:
+        weights = self.neuron.weights[:, 0]
+        message = {"type": "tutorial", "iteration": self.iteration,
+                   "total": TUTORIAL_ITERATIONS, "done": self.done,
+                   "inputs": self.inputs.tolist(), "expected": self.outputs[:, 0].tolist(),
+                   "start": self.start[:, 0].tolist(), "weights": weights.tolist(),
+                   "testInput": self.test_input.tolist(), "history": self.history,
+                   "test": float(1 / (1 + np.exp(-self.test_input @ weights)))}
+        if self.step is not None:
+            step = self.step
+            message.update(before=step.weights[:, 0].tolist(), output=step.output[:, 0].tolist(),
+                           error=step.error[:, 0].tolist(),
+                           confidence=step.confidence[:, 0].tolist(),
+                           adjustment=step.adjustment[:, 0].tolist())
+        else:  # not trained yet: what the starting weights answer
+            output = 1 / (1 + np.exp(-(self.inputs @ self.start[:, 0])))
+            error = self.outputs[:, 0] - output
+            message.update(output=output.tolist(), error=error.tolist(),
+                           confidence=(error * output * (1 - output)).tolist())
+        return message
+
+    def network(self) -> Network:
+        """The neuron as a one-layer Network (three inputs, sigmoid, no bias)."""
+        layer = Dense(3, 1, "sigmoid", bias=False)
+        layer.weights = self.neuron.weights.copy()
+        net = Network([layer], seed=15)
+        net.metadata = {"feature_names": ["x1", "x2", "x3"], "task": "classification",
+                        "classes": [0, 1],
+                        "playground": {"tutorial_iterations": self.iteration}}
+        return net
+
+
+def describe_columns(columns) -> dict:
+    """The columns of an uploaded file as the page shows them (names made printable)."""
+    return {"type": "columns", "name": printable(columns.name), "rows": len(columns.rows),
+            "columns": [printable(c) for c in columns.header],
+            "numeric": [printable(c) for c in columns.numeric]}

@@ -1,0 +1,18 @@
+"""Real tables: read a CSV file or a DataFrame, give each column a role, learn the
+preparation (imputation, one-hot categories, dates, scaling) from the training rows, and keep
+it in the model with the network: ``train(data, target)`` returns a TabularModel.
+
+    model = neuronet.tabular.train("penguins.csv", "Species")
+    model.predict(new_rows)            # class labels, as they were in the data
+    model.save("penguins.npz")         # neuronet.load gives the TabularModel back
+"""
+
+from .learning import TASK_RULE, infer_task, train
+from .model import TabularModel
+from .preparation import Preparation
+from .reading import DataError, as_frame, read_csv
+from .roles import Role, infer_roles
+from .statistics import gather
+
+__all__ = ["DataError", "Preparation", "Role", "TASK_RULE", "TabularModel", "as_frame", "gather",
+           "infer_roles", "infer_task", "read_csv", "train"]

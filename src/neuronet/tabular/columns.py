@@ -1,0 +1,176 @@
+"""One column of a table as the preparation reads it: numbers, text (categories) or days
+(dates), with missing values as NaN or None. The same conversions serve learning the
+preparation and applying it, so a value is read the same way at both times."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .._text import printable
+from .reading import MISSING, DataError, pandas, row_name, where
+
+#: The Unix epoch: dates become days since it (with a fraction for the time of day).
+EPOCH = "1970-01-01"
+DATE_FORMATS = ("ISO8601", "mixed")
+# Missing-value spellings with spaces around them (" NA") are found after stripping.
+_MISSING = frozenset(MISSING)
+_TRUE = frozenset({"true", "yes", "y", "t"})
+_FALSE = frozenset({"false", "no", "n", "f"})
+
+
+def is_number_dtype(series) -> bool:
+    kind = series.dtype.kind
+    return kind in "iuf"
+
+
+def as_numbers(series):
+    """(values as float64 with NaN where missing, positions of text cells that are not
+    numbers). Text that is not a number counts as missing."""
+    pd = pandas()
+    if series.dtype.kind in "iufb":
+        return series.to_numpy(dtype=np.float64, na_value=np.nan), np.empty(0, np.int64)
+    text = series.astype(object)
+    stripped = text.map(_stripped)
+    values = pd.to_numeric(stripped, errors="coerce")
+    values = np.asarray(values, dtype=np.float64)
+    unparsed = np.flatnonzero(np.isnan(values) & ~_missing(stripped))
+    return values, unparsed
+
+
+def _stripped(value):
+    if isinstance(value, str):
+        value = value.strip()
+        return None if value in _MISSING else value
+    return value
+
+
+def _missing(series) -> np.ndarray:
+    return np.asarray(pandas().isna(series), dtype=bool)
+
+
+def target_numbers(frame, column, hint="") -> np.ndarray:
+    """The numbers of a target column (NaN where missing), or a DataError naming the first
+    cell that is not a finite number; ``hint`` ends that message."""
+    series = frame[column]
+    values, unparsed = as_numbers(series)
+    if len(unparsed):
+        i = int(unparsed[0])
+        raise DataError(f"{where(frame)}{row_name(frame, i)}, column {printable(column)!r}: "
+                        f"{printable(series.iloc[i])!r} is not a number{hint}")
+    check_finite(values, frame, column)
+    return values
+
+
+def check_finite(values, frame, column) -> None:
+    """DataError naming the first infinite value of ``column``."""
+    bad = np.isinf(values)
+    if bad.any():
+        first = int(np.argmax(bad))
+        raise DataError(f"{where(frame)}{row_name(frame, first)}, column {printable(column)!r}: "
+                        f"{values[first]} is not a finite number")
+
+
+def as_text(series) -> np.ndarray:
+    """The cells as text, an object array of str with None where missing: numbers that are
+    whole as integers ("3", not "3.0"), booleans as "True"/"False", text stripped."""
+    kind = series.dtype.kind
+    gaps = series.hasnans if kind in "biu" else False  # nullable "boolean" and "Int64" columns
+    if kind == "b" and not gaps:
+        return np.where(series.to_numpy(), "True", "False").astype(object)
+    if kind in "iu" and not gaps:
+        return series.astype(str).to_numpy(dtype=object)
+    if kind == "f":
+        values = series.to_numpy(dtype=np.float64)
+        return np.array([_number_text(v) for v in values.tolist()], dtype=object)
+    return np.array([_cell_text(v) for v in series.tolist()], dtype=object)
+
+
+def _number_text(value):
+    if value != value:  # NaN
+        return None
+    if value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return repr(value)
+
+
+def _cell_text(value):
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        return None if value in _MISSING else value
+    if isinstance(value, (bool, np.bool_)):
+        return "True" if value else "False"
+    if isinstance(value, (float, np.floating)):
+        return _number_text(float(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    pd = pandas()
+    if pd.isna(value):
+        return None
+    return str(value).strip() or None
+
+
+def is_boolean_text(values) -> bool:
+    """Whether the distinct texts ``values`` (no missing) spell true and false."""
+    lowered = {str(v).lower() for v in values}
+    return 0 < len(lowered) <= 2 and lowered <= _TRUE | _FALSE and \
+        not (lowered <= _TRUE and len(lowered) == 2) and not (lowered <= _FALSE and
+                                                               len(lowered) == 2)
+
+
+def as_days(series, date_format: str):
+    """Days since 1970-01-01 (UTC, with the time of day as a fraction), NaN where missing or
+    not a date."""
+    pd = pandas()
+    kind = series.dtype.kind
+    if kind == "M":
+        stamps = series
+        if getattr(series.dt, "tz", None) is None:
+            stamps = series.dt.tz_localize("UTC")
+    else:
+        text = series.astype(object).map(_stripped)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                stamps = pd.to_datetime(text, errors="coerce", utc=True, format=date_format)
+            except (ValueError, TypeError, OverflowError):
+                stamps = pd.to_datetime(text.astype(str), errors="coerce", utc=True,
+                                        format="mixed")
+    days = (stamps - pd.Timestamp(EPOCH, tz="UTC")) / pd.Timedelta(days=1)
+    return np.asarray(days, dtype=np.float64)
+
+
+def date_format_of(sample) -> str | None:
+    """The date format ("ISO8601" or "mixed") that reads nearly every text of ``sample`` as
+    a date, or None when they are not dates."""
+    pd = pandas()
+    texts = [v for v in sample if isinstance(v, str)]
+    if not texts:
+        return None
+    # Dates have digits and a separator or a month's name; plain numbers are not dates.
+    plausible = [t for t in texts if any(c.isdigit() for c in t) and
+                 any(c in t for c in "-/:. ") and not _is_number(t)]
+    if len(plausible) < 0.95 * len(texts):
+        return None
+    for date_format in DATE_FORMATS:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                parsed = pd.to_datetime(pd.Series(texts, dtype=object), errors="coerce",
+                                        utc=True, format=date_format)
+            except (ValueError, TypeError, OverflowError):
+                continue
+        if parsed.notna().mean() >= 0.95:
+            return date_format
+    return None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

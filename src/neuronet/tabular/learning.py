@@ -1,0 +1,375 @@
+"""``train``: from a table and the name of its target column to a TabularModel, in one call.
+
+The steps: read the table; give every column a role; drop the rows without a target value;
+infer the task; gather the statistics of the training rows and fit the preparation; then
+train the network twice — first on most rows while the rest choose the number of epochs
+(the epoch of the lowest validation loss; on a small table, the lowest mean over folds of a
+cross-validation), then from the same start on every row for that many epochs — so that the
+model written has learned from all the data.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._text import printable
+from ..network import Network
+from ..optimizers import SGD, Adam
+from . import columns as conv
+from .model import TabularModel
+from .preparation import MAX_CATEGORIES, MIN_FREQUENCY, NumberInput, Preparation
+from .reading import DataError, as_frame, source_name, where
+from .roles import infer_roles
+from .statistics import gather, spread
+
+#: A numeric target is taken for classes when it holds whole numbers, at most this many
+#: distinct values, and on average at least ROWS_PER_CLASS rows for each.
+MAX_CLASSES = 20
+ROWS_PER_CLASS = 5
+TASK_RULE = ("text or true/false targets are classes; a numeric target is classes only when "
+             f"it holds whole numbers with at most {MAX_CLASSES} distinct values and at least "
+             f"{ROWS_PER_CLASS} rows per value on average (or just two values), and regression "
+             "otherwise")
+#: A validation split that would hold out fewer rows than this chooses the number of epochs
+#: by cross-validation instead, over at least FOLDS_AT_LEAST folds.
+MIN_VALIDATION_ROWS = 100
+FOLDS_AT_LEAST = 3
+#: Columns described one by one in the report; the rest are counted by role.
+REPORT_COLUMNS = 60
+
+
+def infer_task(target) -> str:
+    """"classification" or "regression" for a target column (a pandas Series without
+    missing values), by ``TASK_RULE``."""
+    if target.dtype.kind == "b":
+        return "classification"
+    if target.dtype.kind in "iuf":
+        values = target.to_numpy(dtype=np.float64)
+    else:
+        values, unparsed = conv.as_numbers(target)
+        if len(unparsed):
+            return "classification"
+    distinct = np.unique(values)
+    whole = np.array_equal(distinct, np.round(distinct))
+    if whole and len(distinct) <= MAX_CLASSES and len(distinct) * ROWS_PER_CLASS <= len(values):
+        return "classification"
+    if whole and len(distinct) == 2:
+        return "classification"
+    return "regression"
+
+
+def train(data, target, *, task=None, features=None, categorical=None, numeric=None,
+          exclude=None, id=None, hidden=(32,), activation="relu", epochs=200, batch_size=32,
+          optimizer="adam", learning_rate=None, validation_split=0.2, early_stopping=None,
+          seed=0, min_frequency=MIN_FREQUENCY, max_categories=MAX_CATEGORIES, sep=None,
+          encoding=None, progress=False, report=None) -> TabularModel:
+    """Train a network on the table ``data`` to predict its column ``target``.
+
+    Parameters
+    ----------
+    data : a pandas DataFrame, the path of a CSV file ("-": standard input) or a dict of columns.
+    target : the column to predict.
+    task : "classification" or "regression"; by default inferred (``TASK_RULE``).
+    features : the columns to learn from (default: all but the target and those left out).
+    categorical, numeric, exclude : column names given that role whatever their values.
+    id : a column that names the rows: left out of learning, written beside predictions.
+    hidden : hidden layer sizes.   activation : "relu", "tanh", "sigmoid" or "leaky_relu".
+    epochs : at most this many passes over the data.   batch_size : rows per step.
+    optimizer : "adam" (learning rate 0.001 by default) or "sgd" (0.01, momentum 0.9).
+    validation_split : the share of rows held out to choose the number of epochs; the model is
+        then trained on every row for that many. Where that would hold out fewer than
+        ``MIN_VALIDATION_ROWS`` rows, the choice is made by cross-validation over 1 / split
+        folds instead (the lowest mean validation loss). 0: train on every row for ``epochs``.
+    early_stopping : patience, in epochs, of the validation run; by default it runs every
+        epoch and the lowest validation loss of them all chooses (on small tables the
+        validation loss is noisy, and a patience stops it at a dip that is no minimum).
+    seed : the seed of the split, the starting weights and the shuffling.
+    min_frequency, max_categories : a category's value gets its own input when it is in at
+        least ``min_frequency`` training rows, for at most ``max_categories`` values per
+        column (the most frequent); the others are pooled.
+    sep, encoding : for a CSV file (default: detected separator, UTF-8).
+    progress : show progress bars.   report : called with each line of a report of what was
+        done (column roles, task, epochs, scores), e.g. ``print``.
+
+    Returns a TabularModel; ``model.history`` is the last training's History and
+    ``model.notes`` the report's lines.
+    """
+    say = report or (lambda line: None)
+    notes = []
+
+    def note(line=""):
+        notes.append(line)
+        say(line)
+
+    _check_options(task, hidden, activation, epochs, batch_size, optimizer, learning_rate,
+                   validation_split, early_stopping)
+    # Categories and the ID are read as written ("007" stays "007", not the number 7).
+    texts = [categorical] if isinstance(categorical, str) else list(categorical or [])
+    if id is not None:
+        texts.append(id)
+    frame = as_frame(data, sep=sep, encoding=encoding, text_columns=texts)
+    if not isinstance(target, str):
+        raise DataError(f"target must be a column name, got {target!r}")
+    roles = infer_roles(frame, target, categorical=categorical, numeric=numeric,
+                        exclude=exclude, id=id, features=features)
+    rows = len(frame)
+    values = frame[target]
+    present = ~values.isna().to_numpy()
+    if values.dtype.kind not in "iufbM":
+        present &= conv.as_text(values) != None  # noqa: E711 - elementwise
+    if not present.any():
+        raise DataError(f"{where(frame)}the target column {printable(target)!r} has no values")
+    dropped = rows - int(present.sum())
+    if dropped:
+        frame = frame[present]
+    inferred = task is None
+    task = task or infer_task(frame[target])
+    y, classes, center, scale = _targets(frame, target, task)
+
+    statistics = gather(frame, roles)
+    preparation = Preparation.fit(roles, statistics, min_frequency=min_frequency,
+                                  max_categories=max_categories)
+    X = preparation.transform(frame)
+    _check_inputs(X, preparation, frame)
+
+    shown = printable(source_name(frame)) if source_name(frame) else "the table"
+    note(f"data:       {shown}: {rows:,} rows, {frame.shape[1]:,} columns, target "
+         f"{printable(target)!r}")
+    if dropped:
+        note(f"            {dropped:,} row{'s' * (dropped > 1)} without a target value "
+             "left out")
+    note("columns:")
+    for line in _column_lines(roles, preparation):
+        note(f"  {line}")
+    other = "regression" if task == "classification" else "classification"
+    how = (f"inferred; --task {other} to change it" if inferred else "as asked")
+    kind = f"{task} ({how})"
+    if task == "classification":
+        listed = ", ".join(printable(c) for c in classes[:10])
+        kind += f", {len(classes)} classes: {listed}" + (", ..." if len(classes) > 10 else "")
+    note(f"task:       {kind}")
+
+    if task == "regression":
+        n_outputs, output, loss, metrics = 1, "identity", "mse", ["mae"]
+    elif len(classes) == 2:
+        # Two classes: one sigmoid unit, the probability of the second. It learns better from
+        # few rows than a softmax over two units, whose two sums say one thing twice.
+        n_outputs, output, loss, metrics = 1, "sigmoid", "binary_crossentropy", ["accuracy"]
+        y = y[:, None].astype(np.float64)
+    else:
+        n_outputs, output = len(classes), "softmax"
+        loss, metrics = "categorical_crossentropy", ["accuracy"]
+    sizes = [X.shape[1], *hidden, n_outputs]
+
+    def network():
+        return Network.mlp(sizes, hidden=activation, output=output, seed=seed)
+
+    def fit(net, X_fit, y_fit, n_epochs, validation=None, patience=None):
+        rate = learning_rate or (0.01 if optimizer == "sgd" else 0.001)
+        step = SGD(learning_rate=rate, momentum=0.9) if optimizer == "sgd" else \
+            Adam(learning_rate=rate)
+        return net.fit(X_fit, y_fit, loss=loss, optimizer=step, epochs=n_epochs,
+                       batch_size=batch_size, validation_data=validation,
+                       early_stopping=patience, metrics=metrics, progress=progress)
+
+    net = network()
+    note(f"network:    {' -> '.join(map(str, sizes))} ({activation} hidden, {output} output), "
+         f"{net.n_parameters():,} parameters")
+    n = len(X)
+    if validation_split:
+        n_val = int(round(n * validation_split))
+        if n_val < 1 or n_val >= n:
+            raise DataError(f"{where(frame)}a validation split of {validation_split:g} of "
+                            f"{n:,} rows leaves {n - n_val} to train on and {n_val} to "
+                            "validate; both need rows (or pass a validation split of 0)")
+        order = np.random.default_rng(seed).permutation(n)
+        if n_val < MIN_VALIDATION_ROWS and n >= 2 * FOLDS_AT_LEAST:
+            # Few held-out rows choose the epoch by chance. Cross-validation lets every row
+            # be held out once: each fold trains from the same start on the other rows, and
+            # the epoch of the lowest mean validation loss over the folds is the choice.
+            folds = max(FOLDS_AT_LEAST, int(round(1 / validation_split)))
+            curves = []
+            for k in range(folds):
+                val = np.sort(order[k::folds])
+                fit_rows = np.sort(np.concatenate([order[j::folds] for j in range(folds)
+                                                   if j != k]))
+                net = network()
+                history = fit(net, X[fit_rows], y[fit_rows], epochs, (X[val], y[val]),
+                              early_stopping)
+                if history.epochs == 0:
+                    raise KeyboardInterrupt
+                curves.append(history)
+                if history.interrupted:
+                    break
+            length = min(h.epochs for h in curves)
+            mean_loss = np.mean([h.val_loss[:length] for h in curves], axis=0)
+            best = int(np.argmin(mean_loss)) + 1
+            note(f"epochs:     {best} (lowest mean validation loss over {folds} folds of the "
+                 f"{n:,} rows: too few for a {validation_split:.0%} split alone)")
+            averaged = {key: float(np.mean([h[key][best - 1] for h in curves]))
+                        for key in curves[0].history if key.startswith("val_")}
+            note(f"validation: {_scores(averaged, task, scale, 'val_', None)} at epoch {best}, "
+                 "averaged over the folds")
+        else:
+            val, fit_rows = np.sort(order[:n_val]), np.sort(order[n_val:])
+            history = fit(net, X[fit_rows], y[fit_rows], epochs, (X[val], y[val]),
+                          early_stopping)
+            if history.epochs == 0:
+                raise KeyboardInterrupt
+            best = int(np.argmin(history.val_loss)) + 1
+            stopped = f", stopped early at epoch {history.epochs}" if history.stopped_early \
+                else ""
+            note(f"epochs:     {best} (lowest validation loss on {n_val:,} held-out rows, "
+                 f"{validation_split:.0%}{stopped})")
+            note(f"validation: {_scores(history, task, scale, 'val_', best - 1)} at epoch "
+                 f"{best}")
+        if history.interrupted:
+            note(f"interrupted: kept the network trained so far on {len(fit_rows):,} rows")
+        else:
+            first, first_history = net, history
+            net = network()  # the same start, every row
+            history = fit(net, X, y, best)
+            if history.epochs == 0:  # Ctrl-C before an epoch on every row ended
+                net, history = first, first_history
+                note(f"interrupted: kept the network trained on {len(fit_rows):,} rows")
+            else:
+                note(f"training:   {_scores(history, task, scale, '', -1)} after "
+                     f"{history.epochs} epochs on all {n:,} rows")
+    else:
+        history = fit(net, X, y, epochs)
+        if history.epochs == 0:
+            raise KeyboardInterrupt
+        note(f"training:   {_scores(history, task, scale, '', -1)} after {history.epochs} "
+             f"epochs on all {n:,} rows (no validation split)")
+    model = TabularModel(net, preparation, target=target, task=task, classes=classes,
+                         target_center=center, target_scale=scale, id_column=id)
+    model.history = history
+    model.notes = notes
+    model.interrupted = bool(history.interrupted)
+    return model
+
+
+def _scores(history, task, scale, prefix, at) -> str:
+    """The scores of epoch ``at`` (counted from 0) of a History, or of a dict of numbers
+    (``at`` None)."""
+    def score(name):
+        return history[prefix + name] if at is None else history[prefix + name][at]
+
+    if task == "classification":
+        return f"loss {score('loss'):.4f}, accuracy {score('accuracy'):.4f}"
+    return f"MSE {score('loss') * scale**2:.6g}, MAE {score('mae') * scale:.6g}"
+
+
+def _targets(frame, target, task):
+    """(y for the network, classes, center, scale) from the target column (no gaps)."""
+    column = frame[target]
+    if task == "classification":
+        text = conv.as_text(column)
+        if column.dtype.kind == "b":
+            classes = sorted(set(column.tolist()))
+            texts = ["True" if c else "False" for c in classes]
+        elif column.dtype.kind in "iuf":
+            numbers = np.unique(column.to_numpy(dtype=np.float64))
+            whole = np.array_equal(numbers, np.round(numbers))
+            classes = [int(v) for v in numbers] if whole else [float(v) for v in numbers]
+            texts = [conv._number_text(float(v)) for v in numbers]
+        else:
+            classes = texts = sorted(set(text.tolist()))
+        if len(classes) < 2:
+            raise DataError(f"{where(frame)}the target {printable(target)!r} has only one value "
+                            f"({printable(texts[0])!r}); a classifier needs at least two classes")
+        codes = np.asarray(_index(texts).get_indexer(text), dtype=np.int64)
+        return codes, classes, 0.0, 1.0
+    values = conv.target_numbers(frame, target, ", which regression needs (use --task "
+                                 "classification for classes)")
+    if np.ptp(values) == 0:
+        raise DataError(f"{where(frame)}the target {printable(target)!r} has only one value "
+                        f"({values[0]:g}); there is nothing to learn")
+    mean, std = spread(values[:, None])
+    center, scale = float(mean[0]), float(std[0])
+    y = (values - center) / scale
+    if not np.isfinite(y).all():
+        raise DataError(f"{where(frame)}the target {printable(target)!r} holds values too large "
+                        "to standardize")
+    return y, None, center, scale
+
+
+def _index(texts):
+    from .reading import pandas
+
+    return pandas().Index(texts, dtype=object)
+
+
+def _check_inputs(X, preparation, frame) -> None:
+    """A DataError naming the column whose values cannot be standardized (they overflow)."""
+    if np.isfinite(X).all():
+        return
+    column = int(np.argmax(~np.isfinite(X).all(axis=0)))
+    start = 0
+    for item in preparation.inputs:
+        if start + item.width() > column:
+            break
+        start += item.width()
+    raise DataError(f"{where(frame)}column {printable(item.column)!r} holds values too large to "
+                    "standardize (their differences overflow a float); rescale the column or "
+                    "leave it out with --exclude")
+
+
+def _column_lines(roles, preparation) -> list:
+    by_column = {item.column: item for item in preparation.inputs}
+    lines, rest = [], {}
+    learned = 0
+    for role in roles:
+        if role.role == "target":
+            continue
+        learned += 1
+        name = printable(role.column)
+        if learned > REPORT_COLUMNS:
+            what = role.role if role.learned else f"left out ({role.role})"
+            rest[what] = rest.get(what, 0) + 1
+            continue
+        if not role.learned:
+            lines.append(f"{name}: left out, {role.role}" + (f" ({role.note})" if role.note
+                                                             else ""))
+            continue
+        item = by_column[role.column]
+        if isinstance(item, NumberInput):
+            gaps = " + was-missing input" if item.indicator else ""
+            if item.date_format is None:
+                what = f"number, standardized{gaps}"
+            else:
+                cycles = f" + {'/'.join(item.cycles)} cycles" if item.cycles else ""
+                what = f"date -> days since 1970{cycles}, standardized{gaps}"
+        else:
+            extra = [" + (missing)"] * item.missing_slot + [" + (other)"] * item.pooled_slot
+            what = (f"{'boolean' if item.boolean else 'category'}, {len(item.values)} value"
+                    f"{'s' * (len(item.values) != 1)}{''.join(extra)}, one input each")
+        lines.append(f"{name}: {what}" + (f"; {role.note}" if role.note else ""))
+    if rest:
+        counted = ", ".join(f"{count:,} {what}" for what, count in rest.items())
+        lines.append(f"... and {sum(rest.values()):,} more columns: {counted}")
+    return lines
+
+
+def _check_options(task, hidden, activation, epochs, batch_size, optimizer, learning_rate,
+                   validation_split, early_stopping) -> None:
+    if task not in (None, "classification", "regression"):
+        raise ValueError(f"task must be 'classification', 'regression' or None, got {task!r}")
+    if any(isinstance(h, bool) or not isinstance(h, (int, np.integer)) or h < 1 for h in hidden):
+        raise ValueError(f"hidden must hold layer sizes of at least 1, got {hidden!r}")
+    if activation not in ("relu", "tanh", "sigmoid", "leaky_relu"):
+        raise ValueError(f"activation must be relu, tanh, sigmoid or leaky_relu, got "
+                         f"{activation!r}")
+    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
+    if optimizer not in ("adam", "sgd"):
+        raise ValueError(f"optimizer must be 'adam' or 'sgd', got {optimizer!r}")
+    if learning_rate is not None and not 0 < learning_rate < float("inf"):
+        raise ValueError(f"learning_rate must be a number greater than 0, got {learning_rate!r}")
+    if isinstance(validation_split, bool) or not 0 <= validation_split < 1:
+        raise ValueError(f"validation_split must be a fraction in [0, 1), got "
+                         f"{validation_split!r}")
+    if early_stopping is not None and (isinstance(early_stopping, bool) or early_stopping < 1):
+        raise ValueError(f"early_stopping must be a patience of at least 1 epoch, got "
+                         f"{early_stopping!r}")

@@ -1,0 +1,355 @@
+"""TabularModel: a network and the preparation of the table it learned from, used as one.
+
+Whatever predicts with it — ``predict`` in Python, ``neuronet predict`` on a file, its ONNX
+graph — reads raw rows and applies the same preparation, so they all give the same answers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._text import printable
+from . import columns as conv
+from .preparation import Preparation, decode_text, encode_text
+from .reading import DataError, as_frame, pandas, row_name, where
+
+VERSION = 1
+TASKS = ("classification", "regression")
+CLASS_KINDS = ("text", "integer", "float", "boolean")
+_FIELDS = {"version", "task", "target", "id_column", "class_kind"}
+
+
+class TabularModel:
+    """A model of a table: ``preparation`` turns its columns into numbers, ``network`` maps
+    them to the target.
+
+    Parameters
+    ----------
+    network : Network
+    preparation : Preparation
+    target : the name of the column it predicts.
+    task : "classification" or "regression".
+    classes : for classification, the class labels as they were in the data.
+    target_center, target_scale : for regression, the network predicts
+        (target - target_center) / target_scale.
+    id_column : a column that names the rows, written beside predictions by the CLI.
+    """
+
+    def __init__(self, network, preparation, *, target, task, classes=None, target_center=0.0,
+                 target_scale=1.0, id_column=None):
+        if task not in TASKS:
+            raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
+        self.network = network
+        self.preparation = preparation
+        self.target = target
+        self.task = task
+        self.classes = list(classes) if classes is not None else None
+        self.target_center = float(target_center)
+        self.target_scale = float(target_scale)
+        self.id_column = id_column
+        network.metadata.update(task=task, target_name=target)
+
+    # --- predicting -------------------------------------------------------------------------------
+
+    def _frame(self, data, sep=None, encoding=None, extra=()):
+        texts = [item.column for item in self.preparation.inputs if item.kind in
+                 ("category", "boolean")]
+        needed = [*self.preparation.columns, self.target, *extra]
+        texts += extra
+        if self.id_column:
+            needed.append(self.id_column)
+            texts.append(self.id_column)
+        frame = as_frame(data, sep=sep, encoding=encoding, text_columns=texts, columns=needed)
+        self.preparation.check_columns(frame)
+        return frame
+
+    def prepare(self, data, *, sep=None, encoding=None) -> np.ndarray:
+        """The network's inputs for the rows of ``data`` (a DataFrame, a CSV path or a dict of
+        columns): the preparation applied."""
+        return self.preparation.transform(self._frame(data, sep, encoding))
+
+    def _outputs(self, frame) -> np.ndarray:
+        # The sums before the output's activation: one that overflowed to infinity would
+        # still give a sigmoid of 1, a confident answer from a broken computation.
+        with np.errstate(over="ignore", invalid="ignore"):  # a non-finite sum is refused
+            z = self.network.predict(self.preparation.transform(frame), logits=True)
+        bad = ~np.isfinite(z).all(axis=1)
+        if bad.any():
+            rows = np.flatnonzero(bad)
+            shown = ", ".join(row_name(frame, int(i)).removeprefix("row ") for i in rows[:5])
+            more = f" and {len(rows) - 5:,} more" if len(rows) > 5 else ""
+            raise ValueError(f"{where(frame)}the model's outputs are not finite (NaN or "
+                             f"infinity) for row{'s' * (len(rows) > 1)} {shown}{more}; no "
+                             "prediction is given for an output that overflowed (are the "
+                             "inputs of these rows far outside the training data?)")
+        return self.network.layers[-1].activation.forward(z, out=z)
+
+    def _probabilities(self, outputs) -> np.ndarray:
+        if outputs.shape[1] == 1:  # one sigmoid unit: the probability of the second class
+            return np.hstack([1 - outputs, outputs])
+        return outputs
+
+    def _labels(self, indices) -> np.ndarray:
+        return np.asarray(self.classes, dtype=object if isinstance(self.classes[0], str)
+                          else None)[indices]
+
+    def predict(self, data, *, sep=None, encoding=None) -> np.ndarray:
+        """One prediction per row of ``data`` (a DataFrame, a CSV path or a dict of columns):
+        class labels as they were in the training data, or numbers in the target's units.
+        Raises ValueError for a row whose outputs are not finite, rather than labelling it."""
+        return self._predict(self._frame(data, sep, encoding))
+
+    def _predict(self, frame):
+        outputs = self._outputs(frame)
+        if self.task == "classification":
+            return self._labels(self._probabilities(outputs).argmax(axis=1))
+        return outputs[:, 0] * self.target_scale + self.target_center
+
+    def predict_proba(self, data, *, sep=None, encoding=None):
+        """Each class's probability for each row of ``data``: a DataFrame with one column per
+        class (the labels as column names) and the rows' index."""
+        if self.task != "classification":
+            raise ValueError("predict_proba needs a classifier, but this model predicts numbers "
+                             f"({printable(self.target)!r}); use predict")
+        frame = self._frame(data, sep, encoding)
+        probabilities = self._probabilities(self._outputs(frame))
+        return pandas().DataFrame(probabilities, columns=list(self.classes), index=frame.index)
+
+    # --- scoring ----------------------------------------------------------------------------------
+
+    def evaluate(self, data, *, sep=None, encoding=None) -> dict:
+        """Scores on the rows of ``data`` that have a target value: for classification
+        "accuracy" and the "confusion" matrix (rows: true class), a class the model never saw
+        counted as a wrong prediction ("unseen"); for regression "mse", "mae" and "r2". Also
+        "rows" (scored) and "dropped" (rows without a target value)."""
+        frame = self._frame(data, sep, encoding)
+        if self.target not in frame.columns:
+            raise DataError(f"{where(frame)}no target column {printable(self.target)!r} to "
+                            "evaluate against")
+        target = frame[self.target]
+        if self.task == "classification":
+            text = conv.as_text(target)
+            keep = text != None  # noqa: E711 - elementwise
+        else:
+            values = conv.target_numbers(frame, self.target)
+            keep = ~np.isnan(values)
+        dropped = int(len(frame) - keep.sum())
+        if not keep.any():
+            raise DataError(f"{where(frame)}no row has a value in the target column "
+                            f"{printable(self.target)!r}")
+        if dropped:
+            frame = frame[keep]
+        predictions = self._predict(frame)
+        if self.task == "classification":
+            result = score_classes(text[keep], predictions, self.classes)
+        else:
+            result = score_numbers(values[keep], predictions)
+        result["dropped"] = dropped
+        return result
+
+    # --- saving and exporting ---------------------------------------------------------------------
+
+    def save(self, path):
+        """Write the model (network and preparation) to ``path``, one .npz file that
+        ``neuronet.load`` reads back as a TabularModel; return ``path``."""
+        from ..serialization import save
+
+        return save(self.network, path, section=("tabular", *self.to_section()))
+
+    def to_onnx(self, path=None):
+        """The model as an ONNX graph with one input per column the model reads (see
+        ``onnx_inputs``) and outputs "label" and "probabilities" (classification) or
+        "value" (regression); written to ``path`` if given. Needs the ``onnx`` extra."""
+        from ..onnx import tabular_to_onnx
+
+        return tabular_to_onnx(self, path)
+
+    def onnx_inputs(self, data, *, sep=None, encoding=None) -> dict:
+        """The ONNX graph's inputs for the rows of ``data``: for each column, an array of
+        shape (rows, 1): text (str objects, "" where missing) for categories and booleans,
+        float64 (NaN where missing) for numbers, and float64 days since 1970-01-01 UTC (NaN
+        where missing) for dates."""
+        frame = self._frame(data, sep, encoding)
+        feeds = {}
+        for item in self.preparation.inputs:
+            series = frame[item.column]
+            if item.kind in ("category", "boolean"):
+                text = item.texts(series)
+                text[text == None] = ""  # noqa: E711 - elementwise
+                values = text.astype(object)
+            elif item.kind == "date":
+                values = conv.as_days(series, item.date_format)
+            else:
+                values = conv.as_numbers(series)[0]
+            feeds[onnx_input_name(item.column)] = values.reshape(-1, 1)
+        return feeds
+
+    # --- describing -------------------------------------------------------------------------------
+
+    def summary(self) -> str:
+        """What the model reads, what it predicts, and its network's layers."""
+        lines = [f"TabularModel: {self.task} of {printable(self.target)!r}"]
+        lines += self.describe()
+        return "\n".join([*lines, self.network.summary()])
+
+    def describe(self, limit: int = 12) -> list:
+        """Lines that say how the model reads a table (the first ``limit`` input columns) and
+        what it predicts."""
+        prep = self.preparation
+        lines = [f"preparation (table section version {VERSION}): {len(prep.inputs):,} columns "
+                 f"-> {prep.n_features:,} inputs, learned from the training rows"]
+        lines += [f"  {line}" for line in prep.describe(limit)]
+        if self.task == "classification":
+            shown = ", ".join(printable(c) for c in self.classes[:10])
+            more = f", ... ({len(self.classes) - 10} more)" if len(self.classes) > 10 else ""
+            lines.append(f"  classes ({len(self.classes)}): {shown}{more}")
+        else:
+            lines.append(f"  target {printable(self.target)!r} predicted as (y - "
+                         f"{self.target_center:.6g}) / {self.target_scale:.6g}")
+        if self.id_column:
+            lines.append(f"  id column: {printable(self.id_column)!r} (written beside "
+                         "predictions)")
+        return lines
+
+    def __repr__(self) -> str:
+        sizes = [self.network.n_inputs] + [layer.n_outputs for layer in self.network._dense]
+        return (f"<TabularModel: {self.task} of {printable(self.target)!r} from "
+                f"{len(self.preparation.inputs)} columns, network "
+                f"{'-'.join(map(str, sizes))}>")
+
+    # --- as a section of a model file -------------------------------------------------------------
+
+    def to_section(self):
+        """(fields, arrays): the model beside its network, as the model file holds it."""
+        kind = class_kind(self.classes) if self.task == "classification" else None
+        fields = {"version": VERSION, "task": self.task, "target": self.target,
+                  "id_column": self.id_column, "class_kind": kind}
+        arrays = self.preparation.to_arrays()
+        if self.task == "classification":
+            arrays.update(encode_text("target.classes", class_texts(self.classes)))
+        else:
+            arrays["target.center"] = np.array([self.target_center])
+            arrays["target.scale"] = np.array([self.target_scale])
+        return fields, arrays
+
+    @classmethod
+    def from_section(cls, network, fields, arrays):
+        """The model from its network and section; ValueError for anything unsound."""
+        if not isinstance(fields, dict) or set(fields) != _FIELDS:
+            found = sorted(fields) if isinstance(fields, dict) else fields
+            raise ValueError(f"the fields are {found!r}; expected {sorted(_FIELDS)}")
+        version = fields["version"]
+        if type(version) is not int or version < 1:
+            raise ValueError(f"version {version!r} is not a version number")
+        if version > VERSION:
+            raise ValueError(f"written in version {version} of the table section; this neuronet "
+                             f"reads version {VERSION}: upgrade neuronet to load it")
+        task, target, id_column = fields["task"], fields["target"], fields["id_column"]
+        if task not in TASKS:
+            raise ValueError(f"task {task!r} is not 'classification' or 'regression'")
+        if not isinstance(target, str) or not (id_column is None or isinstance(id_column, str)):
+            raise ValueError("target and id_column must be strings")
+        preparation = Preparation.from_arrays(arrays)
+        if preparation.n_features != network.n_inputs:
+            raise ValueError(f"the preparation gives {preparation.n_features} inputs, but the "
+                             f"network takes {network.n_inputs}")
+        expected = set(preparation.to_arrays())
+        options = {}
+        if task == "classification":
+            expected |= {"target.classes.utf8", "target.classes.ends"}
+            if fields["class_kind"] not in CLASS_KINDS:
+                raise ValueError(f"class_kind {fields['class_kind']!r} is not one of "
+                                 f"{', '.join(CLASS_KINDS)}")
+            classes = parse_classes(decode_text(arrays, "target.classes"), fields["class_kind"])
+            outputs = network.n_outputs
+            if len(classes) < 2 or len(set(classes)) != len(classes) or \
+                    outputs != (1 if len(classes) == 2 and outputs == 1 else len(classes)):
+                raise ValueError(f"{len(classes)} classes do not fit a network of {outputs} "
+                                 "outputs")
+            if network.output_activation not in ("softmax", "sigmoid"):
+                raise ValueError("a classifier's network must end in softmax or sigmoid")
+            options["classes"] = classes
+        else:
+            expected |= {"target.center", "target.scale"}
+            if fields["class_kind"] is not None or network.n_outputs != 1:
+                raise ValueError("a regression model has one output and no classes")
+            for key in ("center", "scale"):
+                value = arrays.get(f"target.{key}")
+                if value is None or value.dtype != np.float64 or value.shape != (1,):
+                    raise ValueError(f"target.{key} must hold one float64")
+            options.update(target_center=float(arrays["target.center"][0]),
+                           target_scale=float(arrays["target.scale"][0]))
+            if options["target_scale"] <= 0:
+                raise ValueError("target.scale is not positive")
+        extra = sorted(set(arrays) - expected)
+        if extra:
+            raise ValueError(f"holds an unexpected array {extra[0]}")
+        return cls(network, preparation, target=target, task=task, id_column=id_column,
+                   **options)
+
+
+def score_classes(truth, predictions, classes) -> dict:
+    """Accuracy and confusion matrix of ``predictions`` (labels among ``classes``) against the
+    true classes ``truth`` (as text, ``class_texts``); a true class that is not among
+    ``classes`` counts as a wrong prediction ("unseen")."""
+    pd = pandas()
+    truth = np.asarray(truth, dtype=object)
+    codes = pd.Index(class_texts(classes), dtype=object).get_indexer(truth)
+    guess = pd.Index(list(classes), dtype=object).get_indexer(np.asarray(predictions, object))
+    k = len(classes)
+    confusion = np.zeros((k, k), dtype=np.int64)
+    seen = codes >= 0
+    np.add.at(confusion, (codes[seen], guess[seen]), 1)
+    return {"rows": len(truth), "accuracy": float(np.mean(codes == guess)),
+            "confusion": confusion, "classes": list(classes), "unseen": int((~seen).sum()),
+            "unseen_classes": sorted(set(truth[~seen].tolist()))}
+
+
+def score_numbers(truth, predictions) -> dict:
+    """Mean squared and absolute errors and R² of ``predictions`` against ``truth``."""
+    error = np.asarray(predictions, dtype=np.float64) - truth
+    spread = float(np.sum((truth - truth.mean()) ** 2))
+    return {"rows": len(truth), "mse": float(np.mean(error**2)),
+            "mae": float(np.mean(np.abs(error))),
+            "r2": 1 - float(np.sum(error**2)) / spread if spread > 0 else float("nan")}
+
+
+def onnx_input_name(column: str) -> str:
+    """The ONNX graph's input name for a column: the column's own name."""
+    return column
+
+
+def class_kind(classes) -> str:
+    first = classes[0]
+    if isinstance(first, (bool, np.bool_)):
+        return "boolean"
+    if isinstance(first, (int, np.integer)):
+        return "integer"
+    if isinstance(first, (float, np.floating)):
+        return "float"
+    return "text"
+
+
+def class_texts(classes) -> list:
+    """The classes as the text ``columns.as_text`` gives for them in a column."""
+    return [conv._cell_text(c) for c in classes]
+
+
+def parse_classes(texts, kind) -> list:
+    try:
+        if kind == "integer":
+            return [int(t) for t in texts]
+        if kind == "float":
+            return [float(t) for t in texts]
+    except ValueError:
+        raise ValueError(f"the classes are not {kind} numbers") from None
+    if kind == "boolean":
+        if not set(texts) <= {"True", "False"}:
+            raise ValueError("the classes are not True and False")
+        return [t == "True" for t in texts]
+    return list(texts)
+
+
+def from_section(network, fields, arrays) -> TabularModel:
+    """What ``neuronet.load`` gives for a model file with a "tabular" section."""
+    return TabularModel.from_section(network, fields, arrays)

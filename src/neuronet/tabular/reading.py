@@ -1,0 +1,281 @@
+"""Reading tables: CSV files through pandas' C parser, with the separator, the missing-value
+spellings and the problems of real files taken care of; DataFrames and dicts of columns as
+they are.
+
+A table read from a file remembers its name (``frame.attrs["source"]``), so that every later
+message can name the file and the row (counted as a spreadsheet counts them: the header is
+row 1, the first data row is row 2).
+"""
+
+from __future__ import annotations
+
+import bz2
+import codecs
+import gzip
+import io
+import lzma
+import os
+import re
+import sys
+import warnings
+import zipfile
+from collections.abc import Mapping
+
+import numpy as np
+
+from .._text import printable
+
+#: Cells that mean "no value", as spreadsheets and statistics programs write them.
+MISSING = ("", "NA", "N/A", "n/a", "NaN", "nan", "NAN", "null", "NULL", "Null", "None", "none",
+           "?", "#N/A")
+#: Separators detected when none is given, in order of preference when a file is ambiguous.
+SEPARATORS = (",", ";", "\t", "|")
+COMPRESSION = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zip": "zip"}
+_SAMPLE_BYTES = 1 << 16
+
+
+class DataError(ValueError):
+    """Something wrong in a table; the message names the file and, where known, the row and
+    the column."""
+
+
+def pandas():
+    try:
+        import pandas
+    except ImportError:  # pragma: no cover - a dependency of neuronet
+        raise ImportError("tables need pandas: pip install pandas") from None
+    return pandas
+
+
+def source_name(frame) -> str | None:
+    """The file a table was read from, or None for data given in memory."""
+    return frame.attrs.get("source")
+
+
+def where(frame) -> str:
+    """The start of a message about ``frame``: "FILE: " for a file, "" otherwise."""
+    name = source_name(frame)
+    return f"{printable(name)}: " if name else ""
+
+
+def row_name(frame, position: int) -> str:
+    """The row at ``position`` (from 0) as a person finds it: its line in the file (the header
+    is row 1) or its index label in a DataFrame."""
+    label = frame.index[position]
+    if source_name(frame):  # the index of a file's rows counts them from 0
+        return f"row {frame.attrs.get('first_row', 2) + int(label)}"
+    return f"row {printable(label)!s}" if not isinstance(label, (int, np.integer)) or \
+        label != position else f"row {position}"
+
+
+def as_frame(data, *, sep=None, encoding=None, text_columns=(), columns=None):
+    """``data`` as a pandas DataFrame: a DataFrame (used as it is), a dict of columns, or a
+    CSV file (a path, or "-" for standard input) read with ``read_csv``."""
+    pd = pandas()
+    if isinstance(data, pd.DataFrame):
+        frame = data
+    elif isinstance(data, Mapping):
+        try:
+            frame = pd.DataFrame(dict(data))
+        except (ValueError, TypeError) as exc:
+            raise DataError(f"the dict of columns does not make a table: {exc}") from None
+    elif isinstance(data, (str, os.PathLike)):
+        return read_csv(data, sep=sep, encoding=encoding, text_columns=text_columns,
+                        columns=columns)
+    else:
+        raise DataError(f"expected a pandas DataFrame, a dict of columns or the path of a CSV "
+                        f"file, got {type(data).__name__}")
+    if frame.shape[1] == 0:
+        raise DataError("the table has no columns")
+    if len(frame) == 0:
+        raise DataError("the table has no rows")
+    names = [str(c) for c in frame.columns]
+    if len(set(names)) != len(names):
+        seen = set()
+        twice = next(n for n in names if n in seen or seen.add(n))
+        raise DataError(f"column {printable(twice)!r} appears twice")
+    if names != list(frame.columns):
+        frame = frame.set_axis(names, axis=1)
+    return frame
+
+
+def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None):
+    """Read the CSV file ``path`` ("-": standard input) into a DataFrame.
+
+    Parameters
+    ----------
+    sep : the separator; by default the one of ``,`` ``;`` tab ``|`` that splits the first
+        lines into equal numbers of fields.
+    encoding : the file's text encoding; by default UTF-8 (a byte order mark is skipped).
+    text_columns : columns read as text as they are written (no number parsing: "007" stays).
+    columns : read only these columns when given (any that the file lacks are left out; the
+        caller says which it needs).
+
+    Compressed files are read by their extension (.gz, .bz2, .xz, .zip). Cells spelled as in
+    ``MISSING`` are missing values. Raises DataError naming the file (and row) of a problem.
+    """
+    pd = pandas()
+    name = "<stdin>" if path == "-" else os.fspath(path)
+    shown = printable(name)
+    encoding = encoding or "utf-8-sig"
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise DataError(f"unknown encoding {encoding!r}; expected one such as utf-8, latin-1 or "
+                        "cp1252") from None
+    if path == "-":
+        source = io.BytesIO(sys.stdin.buffer.read())
+        compression = None
+    else:
+        source = name
+        compression = COMPRESSION.get(os.path.splitext(name)[1].lower())
+        if os.path.isdir(name):
+            raise DataError(f"{shown}: is a directory, not a CSV file")
+        if not os.path.exists(name):
+            raise DataError(f"{shown}: no such file")
+    sample = _sample(source, compression, shown)
+    if b"\x00" in sample and not encoding.lower().startswith("utf-16"):
+        raise DataError(f"{shown}: not a text table (it holds binary data); expected a CSV file")
+    text = _decode(sample, encoding, shown)
+    if not text.strip():
+        raise DataError(f"{shown}: the file is empty; expected a header row and data rows")
+    if sep is None:
+        sep = detect_separator(text)
+    elif sep in ("\\t", "tab"):
+        sep = "\t"
+    if len(sep) != 1 or sep in "\"\r\n":
+        raise DataError(f"the separator must be one character (not a quote or a line end), "
+                        f"got {sep!r}")
+    first_row = 2 + _blank_lines_before_header(text)
+    wanted = None if columns is None else set(columns)
+    options = dict(
+        sep=sep, encoding=encoding, compression=compression, keep_default_na=False,
+        na_values=list(MISSING),
+        dtype={c: object for c in text_columns} or None,
+        usecols=None if wanted is None else (lambda c: c in wanted),
+    )
+    if isinstance(source, io.BytesIO):
+        source.seek(0)
+    try:
+        with warnings.catch_warnings():
+            # pandas' warnings span lines; problems raise below. (A column whose chunks hold
+            # different types comes as Python objects, which the preparation reads cell by cell.)
+            warnings.simplefilter("ignore")
+            frame = pd.read_csv(source, **options)
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{shown}: the file is empty; expected a header row and data rows"
+                        ) from None
+    except pd.errors.ParserError as exc:
+        raise DataError(f"{shown}: {_parser_problem(str(exc), first_row)}") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(_encoding_problem(shown, encoding, exc)) from None
+    except (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError) as exc:
+        raise DataError(f"{shown}: cannot read it ({_reason(exc)})") from None
+    except ValueError as exc:  # e.g. a zip archive with several files
+        raise DataError(f"{shown}: cannot read it as a table ({exc})") from None
+    if frame.shape[1] == 0:
+        raise DataError(f"{shown}: the file has no columns; expected a header row")
+    if len(frame) == 0:
+        raise DataError(f"{shown}: the file has a header but no data rows")
+    names = [str(c).strip() for c in frame.columns]
+    keep = []
+    for i, column in enumerate(names):
+        if not column or column.startswith("Unnamed: "):
+            if frame.iloc[:, i].isna().all():
+                continue  # a trailing separator on every line: an empty column, dropped
+            names[i] = f"column {i + 1}"  # a header cell left empty (a saved index, say)
+        keep.append(i)
+    if len(keep) != len(names):
+        frame = frame.iloc[:, keep]
+        names = [names[i] for i in keep]
+    if names != list(frame.columns):
+        frame = frame.set_axis(names, axis=1)
+    frame.attrs["source"] = name
+    frame.attrs["first_row"] = first_row
+    return frame
+
+
+def _sample(source, compression, shown) -> bytes:
+    """The first bytes of the table's text (decompressed), to detect its separator."""
+    if isinstance(source, io.BytesIO):
+        return source.getvalue()[:_SAMPLE_BYTES]
+    openers = {None: open, "gzip": gzip.open, "bz2": bz2.open, "xz": lzma.open}
+    try:
+        if compression == "zip":
+            with zipfile.ZipFile(source) as archive:
+                names = [n for n in archive.namelist() if not n.endswith("/")]
+                if len(names) != 1:
+                    raise DataError(f"{shown}: a zip archive of {len(names)} files; expected "
+                                    "one CSV file in it")
+                with archive.open(names[0]) as handle:
+                    return handle.read(_SAMPLE_BYTES)
+        with openers[compression](source, "rb") as handle:
+            return handle.read(_SAMPLE_BYTES)
+    except (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError) as exc:
+        raise DataError(f"{shown}: cannot read it ({_reason(exc)})") from None
+
+
+def _reason(exc) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
+def _decode(sample: bytes, encoding: str, shown: str) -> str:
+    # The sample may end inside a character: decode incrementally and leave the tail.
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        return decoder.decode(sample, final=False)
+    except UnicodeDecodeError as exc:
+        raise DataError(_encoding_problem(shown, encoding, exc)) from None
+
+
+def _encoding_problem(shown, encoding, exc) -> str:
+    byte = exc.object[exc.start:exc.start + 1].hex() if isinstance(exc.object, bytes) else "?"
+    given = "UTF-8" if encoding == "utf-8-sig" else encoding
+    return (f"{shown}: not {given} text (byte 0x{byte} cannot be decoded); pass its encoding, "
+            "e.g. --encoding latin-1 (encoding='latin-1' in Python)")
+
+
+def _blank_lines_before_header(text: str) -> int:
+    count = 0
+    for line in text.splitlines():
+        if line.strip():
+            break
+        count += 1
+    return count
+
+
+def detect_separator(text: str) -> str:
+    """The separator among ``SEPARATORS`` that splits the first lines of ``text`` into the
+    same number (more than one) of fields; "," when none does."""
+    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    if len(text) >= _SAMPLE_BYTES - 4 and len(lines) > 1:
+        lines = lines[:-1]  # the sample may have cut the last line
+    best, best_score = ",", (0, 0)
+    for sep in SEPARATORS:
+        counts = [_fields(line, sep) for line in lines]
+        if not counts or counts[0] < 2:
+            continue
+        agreeing = sum(count == counts[0] for count in counts)
+        score = (agreeing, counts[0])
+        if score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+def _fields(line: str, sep: str) -> int:
+    """Fields in one line, with quoted separators not counted (enough for detection)."""
+    return len(re.sub(r'"[^"]*"', "", line).split(sep))
+
+
+_TOKENIZING = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _parser_problem(message: str, first_row: int) -> str:
+    found = _TOKENIZING.search(message)
+    if found:
+        expected, line, saw = map(int, found.groups())
+        return (f"row {line} has {saw} fields, but the header has {expected} (is a field with "
+                "the separator in it missing its quotes?)")
+    if "EOF inside string" in message:
+        return "a quoted field is never closed (a \" without its closing quote)"
+    return f"not a valid CSV file ({message.strip().splitlines()[0]})"

@@ -1,0 +1,123 @@
+"""The statistics a preparation is learned from, gathered from the training rows in one place.
+
+Everything the preparation needs from the data is here and nowhere else: for numbers (and
+dates, as days) the count, the gaps, the median, the mean and the spread; for categories the
+count of each value and of the gaps; for dates which calendar cycles vary. ``Preparation.fit``
+turns these into the fitted preparation without looking at the data again, so another engine
+that computes the same statistics (over the partitions of a distributed table, say) learns
+the same preparation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._text import printable
+from . import columns as conv
+from .reading import DataError, pandas, where
+
+#: Calendar cycles a date may carry, by name and period in days.
+CYCLES = {"year": 365.2425, "week": 7.0, "day": 1.0}
+
+
+@dataclass
+class NumberStatistics:
+    """A numeric column (or a date column as days): enough to impute and standardize it."""
+
+    rows: int
+    missing: int
+    median: float
+    mean: float
+    std: float
+    cycles: tuple = ()  # for dates: the calendar cycles that vary in the training rows
+
+
+@dataclass
+class CategoryStatistics:
+    rows: int
+    missing: int
+    counts: dict = field(default_factory=dict)  # text -> rows with that value
+
+
+def numeric_block(frame, names):
+    """The columns ``names`` as one float64 array (rows, columns), NaN where missing; text
+    that is not a number counts as missing."""
+    n = len(frame)
+    block = np.empty((n, len(names)), dtype=np.float64)
+    plain = [i for i, name in enumerate(names) if frame[name].dtype.kind in "iufb"]
+    if plain:
+        block[:, plain] = frame[[names[i] for i in plain]].to_numpy(dtype=np.float64,
+                                                                     na_value=np.nan)
+    for i, name in enumerate(names):
+        if frame[name].dtype.kind not in "iufb":
+            block[:, i] = conv.as_numbers(frame[name])[0]
+    if not np.isfinite(block[~np.isnan(block)]).all():
+        column = int(np.argmax(np.isinf(block).any(axis=0)))
+        conv.check_finite(block[:, column], frame, names[column])
+    return block
+
+
+def spread(block):
+    """(mean, standard deviation) of each column of ``block``, ignoring NaN, computed on the
+    columns divided by their largest magnitude, so that values near the float limit do not
+    overflow when squared."""
+    with np.errstate(all="ignore"):
+        largest = np.nanmax(np.abs(block), axis=0)
+    largest = np.where(np.isfinite(largest) & (largest > 0), largest, 1.0)
+    scaled = block / largest
+    mean = np.nanmean(scaled, axis=0) * largest
+    std = np.nanstd(scaled, axis=0) * largest
+    return mean, std
+
+
+def gather(frame, roles) -> dict:
+    """{column: NumberStatistics or CategoryStatistics} for the learned columns of ``roles``."""
+    stats = {}
+    numeric = [r.column for r in roles if r.role == "numeric"]
+    if numeric:
+        block = numeric_block(frame, numeric)
+        missing = np.isnan(block).sum(axis=0)
+        empty = np.flatnonzero(missing == len(frame))
+        if len(empty):
+            raise DataError(f"{where(frame)}column {printable(numeric[empty[0]])!r} has no "
+                            "value in any training row")
+        with np.errstate(all="ignore"):
+            median = np.nanmedian(block, axis=0)
+        mean, std = spread(block)
+        for i, name in enumerate(numeric):
+            stats[name] = NumberStatistics(len(frame), int(missing[i]), float(median[i]),
+                                           float(mean[i]), float(std[i]))
+    for role in roles:
+        if role.role == "date":
+            stats[role.column] = _date_statistics(frame, role)
+        elif role.role in ("category", "boolean"):
+            text = conv.as_text(frame[role.column])
+            present = text[text != None]  # noqa: E711 - elementwise
+            counts = pandas().Series(present, dtype=object).value_counts(sort=False)
+            stats[role.column] = CategoryStatistics(len(frame), len(text) - len(present),
+                                                    {str(k): int(v) for k, v in counts.items()})
+    return stats
+
+
+def _date_statistics(frame, role) -> NumberStatistics:
+    days = conv.as_days(frame[role.column], role.date_format)
+    present = days[~np.isnan(days)]
+    if not len(present):
+        raise DataError(f"{where(frame)}column {printable(role.column)!r} has no date in any "
+                        "training row")
+    mean, std = spread(present[:, None])
+    # A cycle is worth an input when the dates are close enough together to show it (their
+    # usual spacing at most half its period, as in sampling) and it varies among them: yearly
+    # dates carry no weekday, and dates without a time no time of day.
+    distinct = np.unique(present)
+    spacing = np.median(np.diff(distinct)) if len(distinct) > 1 else np.inf
+    cycles = []
+    for name, period in CYCLES.items():
+        angle = 2 * np.pi * present / period
+        varies = max(np.std(np.sin(angle)), np.std(np.cos(angle))) > 1e-3
+        if varies and spacing <= period / 2:
+            cycles.append(name)
+    return NumberStatistics(len(days), len(days) - len(present), float(np.median(present)),
+                            float(mean[0]), float(std[0]), tuple(cycles))
