@@ -205,6 +205,25 @@ def test_local_steps_and_tol(two_workers):
     assert history.epochs == 3  # no round improves by 1e9: stopped after two without
 
 
+@pytest.mark.parametrize("optimizer", ["lbfgs", "adam"])
+def test_ctrl_c_stops_after_the_current_iteration_and_keeps_it(two_workers, optimizer):
+    X, y = classes(800, seed=10)
+    Xd, yd = da.from_array(X, chunks=(200, 5)), da.from_array(y, chunks=200)
+
+    def ctrl_c(epoch, logs):
+        if epoch == 2:  # as if pressed while iteration 3 begins
+            os.kill(os.getpid(), signal.SIGINT)
+
+    net = network()
+    history = nd.fit(net, Xd, yd, loss="binary_crossentropy", optimizer=optimizer,
+                     max_iter=20, callbacks=[ctrl_c], progress=True)
+    assert history.interrupted and history.epochs == 3
+    # The weights of the third iteration, as a fit of three iterations leaves them.
+    three = network()
+    nd.fit(three, Xd, yd, loss="binary_crossentropy", optimizer=optimizer, max_iter=3)
+    assert rel_diff(net.get_flat_weights(), three.get_flat_weights()) < 1e-8
+
+
 # --- 4. search on a cluster -----------------------------------------------------------------------
 
 
