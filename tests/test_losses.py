@@ -83,3 +83,23 @@ def test_activation_values():
         warnings.simplefilter("error")
         assert activations.sigmoid(np.array([-1e4, 1e4])).tolist() == [0.0, 1.0]
         assert np.isfinite(activations.softmax(np.array([1e4, -1e4]))).all()
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("z", [
+    [[1000.0, 0.0, -5.0], [-1000.0, -999.0, -1001.0], [0.5, 0.2, 0.1]],  # shifted row by row
+    [[30.0, 0.0, -5.0], [-20.0, -19.0, -21.0], [0.5, 0.2, 0.1]],  # e^z safe: no shift
+])
+def test_softmax_training_path_as_precise_as_row_by_row(dtype, z):
+    z = np.array(z, dtype=dtype)
+    target = np.eye(3, dtype=dtype)[[0, 1, 2]]
+    loss = losses.get("categorical_crossentropy")
+    out = np.empty_like(z)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value = loss.forward_from_logits(z.copy(), target, out=out)
+    shifted = z.astype(np.float64) - z.max(axis=1, keepdims=True)
+    log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    rtol = 1e-6 if dtype == np.float32 else 1e-13
+    np.testing.assert_allclose(out, np.exp(log_softmax), rtol=rtol, atol=1e-300)
+    np.testing.assert_allclose(value, -np.mean(np.sum(target * log_softmax, axis=1)), rtol=rtol)

@@ -125,10 +125,18 @@ def row_max(z):
     return largest[:, None]
 
 
+_ONES = {}
+
+
 def row_sum(a):
     """The sum of each row of a 2-D array, as a column: a product with ones, which BLAS does
     far faster than NumPy's reduction along short rows."""
-    return np.dot(a, np.ones(a.shape[1], dtype=a.dtype))[:, None]
+    key = (a.shape[1], a.dtype)
+    ones = _ONES.get(key)
+    if ones is None:  # kept: a training step would otherwise spend a third of this on them
+        ones = _ONES[key] = np.ones(a.shape[1], dtype=a.dtype)
+        ones.flags.writeable = False
+    return np.dot(a, ones)[:, None]
 
 
 class Softmax(Activation):

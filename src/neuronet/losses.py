@@ -158,10 +158,15 @@ class CategoricalCrossentropy(Loss):
         return float(np.vdot(target, log_norm - shifted) / len(z))
 
     def forward_from_logits(self, z, target, out, weights=None):
-        # One exponential serves both the softmax and the loss: with each row shifted so that
-        # its largest sum is 0 (which changes neither), softmax = e^z / norm, and z - log(norm)
-        # is log(softmax), whose dot product with the targets is minus the loss.
-        z -= activations.row_max(z)
+        # One exponential serves both the softmax and the loss: softmax = e^z / norm, and
+        # z - log(norm) is log(softmax), whose dot product with the targets is minus the loss.
+        # Sums far from 0 would overflow (or underflow) e^z: each row is then shifted by its
+        # largest sum, which changes neither. Within the bound no shift is needed, and none is
+        # made: finding the rows' maxima would cost more than all the rest.
+        bound = _EXP_BOUND[z.dtype.char]
+        if not -bound < np.minimum.reduce(z, axis=None) <= np.maximum.reduce(z, axis=None) \
+                < bound:
+            z -= activations.row_max(z)
         np.exp(z, out=out)
         norm = activations.row_sum(out)
         out /= norm
@@ -169,6 +174,12 @@ class CategoricalCrossentropy(Loss):
         if weights is not None:
             target = target * weights
         return float(-np.vdot(target, z) / len(z))
+
+
+#: |z| below which e^z neither overflows nor leaves the normal floats, even summed over
+#: millions of classes: half the log of the largest float (354 in float64, 44 in float32).
+_EXP_BOUND = {t.char: float(np.log(np.finfo(t).max)) / 2 for t in (np.dtype(np.float32),
+                                                                     np.dtype(np.float64))}
 
 
 class Poisson(Loss):
