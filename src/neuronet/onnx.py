@@ -164,6 +164,17 @@ def network_to_onnx(network, path=None, *, dtype=None):
     return model
 
 
+def _classes(graph, out, n_outputs, classes):
+    """(probabilities, label, label's element type) from a classifier network's output: one
+    sigmoid unit (the second class's probability) or a softmax over the classes."""
+    if n_outputs == 1:
+        first = graph.node("Sub", [graph.constant("one", 1.0), out])
+        out = graph.node("Concat", [first, out], axis=1)
+    index = graph.node("ArgMax", [out], axis=1, keepdims=0)
+    table, label_type = _label_tensor(graph, classes)
+    return out, graph.node("Gather", [table, index], "label", axis=0), label_type
+
+
 def _label_tensor(graph, classes):
     """The classes as a constant, and the ONNX type of the labels that come out of it."""
     TensorProto = graph.onnx.TensorProto
@@ -207,15 +218,8 @@ def estimator_to_onnx(estimator, path=None, *, dtype=None):
             label = graph.node("Cast", [above], "label", to=graph.onnx.TensorProto.INT64)
             label_type, label_shape = graph.onnx.TensorProto.INT64, [n, k]
         else:
-            if network.n_outputs == 1:  # two classes: P(second class) from the sigmoid
-                one = graph.constant("one", 1.0)
-                first = graph.node("Sub", [one, out])
-                probabilities = graph.node("Concat", [first, out], axis=1)
-            else:
-                probabilities = out
-            index = graph.node("ArgMax", [probabilities], axis=1, keepdims=0)
-            classes, label_type = _label_tensor(graph, estimator.classes_)
-            label = graph.node("Gather", [classes, index], "label", axis=0)
+            probabilities, label, label_type = _classes(graph, out, network.n_outputs,
+                                                        estimator.classes_)
             label_shape = [n]
         graph.rename(label, "label")
         graph.rename(probabilities, "probabilities")
@@ -301,14 +305,8 @@ def tabular_to_onnx(model, path=None):
         out = graph.node("Cast", [out], to=TensorProto.DOUBLE)
     graph.dtype = np.dtype(np.float64)
     if model.task == "classification":
-        if network.n_outputs == 1:
-            first = graph.node("Sub", [graph.constant("one", 1.0), out])
-            probabilities = graph.node("Concat", [first, out], axis=1)
-        else:
-            probabilities = out
-        index = graph.node("ArgMax", [probabilities], axis=1, keepdims=0)
-        classes, label_type = _label_tensor(graph, model.classes)
-        label = graph.node("Gather", [classes, index], "label", axis=0)
+        probabilities, label, label_type = _classes(graph, out, network.n_outputs,
+                                                    model.classes)
         graph.rename(label, "label")
         graph.rename(probabilities, "probabilities")
         outputs = [helper.make_tensor_value_info("label", label_type, ["N"]),
