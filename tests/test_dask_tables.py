@@ -19,7 +19,7 @@ import distributed  # noqa: E402
 import neuronet  # noqa: E402
 import neuronet.dask as nd  # noqa: E402
 from neuronet.cli import main  # noqa: E402
-from neuronet.tabular import Preparation, infer_roles, read_csv  # noqa: E402
+from neuronet.tabular import Preparation, infer_roles, partials, read_csv  # noqa: E402
 from neuronet.tabular import distributed as cluster_tables  # noqa: E402
 from neuronet.tabular.distributed import Table  # noqa: E402
 from neuronet.tabular.learning import has_target  # noqa: E402
@@ -130,7 +130,7 @@ def test_roles_statistics_and_preparation_equal_the_local_ones(client, parts):
 def test_medians_are_exact_through_every_narrowing_pass(client, monkeypatch):
     # Sending the candidates only when one remains makes every median narrow bucket by bucket
     # to a single value: up to six passes over negative, zero, tiny, huge and tied values.
-    monkeypatch.setattr(cluster_tables, "GATHER", 1)
+    monkeypatch.setattr(partials, "GATHER", 1)
     rng = np.random.default_rng(5)
     columns = [rng.standard_normal(3001) * 10.0 ** rng.integers(-300, 300, 3001),
                np.repeat([-0.0, 0.0, 1.5, -2.0], 750),

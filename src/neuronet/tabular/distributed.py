@@ -31,16 +31,14 @@ import importlib.util
 import logging
 import math
 import os
-from functools import reduce
 
 import numpy as np
 
 from .. import dask as cluster
 from .._text import printable
 from ..training import EarlyStopping
-from . import columns as conv
+from . import partials
 from .learning import (
-    MAX_CLASSES,
     Design,
     check_classes,
     check_inputs,
@@ -48,7 +46,6 @@ from .learning import (
     class_codes,
     class_list,
     describe_table,
-    distinct_targets,
     has_target,
     make_optimizer,
     one_value,
@@ -60,19 +57,14 @@ from .learning import (
 from .model import TabularModel
 from .preparation import Preparation
 from .reading import DataError, as_frame, pandas, read_csv, where
-from .roles import NumberSurvey, date_format_of_distinct, infer_roles
-from .statistics import CYCLES, CategoryStatistics, NumberStatistics, numeric_block
+from .roles import NumberSurvey, infer_roles
+from .statistics import CYCLES, CategoryStatistics, NumberStatistics
 
 __all__ = ["Table", "connect", "train_on_cluster"]
 
-#: Values of each bucket histogram of a median's pass: 2 ** BUCKET_BITS.
-BUCKET_BITS = 12
-#: A median's candidates are sent whole once at most this many remain.
-GATHER = 4096
 #: A category column's counts come back whole up to this many distinct values; beyond, its most
 #: frequent ones only (as many as the preparation can keep, and one more).
 KEEP_COUNTS = 1000
-_SIGN = np.uint64(1 << 63)
 
 
 # --- the cluster ----------------------------------------------------------------------------------
@@ -252,7 +244,7 @@ class Table:
         mixed = [name for name, (_, as_text) in kinds.items() if as_text]
         for i, (columns, dtypes, empty, _) in enumerate(layouts):
             order = dict(zip(columns, range(len(columns))))
-            again = [name for name in mixed if dtypes[order[name]] != "object" and
+            again = [name for name in mixed if _kind(dtypes[order[name]]) != "O" and
                      not empty[order[name]]]
             if again:
                 parts[i] = passes.map("read-csv", _read_part, [files[i]], sep, encoding,
@@ -260,6 +252,8 @@ class Table:
         dtypes = {name: dtype for name, (dtype, _) in kinds.items()}
         parts = passes.map("align", _aligned, parts, first, dtypes)
         sizes = [layout[3] for layout in layouts]
+        if not sum(sizes):
+            raise DataError(f"{printable(pattern)}: the files have a header but no data rows")
         passes.wait(parts, "reading the CSV files")
         meta = _meta(first, dtypes, pattern)
         return cls(passes, parts, sizes, meta, pattern, files)
@@ -322,16 +316,16 @@ class Table:
         def survey(name):
             if not summaries:  # one pass for all the columns, when the rule first asks
                 summaries.update(self.passes.reduce(
-                    "survey", _survey_part, self.parts, (surveyed,), _merge_surveys,
-                    _finish_survey, "surveying the columns"))
+                    "survey", partials.survey_part, self.parts, (surveyed,),
+                    partials.merge_surveys, partials.finish_survey, "surveying the columns"))
             return _Survey(summaries[name], lambda: self._all_distinct(name))
 
         return infer_roles(self.meta, target, categorical=categorical, numeric=numeric,
                            exclude=exclude, id=id, features=features, survey=survey)
 
     def _all_distinct(self, name) -> bool:
-        return self.passes.reduce("distinct", _distinct_part, self.parts, (name,),
-                                  _merge_distinct, _finish_distinct,
+        return self.passes.reduce("distinct", partials.distinct_part, self.parts, (name,),
+                                  partials.merge_distinct, partials.finish_distinct,
                                   f"looking for a number seen twice in {printable(name)!r}")
 
     # --- the rows with a target -------------------------------------------------------------------
@@ -363,12 +357,13 @@ class Table:
         texts = [r.column for r in roles if r.role in ("category", "boolean")]
         stats = {}
         if numeric or dates:
-            blocks = self.passes.map("numbers", _numbers_part, self.parts, numeric,
+            blocks = self.passes.map("numbers", partials.numbers_part, self.parts, numeric,
                                      [(r.column, r.date_format) for r in dates])
             try:
-                summary = self.passes.reduce("statistics", _block_part, blocks, (len(numeric),),
-                                             _merge_blocks, _finish_blocks,
-                                             "gathering the statistics of numbers and dates")
+                summary = self.passes.reduce(
+                    "statistics", partials.block_part, blocks, (len(numeric),),
+                    partials.merge_blocks, partials.finish_blocks,
+                    "gathering the statistics of numbers and dates")
                 columns = numeric + [r.column for r in dates]
                 for j, name in enumerate(numeric):
                     if not summary[j]["moments"][0]:
@@ -391,8 +386,8 @@ class Table:
                                                float(mean * scale),
                                                float(math.sqrt(m2 / count) * scale), cycles)
         if texts:
-            counts = self.passes.reduce("counts", _counts_part, self.parts, (texts,),
-                                        _merge_counts, _KeepCounts(keep),
+            counts = self.passes.reduce("counts", partials.counts_part, self.parts, (texts,),
+                                        partials.merge_counts, partials.KeepCounts(keep),
                                         "counting the categories")
             for name in texts:
                 missing, values = counts[name]
@@ -524,69 +519,6 @@ def _meta(columns, dtypes, name):
 # --- the survey, for the roles --------------------------------------------------------------------
 
 
-def _survey_part(frame, columns) -> dict:
-    return {name: _column_survey(frame[name]) for name in columns}
-
-
-def _column_survey(series) -> dict:
-    """What one partition knows of one column, for ``roles.decide``."""
-    n, kind = len(series), series.dtype.kind
-    part = {"rows": n, "kind": kind, "missing": int(series.isna().sum()),
-            "first": series.iloc[0] if n else None}
-    if kind == "b":
-        part["truths"] = set(series.dropna().tolist())
-    values, unparsed = conv.as_numbers(series)
-    present = values[~np.isnan(values)]
-    part["numbers"] = (len(present), present.min() if len(present) else np.nan,
-                       present.max() if len(present) else np.nan,
-                       bool(np.array_equal(present, np.round(present))))
-    part["unparsed"] = len(unparsed)
-    part["example"] = series.iloc[int(unparsed[0])] if len(unparsed) else None
-    if kind not in "iufbM":
-        text = conv.as_text(series)
-        present = text[text != None]  # noqa: E711 - elementwise
-        part["text_missing"] = n - len(present)
-        part["distinct"] = dict.fromkeys(pandas().unique(present).tolist())
-    return part
-
-
-def _merge_surveys(*parts) -> dict:
-    return {name: reduce(_merge_column_survey, [part[name] for part in parts])
-            for name in parts[0]}
-
-
-def _merge_column_survey(a, b) -> dict:
-    merged = dict(a)
-    merged["rows"] = a["rows"] + b["rows"]
-    merged["missing"] = a["missing"] + b["missing"]
-    merged["first"] = a["first"] if a["rows"] else b["first"]
-    if "truths" in a:
-        merged["truths"] = a["truths"] | b["truths"]
-    (pa, la, ha, wa), (pb, lb, hb, wb) = a["numbers"], b["numbers"]
-    merged["numbers"] = (pa + pb, np.fmin(la, lb), np.fmax(ha, hb), wa and wb)
-    merged["unparsed"] = a["unparsed"] + b["unparsed"]
-    merged["example"] = a["example"] if a["unparsed"] else b["example"]
-    if "distinct" in a:
-        merged["text_missing"] = a["text_missing"] + b["text_missing"]
-        merged["distinct"] = a["distinct"]
-        merged["distinct"].update(b["distinct"])  # new values after, in order of appearance
-    return merged
-
-
-def _finish_survey(survey) -> dict:
-    """The survey as the client needs it: of the distinct texts, their number, the first,
-    whether they spell true and false, and their date format."""
-    for part in survey.values():
-        distinct = part.pop("distinct", None)
-        if distinct is not None:
-            distinct = list(distinct)
-            part["distinct_count"] = len(distinct)
-            part["first_distinct"] = distinct[0] if distinct else None
-            part["boolean_text"] = conv.is_boolean_text(distinct)
-            part["date_format"] = date_format_of_distinct(distinct) if distinct else None
-    return survey
-
-
 class _Survey:
     """The survey of one column from a table's partitions: what ``roles.ColumnSurvey`` says of
     a column in memory."""
@@ -603,24 +535,6 @@ class _Survey:
         self.first_distinct = part.get("first_distinct")
         self.boolean_text = part.get("boolean_text", False)
         self.date_format = part.get("date_format")
-
-
-def _distinct_part(frame, name):
-    values = conv.as_numbers(frame[name])[0]
-    present = values[~np.isnan(values)]
-    unique = np.unique(present)
-    return (True, unique) if len(unique) == len(present) else (False, None)
-
-
-def _merge_distinct(*parts):
-    if not all(ok for ok, _ in parts):
-        return False, None
-    values = np.sort(np.concatenate([values for _, values in parts]))
-    return (False, None) if np.any(values[1:] == values[:-1]) else (True, values)
-
-
-def _finish_distinct(part) -> bool:
-    return part[0]
 
 
 # --- the target -----------------------------------------------------------------------------------
@@ -651,65 +565,19 @@ def _sizes_part(frame) -> list:
     return [len(frame)]
 
 
-def _target_part(frame, target) -> dict:
-    """What one partition's rows (all with a target value) say of the target: for the task
-    rule, the classes and the regression's scaling."""
-    column = frame[target]
-    kind = column.dtype.kind
-    values, unparsed = conv.as_numbers(column)
-    values = values[~np.isnan(values)]  # the cells that are not numbers
-    part = {"kind": kind, "rows": len(column), "unparsed": len(unparsed)}
-    part["distinct"] = np.unique(values)[:MAX_CLASSES + 1]  # enough to tell the task
-    part["whole"] = bool(np.array_equal(values, np.round(values)))
-    part["moments"] = _moments(values)
-    part["low"] = values.min() if len(values) else np.nan
-    part["high"] = values.max() if len(values) else np.nan
-    part["problem"] = None
-    if len(column):
-        try:
-            regression_numbers(frame, target)
-        except DataError as exc:
-            part["problem"] = str(exc)
-    return part
-
-
-def _merge_targets(*parts) -> dict:
-    merged = dict(parts[0])
-    for part in parts[1:]:
-        merged["rows"] += part["rows"]
-        merged["unparsed"] += part["unparsed"]
-        merged["distinct"] = np.union1d(merged["distinct"], part["distinct"])[:MAX_CLASSES + 1]
-        merged["whole"] = merged["whole"] and part["whole"]
-        merged["moments"] = _merged_moments(merged["moments"], part["moments"])
-        merged["low"] = np.fmin(merged["low"], part["low"])
-        merged["high"] = np.fmax(merged["high"], part["high"])
-        merged["problem"] = merged["problem"] or part["problem"]
-    return merged
-
-
-def _classes_part(frame, target):
-    return frame[target].dtype.kind, distinct_targets(frame[target])
-
-
-def _merge_classes(*parts):
-    kind = parts[0][0]
-    if kind in "iuf":
-        return kind, reduce(np.union1d, [values for _, values in parts])
-    return kind, set().union(*[values for _, values in parts])
-
-
 def _targets_of(table, target, task):
     """(task, classes, their texts, center, scale) of the target of ``table`` (rows with a
     target value), with the errors of a local run."""
-    summary = table.passes.reduce("target", _target_part, table.parts, (target,),
-                                  _merge_targets, None, "reading the target")
+    summary = table.passes.reduce("target", partials.target_part, table.parts, (target,),
+                                  partials.merge_targets, None, "reading the target")
     inferred = task is None
     if inferred:
         task = task_rule(summary["kind"], summary["unparsed"], len(summary["distinct"]),
                          summary["whole"], summary["rows"])
     if task == "classification":
-        kind, distinct = table.passes.reduce("classes", _classes_part, table.parts, (target,),
-                                             _merge_classes, None, "listing the classes")
+        kind, distinct = table.passes.reduce("classes", partials.classes_part, table.parts,
+                                             (target,), partials.merge_classes, None,
+                                             "listing the classes")
         classes, texts = class_list(kind, distinct)
         check_classes(classes, texts, where(table.meta), target)
         return task, inferred, classes, texts, 0.0, 1.0
@@ -721,144 +589,7 @@ def _targets_of(table, target, task):
     return task, inferred, None, None, float(mean * scale), float(math.sqrt(m2 / count) * scale)
 
 
-# --- statistics of numbers and dates --------------------------------------------------------------
-
-
-def _moments(values):
-    """(count, scale, mean, sum of squared deviations) of ``values`` (no NaN) divided by
-    ``scale``, their largest magnitude, so that values near the float limit do not overflow
-    when squared (as ``statistics.spread`` does)."""
-    if not len(values):
-        return 0, 1.0, 0.0, 0.0
-    with np.errstate(all="ignore"):
-        largest = float(np.max(np.abs(values)))
-    scale = largest if math.isfinite(largest) and largest > 0 else 1.0
-    scaled = values / scale
-    mean = float(np.mean(scaled))
-    return len(values), scale, mean, float(np.sum((scaled - mean) ** 2))
-
-
-def _merged_moments(a, b):
-    """The moments of two parts' values together (Chan, Golub and LeVeque's pairwise update,
-    on values divided by the larger of the two scales)."""
-    (na, sa, ma, qa), (nb, sb, mb, qb) = a, b
-    if not nb:
-        return a
-    if not na:
-        return b
-    scale = max(sa, sb)
-    ma, qa = ma * (sa / scale), qa * (sa / scale) ** 2
-    mb, qb = mb * (sb / scale), qb * (sb / scale) ** 2
-    n = na + nb
-    delta = mb - ma
-    return n, scale, ma + delta * (nb / n), qa + qb + delta * delta * (na * nb / n)
-
-
-def _numbers_part(frame, numeric, dates):
-    """The numeric columns (``statistics.numeric_block``: an infinite value is a DataError
-    naming its row) and the dates as days, as one float64 block (NaN where missing)."""
-    block = np.empty((len(frame), len(numeric) + len(dates)), dtype=np.float64)
-    if numeric:
-        block[:, :len(numeric)] = numeric_block(frame, numeric)
-    for j, (name, date_format) in enumerate(dates, len(numeric)):
-        block[:, j] = conv.as_days(frame[name], date_format)
-    return block
-
-
-def _block_part(block, n_numeric) -> list:
-    parts = []
-    for j in range(block.shape[1]):
-        values = block[:, j]
-        values = values[~np.isnan(values)]
-        part = {"moments": _moments(values)}
-        if j >= n_numeric:  # a date: its distinct days and calendar cycles
-            part["days"] = np.unique(values)
-            part["cycles"] = {}
-            for name, period in CYCLES.items():
-                angle = 2 * np.pi * values / period
-                part["cycles"][name] = (_moments(np.sin(angle)), _moments(np.cos(angle)))
-        parts.append(part)
-    return parts
-
-
-def _merge_blocks(*parts) -> list:
-    merged = []
-    for columns in zip(*parts):
-        part = {"moments": reduce(_merged_moments, [c["moments"] for c in columns])}
-        if "days" in columns[0]:
-            part["days"] = reduce(np.union1d, [c["days"] for c in columns])
-            part["cycles"] = {
-                name: tuple(reduce(_merged_moments, [c["cycles"][name][i] for c in columns])
-                            for i in range(2))
-                for name in CYCLES}
-        merged.append(part)
-    return merged
-
-
-def _finish_blocks(parts) -> list:
-    """The statistics as the client needs them: a date's cycles decided here, from its
-    distinct days (their usual spacing) and the spread of each cycle's sine and cosine, as
-    ``statistics.gather`` decides them."""
-    for part in parts:
-        days = part.pop("days", None)
-        if days is None:
-            continue
-        spacing = np.median(np.diff(days)) if len(days) > 1 else np.inf
-        cycles = {}
-        for name, period in CYCLES.items():
-            spreads = [math.sqrt(m2 / count) * scale if count else 0.0
-                       for count, scale, _, m2 in part["cycles"][name]]
-            cycles[name] = bool(max(spreads) > 1e-3 and spacing <= period / 2)
-        part["cycles"] = cycles
-    return parts
-
-
 # --- medians --------------------------------------------------------------------------------------
-
-
-def _keys(values):
-    """Each float64 as a uint64 in the same order: the sign bit flipped for positive numbers,
-    every bit for negative ones."""
-    bits = values.view(np.uint64)
-    return np.where(bits >> np.uint64(63), ~bits, bits | _SIGN)
-
-
-def _from_key(key: int) -> float:
-    bits = key ^ (1 << 63) if key >> 63 else ~key & ((1 << 64) - 1)
-    return float(np.array([bits], dtype=np.uint64).view(np.float64)[0])
-
-
-class _Search:
-    """The search for the value of rank ``rank`` (from 0) in column ``column``: it lies among
-    the ``inside`` values whose keys are from ``low`` to ``high``; ``below`` are smaller."""
-
-    def __init__(self, column, rank, count):
-        self.column, self.rank = column, rank
-        self.low, self.high, self.below, self.inside = 0, (1 << 64) - 1, 0, count
-        self.value = None
-
-    def request(self):
-        """(column, low, high, shift): the buckets of the next pass, keys >> shift from low;
-        shift None: send the values themselves."""
-        if self.inside <= GATHER:
-            return self.column, self.low, self.high, None
-        return self.column, self.low, self.high, \
-            max(0, (self.high - self.low).bit_length() - BUCKET_BITS)
-
-    def narrow(self, shift, result) -> None:
-        below, found = result
-        self.below = below
-        if shift is None:  # the candidates themselves, sorted
-            self.value = float(found[self.rank - below])
-            return
-        ends = below + np.cumsum(found)
-        bucket = int(np.searchsorted(ends, self.rank, side="right"))
-        self.below = int(ends[bucket] - found[bucket])
-        self.inside = int(found[bucket])
-        self.low += bucket << shift
-        self.high = min(self.high, self.low + (1 << shift) - 1)
-        if self.low == self.high:
-            self.value = _from_key(self.low)
 
 
 def _medians(passes, blocks, counts) -> list:
@@ -867,12 +598,13 @@ def _medians(passes, blocks, counts) -> list:
     searches = []
     for j, count in enumerate(counts):
         ranks = sorted({(count - 1) // 2, count // 2})
-        searches.append([_Search(j, rank, count) for rank in ranks])
+        searches.append([partials.Search(j, rank, count) for rank in ranks])
     pending = [s for pair in searches for s in pair]
     while pending:
         requests = [s.request() for s in pending]
-        results = passes.reduce("median", _narrow_part, blocks, (requests,), _merge_narrowed,
-                                _sorted_candidates, "finding the medians")
+        results = passes.reduce("median", partials.narrow_part, blocks, (requests,),
+                                partials.merge_narrowed, partials.sorted_candidates,
+                                "finding the medians")
         for search, request, result in zip(pending, requests, results):
             search.narrow(request[3], result)
         pending = [s for s in pending if s.value is None]
@@ -884,85 +616,6 @@ def _medians(passes, blocks, counts) -> list:
     return medians
 
 
-def _narrow_part(block, requests) -> list:
-    results = []
-    keys_of = {}
-    for column, low, high, shift in requests:
-        if column not in keys_of:
-            values = block[:, column]
-            values = values[~np.isnan(values)]
-            keys_of[column] = (values, _keys(values))
-        values, keys = keys_of[column]
-        low64, high64 = np.uint64(low), np.uint64(high)
-        below = int(np.count_nonzero(keys < low64))
-        inside = (keys >= low64) & (keys <= high64)
-        if shift is None:
-            results.append((below, values[inside]))
-        else:
-            buckets = ((keys[inside] - low64) >> np.uint64(shift)).astype(np.int64)
-            results.append((below, np.bincount(buckets,
-                                               minlength=((high - low) >> shift) + 1)))
-    return results
-
-
-def _merge_narrowed(*parts) -> list:
-    merged = []
-    for results in zip(*parts):
-        below = sum(r[0] for r in results)
-        found = results[0][1]
-        if found.dtype.kind == "f":
-            found = np.concatenate([r[1] for r in results])
-        else:
-            found = reduce(np.add, [r[1] for r in results])
-        merged.append((below, found))
-    return merged
-
-
-def _sorted_candidates(results) -> list:
-    return [(below, np.sort(found) if found.dtype.kind == "f" else found)
-            for below, found in results]
-
-
-# --- category counts ------------------------------------------------------------------------------
-
-
-def _counts_part(frame, names) -> dict:
-    counts = {}
-    for name in names:
-        text = conv.as_text(frame[name])
-        present = text[text != None]  # noqa: E711 - elementwise
-        values = pandas().Series(present, dtype=object).value_counts(sort=False)
-        counts[name] = (len(text) - len(present), {str(k): int(v) for k, v in values.items()})
-    return counts
-
-
-def _merge_counts(*parts) -> dict:
-    merged = {}
-    for name in parts[0]:
-        missing, counts = parts[0][name]
-        for part in parts[1:]:
-            missing += part[name][0]
-            for value, count in part[name][1].items():
-                counts[value] = counts.get(value, 0) + count
-        merged[name] = (missing, counts)
-    return merged
-
-
-class _KeepCounts:
-    """The last task of the category counts: a column of many values keeps its most frequent
-    ones, ranked as ``Preparation.fit`` ranks them (count, then value)."""
-
-    def __init__(self, keep):
-        self.keep = keep
-
-    def __call__(self, counts) -> dict:
-        for name, (missing, values) in counts.items():
-            if len(values) > self.keep:
-                ranked = sorted(values.items(), key=lambda item: (-item[1], item[0]))
-                counts[name] = (missing, dict(ranked[:self.keep]))
-        return counts
-
-
 # --- preparing the partitions ---------------------------------------------------------------------
 
 
@@ -972,10 +625,12 @@ def _inputs_part(frame, preparation):
     return X
 
 
-def _targets_part(frame, target, task, texts, center, scale, column):
+def _targets_part(frame, target, task, texts, center, scale, as_column):
+    """The network's targets for one partition: class indices (a column of 0.0 and 1.0 for
+    one sigmoid output) or the standardized numbers."""
     if task == "classification":
         y = class_codes(frame[target], texts)
-        return y[:, None].astype(np.float64) if column else y
+        return y[:, None].astype(np.float64) if as_column else y
     return standardized(regression_numbers(frame, target), center, scale, frame, target)
 
 
@@ -988,16 +643,16 @@ def _subset_part(X, seed, index, split, held_out):
 
 
 def _split_rows(order, split, held_out):
+    """The rows (sorted) that ``split`` holds out, or keeps, of a partition whose rows are in
+    the random ``order``: ("held-out", share, None) the first share of them, ("fold", k, folds)
+    every folds-th from the k-th."""
     kind, a, b = split
-    if kind == "held-out":  # a: the share held out
+    if kind == "held-out":
         n_val = int(round(len(order) * a))
-        rows = order[:n_val] if held_out else order[n_val:]
-    else:  # fold a of b
-        mask = np.zeros(len(order), dtype=bool)
-        mask[order[a::b]] = True
-        rows = np.flatnonzero(mask if held_out else ~mask)
-        return rows
-    return np.sort(rows)
+        return np.sort(order[:n_val] if held_out else order[n_val:])
+    mask = np.zeros(len(order), dtype=bool)
+    mask[order[a::b]] = True
+    return np.flatnonzero(mask if held_out else ~mask)
 
 
 def _split_size(size, split, held_out) -> int:
@@ -1082,12 +737,17 @@ def train_on_cluster(data, target, *, client, timeout, task, features, categoric
     try:
         table = Table.read(data, client, sep=sep, encoding=encoding,
                            text_columns=text_columns(categorical, id), timeout=timeout)
+        shown = printable(table.name) if table.name else "the table"
+        count = len(table.files or table.parts)
+        parts = f"{count:,} {'file' if table.files else 'partition'}{'s' * (count != 1)}"
+        note(f"data:       {shown}: {table.rows:,} rows in {parts}, {len(table.columns):,} "
+             f"columns, target {printable(target)!r}")
+        note(f"cluster:    {_describe_cluster(client, local)}")
         try:
-            return _train_table(table, target, client, local, timeout, task, features,
-                                categorical, numeric, exclude, id, hidden, activation, epochs,
-                                batch_size, optimizer, learning_rate, validation_split,
-                                early_stopping, seed, min_frequency, max_categories, progress,
-                                note, notes)
+            return _train_table(table, target, timeout, task, features, categorical, numeric,
+                                exclude, id, hidden, activation, epochs, batch_size, optimizer,
+                                learning_rate, validation_split, early_stopping, seed,
+                                min_frequency, max_categories, progress, note, notes)
         finally:
             table.release()
     finally:
@@ -1097,14 +757,13 @@ def train_on_cluster(data, target, *, client, timeout, task, features, categoric
             local.close()
 
 
-def _train_table(table, target, client, local, timeout, task, features, categorical, numeric,
-                 exclude, id, hidden, activation, epochs, batch_size, optimizer,
-                 learning_rate, validation_split, early_stopping, seed, min_frequency,
-                 max_categories, progress, note, notes) -> TabularModel:
+def _train_table(table, target, timeout, task, features, categorical, numeric, exclude, id,
+                 hidden, activation, epochs, batch_size, optimizer, learning_rate,
+                 validation_split, early_stopping, seed, min_frequency, max_categories,
+                 progress, note, notes) -> TabularModel:
     passes = table.passes
     roles = table.infer_roles(target, categorical=categorical, numeric=numeric,
                               exclude=exclude, id=id, features=features)
-    rows = table.rows
     training, dropped = table.with_target(target)
     task, inferred, classes, texts, center, scale = _targets_of(training, target, task)
     statistics = training.gather(roles, keep=max(KEEP_COUNTS, max_categories + 1))
@@ -1115,17 +774,10 @@ def _train_table(table, target, client, local, timeout, task, features, categori
     y = passes.map("prepare-target", _targets_part, training.parts, target, task, texts,
                    center, scale, design.output == "sigmoid")
     passes.wait(X + y, "preparing the partitions")
-    learned = passes.count
 
-    shown = printable(table.name) if table.name else "the table"
-    parts = (f"{len(table.files):,} file{'s' * (len(table.files) != 1)}" if table.files else
-             f"{len(table.parts):,} partition{'s' * (len(table.parts) != 1)}")
-    note(f"data:       {shown}: {rows:,} rows in {parts}, {len(table.columns):,} columns, "
-         f"target {printable(target)!r}")
-    note(f"cluster:    {_describe_cluster(client, local)}")
     describe_table(note, dropped, roles, preparation, task, inferred, classes)
-    note(f"prepared:   on the workers; the roles and statistics in {learned} passes over the "
-         f"{len(training.parts):,} partitions")
+    note(f"prepared:   roles and statistics from {passes.count} passes over the "
+         f"{len(training.parts):,} partitions; each partition prepared on its worker")
     note(design.line())
     if optimizer == "lbfgs":
         note("optimizer:  L-BFGS, full batch: each iteration adds up the loss and gradient of "
