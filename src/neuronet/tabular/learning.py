@@ -6,6 +6,10 @@ train the network twice — first on most rows while the rest choose the number 
 (the epoch of the lowest validation loss; on a small table, the lowest mean over folds of a
 cross-validation), then from the same start on every row for that many epochs — so that the
 model written has learned from all the data.
+
+With ``client``, the same steps run on a Dask cluster (``distributed.train_on_cluster``): the
+rule for roles, the task rule, ``Preparation.fit`` and ``choose_and_train`` are shared; only
+where the rows are and how their statistics are counted differ.
 """
 
 from __future__ import annotations
