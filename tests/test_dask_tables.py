@@ -249,6 +249,9 @@ def test_bad_input_gets_one_line_and_writes_nothing(client, parts, tmp_path, cap
     err = _fails(capsys, tmp_path / "nothing-*.csv", "--target", "label", "--out", out,
                  "--dask", address)
     assert "nothing-*.csv: no file matches this pattern" in err
+    err = _fails(capsys, parts / "part-*.csv", "--target", "label", "--out", out)
+    assert "part-*.csv: no such file (a pattern of several files is read on a Dask cluster: " \
+        "neuronet train --dask local" in err
     err = _fails(capsys, parts / "part-*.csv", "--target", "labels", "--out", out,
                  "--dask", address)
     assert "part-*.csv: no target column 'labels'; the columns are: row, name, x1" in err

@@ -42,7 +42,6 @@ from .learning import (
     Design,
     check_classes,
     check_inputs,
-    choose_and_train,
     class_codes,
     class_list,
     describe_table,
@@ -53,6 +52,7 @@ from .learning import (
     standardized,
     task_rule,
     text_columns,
+    trained_model,
 )
 from .model import TabularModel
 from .preparation import Preparation
@@ -788,13 +788,6 @@ def _train_table(table, target, timeout, task, features, categorical, numeric, e
     trainer = _ClusterTrainer(passes.session, X, y, training.sizes, preparation.n_features,
                               design, optimizer, learning_rate, batch_size, seed, progress,
                               timeout)
-    net, history = choose_and_train(trainer, note, epochs=epochs,
-                                    validation_split=validation_split,
-                                    early_stopping=early_stopping, task=task, scale=scale,
-                                    where=where(table.meta))
-    model = TabularModel(net, preparation, target=target, task=task, classes=classes,
-                         target_center=center, target_scale=scale, id_column=id)
-    model.history = history
-    model.notes = notes
-    model.interrupted = bool(history.interrupted)
-    return model
+    return trained_model(trainer, note, notes, preparation, target, task, classes, center,
+                         scale, id, epochs=epochs, validation_split=validation_split,
+                         early_stopping=early_stopping, where=where(table.meta))

@@ -182,10 +182,15 @@ def _train_here(data, target, *, task, features, categorical, numeric, exclude, 
         y = y[:, None].astype(np.float64)
     note(design.line())
     trainer = _HereTrainer(X, y, design, optimizer, learning_rate, batch_size, seed, progress)
-    net, history = choose_and_train(trainer, note, epochs=epochs,
-                                    validation_split=validation_split,
-                                    early_stopping=early_stopping, task=task, scale=scale,
-                                    where=where(frame))
+    return trained_model(trainer, note, notes, preparation, target, task, classes, center,
+                         scale, id, epochs=epochs, validation_split=validation_split,
+                         early_stopping=early_stopping, where=where(frame))
+
+
+def trained_model(trainer, note, notes, preparation, target, task, classes, center, scale, id,
+                  **rule) -> TabularModel:
+    """The TabularModel of the network that ``choose_and_train`` trains by ``rule``."""
+    net, history = choose_and_train(trainer, note, task=task, scale=scale, **rule)
     model = TabularModel(net, preparation, target=target, task=task, classes=classes,
                          target_center=center, target_scale=scale, id_column=id)
     model.history = history
