@@ -287,6 +287,9 @@ def test_a_dask_dataframe_whose_partitions_disagree(client):
     table = Table.read(frame, client)
     assert table.meta.dtypes.astype(str).to_dict() == {"x": "float64", "c": "object",
                                                        "y": "int64"}
+    together = table.to_dask().compute()
+    assert [str(v) for v in together["c"]] == ["a", "b", "a", "b", "1", "2", "1", "2"]
+    assert together["x"].tolist()[:5] == [1.0, 2.0, 3.0, 4.0, 1.5]
     roles = table.infer_roles("y")
     assert [r.role for r in roles] == ["numeric", "category", "target"]
     assert table.gather(roles)["c"].counts == {"a": 2, "b": 2, "1": 2, "2": 2}

@@ -228,9 +228,6 @@ class Table:
 
     @classmethod
     def _read_files(cls, passes, pattern, sep, encoding, texts):
-        if pattern == "-":
-            raise DataError("standard input cannot be read by a cluster's workers; give the "
-                            "path of CSV files they can read")
         files = _matching(pattern)
         parts = passes.map("read-csv", _read_part, files, sep, encoding, texts)
         layouts = _layouts(passes, parts, "reading the CSV files")
@@ -402,6 +399,9 @@ class Table:
 
 def _matching(pattern) -> list:
     """The files of ``pattern`` (a path, or a glob pattern), sorted, as absolute paths."""
+    if pattern == "-":
+        raise DataError("standard input cannot be read by a cluster's workers; give the "
+                        "path of CSV files they can read")
     path = os.path.expanduser(pattern)
     if glob.has_magic(path):
         files = sorted(f for f in glob.glob(path) if os.path.isfile(f))
@@ -731,7 +731,7 @@ def train_on_cluster(data, target, *, client, timeout, task, features, categoric
                      learning_rate, validation_split, early_stopping, seed, min_frequency,
                      max_categories, sep, encoding, progress, note, notes) -> TabularModel:
     """``learning.train`` with ``client``: the same steps, on the cluster's workers."""
-    if isinstance(data, (str, os.PathLike)) and os.fspath(data) != "-":
+    if isinstance(data, (str, os.PathLike)):
         _matching(os.fspath(data))  # no file: said before a cluster is started
     client, local, made = connect(client, timeout)
     try:
