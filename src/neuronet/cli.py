@@ -250,15 +250,24 @@ def _cmd_train(args) -> None:
     _check_writable(args.out)
     # A model written to standard output (--out /dev/stdout) must not be mixed with the report.
     say = _to_stderr if _is_stdout(args.out) else print
-    model = train(
-        args.data, args.target, task=args.task, features=args.features,
-        categorical=args.categorical, numeric=args.numeric, exclude=args.exclude, id=args.id,
-        hidden=args.hidden, activation=args.activation, epochs=args.epochs,
-        batch_size=args.batch_size, optimizer=args.optimizer, learning_rate=args.learning_rate,
-        validation_split=args.validation_split, early_stopping=args.early_stopping,
-        seed=args.seed, min_frequency=args.min_frequency, sep=args.sep, encoding=args.encoding,
-        progress=not args.quiet, report=say,
-    )
+    cluster, failures = {}, ()
+    if args.dask:
+        from .dask import ClusterError  # ImportError naming the extra when Dask is missing
+
+        cluster, failures = dict(client=args.dask, timeout=args.dask_timeout), ClusterError
+    try:
+        model = train(
+            args.data, args.target, task=args.task, features=args.features,
+            categorical=args.categorical, numeric=args.numeric, exclude=args.exclude,
+            id=args.id, hidden=args.hidden, activation=args.activation, epochs=args.epochs,
+            batch_size=args.batch_size, optimizer=args.optimizer,
+            learning_rate=args.learning_rate, validation_split=args.validation_split,
+            early_stopping=args.early_stopping, seed=args.seed,
+            min_frequency=args.min_frequency, sep=args.sep, encoding=args.encoding,
+            progress=not args.quiet, report=say, **cluster,
+        )
+    except failures as exc:  # the cluster failed (scheduler lost, workers dying)
+        raise CommandError(str(exc)) from None
     model.save(args.out)
     if model.interrupted:
         say(f"interrupted: the model trained so far was written to {printable(args.out)}")
@@ -288,9 +297,12 @@ def _add_train(commands) -> None:
         "boolean, date; IDs and constant columns are left out), the preparation (gaps filled, "
         "categories one-hot, scaling) is learned from the rows and saved in the model with "
         f"the network. Task: {TASK_RULE}. The rows held out by --validation-split choose the "
-        "number of epochs; the model written is then trained on every row for that long.")
+        "number of epochs; the model written is then trained on every row for that long. "
+        "With --dask, the rows are read and prepared on a Dask cluster's workers and the "
+        "network trained there; the model file is the same.")
     train.add_argument("data", help="CSV file with a header row ('-': standard input; "
-                       ".gz, .bz2, .xz and .zip files are read as such)")
+                       ".gz, .bz2, .xz and .zip files are read as such); with --dask, also a "
+                       "pattern of files in quotes, such as 'data/part-*.csv'")
     train.add_argument("--target", required=True, help="the column to predict")
     train.add_argument("--out", required=True, help="where to write the model (.npz)")
     train.add_argument("--features", type=_names, help="the only columns to learn from, "
@@ -312,8 +324,9 @@ def _add_train(commands) -> None:
     train.add_argument("--epochs", type=_at_least(1), default=200,
                        help="at most this many epochs (default: 200)")
     train.add_argument("--batch-size", type=_at_least(1), default=32, help="default: 32")
-    train.add_argument("--optimizer", choices=["adam", "sgd"], default="adam",
-                       help="default: adam")
+    train.add_argument("--optimizer", choices=["adam", "sgd", "lbfgs"],
+                       help="default: adam, and lbfgs with --dask (full-batch L-BFGS: --epochs "
+                       "counts its iterations; no learning rate)")
     train.add_argument("--learning-rate", type=_positive,
                        help="default: 0.001 for adam, 0.01 for sgd (with momentum 0.9)")
     train.add_argument("--validation-split", type=_fraction, default=0.2,
@@ -327,6 +340,14 @@ def _add_train(commands) -> None:
                        help="a category's value seen in fewer rows is pooled with the other "
                        "rare ones (default: 3)")
     train.add_argument("--seed", type=int, default=0, help="default: 0")
+    train.add_argument("--dask", metavar="ADDRESS",
+                       help="train on a Dask cluster: its scheduler's address (tcp://host:8786), "
+                       "or local[:N] to start N worker processes on this machine (default: one "
+                       "per core) for the run; one partition per file, which the workers must "
+                       "be able to read (needs neuronet[dask])")
+    train.add_argument("--dask-timeout", type=_positive, default=30, metavar="SECONDS",
+                       help="with --dask, how long to wait for a scheduler that does not "
+                       "answer, when connecting and while training (default: 30)")
     _reading(train)
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(run=_cmd_train)

@@ -67,7 +67,7 @@ class ClusterTimeout(ClusterError, TimeoutError):
 
 def fit(network, X, y, *, loss, optimizer="lbfgs", max_iter=100, tol=None, client=None,
         batch_size=32, local_steps=None, shuffle=True, n_iter_no_change=10, metrics=None,
-        callbacks=(), progress=False, timeout=60):
+        validation_data=None, callbacks=(), progress=False, timeout=60):
     """Train ``network`` on rows held by a Dask cluster; returns a History, as ``fit`` does.
 
     X is a dask array (rows partitioned, any number of partitions; column chunks are joined)
@@ -92,6 +92,9 @@ def fit(network, X, y, *, loss, optimizer="lbfgs", max_iter=100, tol=None, clien
     local_steps : in a round of model averaging, each partition takes this many batches
         (drawn afresh from its rows every round) instead of a whole epoch.
     metrics, callbacks, progress : as for ``Network.fit``; called once per iteration or round.
+    validation_data : (X_val, y_val), dask collections (or y_val a NumPy array) like X and y,
+        persisted beside them and scored after every iteration or round: ``val_loss`` and
+        ``val_<metric>`` in the History, as ``Network.fit`` records them.
     timeout : seconds the fit waits for a scheduler that does not answer, or that has no
         workers, before it stops with ``ClusterTimeout``. A slow iteration is waited for as long
         as the scheduler answers.
@@ -137,6 +140,16 @@ def fit(network, X, y, *, loss, optimizer="lbfgs", max_iter=100, tol=None, clien
         session = _Session(client, timeout)
         template = session.send("network", _packed(network), hold=True)
         rows = _persist(session, template, network, loss, X, y)
+        held_out = None
+        if validation_data is not None:
+            try:
+                X_val, y_val = validation_data
+            except (TypeError, ValueError):
+                raise ValueError("validation_data must be a pair (X_val, y_val)") from None
+            try:
+                held_out = _persist(session, template, network, loss, X_val, y_val)
+            except ValueError as exc:
+                raise ValueError(f"validation_data: {exc}") from None
         network.loss = loss.name
         history = training.History()
         network.history = history
@@ -152,13 +165,16 @@ def fit(network, X, y, *, loss, optimizer="lbfgs", max_iter=100, tol=None, clien
         duties = recorders + actors
         per_batch = [c for c in duties if training._overrides(c, "on_batch_end")]
         run = _run_lbfgs if full_batch else _run_averaging
+        validate = None if held_out is None else _Validation(session, template, held_out, loss,
+                                                              names)
         try:
             for duty in duties:
                 duty.on_train_begin(network, history)
             with training._InterruptFlag() as interrupt:
                 run(session, template, network, rows, loss, optimizer, max_iter, names,
                     recorders, actors, per_batch, interrupt, history,
-                    dict(batch_size=batch_size, local_steps=local_steps, shuffle=shuffle))
+                    dict(batch_size=batch_size, local_steps=local_steps, shuffle=shuffle,
+                         validate=validate))
                 if interrupt.raised:
                     history.interrupted = True
         except ClusterError as exc:
@@ -421,15 +437,14 @@ def _persist(session, template, network, loss, X, y) -> _Rows:
     session.held += x_blocks + y_blocks
     rows = _Rows(x_blocks, y_blocks, sizes)
     checks = [client.submit(_check_part, template, loss, start, X, y,
-                            key=f"neuronet-check-{session.token}-{i}")
-              for i, (start, X, y) in enumerate(zip(rows.starts, rows.X, rows.y))]
+                            key=session.key("check"))
+              for start, X, y in zip(rows.starts, rows.X, rows.y)]
     session.wait(checks, "checking the rows")
     return rows
 
 
 def _lengths(session, blocks, name) -> list:
-    lengths = session.client.map(len, blocks, key=[f"neuronet-rows-{session.token}-{name}{i}"
-                                                   for i in range(len(blocks))])
+    lengths = session.client.map(len, blocks, key=[session.key("rows") for _ in blocks])
     session.wait(lengths, f"counting the rows of {name}")
     return [f.result() for f in lengths]
 
@@ -619,6 +634,19 @@ def _scores_of(template, weights, loss, names, *blocks) -> dict:
     return sums
 
 
+def _held_out_scores_of(template, weights, loss, names, X, y) -> dict:
+    """The loss and metrics of one partition of held-out rows, each times its rows (the loss
+    as it is when it is a sum), to be summed."""
+    network = _working_copy(template, weights)
+    with _HeapReuse():
+        Y, codes = training._targets(network, loss, y, len(X))
+        scores = training._score(network, X, Y, codes, loss, training._metrics(names, Y, codes))
+    sums = {name: scores[name] * len(X) for name in names}
+    sums["loss"] = scores["loss"] * (1 if loss.summed else len(X))
+    sums["rows"] = len(X)
+    return sums
+
+
 def _local_epoch(model, seed, index, start, settings, X, y) -> dict:
     """One round of model averaging on one partition: a copy of the network trained with a
     copy of the optimizer, its weights and state times its rows (to be summed and averaged)."""
@@ -714,6 +742,8 @@ def _run_lbfgs(session, template, network, rows, loss, optimizer, max_iter, name
             sums = session.retried(lambda: submit(_scores_of, "scores", x, loss, names),
                                    f"scoring iteration {iteration[0]}")
             logs.update({name: sums[name] / sums["rows"] for name in names})
+        if settings["validate"] is not None:
+            logs.update(settings["validate"](x, f"validating iteration {iteration[0]}"))
         for duty in per_batch:
             duty.on_batch_end(1, rows.n)
         return training._epoch_end(iteration[0], logs, recorders, actors, interrupt.raised,
@@ -737,6 +767,7 @@ def _run_averaging(session, template, network, rows, loss, optimizer, max_iter, 
     """Model averaging: every round, each partition trains a copy; the copies are averaged."""
     client = session.client
     settings = dict(settings, loss=loss, summed=loss.summed, metrics=names)
+    validate = settings.pop("validate")  # stays here: the rest travels to the workers
     for round_ in range(1, max_iter + 1):
         for duty in recorders + actors:
             duty.on_epoch_begin(round_)
@@ -764,10 +795,37 @@ def _run_averaging(session, template, network, rows, loss, optimizer, max_iter, 
             optimizer.steps = total["steps"]
         logs = {"loss": total["loss"] if loss.summed else total["loss"] / n}
         logs.update({name: total[name] / n for name in names})
+        if validate is not None:
+            logs.update(validate(weights, f"validating round {round_}"))
         for duty in per_batch:
             duty.on_batch_end(1, rows.n)
         if training._epoch_end(round_, logs, recorders, actors, interrupt.raised, history):
             return
+
+
+class _Validation:
+    """Scores the held-out rows of ``validation_data`` with the weights of an iteration: one
+    task per partition (the weights inside it), summed by the tree; gives ``val_loss`` and
+    ``val_<metric>`` as ``Network.fit`` records them."""
+
+    def __init__(self, session, template, rows, loss, names):
+        self.session, self.template, self.rows = session, template, rows
+        self.loss, self.names = loss, names
+
+    def __call__(self, weights, doing) -> dict:
+        session, rows = self.session, self.rows
+
+        def submit():
+            return session.tree_sum([
+                session.client.submit(_held_out_scores_of, self.template, weights, self.loss,
+                                      self.names, X, y, key=session.key("validation"))
+                for X, y in zip(rows.X, rows.y)])
+
+        sums = session.retried(submit, doing)
+        n = sums["rows"]
+        scores = {"val_loss": sums["loss"] if self.loss.summed else sums["loss"] / n}
+        scores.update({f"val_{name}": sums[name] / n for name in self.names})
+        return scores
 
 
 class _NoImprovement(training.Callback):

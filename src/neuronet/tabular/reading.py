@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bz2
 import codecs
+import glob
 import gzip
 import io
 import lzma
@@ -99,7 +100,8 @@ def as_frame(data, *, sep=None, encoding=None, text_columns=(), columns=None):
     return frame
 
 
-def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None):
+def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None,
+             allow_empty=False):
     """Read the CSV file ``path`` ("-": standard input) into a DataFrame.
 
     Parameters
@@ -110,6 +112,8 @@ def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None):
     text_columns : columns read as text as they are written (no number parsing: "007" stays).
     columns : read only these columns when given (any that the file lacks are left out; the
         caller says which it needs).
+    allow_empty : a header without data rows gives a table of no rows (one part of a table in
+        several files may be empty) instead of an error.
 
     Compressed files are read by their extension (.gz, .bz2, .xz, .zip). Cells spelled as in
     ``MISSING`` are missing values. Raises DataError naming the file (and row) of a problem.
@@ -132,7 +136,9 @@ def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None):
         if os.path.isdir(name):
             raise DataError(f"{shown}: is a directory, not a CSV file")
         if not os.path.exists(name):
-            raise DataError(f"{shown}: no such file")
+            hint = (" (a pattern of several files is read on a Dask cluster: neuronet train "
+                    "--dask local, or client= in Python)") if glob.has_magic(name) else ""
+            raise DataError(f"{shown}: no such file{hint}")
     sample = _sample(source, compression, shown)
     if b"\x00" in sample and not encoding.lower().startswith("utf-16"):
         raise DataError(f"{shown}: not a text table (it holds binary data); expected a CSV file")
@@ -175,7 +181,7 @@ def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None):
         raise DataError(f"{shown}: cannot read it as a table ({exc})") from None
     if frame.shape[1] == 0:
         raise DataError(f"{shown}: the file has no columns; expected a header row")
-    if len(frame) == 0:
+    if len(frame) == 0 and not allow_empty:
         raise DataError(f"{shown}: the file has a header but no data rows")
     names = [str(c).strip() for c in frame.columns]
     keep = []

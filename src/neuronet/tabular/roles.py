@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -61,13 +62,17 @@ def _listing(names, limit=12) -> str:
 
 
 def infer_roles(frame, target, *, categorical=None, numeric=None, exclude=None, id=None,
-                features=None) -> list:
+                features=None, survey=None) -> list:
     """The role of every column of ``frame`` (a list of Role, in the frame's order).
 
     ``categorical``, ``numeric``, ``exclude``: column names that take that role whatever
     their values; ``id``: a column left out of learning and kept to name each prediction;
     ``features``: when given, the only columns to learn from (the others are excluded).
+    ``survey``: where the rule reads a column's counts, ``survey(name)`` (default: from the
+    frame's own cells, ``ColumnSurvey``); another engine passes its own, made from counts
+    over the partitions of a table, with ``frame`` an empty frame of the table's columns.
     """
+    survey = survey or (lambda name: ColumnSurvey(frame[name]))
     if target not in frame.columns:
         raise DataError(f"{where(frame)}no target column {printable(target)!r}; the columns "
                         f"are: {_listing(frame.columns)}")
@@ -101,9 +106,9 @@ def infer_roles(frame, target, *, categorical=None, numeric=None, exclude=None, 
         elif role == "category":
             roles.append(Role(name, "category", "as asked"))
         elif role == "numeric":
-            roles.append(_forced_numeric(frame, name))
+            roles.append(_forced_numeric(frame, name, survey(name)))
         else:
-            roles.append(_infer(frame, name))
+            roles.append(decide(name, survey(name)))
     if not any(role.learned for role in roles):
         left = ", ".join(f"{printable(r.column)} ({r.role})" for r in roles
                          if r.role != "target")
@@ -112,58 +117,163 @@ def infer_roles(frame, target, *, categorical=None, numeric=None, exclude=None, 
     return roles
 
 
-def _forced_numeric(frame, name) -> Role:
-    values, unparsed = conv.as_numbers(frame[name])
-    if np.isnan(values).all():
+# --- what the rule reads of a column ----------------------------------------------------------
+
+
+@dataclass
+class NumberSurvey:
+    """A column's cells read as numbers: how many are numbers, the least and greatest, whether
+    all are whole; ``all_distinct()`` says whether no number appears twice (asked only of
+    columns that could be IDs, as it is the costly question)."""
+
+    present: int
+    low: float
+    high: float
+    whole: bool
+    all_distinct: object  # a function of no arguments
+
+    @classmethod
+    def of(cls, values):
+        """The survey of ``values`` (float64, NaN where missing)."""
+        present = values[~np.isnan(values)]
+        if not len(present):
+            return cls(0, np.nan, np.nan, True, lambda: True)
+        return cls(len(present), present.min(), present.max(),
+                   bool(np.array_equal(present, np.round(present))),
+                   lambda: len(np.unique(present)) == len(present))
+
+
+class ColumnSurvey:
+    """What the role rule reads of one column, computed from its cells when first asked:
+
+    ``rows``, ``kind`` (the dtype's kind), ``missing`` (cells pandas takes as missing);
+    for true/false columns ``truths`` (distinct values) and ``first`` (the first cell);
+    ``numbers`` (a NumberSurvey of the cells read as numbers), ``unparsed`` (text cells that
+    are not numbers) and ``unparsed_example`` (the first of them); for text, ``text_missing``,
+    ``distinct_count``, ``first_distinct`` (in the order of first appearance),
+    ``boolean_text`` (whether the distinct texts spell true and false) and ``date_format``
+    (of a sample of the distinct texts, or None).
+    """
+
+    def __init__(self, series):
+        self.series = series
+        self.rows = len(series)
+        self.kind = series.dtype.kind
+
+    @cached_property
+    def missing(self) -> int:
+        return int(self.series.isna().sum())
+
+    @cached_property
+    def truths(self) -> int:
+        return int(self.series.nunique())
+
+    @property
+    def first(self):
+        return self.series.iloc[0]
+
+    @cached_property
+    def _numbers(self):
+        return conv.as_numbers(self.series)
+
+    @cached_property
+    def numbers(self) -> NumberSurvey:
+        return NumberSurvey.of(self._numbers[0])
+
+    @property
+    def unparsed(self) -> int:
+        return len(self._numbers[1])
+
+    @property
+    def unparsed_example(self):
+        unparsed = self._numbers[1]
+        return self.series.iloc[int(unparsed[0])] if len(unparsed) else None
+
+    @cached_property
+    def _text(self):
+        text = conv.as_text(self.series)
+        present = text[text != None]  # noqa: E711 - elementwise comparison with None
+        return len(text) - len(present), _distinct(present)
+
+    @property
+    def text_missing(self) -> int:
+        return self._text[0]
+
+    @property
+    def distinct_count(self) -> int:
+        return len(self._text[1])
+
+    @property
+    def first_distinct(self):
+        return self._text[1][0]
+
+    @cached_property
+    def boolean_text(self) -> bool:
+        return conv.is_boolean_text(self._text[1])
+
+    @cached_property
+    def date_format(self):
+        return date_format_of_distinct(self._text[1])
+
+
+def date_format_of_distinct(distinct):
+    """The date format of a column whose distinct texts are ``distinct`` (in the order of
+    first appearance), read from all of them or, when there are more, a sample of
+    ``_DATE_SAMPLE`` drawn with a fixed seed; None when they are not dates."""
+    sample = distinct if len(distinct) <= _DATE_SAMPLE else \
+        np.random.default_rng(0).choice(np.asarray(distinct, dtype=object), _DATE_SAMPLE,
+                                        replace=False)
+    return conv.date_format_of(sample)
+
+
+# --- the rule ---------------------------------------------------------------------------------
+
+
+def _forced_numeric(frame, name, survey) -> Role:
+    if not survey.numbers.present:
         raise DataError(f"{where(frame)}column {printable(name)!r} (given to --numeric) holds "
                         "no numbers")
-    return Role(name, "numeric", _unparsed_note(frame[name], unparsed) or "as asked")
+    return Role(name, "numeric", _unparsed_note(survey) or "as asked")
 
 
-def _unparsed_note(series, unparsed) -> str:
-    if not len(unparsed):
+def _unparsed_note(survey) -> str:
+    count = survey.unparsed
+    if not count:
         return ""
-    example = printable(series.iloc[int(unparsed[0])])
-    return (f"{len(unparsed):,} cell{'s' * (len(unparsed) > 1)} that "
-            f"{'are' if len(unparsed) > 1 else 'is'} not a number (such as {example!r}) "
-            "taken as missing")
+    example = printable(survey.unparsed_example)
+    return (f"{count:,} cell{'s' * (count > 1)} that {'are' if count > 1 else 'is'} not a "
+            f"number (such as {example!r}) taken as missing")
 
 
-def _infer(frame, name) -> Role:
-    series = frame[name]
-    n = len(series)
-    kind = series.dtype.kind
-    missing = int(series.isna().sum())
-    if missing == n:
+def decide(name, survey) -> Role:
+    """The role of the column ``name`` from what ``survey`` (a ColumnSurvey, or another
+    engine's equivalent) says of it."""
+    n = survey.rows
+    if survey.missing == n:
         return Role(name, "empty", "every cell is missing")
-    if kind == "M":
+    if survey.kind == "M":
         return Role(name, "date", date_format="ISO8601")
-    if kind == "b":
-        return Role(name, "boolean") if series.nunique() > 1 else \
-            Role(name, "constant", f"always {series.iloc[0]}")
-    if kind in "iuf":
-        return _infer_numbers(series, name, n, missing)
-    text = conv.as_text(series)
-    present = text[text != None]  # noqa: E711 - elementwise comparison with None
-    missing = n - len(present)
-    distinct = _distinct(present)
-    if len(distinct) == 1 and missing == 0:
-        return Role(name, "constant", f"always {printable(distinct[0])!r}")
-    if conv.is_boolean_text(distinct):
+    if survey.kind == "b":
+        return Role(name, "boolean") if survey.truths > 1 else \
+            Role(name, "constant", f"always {survey.first}")
+    if survey.kind in "iuf":
+        return _number_role(name, n, survey.numbers)
+    missing = survey.text_missing
+    present = n - missing
+    if survey.distinct_count == 1 and missing == 0:
+        return Role(name, "constant", f"always {printable(survey.first_distinct)!r}")
+    if survey.boolean_text:
         return Role(name, "boolean")
-    numbers, unparsed = conv.as_numbers(series)
-    parsed = len(present) - len(unparsed)
-    if parsed >= MOSTLY * len(present) and parsed > 0:
-        role = _infer_numbers_values(numbers, name, n, int(np.isnan(numbers).sum()))
+    parsed = present - survey.unparsed
+    if parsed >= MOSTLY * present and parsed > 0:
+        role = _number_role(name, n, survey.numbers)
         if role.role == "numeric":
-            role.note = _unparsed_note(series, unparsed)
+            role.note = _unparsed_note(survey)
         return role
-    sample = distinct if len(distinct) <= _DATE_SAMPLE else \
-        np.random.default_rng(0).choice(distinct, _DATE_SAMPLE, replace=False)
-    date_format = conv.date_format_of(sample)
+    date_format = survey.date_format
     if date_format is not None:
         return Role(name, "date", date_format=date_format)
-    if len(distinct) == n and n >= 3:
+    if survey.distinct_count == n and n >= 3:
         return Role(name, "id", "a different text in every row")
     return Role(name, "category")
 
@@ -174,24 +284,19 @@ def _distinct(present) -> np.ndarray:
     return pandas().unique(present)
 
 
-def _infer_numbers(series, name, n, missing) -> Role:
-    values = series.to_numpy(dtype=np.float64, na_value=np.nan)
-    return _infer_numbers_values(values, name, n, missing)
-
-
-def _infer_numbers_values(values, name, n, missing) -> Role:
-    present = values[~np.isnan(values)]
-    if not len(present):
+def _number_role(name, n, numbers) -> Role:
+    if not numbers.present:
         return Role(name, "empty", "every cell is missing")
-    low, high = present.min(), present.max()
+    low, high = numbers.low, numbers.high
+    missing = n - numbers.present
     if low == high and missing == 0:
         return Role(name, "constant", f"always {conv._number_text(float(low))}")
     # Row numbers (0 or 1 to n), or distinct whole numbers in a column named like an ID. Years
     # or other distinct whole numbers are features: a trend is worth learning.
-    if missing == 0 and n >= 3 and np.array_equal(present, np.round(present)) and \
-            len(np.unique(present)) == n:
-        if low in (0, 1) and high - low == n - 1:
+    counts_rows = low in (0, 1) and high - low == n - 1
+    if missing == 0 and n >= 3 and numbers.whole and (counts_rows or _ID_NAME.search(name)) \
+            and numbers.all_distinct():
+        if counts_rows:
             return Role(name, "id", f"whole numbers {low:.0f} to {high:.0f} that count the rows")
-        if _ID_NAME.search(name):
-            return Role(name, "id", "a different whole number in every row, named as an ID")
+        return Role(name, "id", "a different whole number in every row, named as an ID")
     return Role(name, "numeric")
