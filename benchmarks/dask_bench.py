@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import logging
 import math
 import os
 import statistics
@@ -123,7 +124,8 @@ def main(argv=None) -> int:
     clusters = {}
     for workers in (1, 2):
         cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1,
-                                           processes=True, dashboard_address=None)
+                                           processes=True, dashboard_address=None,
+                                           silence_logs=logging.ERROR)
         client = distributed.Client(cluster, set_as_default=False)
         count_messages()
         client.run(count_messages)

@@ -749,17 +749,8 @@ def _run_lbfgs(session, template, network, rows, loss, optimizer, max_iter, name
         return training._epoch_end(iteration[0], logs, recorders, actors, interrupt.raised,
                                     history)
 
-    for duty in recorders + actors:
-        duty.on_epoch_begin(1)
-    start = network.get_flat_weights()
-    result = optimizer.minimize(objective, start, max_iter=max_iter, callback=each_iteration)
-    if not math.isfinite(result.fun) or not np.isfinite(result.x).all():
-        network.set_flat_weights(start)
-        raise FloatingPointError(f"the loss became {result.fun} while L-BFGS searched; training "
-                                 "stopped and the starting weights were restored (try scaling "
-                                 "the inputs)")
-    if not history.stopped_early:
-        network.set_flat_weights(result.x)
+    training.minimize(network, optimizer, objective, max_iter, each_iteration,
+                      recorders + actors, history)
 
 
 def _run_averaging(session, template, network, rows, loss, optimizer, max_iter, names,

@@ -727,7 +727,6 @@ def _run_full_batch(network, source, loss, optimizer, epochs, shuffle, metric_fn
         gradient += decay * x
         return total / divisor + 0.5 * float(np.dot(decay * x, x)), gradient
 
-    start = network.get_flat_weights()
     epoch = [0]
 
     def each_iteration(x, value):
@@ -741,9 +740,18 @@ def _run_full_batch(network, source, loss, optimizer, epochs, shuffle, metric_fn
             duty.on_batch_end(1, n)
         return _epoch_end(epoch[0], logs, recorders, actors, interrupt.raised, history)
 
-    for duty in recorders + actors:
+    minimize(network, optimizer, objective, max(epochs, 1), each_iteration, recorders + actors,
+             history)
+
+
+def minimize(network, optimizer, objective, max_iter, each_iteration, duties, history) -> None:
+    """A full-batch optimizer's run from the network's weights, however ``objective`` computes
+    the loss (here, or summed over a cluster's workers): the weights found are kept unless
+    early stopping restored better ones; a loss that is not finite restores the start."""
+    for duty in duties:
         duty.on_epoch_begin(1)
-    result = optimizer.minimize(objective, start, max_iter=max(epochs, 1), callback=each_iteration)
+    start = network.get_flat_weights()
+    result = optimizer.minimize(objective, start, max_iter=max_iter, callback=each_iteration)
     if not math.isfinite(result.fun) or not np.isfinite(result.x).all():
         network.set_flat_weights(start)
         raise FloatingPointError(f"the loss became {result.fun} while L-BFGS searched; training "
