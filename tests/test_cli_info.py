@@ -1,5 +1,3 @@
-import io
-import json
 import re
 import zipfile
 
@@ -109,20 +107,7 @@ def test_info_needs_a_file(run_cli):
 CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-def with_header(path, edit):
-    with zipfile.ZipFile(path) as archive:
-        members = {info.filename: archive.read(info) for info in archive.infolist()}
-    header = json.loads(np.load(io.BytesIO(members["header.npy"])).tobytes())
-    edit(header)
-    buffer = io.BytesIO()
-    np.save(buffer, np.frombuffer(json.dumps(header).encode(), dtype=np.uint8))
-    members["header.npy"] = buffer.getvalue()
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-
-
-def test_info_shows_text_from_the_file_with_controls_escaped(run_cli, tmp_path):
+def test_info_shows_text_from_the_file_with_controls_escaped(run_cli, rewrite_header, tmp_path):
     path = tmp_path / "hostile.npz"
     Network.mlp([2, 3, 2], seed=0).save(path)
 
@@ -136,7 +121,7 @@ def test_info_shows_text_from_the_file_with_controls_escaped(run_cli, tmp_path):
             "note\x1b[5m": "c1\x85 del\x7f",
         }
 
-    with_header(path, edit)
+    rewrite_header(path, edit)
     result = run_cli("info", path)
     assert result.returncode == 0, result.stderr
     assert not CONTROL.search(result.stdout)

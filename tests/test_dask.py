@@ -25,13 +25,8 @@ import neuronet.dask as nd  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, timeout=60)
-    client = distributed.Client(cluster, timeout=60)
-    yield client
-    client.close(timeout=30)
-    cluster.close(timeout=30)
+def client(dask_client):
+    return dask_client
 
 
 @pytest.fixture

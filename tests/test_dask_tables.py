@@ -14,7 +14,6 @@ pytest.importorskip("distributed")
 import dask  # noqa: E402
 import dask.array as da  # noqa: E402
 import dask.dataframe as dd  # noqa: E402
-import distributed  # noqa: E402
 
 import neuronet  # noqa: E402
 import neuronet.dask as nd  # noqa: E402
@@ -27,13 +26,8 @@ from neuronet.tabular.statistics import gather  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, timeout=60)
-    client = distributed.Client(cluster, timeout=60)
-    yield client
-    client.close(timeout=30)
-    cluster.close(timeout=30)
+def client(dask_client):
+    return dask_client
 
 
 def table(n=9000, seed=0):

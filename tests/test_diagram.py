@@ -1,8 +1,5 @@
-import io
-import json
 import os
 import xml.etree.ElementTree as ET
-import zipfile
 
 import numpy as np
 import pytest
@@ -217,27 +214,21 @@ HOSTILE = ["\x1b[2J\x1b[31mred", "nul\x00byte", "lone \ud800 surrogate", "\ufffe
            "abc\u202edcba", "<b>&amp;</b>", "line\nbreak"]
 
 
-def hostile_model(path):
+@pytest.fixture
+def hostile_model(rewrite_header, tmp_path):
     """A model file whose header names its inputs and classes with what XML forbids and
     terminals act on (written as JSON escapes, as any writer may)."""
-    net = Network.mlp([len(HOSTILE), 4, 2], seed=0)
-    net.save(path)
-    with zipfile.ZipFile(path) as archive:
-        members = {info.filename: archive.read(info) for info in archive.infolist()}
-    header = json.loads(np.load(io.BytesIO(members["header.npy"])).tobytes())
-    header["metadata"] = {"feature_names": HOSTILE, "classes": ["\x9b0m", "\x07bell"],
-                          "target_name": "\x1b]0;title\x07"}
-    buffer = io.BytesIO()
-    np.save(buffer, np.frombuffer(json.dumps(header).encode(), dtype=np.uint8))
-    members["header.npy"] = buffer.getvalue()
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
+    path = tmp_path / "hostile.npz"
+    Network.mlp([len(HOSTILE), 4, 2], seed=0).save(path)
+    rewrite_header(path, lambda header: header.update(metadata={
+        "feature_names": HOSTILE, "classes": ["\x9b0m", "\x07bell"],
+        "target_name": "\x1b]0;title\x07"}))
     return path
 
 
-def test_cli_draws_a_model_with_hostile_names_as_well_formed_xml(run_cli, tmp_path):
-    model = hostile_model(tmp_path / "hostile.npz")
+def test_cli_draws_a_model_with_hostile_names_as_well_formed_xml(run_cli, hostile_model,
+                                                                 tmp_path):
+    model = hostile_model
     result = run_cli("diagram", model)
     assert result.returncode == 0, result.stderr
     words = texts(parse(result.stdout))

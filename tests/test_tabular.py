@@ -543,34 +543,17 @@ def test_a_saved_index_without_a_name_is_a_column_left_out(tmp_path):
     assert roles["column 1"] == "id"  # 0 to 59: it counts the rows
 
 
-def _rewrite_header(path, change):
-    import io
-    import json
-    import zipfile
-
-    with zipfile.ZipFile(path) as archive:
-        members = [(info.filename, archive.read(info)) for info in archive.infolist()]
-    header = json.loads(np.load(io.BytesIO(members[0][1])).tobytes())
-    change(header)
-    buffer = io.BytesIO()
-    np.save(buffer, np.frombuffer(json.dumps(header).encode(), dtype=np.uint8))
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("header.npy", buffer.getvalue())
-        for name, data in members[1:]:
-            archive.writestr(name, data)
-
-
-def test_the_table_section_is_versioned_and_checked_at_load(trained, tmp_path):
+def test_the_table_section_is_versioned_and_checked_at_load(trained, rewrite_header, tmp_path):
     _, model, path = trained
     newer = tmp_path / "newer.npz"
     newer.write_bytes(path.read_bytes())
-    _rewrite_header(newer, lambda h: h["section"]["fields"].update(version=2))
+    rewrite_header(newer, lambda h: h["section"]["fields"].update(version=2))
     with pytest.raises(neuronet.ModelFileError, match="written in version 2 of the table "
                        "section; this neuronet reads version 1: upgrade neuronet"):
         neuronet.load(newer)
     lying = tmp_path / "lying.npz"
     lying.write_bytes(path.read_bytes())
-    _rewrite_header(lying, lambda h: h["section"]["arrays"]["numbers.fill"].update(shape=[9]))
+    rewrite_header(lying, lambda h: h["section"]["arrays"]["numbers.fill"].update(shape=[9]))
     with pytest.raises(neuronet.ModelFileError, match="numbers.fill"):
         neuronet.load(lying)
     arrays = model.to_section()[1]
