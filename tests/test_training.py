@@ -154,6 +154,19 @@ def test_nan_loss_stops_with_the_epoch_and_batch_and_finite_weights():
     assert net.history.epochs == 0
 
 
+def test_weights_blown_to_infinity_in_the_first_epoch_of_a_new_network_are_restored():
+    # The first step turns the weights into infinities: the epoch's starting weights come
+    # back, even though a new network's arrays move into one block at that first step.
+    X, y = _blobs()
+    net = Network([Dense(2, 4, "relu"), Dense(4, 1, "identity")], seed=0)
+    start = net.get_flat_weights()
+    with pytest.raises(FloatingPointError, match="epoch 1, batch 2"):
+        with np.errstate(over="ignore", invalid="ignore"):
+            net.fit(X, y + 10, loss="mse", optimizer=SGD(learning_rate=1e308), epochs=3,
+                    batch_size=8)
+    np.testing.assert_array_equal(net.get_flat_weights(), start)
+
+
 def test_ctrl_c_stops_after_the_current_batch_and_keeps_what_was_learned():
     X, y = _blobs(2000)
 

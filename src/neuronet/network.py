@@ -144,14 +144,18 @@ class Network:
         last = self.layers[-1]
         return isinstance(last, Dense) and loss.fused_activation == last.activation.name
 
-    def train_batch(self, inputs, targets, loss, optimizer, weights=None, count=None):
+    def train_batch(self, inputs, targets, loss, optimizer, weights=None, count=None,
+                    blocks=None):
         """One step of learning on one batch: forward, loss, backward, update.
         Returns the batch's loss and the outputs it was computed from; a loss that is not
         finite is returned without touching the weights. ``weights`` (a column, one per
         example, or None) scales each example's share of the loss and of the gradient;
         ``count`` is how many examples the batch stands for (default: its rows), for an
-        optimizer whose weight decay is per example."""
-        params, grads, matrices = self._packed()  # before backward writes into the block
+        optimizer whose weight decay is per example. ``blocks`` is what ``_packed()`` gave,
+        from a caller that knows no layer's arrays were replaced since (``fit`` checks once
+        an epoch: the check costs as much as a small layer's update)."""
+        # Packed before backward writes into the block.
+        params, grads, matrices = blocks or self._packed()
         fused = self.fuses(loss)
         layers = self.layers
         for layer in layers[:-1] if fused else layers:

@@ -656,28 +656,31 @@ def _epoch_end(epoch, logs, recorders, actors, interrupted, history) -> bool:
 def _run_epochs(network, source, loss, optimizer, epochs, shuffle, metric_fns, recorders,
                 actors, per_batch, interrupt, history) -> None:
     """The loop of minibatch training: for each epoch, a step on each batch of the source."""
-    params = network.parameters()
     summed, train_batch, finite = loss.summed, network.train_batch, math.isfinite
     # Weight decay per example counts the examples with their weights (see Optimizer).
     weighted_count = source.W is not None and optimizer.decay_per_example
     for epoch in range(1, epochs + 1):
         for duty in recorders + actors:
             duty.on_epoch_begin(epoch)
-        snapshot = [p.copy() for p in params]
+        # Packed first, so that the snapshot is of the arrays the steps update; then checked
+        # again at every step only if a callback between two batches could replace them.
+        blocks = network._packed()
+        blocks = None if per_batch else blocks
+        snapshot = [p.copy() for p in network.parameters()]
         total, seen = 0.0, 0
         sums = dict.fromkeys(metric_fns, 0.0)
         batches = source.epoch(source.order(network.rng, shuffle))
         for batch, (xb, yb, wb, labels) in enumerate(batches, 1):
             try:
                 count = float(wb.sum()) * source.weight_unit if weighted_count else None
-                value, outputs = train_batch(xb, yb, loss, optimizer, wb, count=count)
+                value, outputs = train_batch(xb, yb, loss, optimizer, wb, count, blocks)
             except KeyboardInterrupt as exc:  # not in the main thread: no flag to raise
                 if isinstance(exc, _Abort):
                     raise
                 interrupt.raised = True
                 break
             if not finite(value):
-                _restore_finite(params, snapshot)
+                _restore_finite(network.parameters(), snapshot)
                 raise FloatingPointError(
                     f"the loss became {value} at epoch {epoch}, batch {batch}; training "
                     "stopped and the weights were restored to their last finite values "
