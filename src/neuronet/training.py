@@ -606,7 +606,9 @@ def _fit(network, X, y, *, loss, optimizer, epochs, batch_size, shuffle, validat
     try:
         for duty in duties:
             duty.on_train_begin(network, history)
-        with _InterruptFlag() as interrupt:
+        # A run that diverges ends in FloatingPointError naming its epoch and batch: NumPy's
+        # overflow warnings on the way there would only print ahead of it.
+        with _InterruptFlag() as interrupt, np.errstate(over="ignore", invalid="ignore"):
             run(network, source, loss, optimizer, epochs, shuffle, metric_fns, recorders,
                 actors, per_batch, interrupt, history)
             if interrupt.raised:
