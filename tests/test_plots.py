@@ -154,6 +154,21 @@ def test_confusion_matrix_figure(tmp_path):
     assert "1.00" in {t.get_text() for t in fig.get_axes()[0].texts}
 
 
+def test_names_with_dollar_signs_are_drawn_as_written_not_as_formulas(tmp_path):
+    from matplotlib import cbook
+
+    names = ["$5 to $10", "a$^$b", "plain"]
+    fig = plots.plot_confusion_matrix([0, 1, 2], [0, 1, 1], labels=names)
+    ax = fig.get_axes()[0]
+    for ticks in (ax.get_xticklabels(), ax.get_yticklabels()):
+        shown = [t.get_text() for t in ticks]
+        assert not any(cbook.is_math_text(text) for text in shown)
+        assert [text.replace("\\$", "$") for text in shown] == names
+    saved(fig, tmp_path / "dollars.png")
+    fig = plots.plot_images(np.zeros((2, 4)), titles=["$1", "$2 and $3"])
+    assert not any(cbook.is_math_text(ax.get_title()) for ax in fig.get_axes())
+
+
 def test_images_and_trace(tmp_path):
     X, y = datasets.moons(n_samples=64, seed=0)
     pictures = np.random.default_rng(0).random((5, 64))

@@ -17,6 +17,12 @@ POSITIVE = "#2166ac"  # class 1 in two-class pictures, as positive weights in th
 NEGATIVE = "#c0392b"  # class 0
 
 
+def _as_written(value) -> str:
+    """A name from data (a class, a metric) drawn as written: matplotlib reads the text between
+    two $ as a formula ("$5 to $10" would come out as an italic 5to10)."""
+    return str(value).replace("$", r"\$")
+
+
 def _figure(figsize):
     try:
         from matplotlib.figure import Figure
@@ -67,7 +73,7 @@ def plot_history(history, *, keys=None, figsize=None):
                 ax.plot(epochs, values, style, label=label, linewidth=2)
         if best is not None:
             ax.axvline(best, color="#888888", linestyle=":", label=f"best epoch ({best})")
-        ax.set_title(name.replace("_", " "))
+        ax.set_title(_as_written(name.replace("_", " ")))
         ax.set_xlabel("epoch")
         ax.grid(alpha=0.3)
         ax.legend(frameon=False)
@@ -270,7 +276,7 @@ def plot_confusion_matrix(y_true, y_pred, *, labels=None, normalize=False, ax=No
     counts = confusion_matrix(y_true, y_pred,
                               n_classes=None if labels is None else len(labels))
     k = len(counts)
-    labels = [str(i) for i in range(k)] if labels is None else [str(x) for x in labels]
+    labels = [str(i) for i in range(k)] if labels is None else [_as_written(x) for x in labels]
     shown = counts.astype(np.float64)
     if normalize:
         shown = shown / np.maximum(shown.sum(axis=1, keepdims=True), 1)
@@ -341,7 +347,7 @@ def plot_images(images, *, titles=None, shape=None, columns=8, figsize=None):
         if k < len(images):
             ax.imshow(images[k], cmap="gray_r", interpolation="nearest")
             if titles is not None:
-                ax.set_title(str(titles[k]), fontsize=10)
+                ax.set_title(_as_written(titles[k]), fontsize=10)
     return fig
 
 
