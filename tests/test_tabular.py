@@ -315,6 +315,28 @@ def test_task_inference_rule():
     assert "whole numbers" in tabular.TASK_RULE
 
 
+def test_a_target_with_a_class_per_row_trains_with_a_note():
+    rng = np.random.default_rng(0)
+    codes = pd.DataFrame({"code": [f"K{i:03d}" for i in range(40)], "x": rng.normal(size=40)})
+    model = tabular.train(codes, "code", epochs=2, validation_split=0)
+    assert len(model.classes) == 40
+    assert ("note:       every row has a class of its own in 'code': a class seen once cannot "
+            "be learned (is it an identifier?)") in model.notes
+    # Whole numbers taken for classes: the note says how to ask for a quantity instead.
+    years = pd.DataFrame({"year": np.arange(1950, 1966), "x": rng.normal(size=16)})
+    model = tabular.train(years, "year", task="classification", epochs=2, validation_split=0)
+    assert any(line.endswith("(is it an identifier?)") for line in model.notes)
+    model = tabular.train(years.assign(year=years.year % 12), "year", epochs=2,
+                          validation_split=0)
+    assert not any("a class of its own" in line for line in model.notes)  # classes repeat
+    two = pd.DataFrame({"n": [3, 7], "x": [0.5, -1.0]})  # two whole numbers: inferred classes
+    model = tabular.train(two, "n", epochs=2, validation_split=0)
+    assert model.task == "classification"
+    assert any(line.endswith("(is it an identifier? if it is a quantity: --task regression)")
+               for line in model.notes)
+
+
+
 # --- training -----------------------------------------------------------------------------------
 
 

@@ -775,7 +775,8 @@ def _train_table(table, target, timeout, task, features, categorical, numeric, e
                    center, scale, design.output == "sigmoid")
     passes.wait(X + y, "preparing the partitions")
 
-    describe_table(note, dropped, roles, preparation, task, inferred, classes)
+    describe_table(note, dropped, roles, preparation, task, inferred, classes, training.rows,
+                   target)
     note(f"prepared:   roles and statistics from {passes.count} passes over the "
          f"{len(training.parts):,} partitions; each partition prepared on its worker")
     note(design.line())

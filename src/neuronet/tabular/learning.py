@@ -176,7 +176,8 @@ def _train_here(data, target, *, task, features, categorical, numeric, exclude, 
     shown = printable(source_name(frame)) if source_name(frame) else "the table"
     note(f"data:       {shown}: {rows:,} rows, {frame.shape[1]:,} columns, target "
          f"{printable(target)!r}")
-    describe_table(note, dropped, roles, preparation, task, inferred, classes)
+    describe_table(note, dropped, roles, preparation, task, inferred, classes, len(frame),
+                   target)
     design = Design(task, classes, X.shape[1], hidden, activation, seed)
     if design.output == "sigmoid":
         y = y[:, None].astype(np.float64)
@@ -217,8 +218,10 @@ def has_target(frame, target) -> np.ndarray:
     return present
 
 
-def describe_table(note, dropped, roles, preparation, task, inferred, classes) -> None:
-    """The report's lines on the rows left out, the columns and the task."""
+def describe_table(note, dropped, roles, preparation, task, inferred, classes, rows,
+                   target) -> None:
+    """The report's lines on the rows left out, the columns and the task (``rows``: those
+    with a target value)."""
     if dropped:
         note(f"            {dropped:,} row{'s' * (dropped > 1)} without a target value "
              "left out")
@@ -230,8 +233,14 @@ def describe_table(note, dropped, roles, preparation, task, inferred, classes) -
     kind = f"{task} ({how})"
     if task == "classification":
         listed = ", ".join(printable(c) for c in classes[:10])
-        kind += f", {len(classes)} classes: {listed}" + (", ..." if len(classes) > 10 else "")
+        kind += f", {len(classes):,} classes: {listed}" + (", ..." if len(classes) > 10 else "")
     note(f"task:       {kind}")
+    if task == "classification" and len(classes) == rows:
+        # Trained all the same (the user asked), but no class has a second row to learn from.
+        numbers = inferred and not isinstance(classes[0], (bool, str))
+        note(f"note:       every row has a class of its own in {printable(target)!r}: a class "
+             "seen once cannot be learned (is it an identifier?"
+             + (" if it is a quantity: --task regression)" if numbers else ")"))
 
 
 class Design:
