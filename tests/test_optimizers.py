@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from neuronet import SGD, Adam, optimizers
+from neuronet import SGD, Adam, Network, datasets, optimizers
 
 
 def _gradients(steps, shape, seed=0):
@@ -87,3 +87,22 @@ def test_bad_settings(make, message):
     with pytest.raises(ValueError) as info:
         make()
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize("make", [lambda: SGD(learning_rate=0.05, momentum=0.9, nesterov=True),
+                                  lambda: Adam(learning_rate=0.01)])
+def test_a_pickled_optimizer_goes_on_with_its_state_on_the_unpickled_network(make):
+    import pickle
+
+    X, y = datasets.xor()
+    net, optimizer = Network.mlp([2, 4, 1], output="sigmoid", seed=0), make()
+    net.fit(X, y, loss="binary_crossentropy", optimizer=optimizer, epochs=5, batch_size=2)
+    net2, optimizer2 = pickle.loads(pickle.dumps((net, optimizer)))
+    for network, opt in ((net, optimizer), (net2, optimizer2)):
+        network.fit(X, y, loss="binary_crossentropy", optimizer=opt, epochs=5, batch_size=2,
+                    shuffle=False)
+    np.testing.assert_array_equal(net2.get_flat_weights(), net.get_flat_weights())
+    # Parameters of other shapes get a fresh state, never another network's.
+    other = Network.mlp([2, 3, 1], output="sigmoid", seed=0)
+    lone = pickle.loads(pickle.dumps(optimizer))
+    assert not any(a.any() for a in lone.state_arrays(other._packed()[0]))

@@ -213,8 +213,16 @@ def test_pickle_and_joblib_round_trips(iris, dump, load):
     copy = load(dump(clf))
     np.testing.assert_array_equal(copy.predict_proba(X), clf.predict_proba(X))
     assert copy.get_params() == clf.get_params()
-    copy.partial_fit(X, y)  # training state came along too
-    assert copy.n_iter_ == clf.n_iter_ + 1
+    # Training goes on as it would have: the solver's moment estimates came along too.
+    copy.partial_fit(X, y)
+    clf.partial_fit(X, y)
+    assert copy.n_iter_ == clf.n_iter_
+    np.testing.assert_array_equal(copy.coefs_[0], clf.coefs_[0])
+    momentum = NetClassifier((8,), solver="sgd", max_iter=5, random_state=0).fit(X, y)
+    copy = load(dump(momentum))
+    momentum.partial_fit(X, y)
+    copy.partial_fit(X, y)
+    np.testing.assert_array_equal(copy.coefs_[0], momentum.coefs_[0])
     reg = NetRegressor(hidden_layer_sizes=(8,), max_iter=5, random_state=0).fit(X[:, 1:], X[:, 0])
     np.testing.assert_array_equal(load(dump(reg)).predict(X[:, 1:]), reg.predict(X[:, 1:]))
 

@@ -47,8 +47,26 @@ class Optimizer:
     def _state_for(self, params):
         known = self._params
         if known is None or len(known) != len(params) or not all(map(is_, known, params)):
+            if known is None and self._unbound_state_fits(params):
+                self._params = list(params)  # the state of a pickle, bound again
+                return
             self._params = list(params)
             self._init_state(params)
+
+    def __getstate__(self):
+        # The parameters are the network's: a copied or unpickled network packs new arrays.
+        # The state (momentum, moment estimates) travels without them and binds to the first
+        # parameters of its shapes it is asked to step, so that training goes on where it was
+        # (scikit-learn's estimators keep their solver's state through a pickle too).
+        state = dict(self.__dict__)
+        known = state.pop("_params")
+        state["_params"] = None
+        state["_unbound"] = None if known is None else [(p.shape, p.dtype) for p in known]
+        return state
+
+    def _unbound_state_fits(self, params) -> bool:
+        unbound = self.__dict__.pop("_unbound", None)
+        return unbound is not None and unbound == [(p.shape, p.dtype) for p in params]
 
     def _init_state(self, params) -> None:
         pass
