@@ -6,6 +6,8 @@ import os
 import socket
 import stat
 import struct
+import subprocess
+import sys
 import tracemalloc
 
 import numpy as np
@@ -253,3 +255,25 @@ def test_loading_takes_the_arrays_memory_and_little_more(tmp_path, monkeypatch):
     arrays, kept, peak = _traced(lambda: neuronet.load(path))
     assert sum(a.nbytes for a in arrays.values()) == size
     assert kept >= size and peak < size + (2 << 20)
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads Linux's RssAnon")
+def test_a_loaded_model_holds_its_weights_in_memory_not_also_its_gradients(tmp_path):
+    # The gradient buffers are zero pages the system hands over untouched until training
+    # writes them: a model loaded to predict costs its weights' memory, not twice that.
+    path = Network([Dense(2000, 4000, "relu"), Dense(4000, 2, "softmax")], seed=0).save(
+        tmp_path / "big.npz")
+    code = ("import neuronet\n"
+            "def rss():\n"
+            "    for line in open('/proc/self/status'):\n"
+            "        if line.startswith('RssAnon'):\n"
+            "            return int(line.split()[1]) * 1024\n"
+            "before = rss()\n"
+            f"net = neuronet.load({str(path)!r})\n"
+            "print(rss() - before, sum(p.nbytes for p in net.parameters()))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    grown, weights = map(int, done.stdout.split())
+    assert weights == 64_096_016
+    assert grown < 1.25 * weights

@@ -94,8 +94,10 @@ class Dense(Layer):
                 )
         else:
             self.bias = None
-        self.grad_weights = np.zeros_like(self.weights)
-        self.grad_bias = None if self.bias is None else np.zeros_like(self.bias)
+        # np.zeros, not zeros_like: the system hands over zero pages untouched, so a network
+        # that only predicts (a loaded model) never pays memory for gradients.
+        self.grad_weights = np.zeros(self.weights.shape, dtype)
+        self.grad_bias = None if self.bias is None else np.zeros(self.bias.shape, dtype)
         self._buffers = {}
 
     def __getstate__(self):
