@@ -121,6 +121,53 @@ def test_roles_statistics_and_preparation_equal_the_local_ones(client, parts):
     table.release()
 
 
+def test_one_large_file_is_read_in_parts_with_the_rows_of_the_whole(client, parts, monkeypatch,
+                                                                     capsys, tmp_path):
+    monkeypatch.setattr(cluster_tables, "BLOCK_BYTES", 100_000)
+    path = parts / "all.csv"
+    frame = read_csv(path)
+    table = Table.read(str(path), client)
+    assert len(table.parts) == -(-path.stat().st_size // 100_000) > 5
+    assert sum(table.sizes) == len(frame) and table.columns == list(frame.columns)
+    assert table.meta["code"].dtype == object  # numbers in the first parts, text later
+    roles = infer_roles(frame, "label")
+    assert table.infer_roles("label") == roles
+    training, _ = table.with_target("label")
+    rows = frame[has_target(frame, "label")]
+    found, local = training.gather(roles), gather(rows, roles)
+    for name in ("x1", "ties", "when"):
+        assert found[name].median == local[name].median
+        assert found[name].mean == pytest.approx(local[name].mean, rel=1e-12)
+    assert found["colour"] == local["colour"] and found["code"] == local["code"]
+    rebuilt = table.to_dask().compute()
+    pd.testing.assert_frame_equal(rebuilt.reset_index(drop=True), frame, check_dtype=False)
+    table.release()
+
+    status = main(["train", str(path), "--target", "label", "--out", str(tmp_path / "m.npz"),
+                   "--epochs", "3", "--quiet", "--dask", client.scheduler.address])
+    out, err = capsys.readouterr()
+    assert status == 0, err
+    parts_read = -(-path.stat().st_size // 100_000)
+    assert f"all.csv: 9,000 rows in 1 file read in {parts_read} parts, 12 columns" in out
+
+    # A cell or a line that cannot be read is named by its row in the whole file.
+    lines = path.read_text().splitlines(keepends=True)
+    cells = lines[7000].split(",")
+    cells[4] = "inf"  # row 7001 of the file (the header is row 1), column 'huge'
+    lines[7000] = ",".join(cells)
+    big = tmp_path / "big.csv"
+    big.write_text("".join(lines))
+    address = client.scheduler.address
+    err = _fails(capsys, big, "--target", "label", "--out", tmp_path / "m.npz", "--dask",
+                 address)
+    assert "big.csv: row 7001, column 'huge': inf is not a finite number" in err
+    lines[8000] = lines[8000].rstrip("\n") + ",extra\n"
+    big.write_text("".join(lines))
+    err = _fails(capsys, big, "--target", "label", "--out", tmp_path / "m.npz", "--dask",
+                 address)
+    assert "big.csv: row 8001 has 13 fields, but the header has 12" in err
+
+
 def test_medians_are_exact_through_every_narrowing_pass(client, monkeypatch):
     # Sending the candidates only when one remains makes every median narrow bucket by bucket
     # to a single value: up to six passes over negative, zero, tiny, huge and tied values.

@@ -298,6 +298,26 @@ def test_values_too_large_to_standardize_are_refused():
         tabular.train(pd.DataFrame({"x": [np.inf, 1, 2], "y": [0, 1, 0]}), "y")
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_byte_ranges_of_a_file_read_its_rows_once_each(tmp_path, newline):
+    # The parts a cluster reads a large file in: every row in exactly one part, whatever byte
+    # the parts start at (inside a line, on its first byte, on its line end), under the header.
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"n": rng.integers(0, 10**6, 300), "t": rng.choice(["é", "b"], 300),
+                          "x": rng.normal(size=300)})
+    path = tmp_path / "rows.csv"
+    text = "\n\n" + frame.to_csv(index=False, lineterminator=newline)
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())  # a byte order mark, blank lines first
+    whole = read_csv(path)
+    size = path.stat().st_size
+    for block in (97, 100, 1000, size):
+        parts = [read_csv(path, byte_range=(start, start + block), allow_empty=True)
+                 for start in range(0, size, block)]
+        assert all(part.attrs["first_row"] == whole.attrs["first_row"] == 4 for part in parts)
+        joined = pd.concat(parts, ignore_index=True)
+        pd.testing.assert_frame_equal(joined, whole, check_dtype=False)
+
+
 # --- the task -----------------------------------------------------------------------------------
 
 

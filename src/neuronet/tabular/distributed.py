@@ -1,10 +1,10 @@
 """Tables on a Dask cluster: ``train(data, target, client=...)`` and ``neuronet train --dask``.
 
 The rows never come to the client. They are read on the workers, one partition per CSV file
-(each read by the same reader as a local run), or taken from the partitions of a dask
-DataFrame; what comes back is counts. Every pass sends one small task to each partition,
-which reports what the preparation needs of its rows, and a tree of tasks on the workers
-combines those reports exactly, eight at a time, into one:
+and per ``BLOCK_BYTES`` of a larger one (each read by the same reader as a local run), or taken
+from the partitions of a dask DataFrame; what comes back is counts. Every pass sends one small
+task to each partition, which reports what the preparation needs of its rows, and a tree of
+tasks on the workers combines those reports exactly, eight at a time, into one:
 
 1. the survey, for the column roles: cells, gaps, the least and greatest number, whether all
    are whole, the text cells that are not numbers, and each text column's distinct values in
@@ -56,7 +56,7 @@ from .learning import (
 )
 from .model import TabularModel
 from .preparation import Preparation
-from .reading import DataError, as_frame, pandas, read_csv, where
+from .reading import COMPRESSION, DataError, as_frame, pandas, read_csv, where
 from .roles import NumberSurvey, infer_roles
 from .statistics import CYCLES, CategoryStatistics, NumberStatistics
 
@@ -65,6 +65,10 @@ __all__ = ["Table", "connect", "train_on_cluster"]
 #: A category column's counts come back whole up to this many distinct values; beyond, its most
 #: frequent ones only (as many as the preparation can keep, and one more).
 KEEP_COUNTS = 1000
+#: A CSV file larger than this is read in parts of this many bytes, each by a task of its own
+#: (uncompressed files whose lines end with the byte \n; as dask.dataframe.read_csv does, a
+#: file whose quoted fields hold line breaks must then come in several files instead).
+BLOCK_BYTES = 64 << 20
 
 
 # --- the cluster ----------------------------------------------------------------------------------
@@ -229,12 +233,13 @@ class Table:
     @classmethod
     def _read_files(cls, passes, pattern, sep, encoding, texts):
         files = _matching(pattern)
-        parts = passes.map("read-csv", _read_part, files, sep, encoding, texts)
+        pieces = [piece for path in files for piece in _pieces(path, encoding)]
+        parts = passes.map("read-csv", _read_part, pieces, sep, encoding, texts)
         layouts = _layouts(passes, parts, "reading the CSV files")
         first = layouts[0][0]
-        for path, (columns, _, _, _) in zip(files[1:], layouts[1:]):
+        for piece, (columns, _, _, _) in zip(pieces[1:], layouts[1:]):
             if set(columns) != set(first):
-                raise DataError(_columns_differ(path, columns, files[0], first))
+                raise DataError(_columns_differ(piece[0], columns, files[0], first))
         kinds = _unified(first, [_in_order(layout, first) for layout in layouts])
         # A column of numbers in one file and text in another is read as text everywhere, as
         # written, as pandas reads it from one file holding both.
@@ -244,11 +249,18 @@ class Table:
             again = [name for name in mixed if _kind(dtypes[order[name]]) != "O" and
                      not empty[order[name]]]
             if again:
-                parts[i] = passes.map("read-csv", _read_part, [files[i]], sep, encoding,
+                parts[i] = passes.map("read-csv", _read_part, [pieces[i]], sep, encoding,
                                       texts + again)[0]
         dtypes = {name: dtype for name, (dtype, _) in kinds.items()}
         parts = passes.map("align", _aligned, parts, first, dtypes)
         sizes = [layout[3] for layout in layouts]
+        # The rows of a file's later parts are named as in the whole file: after the earlier's.
+        before = 0
+        for i, piece in enumerate(pieces):
+            before = 0 if piece[1] == 0 else before
+            if before:
+                parts[i] = passes.map("number", _numbered, [parts[i]], before)[0]
+            before += sizes[i]
         if not sum(sizes):
             raise DataError(f"{printable(pattern)}: the files have a header but no data rows")
         passes.wait(parts, "reading the CSV files")
@@ -417,8 +429,30 @@ def _matching(pattern) -> list:
     return [os.path.abspath(f) for f in files]
 
 
-def _read_part(path, sep, encoding, texts):
-    return read_csv(path, sep=sep, encoding=encoding, text_columns=texts, allow_empty=True)
+def _pieces(path, encoding) -> list:
+    """(path, first byte, end) of the parts a file is read in: ``BLOCK_BYTES`` each for a large
+    uncompressed file in an encoding whose line ends are the byte \\n, else the whole file."""
+    size = os.path.getsize(path)
+    whole = [(path, 0, None)]
+    if size <= BLOCK_BYTES or os.path.splitext(path)[1].lower() in COMPRESSION:
+        return whole
+    if (encoding or "utf-8").lower().replace("_", "-").startswith(("utf-16", "utf-32")):
+        return whole
+    return [(path, start, min(start + BLOCK_BYTES, size))
+            for start in range(0, size, BLOCK_BYTES)]
+
+
+def _read_part(piece, sep, encoding, texts):
+    path, start, stop = piece
+    return read_csv(path, sep=sep, encoding=encoding, text_columns=texts, allow_empty=True,
+                    byte_range=None if stop is None else (start, stop))
+
+
+def _numbered(frame, before):
+    """The part of a file whose rows come after ``before`` rows of the parts before it."""
+    frame = frame.copy(deep=False)  # the worker's copy of the part stays as it is
+    frame.attrs = {**frame.attrs, "first_row": frame.attrs.get("first_row", 2) + before}
+    return frame
 
 
 def _layout(frame):
@@ -740,6 +774,8 @@ def train_on_cluster(data, target, *, client, timeout, task, features, categoric
         shown = printable(table.name) if table.name else "the table"
         count = len(table.files or table.parts)
         parts = f"{count:,} {'file' if table.files else 'partition'}{'s' * (count != 1)}"
+        if table.files and len(table.parts) != count:
+            parts += f" read in {len(table.parts):,} parts"
         note(f"data:       {shown}: {table.rows:,} rows in {parts}, {len(table.columns):,} "
              f"columns, target {printable(target)!r}")
         note(f"cluster:    {_describe_cluster(client, local)}")

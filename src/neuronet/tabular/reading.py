@@ -101,7 +101,7 @@ def as_frame(data, *, sep=None, encoding=None, text_columns=(), columns=None):
 
 
 def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None,
-             allow_empty=False):
+             allow_empty=False, byte_range=None):
     """Read the CSV file ``path`` ("-": standard input) into a DataFrame.
 
     Parameters
@@ -114,6 +114,11 @@ def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None,
         caller says which it needs).
     allow_empty : a header without data rows gives a table of no rows (one part of a table in
         several files may be empty) instead of an error.
+    byte_range : (start, stop): only the rows whose lines begin in these bytes of the file,
+        under the file's header, for the parts of one large file read by several workers (an
+        uncompressed file in an encoding where a line ends with the byte \\n). The rows are
+        named by the file's own row numbers from ``frame.attrs["first_row"]`` plus the rows of
+        the parts before (which the caller adds, knowing them).
 
     Compressed files are read by their extension (.gz, .bz2, .xz, .zip). Cells spelled as in
     ``MISSING`` are missing values. Raises DataError naming the file (and row) of a problem.
@@ -153,6 +158,9 @@ def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None,
         raise DataError(f"the separator must be one character (not a quote or a line end), "
                         f"got {sep!r}")
     first_row = 2 + _blank_lines_before_header(text)
+    line_offset = 0
+    if byte_range is not None:
+        source, line_offset = _lines_in(name, shown, *byte_range)
     wanted = None if columns is None else set(columns)
     options = dict(
         sep=sep, encoding=encoding, compression=compression, keep_default_na=False,
@@ -172,7 +180,8 @@ def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None,
         raise DataError(f"{shown}: the file is empty; expected a header row and data rows"
                         ) from None
     except pd.errors.ParserError as exc:
-        raise DataError(f"{shown}: {_parser_problem(str(exc), first_row)}") from None
+        offset = line_offset() if callable(line_offset) else line_offset
+        raise DataError(f"{shown}: {_parser_problem(str(exc), offset)}") from None
     except UnicodeDecodeError as exc:
         raise DataError(_encoding_problem(shown, encoding, exc)) from None
     except (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError) as exc:
@@ -199,6 +208,46 @@ def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None,
     frame.attrs["source"] = name
     frame.attrs["first_row"] = first_row
     return frame
+
+
+def _lines_in(name, shown, start, stop):
+    """(the header's lines and the lines that begin in bytes [start, stop) of the file, as one
+    file in memory; a function that says how many more lines of the file come before those
+    rows than before the header's end, for messages). A line belongs to the part where its
+    first byte is: each part skips the line it starts inside and finishes the one it ends in."""
+    try:
+        with open(name, "rb") as handle:
+            header = b""
+            while True:  # blank lines, then the header line
+                line = handle.readline()
+                header += line
+                if not line or line.strip(b" \t\r\n\xef\xbb\xbf"):
+                    break
+            begin = max(start, len(header))
+            if begin > len(header):
+                handle.seek(begin - 1)
+                if handle.read(1) != b"\n":
+                    handle.readline()  # the rest of a line that began in the part before
+                begin = handle.tell()
+            rows = handle.read(stop - begin) if begin < stop else b""
+            if rows and not rows.endswith(b"\n"):
+                rows += handle.readline()  # a line that began here and ends after stop
+    except OSError as exc:
+        raise DataError(f"{shown}: cannot read it ({_reason(exc)})") from None
+
+    def lines_before() -> int:
+        # Only for a message: the file's lines up to this part, counted by reading them again.
+        count, left = 0, begin
+        with open(name, "rb") as handle:
+            while left > 0:
+                chunk = handle.read(min(1 << 20, left))
+                if not chunk:
+                    break
+                count += chunk.count(b"\n")
+                left -= len(chunk)
+        return count - header.count(b"\n")
+
+    return io.BytesIO(header + rows), lines_before
 
 
 def _sample(source, compression, shown) -> bytes:
@@ -276,10 +325,13 @@ def _fields(line: str, sep: str) -> int:
 _TOKENIZING = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
-def _parser_problem(message: str, first_row: int) -> str:
+def _parser_problem(message: str, line_offset: int = 0) -> str:
+    """One line on pandas' ``message``; its line numbers count from the text it parsed, which
+    starts ``line_offset`` lines into the file (the part of a large file)."""
     found = _TOKENIZING.search(message)
     if found:
         expected, line, saw = map(int, found.groups())
+        line += line_offset
         return (f"row {line} has {saw} fields, but the header has {expected} (is a field with "
                 "the separator in it missing its quotes?)")
     if "EOF inside string" in message:
