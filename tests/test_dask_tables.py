@@ -345,3 +345,41 @@ def test_local_cluster_started_and_closed_by_the_command(parts, tmp_path, run_cl
     assert "cluster:    a LocalCluster of 2 worker processes (2 threads)" in result.stdout
     assert result.stderr == ""
     assert isinstance(neuronet.load(out), neuronet.TabularModel)
+
+
+# --- faults ---------------------------------------------------------------------------------------
+
+
+def test_a_worker_killed_while_the_preparation_is_learned_changes_nothing(client, parts,
+                                                                           monkeypatch):
+    # The worker dies as the statistics pass starts: the partitions it held are read again
+    # from their files by Dask, and the pass is made on them as if nothing had happened.
+    import os
+    import signal
+
+    def train():
+        return neuronet.tabular.train(str(parts / "part-*.csv"), "label", client=client,
+                                      epochs=4, seed=0, timeout=30)
+
+    before = train()
+    reduce, killed = cluster_tables._Passes.reduce, []
+
+    def reduce_after_a_kill(self, what, *args, **kwargs):
+        if what == "statistics" and not killed:
+            pid = next(iter(client.run(os.getpid).values()))
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+        return reduce(self, what, *args, **kwargs)
+
+    monkeypatch.setattr(cluster_tables._Passes, "reduce", reduce_after_a_kill)
+    after = train()
+    assert killed
+    expected, learned = before.preparation.to_arrays(), after.preparation.to_arrays()
+    assert set(learned) == set(expected)
+    for key, array in expected.items():
+        np.testing.assert_array_equal(learned[key], array, err_msg=key)
+    # The network trained on the same rows; they may sit on other workers now, which sum
+    # their parts in another order (the bound for the distributed fit: 1e-8).
+    np.testing.assert_allclose(after.network.get_flat_weights(),
+                               before.network.get_flat_weights(), rtol=1e-8, atol=1e-12)
+    client.wait_for_workers(2, timeout=60)
