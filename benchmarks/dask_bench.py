@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import logging
 import math
 import os
@@ -28,10 +27,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+import recording  # beside this script, whose folder Python puts first on sys.path
 
-HERE = Path(__file__).resolve().parent
-
-import neuronet  # noqa: E402
+import neuronet
 
 #: A 10 Gbit/s network moves this many bytes per second.
 NETWORK_BYTES_PER_SECOND = 10e9 / 8
@@ -266,13 +264,7 @@ def main(argv=None) -> int:
         "projection": projection,
     }
     print(render(report))
-    out = args.out
-    if out is None:
-        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-        out = HERE / "results" / f"dask-{'quick-' if args.quick else ''}{stamp}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=1) + "\n")
-    print(f"\nwritten: {out}")
+    print(f"\nwritten: {recording.write(report, 'dask', args.quick, args.out)}")
     return 0
 
 

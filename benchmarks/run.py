@@ -30,6 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import peers  # noqa: E402
+import recording  # noqa: E402
 from reference import TUTORIAL_INPUTS, TUTORIAL_OUTPUTS, TutorialNeuron  # noqa: E402
 
 import neuronet  # noqa: E402
@@ -539,22 +540,8 @@ def main(argv=None) -> int:
         print(f"running {task}...", file=sys.stderr, flush=True)
         results["tasks"][task] = runs[task]()
     print(report(results))
-    out = args.out
-    if out is None:
-        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-        out = HERE / "results" / f"{'quick-' if args.quick else ''}{stamp}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=1, default=_json_default) + "\n")
-    print(f"\nwritten: {out}")
+    print(f"\nwritten: {recording.write(results, '', args.quick, args.out)}")
     return 0
-
-
-def _json_default(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.dtype):
-        return value.name
-    raise TypeError(f"not JSON: {value!r}")
 
 
 if __name__ == "__main__":

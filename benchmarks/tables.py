@@ -22,7 +22,6 @@ import argparse
 import contextlib
 import datetime
 import io
-import json
 import statistics
 import sys
 import tempfile
@@ -32,11 +31,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import recording  # beside this script, whose folder Python puts first on sys.path
 
-HERE = Path(__file__).resolve().parent
-
-import neuronet  # noqa: E402
-from neuronet.cli import main as neuronet_main  # noqa: E402
+import neuronet
+from neuronet.cli import main as neuronet_main
 
 HIDDEN = 32
 
@@ -209,20 +207,8 @@ def main(argv=None) -> int:
     met = sum(r["met"] for r in results["tables"])
     print(f"\nneuronet at or above scikit-learn on {met} of {len(results['tables'])} tables "
           f"(mean held-out score over {splits} split{'s' * (splits > 1)})")
-    out = args.out
-    if out is None:
-        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-        out = HERE / "results" / f"tables-{'quick-' if args.quick else ''}{stamp}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=1, default=_plain) + "\n")
-    print(f"written: {out}")
+    print(f"written: {recording.write(results, 'tables', args.quick, args.out)}")
     return 0 if all("error" not in r for r in results["tables"]) else 1
-
-
-def _plain(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"not JSON: {value!r}")
 
 
 if __name__ == "__main__":
