@@ -97,7 +97,8 @@ def test_a_pickled_optimizer_goes_on_with_its_state_on_the_unpickled_network(mak
     X, y = datasets.xor()
     net, optimizer = Network.mlp([2, 4, 1], output="sigmoid", seed=0), make()
     net.fit(X, y, loss="binary_crossentropy", optimizer=optimizer, epochs=5, batch_size=2)
-    net2, optimizer2 = pickle.loads(pickle.dumps((net, optimizer)))
+    twice = pickle.dumps(pickle.loads(pickle.dumps((net, optimizer))))  # kept, then saved again
+    net2, optimizer2 = pickle.loads(twice)
     for network, opt in ((net, optimizer), (net2, optimizer2)):
         network.fit(X, y, loss="binary_crossentropy", optimizer=opt, epochs=5, batch_size=2,
                     shuffle=False)

@@ -59,9 +59,9 @@ class Optimizer:
         # parameters of its shapes it is asked to step, so that training goes on where it was
         # (scikit-learn's estimators keep their solver's state through a pickle too).
         state = dict(self.__dict__)
-        known = state.pop("_params")
-        state["_params"] = None
-        state["_unbound"] = None if known is None else [(p.shape, p.dtype) for p in known]
+        known, state["_params"] = state["_params"], None
+        if known is not None:  # else still unbound since the last pickle, or stateless
+            state["_unbound"] = [(p.shape, p.dtype) for p in known]
         return state
 
     def _unbound_state_fits(self, params) -> bool:

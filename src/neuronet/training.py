@@ -664,10 +664,10 @@ def _run_epochs(network, source, loss, optimizer, epochs, shuffle, metric_fns, r
     for epoch in range(1, epochs + 1):
         for duty in recorders + actors:
             duty.on_epoch_begin(epoch)
-        # Packed first, so that the snapshot is of the arrays the steps update; then checked
-        # again at every step only if a callback between two batches could replace them.
+        # Packed first, so that the snapshot is of the arrays the steps update.
         blocks = network._packed()
-        blocks = None if per_batch else blocks
+        if per_batch:  # a callback between two batches could replace them: check every step
+            blocks = None
         snapshot = [p.copy() for p in network.parameters()]
         total, seen = 0.0, 0
         sums = dict.fromkeys(metric_fns, 0.0)

@@ -158,9 +158,9 @@ def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None,
         raise DataError(f"the separator must be one character (not a quote or a line end), "
                         f"got {sep!r}")
     first_row = 2 + _blank_lines_before_header(text)
-    line_offset = 0
+    lines_before = None  # of a part of the file, for messages: counted only if one is needed
     if byte_range is not None:
-        source, line_offset = _lines_in(name, shown, *byte_range)
+        source, lines_before = _lines_in(name, shown, *byte_range)
     wanted = None if columns is None else set(columns)
     options = dict(
         sep=sep, encoding=encoding, compression=compression, keep_default_na=False,
@@ -180,7 +180,7 @@ def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None,
         raise DataError(f"{shown}: the file is empty; expected a header row and data rows"
                         ) from None
     except pd.errors.ParserError as exc:
-        offset = line_offset() if callable(line_offset) else line_offset
+        offset = lines_before() if lines_before else 0
         raise DataError(f"{shown}: {_parser_problem(str(exc), offset)}") from None
     except UnicodeDecodeError as exc:
         raise DataError(_encoding_problem(shown, encoding, exc)) from None
@@ -218,7 +218,7 @@ def _lines_in(name, shown, start, stop):
     try:
         with open(name, "rb") as handle:
             header = b""
-            while True:  # blank lines, then the header line
+            while True:  # blank lines (a byte order mark alone is one), then the header line
                 line = handle.readline()
                 header += line
                 if not line or line.strip(b" \t\r\n\xef\xbb\xbf"):
