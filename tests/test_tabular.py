@@ -23,6 +23,7 @@ from neuronet.tabular import (
     infer_task,
     read_csv,
 )
+from neuronet.tabular.reading import detect_decimal, detect_separator
 
 
 def messy(n=240, seed=0):
@@ -76,6 +77,40 @@ def test_sep_option_overrides_detection(tmp_path):
     path.write_text("a;b;c\n1;2,5;3\n4;5,5;6\n")  # detected: ";" (decimal commas)
     assert list(read_csv(path).columns) == ["a", "b", "c"]
     assert list(read_csv(path, sep=",").columns) == ["a;b;c"]
+
+
+@pytest.mark.parametrize("text, mark", [
+    ("a;b;c\n1;2,5;x\n4;-0,75;y\n", ","),       # decimal commas, as spreadsheets export
+    ("a\tb\n1,5\t2\n3\t,25\n", ","),            # tab-separated too
+    ("a;b;c\n1;2.5;x\n4;5,5;y\n", "."),          # a point anywhere: points
+    ("a;b\n1;2\n3;4\n", "."),                    # no fractions: nothing to decide
+    ('a,b\n"1,5",2\n"3,5",4\n', "."),            # the comma separates: never a decimal mark
+])
+def test_decimal_commas_are_detected(tmp_path, text, mark):
+    path = tmp_path / "t.csv"
+    path.write_text(text)
+    assert detect_decimal(text, detect_separator(text)) == mark
+    frame = read_csv(path)
+    if mark == ",":
+        assert frame.iloc[:, 1].dtype.kind == "f"
+        assert frame.iloc[:, 1].tolist() in ([2.5, -0.75], [2.0, 0.25])
+    assert read_csv(path, decimal=".").iloc[:, 1].dtype.kind in "iO"  # the override
+    with pytest.raises(DataError, match="the decimal mark must be '.' or ','"):
+        read_csv(path, decimal=";")
+
+
+def test_a_spreadsheet_export_with_decimal_commas_trains_on_numbers(tmp_path):
+    # The same rows written as a German spreadsheet exports them (";", "3,5", Latin-1) and as a
+    # plain CSV: the same roles, the same model.
+    frame = messy(160)
+    plain, export = tmp_path / "plain.csv", tmp_path / "export.csv"
+    frame.to_csv(plain, index=False)
+    frame.to_csv(export, index=False, sep=";", decimal=",", encoding="latin-1")
+    a = tabular.train(plain, "label", epochs=5, validation_split=0)
+    b = tabular.train(export, "label", epochs=5, validation_split=0, encoding="latin-1")
+    assert [line for line in a.notes if line.startswith("  ")] == \
+        [line for line in b.notes if line.startswith("  ")]  # every column's role
+    np.testing.assert_array_equal(b.predict(export, encoding="latin-1"), a.predict(plain))
 
 
 def test_encodings_and_byte_order_mark(tmp_path):

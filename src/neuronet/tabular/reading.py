@@ -101,7 +101,7 @@ def as_frame(data, *, sep=None, encoding=None, text_columns=(), columns=None):
 
 
 def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None,
-             allow_empty=False, byte_range=None):
+             allow_empty=False, byte_range=None, decimal=None):
     """Read the CSV file ``path`` ("-": standard input) into a DataFrame.
 
     Parameters
@@ -114,6 +114,9 @@ def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None,
         caller says which it needs).
     allow_empty : a header without data rows gives a table of no rows (one part of a table in
         several files may be empty) instead of an error.
+    decimal : the decimal mark of numbers, "." or ","; by default "," in a file whose
+        separator is not a comma and whose first lines write numbers as ``3,5`` and never as
+        ``3.5`` (as spreadsheets export them where the comma is the decimal mark), else ".".
     byte_range : (start, stop): only the rows whose lines begin in these bytes of the file,
         under the file's header, for the parts of one large file read by several workers (an
         uncompressed file in an encoding where a line ends with the byte \\n). The rows are
@@ -157,13 +160,18 @@ def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None,
     if len(sep) != 1 or sep in "\"\r\n":
         raise DataError(f"the separator must be one character (not a quote or a line end), "
                         f"got {sep!r}")
+    if decimal is None:
+        decimal = detect_decimal(text, sep)
+    elif decimal not in (".", ","):
+        raise DataError(f"the decimal mark must be '.' or ',', got {decimal!r}")
     first_row = 2 + _blank_lines_before_header(text)
     lines_before = None  # of a part of the file, for messages: counted only if one is needed
     if byte_range is not None:
         source, lines_before = _lines_in(name, shown, *byte_range)
     wanted = None if columns is None else set(columns)
     options = dict(
-        sep=sep, encoding=encoding, compression=compression, keep_default_na=False,
+        sep=sep, decimal=decimal, encoding=encoding, compression=compression,
+        keep_default_na=False,
         na_values=list(MISSING),
         dtype={c: object for c in text_columns} or None,
         usecols=None if wanted is None else (lambda c: c in wanted),
@@ -315,6 +323,30 @@ def detect_separator(text: str) -> str:
         if score > best_score:
             best, best_score = sep, score
     return best
+
+
+_COMMA_DECIMAL = re.compile(r'"?[-+]?\d*,\d+"?')
+_POINT_DECIMAL = re.compile(r'"?[-+]?\d*\.\d+(?:[eE][-+]?\d+)?"?')
+
+
+def detect_decimal(text: str, sep: str) -> str:
+    """"," where the data lines of ``text`` (the first of a file) write numbers with a decimal
+    comma, as ``3,5``, and none with a point; "." otherwise, and always when the separator is
+    the comma itself."""
+    if sep == ",":
+        return "."
+    lines = [line for line in text.splitlines()[:200] if line.strip()][1:]
+    if len(text) >= _SAMPLE_BYTES - 4 and lines:
+        lines = lines[:-1]  # the sample may have cut the last line
+    commas = points = 0
+    for line in lines:
+        for field in line.split(sep):
+            field = field.strip()
+            if _COMMA_DECIMAL.fullmatch(field):
+                commas += 1
+            elif _POINT_DECIMAL.fullmatch(field):
+                points += 1
+    return "," if commas and not points else "."
 
 
 def _fields(line: str, sep: str) -> int:
