@@ -2,6 +2,9 @@
 
 import csv
 import hashlib
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -349,6 +352,40 @@ def test_train_reports_every_column(run_cli, tmp_path):
                  "  constant: left out, constant (always 'same')"):
         assert line in out, line
     assert result.stderr == ""  # --quiet: no progress bar, and no warning of any kind
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="a pseudo-terminal for standard error")
+def test_the_progress_bar_is_for_terminals_not_for_log_files(run_cli, tmp_path):
+    data = tmp_path / "messy.csv"
+    _messy_csv(data)
+    args = ("train", data, "--target", "label", "--out", tmp_path / "m.npz", "--epochs", "3",
+            "--validation-split", "0")
+    logged = run_cli(*args)  # standard error is a pipe, as when it goes to a file
+    assert logged.returncode == 0 and logged.stderr == ""
+    import fcntl
+    import struct
+    import termios
+
+    leader, follower = os.openpty()
+    # A terminal 120 columns wide (a new pseudo-terminal has none, and the bar fits in none).
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))
+    try:
+        shown = subprocess.run([sys.executable, "-m", "neuronet", *map(str, args)],
+                               stdout=subprocess.PIPE, stderr=follower, timeout=120)
+        os.close(follower)
+        bar = b""
+        while True:
+            try:
+                chunk = os.read(leader, 1 << 16)
+            except OSError:  # the terminal's other end is closed: all is read
+                break
+            if not chunk:
+                break
+            bar += chunk
+    finally:
+        os.close(leader)
+    assert shown.returncode == 0
+    assert b"epoch 3/3" in bar
 
 
 def test_cli_and_python_give_identical_predictions(run_cli, messy_model, tmp_path):

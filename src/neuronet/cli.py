@@ -264,7 +264,7 @@ def _cmd_train(args) -> None:
             learning_rate=args.learning_rate, validation_split=args.validation_split,
             early_stopping=args.early_stopping, seed=args.seed,
             min_frequency=args.min_frequency, sep=args.sep, encoding=args.encoding,
-            progress=not args.quiet, report=say, **cluster,
+            progress=not args.quiet and sys.stderr.isatty(), report=say, **cluster,
         )
     except failures as exc:  # the cluster failed (scheduler lost, workers dying)
         raise CommandError(str(exc)) from None
@@ -349,7 +349,9 @@ def _add_train(commands) -> None:
                        help="with --dask, how long to wait for a scheduler that does not "
                        "answer, when connecting and while training (default: 30)")
     _reading(train)
-    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.add_argument("--quiet", action="store_true",
+                       help="no progress bar (there is none when standard error is not a "
+                       "terminal, as in a log file)")
     train.set_defaults(run=_cmd_train)
 
 
