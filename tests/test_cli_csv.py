@@ -68,7 +68,7 @@ def test_train_predict_evaluate_iris(run_cli, iris, tmp_path):
     assert "lowest mean validation loss over 5 folds of the 110 rows" in out
     assert "epochs on all 110 rows" in out
     assert f"written to {model}" in out
-    assert "loss=" in result.stderr  # the progress bar
+    assert result.stderr == ""  # not a terminal: no progress bar
     assert model.exists()
 
     result = run_cli("predict", model, test_csv)
@@ -257,11 +257,9 @@ def test_predict_errors(run_cli, iris, iris_model, tmp_path):
     _expect_error(run_cli("predict", iris_model), 2, "required: data")
 
 
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="a pseudo-terminal for standard error")
 def test_ctrl_c_during_train_saves_the_model_so_far(tmp_path):
-    import os
     import signal
-    import subprocess
-    import sys
     import time
 
     rng = np.random.default_rng(0)
@@ -269,19 +267,25 @@ def test_ctrl_c_during_train_saves_the_model_so_far(tmp_path):
     data = _write_csv(tmp_path / "d.csv", ["a", "b", "c", "y"],
                       [[*x, int(x.sum() > 0)] for x in X])
     model = tmp_path / "m.npz"
+    # At a terminal, as Ctrl-C is pressed: its progress bar says when an epoch has ended.
+    leader, follower = _terminal()
     child = subprocess.Popen(
         [sys.executable, "-m", "neuronet", "train", str(data), "--target", "y", "--out",
          str(model), "--epochs", "100000"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, stderr=follower, text=True,
         env=dict(os.environ, PYTHONIOENCODING="utf-8"),
     )
+    os.close(follower)
     stderr = ""
     deadline = time.monotonic() + 60
-    while "loss=" not in stderr and time.monotonic() < deadline:  # an epoch has ended
-        stderr += os.read(child.stderr.fileno(), 4096).decode(errors="replace")
-    child.send_signal(signal.SIGINT)
-    stdout, rest = child.communicate(timeout=60)
-    assert child.returncode == 0, rest
+    try:
+        while "loss=" not in stderr and time.monotonic() < deadline:  # an epoch has ended
+            stderr += os.read(leader, 4096).decode(errors="replace")
+        child.send_signal(signal.SIGINT)
+        stdout, _ = child.communicate(timeout=60)
+    finally:
+        os.close(leader)
+    assert child.returncode == 0, stderr[-2000:]
     assert "interrupted: the model trained so far was written to" in stdout
     from neuronet import load
 
@@ -354,6 +358,18 @@ def test_train_reports_every_column(run_cli, tmp_path):
     assert result.stderr == ""  # --quiet: no progress bar, and no warning of any kind
 
 
+def _terminal():
+    """(leader, follower) of a pseudo-terminal 120 columns wide, for a child's standard error
+    (a new one has no width, and a progress bar fits in none)."""
+    import fcntl
+    import struct
+    import termios
+
+    leader, follower = os.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))
+    return leader, follower
+
+
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="a pseudo-terminal for standard error")
 def test_the_progress_bar_is_for_terminals_not_for_log_files(run_cli, tmp_path):
     data = tmp_path / "messy.csv"
@@ -362,13 +378,7 @@ def test_the_progress_bar_is_for_terminals_not_for_log_files(run_cli, tmp_path):
             "--validation-split", "0")
     logged = run_cli(*args)  # standard error is a pipe, as when it goes to a file
     assert logged.returncode == 0 and logged.stderr == ""
-    import fcntl
-    import struct
-    import termios
-
-    leader, follower = os.openpty()
-    # A terminal 120 columns wide (a new pseudo-terminal has none, and the bar fits in none).
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))
+    leader, follower = _terminal()
     try:
         shown = subprocess.run([sys.executable, "-m", "neuronet", *map(str, args)],
                                stdout=subprocess.PIPE, stderr=follower, timeout=120)
