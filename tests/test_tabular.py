@@ -113,6 +113,42 @@ def test_a_spreadsheet_export_with_decimal_commas_trains_on_numbers(tmp_path):
     np.testing.assert_array_equal(b.predict(export, encoding="latin-1"), a.predict(plain))
 
 
+def test_numbers_formatted_for_reading_are_numbers():
+    from neuronet.tabular.columns import as_numbers
+
+    cells = ["1,234", "$12.50", "-€3", "12 £", "45%", "(1,200)", "$-3", "1,234,567.5", " 7 ",
+             "NA", None, "1,23", "12,34,567", "(-3)", "(3", "$", "abc", "€1.234,50"]
+    values, unparsed = as_numbers(pd.Series(cells, dtype=object))
+    np.testing.assert_array_equal(values[:9], [1234, 12.5, -3, 12, 45, -1200, -3, 1234567.5, 7])
+    assert np.isnan(values[9:]).all()
+    assert unparsed.tolist() == list(range(11, len(cells)))  # gaps are not "unparsed"
+
+
+def test_a_table_of_formatted_numbers_trains_on_numbers(tmp_path):
+    # A spreadsheet as a US office exports it: thousands with commas (quoted), currency and
+    # percent signs, negative amounts in parentheses; the target in dollars too.
+    rng = np.random.default_rng(1)
+    n = 300
+    population = rng.integers(1000, 5_000_000, n)
+    price = rng.uniform(-500, 2000, n)
+    share = rng.uniform(0, 100, n)
+    value = population / 1e6 + price / 500 + share / 50 + rng.normal(0, 0.1, n)
+    money = [f"(${-p:,.2f})" if p < 0 else f"${p:,.2f}" for p in price]
+    frame = pd.DataFrame({"population": [f"{p:,}" for p in population], "price": money,
+                          "share": [f"{x:.1f}%" for x in share],
+                          "value": [f"${v * 1000:,.2f}" for v in value]})
+    path = tmp_path / "office.csv"
+    frame.to_csv(path, index=False)
+    model = tabular.train(path, "value", epochs=300, seed=0, validation_split=0)
+    for column in ("population", "price", "share"):
+        assert f"  {column}: number, standardized" in model.notes
+    assert model.task == "regression"
+    test = frame.iloc[:50]
+    predicted = model.predict(test)
+    truth = value[:50] * 1000
+    assert 1 - np.mean((predicted - truth) ** 2) / np.var(truth) > 0.9  # R² on numbers
+
+
 def test_encodings_and_byte_order_mark(tmp_path):
     latin = tmp_path / "latin.csv"
     latin.write_bytes("ville,prix\nBéziers,1\nNîmes,2\n".encode("latin-1"))

@@ -4,6 +4,7 @@ preparation and applying it, so a value is read the same way at both times."""
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -25,18 +26,49 @@ def is_number_dtype(series) -> bool:
     return kind in "iuf"
 
 
+#: A number as people format one for reading: thousands set apart by commas, a currency sign
+#: before or after it, a percent sign, accounting's parentheses for a negative amount:
+#: "1,234.5", "$12.50", "-€3", "12 £", "45%", "(1,200)". Its value is the number written.
+_FORMATTED = re.compile(r"(\()?([-+])?\s*[$€£¥]?\s*([-+])?"
+                        r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+                        r"\s*[$€£¥]?\s*%?(?(1)\))")
+
+
 def as_numbers(series):
     """(values as float64 with NaN where missing, positions of text cells that are not
-    numbers). Text that is not a number counts as missing."""
+    numbers). Text that is not a number, even formatted as ``_FORMATTED`` allows, counts as
+    missing."""
     pd = pandas()
     if series.dtype.kind in "iufb":
         return series.to_numpy(dtype=np.float64, na_value=np.nan), np.empty(0, np.int64)
     text = series.astype(object)
     stripped = text.map(_stripped)
-    values = pd.to_numeric(stripped, errors="coerce")
-    values = np.asarray(values, dtype=np.float64)
-    unparsed = np.flatnonzero(np.isnan(values) & ~_missing(stripped))
-    return values, unparsed
+    values = np.array(pd.to_numeric(stripped, errors="coerce"), dtype=np.float64)
+    unparsed = np.isnan(values) & ~_missing(stripped)
+    if unparsed.any():  # each distinct text read once: categories repeat theirs
+        cells = stripped[unparsed]
+        read = {}
+        for cell in pd.unique(np.asarray(cells, dtype=object)).tolist():
+            if isinstance(cell, str) and cell[:1] in _STARTS:
+                value = _formatted_number(cell)
+                if value == value:
+                    read[cell] = value
+        if read:
+            values[unparsed] = np.asarray(cells.map(read), dtype=np.float64)
+            unparsed &= np.isnan(values)
+    return values, np.flatnonzero(unparsed)
+
+
+_STARTS = frozenset("0123456789.-+($€£¥")
+
+
+def _formatted_number(text) -> float:
+    """The number ``text`` writes as ``_FORMATTED`` allows, or NaN."""
+    found = _FORMATTED.fullmatch(text) if isinstance(text, str) else None
+    if found is None or (found[2] and found[3]) or (found[1] and (found[2] or found[3])):
+        return np.nan  # one sign at most: "-$3" or "$-3" or "(3)"
+    value = float(found[4].replace(",", ""))
+    return -value if found[1] or "-" in (found[2], found[3]) else value
 
 
 def _stripped(value):
