@@ -56,7 +56,15 @@ from .learning import (
 )
 from .model import TabularModel
 from .preparation import Preparation
-from .reading import COMPRESSION, DataError, as_frame, pandas, read_csv, where
+from .reading import (
+    COMPRESSION,
+    DataError,
+    as_frame,
+    checked_names,
+    pandas,
+    read_csv,
+    where,
+)
 from .roles import NumberSurvey, infer_roles
 from .statistics import CYCLES, CategoryStatistics, NumberStatistics
 
@@ -269,11 +277,7 @@ class Table:
 
     @classmethod
     def _from_dask(cls, passes, frame, name=None):
-        names = [str(c) for c in frame.columns]
-        if len(set(names)) != len(names):
-            seen = set()
-            twice = next(n for n in names if n in seen or seen.add(n))
-            raise DataError(f"column {printable(twice)!r} appears twice")
+        names = checked_names(frame.columns)
         if not names:
             raise DataError("the table has no columns")
         # Each partition a future of its pandas DataFrame, made on the workers.

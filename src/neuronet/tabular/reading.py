@@ -90,14 +90,20 @@ def as_frame(data, *, sep=None, encoding=None, text_columns=(), columns=None):
         raise DataError("the table has no columns")
     if len(frame) == 0:
         raise DataError("the table has no rows")
-    names = [str(c) for c in frame.columns]
+    names = checked_names(frame.columns)
+    if names != list(frame.columns):
+        frame = frame.set_axis(names, axis=1)
+    return frame
+
+
+def checked_names(columns) -> list:
+    """The column names as text; DataError if one appears twice."""
+    names = [str(c) for c in columns]
     if len(set(names)) != len(names):
         seen = set()
         twice = next(n for n in names if n in seen or seen.add(n))
         raise DataError(f"column {printable(twice)!r} appears twice")
-    if names != list(frame.columns):
-        frame = frame.set_axis(names, axis=1)
-    return frame
+    return names
 
 
 def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None,
@@ -307,12 +313,19 @@ def _blank_lines_before_header(text: str) -> int:
     return count
 
 
+def _sample_lines(text: str, count: int) -> list:
+    """The first lines of ``text`` (a file's first bytes) that are not blank, at most ``count``,
+    without the last one where the sample may have cut it."""
+    lines = [line for line in text.splitlines()[:count] if line.strip()]
+    if len(text) >= _SAMPLE_BYTES - 4 and len(lines) > 1:
+        lines = lines[:-1]
+    return lines
+
+
 def detect_separator(text: str) -> str:
     """The separator among ``SEPARATORS`` that splits the first lines of ``text`` into the
     same number (more than one) of fields; "," when none does."""
-    lines = [line for line in text.splitlines()[:50] if line.strip()]
-    if len(text) >= _SAMPLE_BYTES - 4 and len(lines) > 1:
-        lines = lines[:-1]  # the sample may have cut the last line
+    lines = _sample_lines(text, 50)
     best, best_score = ",", (0, 0)
     for sep in SEPARATORS:
         counts = [_fields(line, sep) for line in lines]
@@ -335,9 +348,7 @@ def detect_decimal(text: str, sep: str) -> str:
     the comma itself."""
     if sep == ",":
         return "."
-    lines = [line for line in text.splitlines()[:200] if line.strip()][1:]
-    if len(text) >= _SAMPLE_BYTES - 4 and lines:
-        lines = lines[:-1]  # the sample may have cut the last line
+    lines = _sample_lines(text, 200)[1:]  # the data lines, under the header
     commas = points = 0
     for line in lines:
         for field in line.split(sep):
