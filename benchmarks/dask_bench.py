@@ -288,7 +288,7 @@ def project(compute_per_row, rows, vector, hop, per_task, wire_base, wire_per_wo
     for the same 1,000,000 rows spread over more workers (strong scaling) and for 1,000,000
     rows per worker (weak scaling). Moving a sum's 8 vectors takes 8 * vector / B, 36 us for
     705 weights: left out."""
-    from neuronet.dask import FAN_IN
+    from neuronet.batches import FAN_IN
 
     lines = []
     for workers in (10, 100, 1000):
@@ -296,6 +296,9 @@ def project(compute_per_row, rows, vector, hop, per_task, wire_base, wire_per_wo
         while parts > FAN_IN:
             parts = math.ceil(parts / FAN_IN)
             tasks += parts
+            levels += 1
+        if parts > 1:  # the root of the tree: one more addition, on a worker
+            tasks += 1
             levels += 1
         wire = wire_base + wire_per_worker * workers
         scheduler = per_task * tasks

@@ -108,17 +108,64 @@ def test_the_work_is_named_on_the_dashboard_and_nothing_is_left_behind(two_worke
         nd.fit(network(), Xd, da.from_array(y, chunks=250), loss="binary_crossentropy",
                max_iter=3, optimizer=optimizer)
     count = collections.Counter(key_split(task["key"]) for task in stream.data)
-    # The network sent once; each pass over the rows one task per worker thread (not one
-    # per partition), each bringing back one partial sum to the client.
+    # The network sent once, the weights once per pass over the rows; each pass one task per
+    # partition (4), whose partial sums one task adds up in the order of the partitions.
+    evaluations = optimizer.result.n_fun
     assert count["neuronet-network"] == 1
-    assert count["neuronet-loss-and-gradient"] == 2 * optimizer.result.n_fun
-    assert count["neuronet-scores"] == 2 * 3  # the accuracy of each of the 3 iterations
+    assert count["neuronet-weights"] == evaluations + 3
+    assert count["neuronet-loss-and-gradient"] == 4 * evaluations
+    assert count["neuronet-scores"] == 4 * 3  # the accuracy of each of the 3 iterations
+    assert count["neuronet-sum"] == evaluations + 3
     # Nothing of the fit is left on the workers once it is done.
     for _ in range(100):
         if not two_workers.who_has():
             break
         time.sleep(0.1)
     assert not two_workers.who_has()
+
+
+def test_lbfgs_is_bit_identical_on_every_run_and_replays_in_one_process(two_workers):
+    """300 iterations, 8 partitions on 2 workers: the same weights and History bit for bit on
+    a second run after one worker was restarted, and on a third during which a worker is
+    killed (its partitions made again elsewhere); the in-process fit with the partitions as
+    its blocks reaches them too. With one block, rounding differs from the first iteration,
+    and L-BFGS carries that into other weights."""
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(21)
+    X = rng.standard_normal((2000, 5))
+    y = (X[:, 0] * X[:, 1] + 0.3 * X[:, 2] + 0.3 * rng.standard_normal(2000) > 0).astype(float)
+    make = lambda: neuronet.Network.mlp([5, 16, 16, 1], hidden="tanh", output="sigmoid",  # noqa: E731
+                                        seed=1)
+    Xd, yd = da.from_array(X, chunks=(250, 5)), da.from_array(y, chunks=250)
+    runs = []
+    for run in range(3):
+        callbacks = []
+        if run == 1:
+            two_workers.restart_workers([sorted(two_workers.nthreads())[0]])
+            two_workers.wait_for_workers(2, timeout=60)
+        if run == 2:
+            callbacks.append(lambda epoch, logs: epoch == 150 and kill_workers(two_workers, 1)
+                             and None)
+        net = make()
+        history = nd.fit(net, Xd, yd, loss="binary_crossentropy", max_iter=300, metrics=[],
+                         tol=0.0, callbacks=callbacks, timeout=30)
+        runs.append((net.get_flat_weights(), history.history))
+        two_workers.wait_for_workers(2, timeout=60)
+    (weights, record), *others = runs
+    assert len(record["loss"]) == 300
+    for again, again_record in others:
+        assert np.array_equal(again, weights) and again_record == record
+    with threadpool_limits(1):  # the workers' one BLAS thread
+        local = make()
+        replay = local.fit(X, y, loss="binary_crossentropy", optimizer=neuronet.LBFGS(tol=0.0),
+                           epochs=300, metrics=[], block_rows=250)
+        assert np.array_equal(local.get_flat_weights(), weights)
+        assert replay.history == record
+        whole = make()
+        whole.fit(X, y, loss="binary_crossentropy", optimizer=neuronet.LBFGS(tol=0.0),
+                  epochs=300, metrics=[])
+    assert not np.array_equal(whole.get_flat_weights(), weights)
 
 
 # --- 2. model averaging ---------------------------------------------------------------------------
@@ -131,18 +178,18 @@ def averaging_reference(net, optimizer, parts, rounds, batch_size):
     n = sum(len(X) for X, _ in parts)
     for _ in range(rounds):
         seed = int(net.rng.integers(2**63))
-        state = nd._state_of(net, optimizer)
+        state = optimizer.state_vector(net.packed()[0])
         weights, states = 0, 0
         for i, (X, y) in enumerate(parts):
             copy_net, copy_opt = copy.deepcopy((net, optimizer))
-            nd._set_state(copy_net, copy_opt, state)
+            copy_opt.set_state_vector(copy_net.packed()[0], state)
             copy_net.rng.bit_generator.state = np.random.default_rng([seed, i]).bit_generator.state
             copy_net.fit(X, y, loss="binary_crossentropy", optimizer=copy_opt, epochs=1,
                          batch_size=batch_size)
             weights = weights + len(X) * copy_net.get_flat_weights()
-            states = states + len(X) * nd._state_of(copy_net, copy_opt)
+            states = states + len(X) * copy_opt.state_vector(copy_net.packed()[0])
         net.set_flat_weights(weights / n)
-        nd._set_state(net, optimizer, states / n)
+        optimizer.set_state_vector(net.packed()[0], states / n)
         optimizer.end_epoch(n)
     return net
 
@@ -161,7 +208,8 @@ def test_model_averaging_is_the_average_of_the_partitions_copies(two_workers):
     assert history.epochs == 3 and set(history.history) == {"loss", "accuracy"}
     count = collections.Counter(key_split(task["key"]) for task in stream.data)
     assert count["neuronet-model"] == 3 and count["neuronet-local-epoch"] == 3 * 12
-    assert count["neuronet-sum"] == 3 * 2  # 12 partial results: two sums of 8 and 4
+    # 12 partial results a round: two sums (of 8 and 4), then the sum of those two.
+    assert count["neuronet-sum"] == 3 * 3
     assert rel_diff(net.get_flat_weights(), expected.get_flat_weights()) < 1e-12
 
 
@@ -453,19 +501,19 @@ def test_without_dask_the_import_names_the_extra():
 
 def test_temporaries_are_recycled_while_tasks_run_and_released_after():
     code = ("import neuronet.dask as nd\n"
-            "nd._HeapReuse.IDLE = 0.05\n"
-            "with nd._HeapReuse():\n"
-            "    with nd._HeapReuse():\n"
-            "        assert nd._HeapReuse.running == 2\n"
-            "        print(nd._HeapReuse.libc is not None)\n"
-            "    assert nd._HeapReuse.timer is None\n"
-            "timer = nd._HeapReuse.timer\n"
+            "nd.tasks.HeapReuse.IDLE = 0.05\n"
+            "with nd.tasks.HeapReuse():\n"
+            "    with nd.tasks.HeapReuse():\n"
+            "        assert nd.tasks.HeapReuse.running == 2\n"
+            "        print(nd.tasks.HeapReuse.libc is not None)\n"
+            "    assert nd.tasks.HeapReuse.timer is None\n"
+            "timer = nd.tasks.HeapReuse.timer\n"
             "if timer is not None:\n"
-            "    with nd._HeapReuse():  # a task soon after: the heap stays as it is\n"
+            "    with nd.tasks.HeapReuse():  # a task soon after: the heap stays as it is\n"
             "        assert timer.finished.is_set()\n"
-            "    nd._HeapReuse.timer.join(5)\n"
-            "assert nd._HeapReuse.running == 0\n"
-            "assert nd._HeapReuse.libc is None and nd._HeapReuse.timer is None\n")
+            "    nd.tasks.HeapReuse.timer.join(5)\n"
+            "assert nd.tasks.HeapReuse.running == 0\n"
+            "assert nd.tasks.HeapReuse.libc is None and nd.tasks.HeapReuse.timer is None\n")
     for trim, changed in (("65536", "True"), (None, "False")):
         env = {k: v for k, v in os.environ.items() if k != "MALLOC_TRIM_THRESHOLD_"}
         if trim:
@@ -484,23 +532,23 @@ def test_optimizer_state_arrays_are_the_state_itself():
     for optimizer, count in ((neuronet.SGD(0.1), 0), (neuronet.SGD(0.1, momentum=0.9), 1),
                              (neuronet.Adam(0.01), 2)):
         net = network()
-        trained = net._packed()[0]  # what fit steps: the parameters in one block
+        trained = net.packed()[0]  # what fit steps: the parameters in one block
         state = optimizer.state_arrays(trained)
         assert len(state) == count and all(not a.any() for a in state)
         net.fit(X, y, loss="binary_crossentropy", optimizer=optimizer, epochs=1)
-        again = optimizer.state_arrays(net._packed()[0])
+        again = optimizer.state_arrays(net.packed()[0])
         assert all(a is b for a, b in zip(state, again))  # fit kept the same state
         assert count == 0 or all(a.any() for a in state)
         for array in state:
             array[...] = 0  # changing them changes the optimizer's state
-        assert all(not a.any() for a in optimizer.state_arrays(net._packed()[0]))
+        assert all(not a.any() for a in optimizer.state_arrays(net.packed()[0]))
     # SGD's momentum comes at the current learning rate, whatever a schedule did to it.
     net, optimizer = network(), neuronet.SGD(0.1, momentum=0.9)
     net.fit(X, y, loss="binary_crossentropy", optimizer=optimizer, epochs=1)
-    (velocity,) = optimizer.state_arrays(net._packed()[0])
+    (velocity,) = optimizer.state_arrays(net.packed()[0])
     before = velocity.copy()
     optimizer.learning_rate = 0.05
-    (velocity,) = optimizer.state_arrays(net._packed()[0])
+    (velocity,) = optimizer.state_arrays(net.packed()[0])
     np.testing.assert_allclose(velocity, before / 2)
 
 

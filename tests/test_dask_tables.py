@@ -18,6 +18,7 @@ import dask.dataframe as dd  # noqa: E402
 import neuronet  # noqa: E402
 import neuronet.dask as nd  # noqa: E402
 from neuronet.cli import main  # noqa: E402
+from neuronet.dask.session import Session  # noqa: E402
 from neuronet.tabular import Preparation, infer_roles, partials, read_csv  # noqa: E402
 from neuronet.tabular import distributed as cluster_tables  # noqa: E402
 from neuronet.tabular.distributed import Table  # noqa: E402
@@ -182,7 +183,7 @@ def test_medians_are_exact_through_every_narrowing_pass(client, monkeypatch):
         block[:len(values), j] = values
     block[rng.random(block.shape) < 0.05] = np.nan
     futures = client.scatter(np.array_split(block, 3))
-    passes = cluster_tables._Passes(nd._Session(client, 30))
+    passes = cluster_tables._Passes(Session(client, 30))
     counts = list((~np.isnan(block)).sum(axis=0))
     medians = cluster_tables._medians(passes, futures, counts)
     assert medians == list(np.nanmedian(block, axis=0))

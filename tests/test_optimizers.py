@@ -106,4 +106,4 @@ def test_a_pickled_optimizer_goes_on_with_its_state_on_the_unpickled_network(mak
     # Parameters of other shapes get a fresh state, never another network's.
     other = Network.mlp([2, 3, 1], output="sigmoid", seed=0)
     lone = pickle.loads(pickle.dumps(optimizer))
-    assert not any(a.any() for a in lone.state_arrays(other._packed()[0]))
+    assert not any(a.any() for a in lone.state_arrays(other.packed()[0]))

@@ -6,7 +6,8 @@ import pytest
 from scipy import sparse
 
 from neuronet import SGD, Adam, Dense, Network
-from neuronet.training import Sparse
+from neuronet.batches import Sparse
+from neuronet.targets import Targets
 
 
 def _data(n=120, d=30, density=0.05, seed=0):
@@ -37,11 +38,11 @@ def test_fit_predict_evaluate_as_dense(fmt, density):
 
 def test_batches_stay_sparse_when_sparse_enough():
     X, y, _ = _data(density=0.02)
-    source = Sparse(X, np.eye(2), y, None, None, 10, np.float64)
+    source = Sparse(X, Targets(np.eye(2), y), None, None, 10, np.float64)
     xb, _, _, _ = next(source.epoch(np.arange(len(y))))
     assert sparse.issparse(xb) and xb.shape == (10, 30)
-    dense = Sparse(sparse.csr_matrix(np.ones((20, 3))), np.eye(2), y[:20], None, None, 10,
-                   np.float64)
+    dense = Sparse(sparse.csr_matrix(np.ones((20, 3))), Targets(np.eye(2), y[:20]), None, None,
+                   10, np.float64)
     assert isinstance(next(dense.epoch(None))[0], np.ndarray)
 
 

@@ -235,7 +235,7 @@ def test_dropout_only_while_training():
         (dict(loss="hinge"), "unknown loss 'hinge'; expected one of 'mse', 'sse'"),
         (dict(loss="mse", y=np.zeros(200)), "y has shape (200,), but the network has 3 outputs"),
         (dict(optimizer="rmsprop"), "unknown optimizer 'rmsprop'"),
-        (dict(metrics=["f1"]), "unknown metric 'f1'"),
+        (dict(metrics=["hinge_accuracy"]), "unknown metric 'hinge_accuracy'"),
         (dict(epochs=-1), "epochs must be at least 0"),
         (dict(batch_size=0), "batch_size must be at least 1"),
         (dict(validation_split=1.5), "validation_split must be a fraction in [0, 1)"),

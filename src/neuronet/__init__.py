@@ -1,12 +1,12 @@
 """neuronet: from the tutorial's single neuron to layered networks trained by backpropagation."""
 
-from . import activations, datasets, initializers, losses, optimizers, schedules
+from . import activations, callbacks, datasets, initializers, losses, metrics, optimizers, schedules
+from .callbacks import Callback, History
 from .layers import Dense, Dropout
 from .network import Network
 from .neuron import Neuron
 from .optimizers import LBFGS, SGD, Adam
 from .serialization import ModelFileError, load
-from .training import Callback, History
 
 __version__ = "0.1.0"
 
@@ -34,9 +34,11 @@ __all__ = [
     "SGD",
     "TabularModel",
     "activations",
+    "callbacks",
     "datasets",
     "initializers",
     "losses",
+    "metrics",
     "optimizers",
     "schedules",
     "load",

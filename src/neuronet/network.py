@@ -5,6 +5,7 @@ moves each weight a little against its gradient. ``fit`` repeats that over the d
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from ._checks import (
 from .layers import Dense, Layer
 
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+_CLAIMS = threading.Lock()
 
 
 class Network:
@@ -78,6 +80,12 @@ class Network:
         self._fitting = None  # the thread that is fitting the network, if one is
         self._pack_ids = None
 
+    def claim(self):
+        """A context manager that marks the network as being trained by this thread, or raises
+        RuntimeError if another training runs: two at once would overwrite each other's buffers
+        and weights. ``fit`` and ``loss_and_gradient`` hold it while they run."""
+        return _Claim(self)
+
     def __getstate__(self):
         # A copy or pickle is not being fitted, whatever the original is doing (a callback may
         # copy the network it is called from), and the gradient buffer is scratch.
@@ -104,6 +112,11 @@ class Network:
         from .diagram import draw
 
         return draw(self)
+
+    @property
+    def dense_layers(self) -> list:
+        """The Dense layers, in order (the layers with weights)."""
+        return list(self._dense)
 
     @property
     def n_inputs(self) -> int:
@@ -153,9 +166,12 @@ class Network:
         ``count`` is how many examples the batch stands for (default: its rows), for an
         optimizer whose weight decay is per example. ``blocks`` is what ``_packed()`` gave,
         from a caller that knows no layer's arrays were replaced since (``fit`` checks once
-        an epoch: the check costs as much as a small layer's update)."""
+        an epoch: the check costs as much as a small layer's update).
+
+        This is the one step of learning that ``fit`` takes on every batch.
+        """
         # Packed before backward writes into the block.
-        params, grads, matrices = blocks or self._packed()
+        params, grads, matrices = blocks or self.packed()
         fused = self.fuses(loss)
         layers = self.layers
         for layer in layers[:-1] if fused else layers:
@@ -186,13 +202,16 @@ class Network:
                            count=outputs.shape[0] if count is None else count)
         return value, outputs
 
-    def _packed(self):
-        """The parameters and their gradients as one contiguous block each, weight matrices
-        first, then biases, whose parts the layers hold as views: the optimizer updates a whole
-        network in a few operations rather than a few per array. Also the mask of the block's
-        entries that belong to weight matrices (None if there are no biases). Packed again
-        whenever a layer's arrays are not views of the block (after a copy, unpickling or an
-        assignment)."""
+    def packed(self):
+        """The parameters and their gradients as one contiguous block each: (parameter blocks,
+        gradient blocks, matrix mask).
+
+        Weight matrices come first, then biases; the layers hold their parts as views, so the
+        optimizer updates a whole network in a few operations rather than a few per array. The
+        mask marks the block's entries that belong to weight matrices (None if there are no
+        biases). Packed again whenever a layer's arrays are not views of the block (after a
+        copy, unpickling or an assignment). An optimizer's state belongs to the parameter
+        blocks it steps (``optimizer.state_arrays(network.packed()[0])``)."""
         params = self.parameters()
         if getattr(self, "_pack_ids", None) == tuple(map(id, params)):
             return self._blocks, self._grad_blocks, self._matrices
@@ -275,7 +294,7 @@ class Network:
 
     def fit(self, X, y, *, loss, optimizer=None, epochs=1, batch_size=32, shuffle=True,
             validation_data=None, validation_split=0.0, early_stopping=None, metrics=None,
-            progress=False, callbacks=(), sample_weight=None):
+            progress=False, callbacks=(), sample_weight=None, block_rows=None):
         """Train on inputs X (n_examples, n_inputs) and targets y; returns a History.
 
         X may be a NumPy array of any layout or a DataFrame (copied once, row-major, if it is
@@ -300,7 +319,8 @@ class Network:
         validation_split : a fraction of X held out at random for that.
         early_stopping : patience in epochs: stop when the validation loss (the training loss
             without validation) has not improved for that long, and restore the best weights.
-        metrics : list of "accuracy", "mae", "mse" (default: accuracy for cross-entropies).
+        metrics : list of "accuracy", "mae", "mse", "r2", "precision", "recall", "f1"
+            (``neuronet.metrics``; default: accuracy for cross-entropies).
         progress : show a progress bar (tqdm).
         callbacks : ``neuronet.Callback`` objects (``on_epoch_end(epoch, logs)`` and the
             other hooks) or functions ``callback(epoch, logs)``, called after every epoch;
@@ -309,6 +329,11 @@ class Network:
             example of weight 2 counts in the loss and its gradient as if it were there twice;
             the weights are divided by their mean, so batches keep their usual scale.
             Validation scores stay unweighted.
+        block_rows : for L-BFGS, how its loss and gradient over all rows are added up: None
+            (default) in one block; an int, in blocks of that many rows; a list of sizes, in
+            blocks of those sizes. Each block's total is computed alone and the totals are added
+            in a fixed tree by block index, as ``neuronet.dask.fit`` adds a cluster's
+            partitions: with the partitions' sizes, this fit replays the cluster's bit for bit.
 
         Calling fit again continues from the current weights. Ctrl-C stops after the current
         batch and returns normally (``history.interrupted``); a loss that turns NaN or
@@ -322,7 +347,7 @@ class Network:
                    batch_size=batch_size, shuffle=shuffle, validation_data=validation_data,
                    validation_split=validation_split, early_stopping=early_stopping,
                    metrics=metrics, progress=progress, callbacks=callbacks,
-                   sample_weight=sample_weight)
+                   sample_weight=sample_weight, block_rows=block_rows)
 
     def evaluate(self, X, y, *, loss=None, metrics=None) -> dict:
         """Loss and metrics on (X, y), as ``fit`` reports them; ``loss`` defaults to the one
@@ -459,3 +484,25 @@ class Network:
         if self.dtype != np.float64:
             extra += f", dtype=np.{self.dtype.name}"
         return f"Network([\n{inner}]{extra})"
+
+
+class _Claim:
+    """The claim of ``Network.claim``."""
+
+    def __init__(self, network):
+        self.network = network
+
+    def __enter__(self):
+        with _CLAIMS:
+            other = self.network._fitting
+            if other is not None:
+                where = ("this same thread (a callback?)" if other is threading.current_thread()
+                         else f"thread {other.name!r}")
+                raise RuntimeError(f"this network is already being fitted in {where}; a network "
+                                   "trains in one thread at a time: wait for that fit to end, or "
+                                   "fit a copy (copy.deepcopy) of the network")
+            self.network._fitting = threading.current_thread()
+        return self
+
+    def __exit__(self, *exc):
+        self.network._fitting = None

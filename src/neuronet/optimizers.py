@@ -82,6 +82,24 @@ class Optimizer:
     def _state_list(self) -> list:
         return []
 
+    def state_vector(self, params):
+        """The state for ``params`` (``state_arrays``) as one flat vector, or None if the
+        optimizer keeps none: numbers that travel, for a copy of the network whose parameters
+        are new arrays, to which the state is not bound."""
+        arrays = self.state_arrays(params)
+        return np.concatenate([a.ravel() for a in arrays]) if arrays else None
+
+    def set_state_vector(self, params, vector) -> None:
+        """Make ``vector`` (from ``state_vector``) the state for ``params``, keeping the count
+        of steps taken (Adam's, which making a state afresh would reset)."""
+        steps = getattr(self, "steps", None)
+        offset = 0
+        for array in self.state_arrays(params):
+            array[...] = vector[offset:offset + array.size].reshape(array.shape)
+            offset += array.size
+        if steps is not None:
+            self.steps = steps
+
     def gradient_scale(self) -> float:
         """A factor the network may multiply the loss's gradient by before backpropagating it
         (then every gradient arrives multiplied by it): 1 unless the optimizer can use it."""

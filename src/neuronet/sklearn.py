@@ -40,11 +40,11 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     ) from exc
 
 from . import losses
+from .callbacks import Callback
 from .layers import Dense
 from .network import Network
 from .optimizers import LBFGS, SGD, Adam, Optimizer
 from .schedules import InverseScaling, ReduceOnPlateau
-from .training import Callback
 
 ACTIVATIONS = ("identity", "logistic", "tanh", "relu", "sigmoid", "leaky_relu")
 SOLVERS = ("lbfgs", "sgd", "adam")

@@ -36,7 +36,8 @@ import numpy as np
 
 from .. import dask as cluster
 from .._text import printable
-from ..training import EarlyStopping
+from ..callbacks import EarlyStopping
+from ..dask.session import RETRIES, ClusterError, Lost, Session, client_of, is_frame
 from . import partials
 from .learning import (
     Design,
@@ -172,24 +173,19 @@ class _Passes:
         client receives the finished result only. An error of a partition is raised as it is
         (the first partition's, in order)."""
         session = self.session
-        for attempt in range(cluster.RETRIES + 1):
+        for attempt in range(RETRIES + 1):
             try:
                 leaves = self.map(what, function, parts, *args)
                 session.wait(leaves, doing)
-                futures = leaves
-                while len(futures) > 1:
-                    futures = [session.client.submit(merge, *futures[i:i + cluster.FAN_IN],
-                                                     key=session.key(f"{what}-merge"))
-                               for i in range(0, len(futures), cluster.FAN_IN)]
-                last = futures[0]
+                last = session.reduce(leaves, merge, f"{what}-merge")
                 if finish is not None:
                     last = session.client.submit(finish, last, key=session.key(f"{what}-end"))
                 result = session.result(last, doing)
                 self.count += 1
                 return result
-            except cluster._Lost as exc:
-                if attempt == cluster.RETRIES:
-                    raise cluster.ClusterError(f"{exc}, {cluster.RETRIES + 1} times") from exc
+            except Lost as exc:
+                if attempt == RETRIES:
+                    raise ClusterError(f"{exc}, {RETRIES + 1} times") from exc
 
     def wait(self, futures, doing) -> None:
         self.session.wait(futures, doing)
@@ -225,10 +221,10 @@ class Table:
         workers, which must see the same paths), a dask DataFrame (its partitions), or a
         pandas DataFrame or dict of columns (split into a partition per worker thread).
         ``sep``, ``encoding`` and ``text_columns`` are as for ``read_csv``."""
-        passes = _Passes(cluster._Session(cluster._client(client), timeout))
+        passes = _Passes(Session(client_of(client), timeout))
         if isinstance(data, (str, os.PathLike)):
             return cls._read_files(passes, os.fspath(data), sep, encoding, list(text_columns))
-        if cluster._is_frame(data):
+        if is_frame(data):
             return cls._from_dask(passes, data)
         frame = as_frame(data)  # a pandas DataFrame or dict of columns; errors as locally
         import dask.dataframe as dd

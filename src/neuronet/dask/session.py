@@ -1,0 +1,190 @@
+"""One fit's dealings with a Dask cluster: naming its tasks, holding its futures, adding up
+partial results in a fixed order, and waiting without ever hanging on a scheduler that is gone
+or silent. Used by ``neuronet.dask.fit`` and by the tables' cluster path alike."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from concurrent.futures import CancelledError
+
+import distributed
+
+from ..batches import add, sum_in_order
+
+#: How often an evaluation or round is tried again after the cluster lost what it needed
+#: (workers gone with the data they held), beyond what Dask recovers by itself.
+RETRIES = 2
+
+
+class ClusterError(RuntimeError):
+    """The cluster could not finish a fit: the scheduler was lost, or workers died repeatedly.
+    The network keeps the weights of the last iteration (or round) that finished, and
+    ``network.history`` its record; ``iteration`` is that iteration's number (0: none)."""
+
+    iteration = 0
+
+
+class ClusterTimeout(ClusterError, TimeoutError):
+    """The scheduler did not answer, or had no workers, for longer than the fit's timeout."""
+
+
+class Lost(ClusterError):
+    """Work cancelled because data it depended on was lost: worth trying again."""
+
+
+def client_of(client):
+    """``client`` checked (a running distributed.Client), or the current one when None."""
+    if client is None:
+        try:
+            return distributed.default_client()
+        except ValueError:
+            raise ValueError("neuronet.dask.fit needs a Dask client: pass "
+                             "client=distributed.Client(address), or create one first (it "
+                             "becomes the default)") from None
+    if not isinstance(client, distributed.Client):
+        raise ValueError(f"client must be a distributed.Client, got {client!r}")
+    if client.status != "running":
+        raise ValueError(f"the Dask client is {client.status}, not running; connect it to a "
+                         "scheduler first")
+    return client
+
+
+def is_frame(data) -> bool:
+    """Whether ``data`` is a dask DataFrame or Series (told without importing dask.dataframe)."""
+    return hasattr(data, "to_dask_array") and hasattr(data, "npartitions")
+
+
+class Session:
+    """One fit's dealings with the cluster of ``client``: the names of its tasks (as the
+    dashboard shows them: neuronet-loss-and-gradient, neuronet-sum...), the futures it holds,
+    and waiting for results for as long as the scheduler answers (``timeout`` seconds of
+    silence at most)."""
+
+    def __init__(self, client, timeout):
+        self.client, self.timeout = client, timeout
+        self.token = uuid.uuid4().hex[:8]
+        self.counter = 0
+        self.held = []  # futures kept for the whole fit (the persisted rows, the network)
+        self.address = getattr(client.scheduler, "address", None) or "?"
+
+    def key(self, what: str) -> str:
+        """A new task key, "neuronet-<what>-<fit>-<count>": unique, and named on the
+        dashboard."""
+        self.counter += 1
+        return f"neuronet-{what}-{self.token}-{self.counter}"
+
+    def send(self, what: str, value, *, hold=False):
+        """``value`` on the cluster as the result of a task that holds it: sent once, fetched
+        from there by the tasks that need it, and made again by Dask from the task's
+        definition if the worker that held it dies (scattered data would be lost)."""
+        future = self.client.submit(_held, value, key=self.key(what), pure=False)
+        if hold:
+            self.held.append(future)
+        return future
+
+    def reduce(self, parts: list, merge=add, what: str = "sum"):
+        """One future of the partial results ``parts`` (futures, in partition order) merged by
+        ``merge`` on the workers, in the fixed tree of ``batches.sum_in_order``: the grouping
+        follows the partitions' order alone, never which worker holds them or when they
+        arrive, so the same parts give the same result bit for bit."""
+        key = self.key(what)
+        count = [0]
+
+        def combine(*run):
+            count[0] += 1
+            return self.client.submit(merge, *run, key=f"{key}-{count[0]}")
+
+        last = sum_in_order(parts, combine)
+        return last[0] if len(last) == 1 else combine(*last)
+
+    def result(self, future, doing: str):
+        """The future's result, waited for as long as the scheduler answers and has workers."""
+        self.wait([future], doing)
+        try:
+            return future.result()
+        except CancelledError as exc:  # lost since it finished
+            raise self.lost(doing) from exc
+
+    def wait(self, futures: list, doing: str) -> None:
+        """Wait until every future is done, without fetching any: raise the error of one that
+        failed, ClusterError if one was lost."""
+        poll = min(1.0, self.timeout)
+        idle_since = None
+        with self.client.as_current():  # distributed.wait asks for the current client
+            while True:
+                try:
+                    distributed.wait(futures, timeout=poll)
+                    break
+                except TimeoutError:
+                    idle_since = self.check_alive(doing, idle_since)
+                except CancelledError as exc:
+                    raise self.lost(doing) from exc
+        for future in futures:
+            if future.status == "error":
+                try:
+                    future.result()
+                except distributed.KilledWorker as exc:
+                    raise ClusterError(f"workers died again and again while {doing} ({exc}): "
+                                       "too little memory for a partition?") from exc
+            elif future.status != "finished":
+                raise self.lost(doing)
+
+    def ask(self, handler: str, doing: str, **kwargs):
+        """The scheduler's answer to ``handler`` (one of its RPCs), in at most ``timeout``."""
+        try:
+            return self.client.sync(getattr(self.client.scheduler, handler),
+                                    callback_timeout=self.timeout, **kwargs)
+        except TimeoutError as exc:
+            if self.client.status != "running":
+                raise self.lost(doing) from exc
+            raise ClusterTimeout(f"the Dask scheduler at {self.address} did not answer for "
+                                 f"{self.timeout:g} s while {doing}") from exc
+        except OSError as exc:  # the connection closed or refused
+            raise self.lost(doing, connection=True) from exc
+
+    def check_alive(self, doing: str, idle_since=None):
+        """Raise ClusterError or ClusterTimeout if the scheduler is lost, silent or has had
+        no workers for ``timeout``; return since when it has had none (or None)."""
+        if self.client.status != "running":
+            raise self.lost(doing)
+        if self.ask("identity", doing).get("n_workers", 1):
+            return None
+        now = time.monotonic()
+        if idle_since is None:
+            return now
+        if now - idle_since > self.timeout:
+            raise ClusterTimeout(f"the Dask scheduler at {self.address} has had no workers for "
+                                 f"{self.timeout:g} s while {doing}")
+        return idle_since
+
+    def lost(self, doing: str, connection=False) -> ClusterError:
+        """The error for work cancelled: the scheduler lost, or data the work needed."""
+        if not connection and self.client.status == "running":
+            try:
+                self.check_alive(doing)
+                return Lost(f"the cluster lost data it needed while {doing}")
+            except ClusterError as exc:
+                return exc
+        return ClusterError(f"lost the connection to the Dask scheduler at {self.address} "
+                            f"while {doing}")
+
+    def retried(self, submit, doing: str):
+        """The result of the future that ``submit()`` returns; ``submit`` is called again (up
+        to RETRIES times) when the cluster lost what the work depended on, beyond what Dask
+        recovers by itself."""
+        for attempt in range(RETRIES + 1):
+            try:
+                return self.result(submit(), doing)
+            except Lost as exc:
+                if attempt == RETRIES:
+                    raise ClusterError(f"{exc}, {RETRIES + 1} times") from exc
+        raise AssertionError("unreachable")
+
+    def release(self) -> None:
+        """Let the cluster forget what the fit held."""
+        self.held.clear()
+
+
+def _held(value):
+    return value

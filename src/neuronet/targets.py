@@ -1,0 +1,153 @@
+"""Targets: what ``y`` becomes before the loss sees it.
+
+The tutorial's targets are a column of 0s and 1s, one per row, the same shape as the neuron's
+output. A network with several outputs needs one target per output and row: the numbers to
+regress, or, for classes, a one-hot row (1 for the true class, 0 for the others). Class labels
+need not be stored as one-hot rows: a label ``c`` stands for row ``c`` of a small table, the
+identity matrix, so targets take no more memory than the labels however many rows there are.
+
+Sample weights say how much each row counts. They are divided by their mean, so that a batch
+keeps its usual scale and a learning rate means the same with weights as without.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from . import losses
+from ._checks import as_float_array
+
+
+class Targets(NamedTuple):
+    """Targets as training reads them: the targets of rows ``i`` are ``table[codes[i]]``, or
+    ``table[i]`` when ``codes`` is None.
+
+    ``table`` is a 2-D array of the network's dtype; ``codes`` holds one small integer per row
+    (the class) when the targets were class labels."""
+
+    table: np.ndarray
+    codes: np.ndarray | None
+
+    def rows(self, index):
+        """The targets of the rows ``index`` (a slice or an index array), as a 2-D array."""
+        return self.table[index] if self.codes is None else self.table[self.codes[index]]
+
+    def subset(self, rows) -> Targets:
+        """The targets of the rows ``rows`` only (an index array or a slice)."""
+        if self.codes is None:
+            return Targets(self.table[rows], None)
+        return Targets(self.table, self.codes[rows])
+
+    def dense(self) -> Targets:
+        """The same targets as one row each (class codes gathered from the table once)."""
+        return self if self.codes is None else Targets(self.table[self.codes], None)
+
+
+def check_loss_fits_output(network, loss) -> None:
+    """Raise ValueError unless ``loss`` (a Loss) can score the network's last activation:
+    cross-entropies need probabilities (sigmoid, softmax), Poisson positive outputs (exp)."""
+    wanted = loss.fused_activation
+    if wanted and network.output_activation != wanted and not (
+            wanted in ("sigmoid", "softmax")
+            and network.output_activation in ("sigmoid", "softmax")):
+        kind = "probabilities" if wanted in ("sigmoid", "softmax") else "positive outputs"
+        raise ValueError(
+            f"{loss.name} needs {kind} from the last layer, but its activation is "
+            f"{network.output_activation!r}; use activation={wanted!r}"
+        )
+
+
+def dense_targets(network, loss, y, n_rows: int, name: str = "y") -> np.ndarray:
+    """y as a 2-D array of the network's dtype shaped like its outputs, one row per example.
+
+    Raises
+    ------
+    ValueError
+        When y has the wrong length or shape for the network's outputs, or holds values the
+        loss cannot take (cross-entropy targets outside [0, 1], negative Poisson counts).
+    """
+    k = network.n_outputs
+    y = as_float_array(y, name, dtype=np.float64)
+    if len(y) != n_rows:
+        raise ValueError(
+            f"X has {n_rows} rows but {name} has {len(y)}; expected one target per row"
+        )
+    if y.ndim == 1 and k == 1:
+        y = y[:, None]
+    if y.ndim != 2 or y.shape[1] != k:
+        shape = f"({n_rows},) or ({n_rows}, 1)" if k == 1 else f"({n_rows}, {k})"
+        if isinstance(loss, losses.CategoricalCrossentropy):
+            shape = f"({n_rows},) class labels or {shape} one-hot rows"
+        raise ValueError(
+            f"{name} has shape {y.shape}, but the network has {k} output{'s' * (k > 1)}; "
+            f"expected shape {shape}"
+        )
+    if loss.fused_activation in ("sigmoid", "softmax") and (y.min() < 0 or y.max() > 1):
+        raise ValueError(f"{loss.name} needs targets between 0 and 1, but {name} holds "
+                         f"values from {y.min():g} to {y.max():g}")
+    if isinstance(loss, losses.Poisson) and y.min() < 0:
+        raise ValueError(f"poisson needs targets of zero or more (counts, rates), but {name} "
+                         f"holds {y.min():g}")
+    if isinstance(loss, losses.CategoricalCrossentropy) and not np.allclose(y.sum(axis=1), 1):
+        raise ValueError(f"categorical_crossentropy needs each row of {name} to sum to 1 "
+                         "(one-hot or class probabilities); use binary_crossentropy for "
+                         "independent yes/no outputs")
+    return np.ascontiguousarray(y, dtype=network.dtype)
+
+
+def class_labels(y, k: int, name: str = "y") -> np.ndarray:
+    """Labels y (floats) as integers from 0 to k - 1, or a ValueError."""
+    labels = y.astype(np.int64)
+    if not np.array_equal(labels, y) or labels.min() < 0 or labels.max() >= k:
+        raise ValueError(
+            f"{name} holds class labels that are not whole numbers from 0 to {k - 1}; the "
+            f"network has {k} outputs, one per class (or pass one-hot rows, shape (n, {k}))"
+        )
+    return labels
+
+
+def prepare(network, loss, y, n_rows: int, name: str = "y") -> Targets:
+    """The targets of ``y`` for training ``network`` with ``loss`` (a Loss), checked.
+
+    Class labels for categorical cross-entropy, shape (n_rows,), stay labels: the table is the
+    identity matrix and ``codes`` the labels. Anything else becomes one dense row per example.
+    """
+    if isinstance(loss, losses.CategoricalCrossentropy) and np.ndim(y) == 1:
+        y = as_float_array(y, name, dtype=np.float64)
+        if len(y) == n_rows:
+            k = network.n_outputs
+            labels = class_labels(y, k, name)
+            return Targets(np.eye(k, dtype=network.dtype),
+                           labels.astype(np.min_scalar_type(k - 1)))
+    return Targets(dense_targets(network, loss, y, n_rows, name), None)
+
+
+def check_sample_weight(sample_weight, n_rows: int) -> np.ndarray:
+    """The weights as a float array of shape (n_rows,), or a ValueError saying what is wrong."""
+    weights = as_float_array(sample_weight, "sample_weight")
+    if weights.shape != (n_rows,):
+        raise ValueError(f"sample_weight has shape {weights.shape}; expected one number per "
+                         f"row of X, shape ({n_rows},)")
+    if weights.min() < 0:
+        raise ValueError(f"sample_weight holds a negative weight ({weights.min():g}); expected "
+                         "weights of zero or more")
+    return weights
+
+
+def normalized_weights(weights, rows, dtype):
+    """The weights as a column of ``dtype`` divided by their mean over the training rows
+    (``rows``, or all when None), and that mean: how many examples a row of normalized weight
+    1 stands for.
+
+    The weights are first divided by the largest, so that neither the mean of huge weights
+    (1e300) overflows nor that of tiny ones (1e-300) underflows."""
+    part = weights if rows is None else weights[rows]
+    largest = part.max()
+    if largest == 0:
+        raise ValueError("sample_weight is zero for every training row; at least one weight "
+                         "must be greater than zero")
+    scaled = weights / largest
+    mean = scaled.mean() if rows is None else scaled[rows].mean()
+    return np.ascontiguousarray((scaled / mean)[:, None], dtype=dtype), float(largest * mean)
