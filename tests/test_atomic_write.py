@@ -242,15 +242,16 @@ def test_a_model_into_standard_output_that_is_a_socket(table):
     assert report.startswith("data:") and "model:      written to /dev/stdout" in report
 
 
-def test_the_cli_checks_a_fifo_itself_not_the_folder_it_is_in(tmp_path, fifo, monkeypatch):
-    from neuronet import cli
+def test_the_checks_before_writing_look_at_a_fifo_itself_not_its_folder(tmp_path, fifo,
+                                                                          monkeypatch):
+    from neuronet import _files
 
     # As a user who may write into the FIFO but not into its folder (as with /dev/stdout).
     writable = {os.fspath(fifo)}
-    monkeypatch.setattr(cli.os, "access", lambda path, mode: os.fspath(path) in writable)
-    cli._check_writable(os.fspath(fifo))
-    with pytest.raises(cli.CommandError, match="cannot write in the folder"):
-        cli._check_writable(os.fspath(tmp_path / "new.csv"))
+    monkeypatch.setattr(_files.os, "access", lambda path, mode: os.fspath(path) in writable)
+    _files.check_writable(os.fspath(fifo))
+    with pytest.raises(ValueError, match="cannot write in the folder"):
+        _files.check_writable(os.fspath(tmp_path / "new.csv"))
     writable.clear()
-    with pytest.raises(cli.CommandError, match="pipe: cannot write to it"):
-        cli._check_writable(os.fspath(fifo))
+    with pytest.raises(ValueError, match="pipe: cannot write to it"):
+        _files.check_writable(os.fspath(fifo))

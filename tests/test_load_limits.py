@@ -251,7 +251,7 @@ def test_loading_takes_the_arrays_memory_and_little_more(tmp_path, monkeypatch):
     assert peak < 3 * size  # the arrays, the network's gradient buffers, a chunk
     # Reading the file alone: the arrays and a chunk, not a second copy of each (reading a
     # member whole and then converting it took twice the arrays' size).
-    monkeypatch.setattr(serialization, "_build", lambda header, arrays: arrays)
+    monkeypatch.setattr(serialization, "build", lambda header, arrays: arrays)
     arrays, kept, peak = _traced(lambda: neuronet.load(path))
     assert sum(a.nbytes for a in arrays.values()) == size
     assert kept >= size and peak < size + (2 << 20)

@@ -1,14 +1,13 @@
 """neuronet: from the tutorial's single neuron to layered networks trained by backpropagation."""
 
 from . import activations, callbacks, datasets, initializers, losses, metrics, optimizers, schedules
+from ._version import __version__
 from .callbacks import Callback, History
 from .layers import Dense, Dropout
 from .network import Network
 from .neuron import Neuron
 from .optimizers import LBFGS, SGD, Adam
 from .serialization import ModelFileError, load
-
-__version__ = "0.1.0"
 
 
 def __getattr__(name):

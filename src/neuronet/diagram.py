@@ -50,14 +50,15 @@ class SVG(str):
 
 
 def draw(model, **options) -> SVG:
-    """The drawing of a ``Neuron`` (``draw_neuron``) or a ``Network`` (``draw_network``)."""
-    from .network import Network
-    from .neuron import Neuron
+    """The drawing of a ``Neuron`` (``draw_neuron``) or a ``Network`` (``draw_network``).
 
-    if isinstance(model, Neuron):
-        return draw_neuron(model, **options)
-    if isinstance(model, Network):
+    Told apart by what they hold, not by their classes, so that drawing never imports what it
+    draws (a Network draws itself in a notebook with this module): a network has ``layers``,
+    the tutorial's neuron a column of ``weights`` and ``run``."""
+    if hasattr(model, "layers") and hasattr(model, "n_inputs"):
         return draw_network(model, **options)
+    if hasattr(model, "run") and np.ndim(getattr(model, "weights", None)) == 2:
+        return draw_neuron(model, **options)
     raise TypeError(f"draw takes a Neuron or a Network, got {type(model).__name__}")
 
 
@@ -423,7 +424,7 @@ def _document(width, height, body, description) -> SVG:
 def write_atomic(path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder, renamed into
     place: the target is either the old file or the whole new one, never a part."""
-    from .serialization import atomic_write
+    from ._files import atomic_write
 
     with atomic_write(path, mode="w", encoding="utf-8") as handle:
         handle.write(text)

@@ -9,7 +9,7 @@ import threading
 
 import numpy as np
 
-from . import losses
+from . import _edges, losses
 from ._checks import (
     all_finite,
     as_count,
@@ -456,8 +456,7 @@ class Network:
         """Write the network to ``path``, one .npz file that ``neuronet.load`` reads back
         (see ``neuronet.serialization``); return ``path``. ``metadata`` (a dict) updates
         ``self.metadata`` first. The file is replaced in one step, never left half-written."""
-        from .serialization import save
-
+        save = _edges.provided("save", "neuronet.serialization")
         return save(self, path, metadata=metadata)
 
     def summary(self) -> str:

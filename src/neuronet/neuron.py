@@ -50,25 +50,36 @@ class Neuron:
         return draw(self)
 
     @staticmethod
-    def sigmoid(x):
-        """The S-shaped curve that squashes any sum into (0, 1)."""
-        with np.errstate(over="ignore"):  # exp(-x) overflows to inf for x < -709; 1/inf is 0
-            return 1 / (1 + np.exp(-x))
+    def sigmoid(x, out=None):
+        """The S-shaped curve that squashes any sum into (0, 1): 1 / (1 + e^-x), into ``out``
+        if given."""
+        if out is None:
+            with np.errstate(over="ignore"):
+                return 1 / (1 + np.exp(-x))
+        np.negative(x, out)
+        np.exp(out, out)  # overflows to inf for x < -709, and 1 / inf is 0: no warning
+        np.add(1, out, out)
+        return np.divide(1, out, out)
 
     @staticmethod
-    def sigmoid_derivative(output):
-        """Slope of the sigmoid, written in terms of the neuron's *output* s = sigmoid(x).
+    def sigmoid_derivative(output, out=None):
+        """Slope of the sigmoid, written in terms of the neuron's *output* s = sigmoid(x),
+        into ``out`` if given.
 
         The tutorial calls the argument ``x``, but it is the output: d sigmoid/dx = s * (1 - s).
         The slope is largest (0.25) when the neuron is least sure (s = 0.5), so unsure
         answers are corrected most.
         """
-        return output * (1 - output)
+        if out is None:
+            return output * (1 - output)
+        np.subtract(1, output, out)
+        return np.multiply(output, out, out)
 
     def run(self, inputs):
         """The neuron's output for one input row (1-D) or a batch of rows (2-D)."""
         inputs = self._check_inputs(inputs, "inputs", allow_1d=True)
-        return self.sigmoid(np.dot(inputs, self.weights))
+        with np.errstate(over="ignore"):
+            return self.sigmoid(np.dot(inputs, self.weights))
 
     def train(self, training_inputs, training_outputs, iterations):
         """Adjust the weights ``iterations`` times on the whole table, as the tutorial does.
@@ -78,6 +89,34 @@ class Neuron:
         weights += learning_rate * inputs.T @ confidence.
         Returns the neuron, so calls can be chained.
         """
+        inputs, expected = self.check_table(training_inputs, training_outputs)
+        iterations = as_count(iterations, "iterations")
+        if iterations == 0:
+            return self
+
+        # The tutorial's loop, line for line. Each result goes into an array made once (out=)
+        # rather than a new one every iteration: the same arithmetic, bit for bit, without
+        # ten thousand rounds of temporary arrays.
+        weights, rate = self.weights, self.learning_rate
+        sigmoid, sigmoid_derivative = self.sigmoid, self.sigmoid_derivative
+        dot, subtract, multiply = np.dot, np.subtract, np.multiply
+        output, slope = np.empty((len(inputs), 1)), np.empty((len(inputs), 1))
+        error, adjustment = np.empty_like(output), np.empty_like(weights)
+        inputs_T = inputs.T  # a view, made once
+        with np.errstate(over="ignore"):
+            for _ in range(iterations):
+                output = sigmoid(dot(inputs, weights, output), output)
+                error = subtract(expected, output, error)
+                confidence = multiply(error, sigmoid_derivative(output, slope), error)
+                adjustment = dot(inputs_T, confidence, adjustment)
+                if rate != 1.0:
+                    adjustment *= rate
+                weights += adjustment
+        return self
+
+    def check_table(self, training_inputs, training_outputs):
+        """(inputs, expected outputs) of a training table as float arrays, shapes (n, n_inputs)
+        and (n, 1), or a ValueError saying what does not fit the neuron."""
         inputs = self._check_inputs(training_inputs, "training_inputs", allow_1d=False)
         expected = as_float_array(training_outputs, "training_outputs")
         if expected.ndim == 1:
@@ -92,38 +131,7 @@ class Neuron:
                 f"training_inputs has {len(inputs)} rows but training_outputs has "
                 f"{len(expected)}; expected one output per input row"
             )
-        iterations = as_count(iterations, "iterations")
-        if iterations == 0:
-            return self
-
-        # The tutorial's arithmetic, operation for operation, into buffers allocated once:
-        # the results are bit-identical, without ten thousand rounds of temporary arrays.
-        weights = self.weights
-        inputs_t = inputs.T
-        output = np.empty((len(inputs), 1))
-        error = np.empty_like(output)
-        slope = np.empty_like(output)
-        adjustment = np.empty_like(weights)
-        rate = self.learning_rate
-        dot, negative, exp, add, subtract, multiply, divide = (
-            np.dot, np.negative, np.exp, np.add, np.subtract, np.multiply, np.divide
-        )
-        with np.errstate(over="ignore"):
-            for _ in range(iterations):
-                dot(inputs, weights, output)
-                negative(output, output)
-                exp(output, output)
-                add(1, output, output)
-                divide(1, output, output)  # output = sigmoid(inputs @ weights)
-                subtract(expected, output, error)
-                subtract(1, output, slope)
-                multiply(output, slope, slope)  # sigmoid_derivative(output)
-                multiply(error, slope, error)  # confidence
-                dot(inputs_t, error, adjustment)
-                if rate != 1.0:
-                    multiply(adjustment, rate, adjustment)
-                add(weights, adjustment, weights)
-        return self
+        return inputs, expected
 
     def _check_inputs(self, inputs, name: str, *, allow_1d: bool) -> np.ndarray:
         array = as_float_array(inputs, name)

@@ -7,8 +7,9 @@ input is "X", shape (N, n_inputs), in float32 or float64. Needs the ``onnx`` ext
 ``pip install 'neuronet[onnx]'``.
 
 A model of a table (``TabularModel``) becomes a graph that starts from the raw columns, one
-input per column, and applies the model's preparation before the network: see
-``tabular_to_onnx``.
+input per column, and applies the model's preparation before the network: its export
+(``neuronet.tabular.onnx``) builds on the pieces here (``Graph``, ``add_network``,
+``class_outputs``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ _ACTIVATION_OPS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "softma
                    "leaky_relu": "LeakyRelu", "exp": "Exp", "identity": None}
 
 
-def _onnx():
+def require_onnx():
     try:
         import onnx
     except ImportError as exc:
@@ -37,18 +38,18 @@ def _onnx():
     return onnx
 
 
-def _float_dtype(dtype, default):
+def float_dtype(dtype, default):
     dtype = np.dtype(default if dtype is None else dtype)
     if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise ValueError(f"ONNX export supports float32 and float64, got {dtype}")
     return dtype
 
 
-class _Graph:
+class Graph:
     """Nodes and constant tensors gathered while walking the layers, with fresh names."""
 
     def __init__(self, dtype):
-        self.onnx = _onnx()
+        self.onnx = require_onnx()
         self.dtype = dtype
         self.nodes, self.initializers = [], []
         self._count = 0
@@ -96,11 +97,11 @@ class _Graph:
         return model
 
 
-def _elem_type(dtype):
-    return _onnx().helper.np_dtype_to_tensor_dtype(np.dtype(dtype))
+def elem_type(dtype):
+    return require_onnx().helper.np_dtype_to_tensor_dtype(np.dtype(dtype))
 
 
-def _add_network(graph, network, x):
+def add_network(graph, network, x):
     """The nodes of ``network`` applied to tensor ``x``; returns the name of its output."""
     for position, layer in enumerate(network.layers, 1):
         if isinstance(layer, Dropout):
@@ -127,10 +128,10 @@ def _add_network(graph, network, x):
     return x
 
 
-def _save(model, path):
+def save_model(model, path):
     """Write ``model`` to ``path`` through a temporary file, so a failed write leaves any
     earlier file whole."""
-    from .serialization import atomic_write
+    from ._files import atomic_write
 
     with atomic_write(path, mode="wb") as handle:
         handle.write(model.SerializeToString())
@@ -146,36 +147,36 @@ def network_to_onnx(network, path=None, *, dtype=None):
     path : str or os.PathLike, optional
     dtype : np.float32 or np.float64; by default the network's own.
     """
-    dtype = _float_dtype(dtype, network.dtype)
-    graph = _Graph(dtype)
-    out = _add_network(graph, network, "X")
+    dtype = float_dtype(dtype, network.dtype)
+    graph = Graph(dtype)
+    out = add_network(graph, network, "X")
     if out == "X":  # pragma: no cover - a Network always has a Dense layer
         out = graph.node("Identity", ["X"])
     graph.rename(out, "Y")
     helper = graph.onnx.helper
-    elem = _elem_type(dtype)
+    elem = elem_type(dtype)
     model = graph.model(
         [helper.make_tensor_value_info("X", elem, ["N", network.n_inputs])],
         [helper.make_tensor_value_info("Y", elem, ["N", network.n_outputs])],
         "neuronet Network",
     )
     if path is not None:
-        _save(model, path)
+        save_model(model, path)
     return model
 
 
-def _classes(graph, out, n_outputs, classes):
+def class_outputs(graph, out, n_outputs, classes):
     """(probabilities, label, label's element type) from a classifier network's output: one
     sigmoid unit (the second class's probability) or a softmax over the classes."""
     if n_outputs == 1:
         first = graph.node("Sub", [graph.constant("one", 1.0), out])
         out = graph.node("Concat", [first, out], axis=1)
     index = graph.node("ArgMax", [out], axis=1, keepdims=0)
-    table, label_type = _label_tensor(graph, classes)
+    table, label_type = label_tensor(graph, classes)
     return out, graph.node("Gather", [table, index], "label", axis=0), label_type
 
 
-def _label_tensor(graph, classes):
+def label_tensor(graph, classes):
     """The classes as a constant, and the ONNX type of the labels that come out of it."""
     TensorProto = graph.onnx.TensorProto
     classes = np.asarray(classes)
@@ -203,11 +204,11 @@ def estimator_to_onnx(estimator, path=None, *, dtype=None):
 
     check_is_fitted(estimator)
     network = estimator.network_
-    dtype = _float_dtype(dtype, network.dtype)
-    graph = _Graph(dtype)
+    dtype = float_dtype(dtype, network.dtype)
+    graph = Graph(dtype)
     helper = graph.onnx.helper
-    elem = _elem_type(dtype)
-    out = _add_network(graph, network, "X")
+    elem = elem_type(dtype)
+    out = add_network(graph, network, "X")
     n = "N"
     if is_classifier(estimator):
         k = len(estimator.classes_)
@@ -218,7 +219,7 @@ def estimator_to_onnx(estimator, path=None, *, dtype=None):
             label = graph.node("Cast", [above], "label", to=graph.onnx.TensorProto.INT64)
             label_type, label_shape = graph.onnx.TensorProto.INT64, [n, k]
         else:
-            probabilities, label, label_type = _classes(graph, out, network.n_outputs,
+            probabilities, label, label_type = class_outputs(graph, out, network.n_outputs,
                                                         estimator.classes_)
             label_shape = [n]
         graph.rename(label, "label")
@@ -237,90 +238,5 @@ def estimator_to_onnx(estimator, path=None, *, dtype=None):
     inputs = [helper.make_tensor_value_info("X", elem, [n, network.n_inputs])]
     model = graph.model(inputs, outputs, f"neuronet {type(estimator).__name__}")
     if path is not None:
-        _save(model, path)
+        save_model(model, path)
     return model
-
-
-def tabular_to_onnx(model, path=None):
-    """A TabularModel as an ONNX model (opset 19) that reads raw columns, one input of shape
-    (N, 1) per column the model reads, named as the column: float64 for numbers (NaN where
-    missing), float64 days since 1970-01-01 UTC for dates (NaN where missing), strings for
-    categories and booleans ("" where missing; whole numbers written as "3", booleans as
-    "True"/"False"). ``TabularModel.onnx_inputs(data)`` makes these from a table.
-
-    Outputs: "label" (N,) and "probabilities" (N, n_classes) for classification, "value" (N,)
-    in the target's units for regression.
-    """
-    from .tabular.model import onnx_input_name
-    from .tabular.preparation import CYCLES, NumberInput
-
-    network = model.network
-    graph = _Graph(np.dtype(np.float64))
-    helper, TensorProto = graph.onnx.helper, graph.onnx.TensorProto
-    inputs, parts = [], []
-    for item in model.preparation.inputs:
-        name = onnx_input_name(item.column)
-        if isinstance(item, NumberInput):
-            inputs.append(helper.make_tensor_value_info(name, TensorProto.DOUBLE, ["N", 1]))
-            gaps = graph.node("IsNaN", [name], "gaps")
-            filled = graph.node("Where", [gaps, graph.constant("fill", [item.fill]), name])
-            centred = graph.node("Sub", [filled, graph.constant("center", [item.center])])
-            parts.append(graph.node("Div", [centred, graph.constant("scale", [item.scale])]))
-            if item.indicator:
-                parts.append(graph.node("Cast", [gaps], "missing", to=TensorProto.DOUBLE))
-            for cycle in item.cycles:
-                turn = graph.constant("turn", [2 * np.pi / CYCLES[cycle]])
-                angle = graph.node("Mul", [filled, turn], "angle")
-                parts += [graph.node("Sin", [angle]), graph.node("Cos", [angle])]
-        else:
-            inputs.append(helper.make_tensor_value_info(name, TensorProto.STRING, ["N", 1]))
-            slots = []
-            if item.values:
-                values = graph.constant("values", np.array(item.values, dtype=object), object)
-                slots.append(graph.node("Equal", [name, values], "is_value"))
-            if item.missing_slot:
-                empty = graph.constant("empty", np.array([""], dtype=object), object)
-                slots.append(graph.node("Equal", [name, empty], "is_missing"))
-            slots = [graph.node("Cast", [slot], "slot", to=TensorProto.DOUBLE) for slot in slots]
-            if item.pooled_slot:
-                one = graph.constant("one", [[1.0]])
-                if slots:
-                    joined = slots[0] if len(slots) == 1 else \
-                        graph.node("Concat", slots, "slots", axis=1)
-                    axes = graph.constant("axes", [1], np.int64)
-                    taken = graph.node("ReduceSum", [joined, axes], "taken", keepdims=1)
-                    slots.append(graph.node("Sub", [one, taken], "pooled"))
-                else:  # every value is pooled: the one input is always 1
-                    zero = graph.node("Mul", [graph.node("Cast", [graph.node(
-                        "Equal", [name, name])], to=TensorProto.DOUBLE),
-                        graph.constant("zero", [[0.0]])])
-                    slots.append(graph.node("Add", [zero, one], "pooled"))
-            parts += slots
-    features = parts[0] if len(parts) == 1 else graph.node("Concat", parts, "features", axis=1)
-    if network.dtype != np.float64:
-        features = graph.node("Cast", [features], to=_elem_type(network.dtype))
-    graph.dtype = network.dtype
-    out = _add_network(graph, network, features)
-    if network.dtype != np.float64:
-        out = graph.node("Cast", [out], to=TensorProto.DOUBLE)
-    graph.dtype = np.dtype(np.float64)
-    if model.task == "classification":
-        probabilities, label, label_type = _classes(graph, out, network.n_outputs,
-                                                    model.classes)
-        graph.rename(label, "label")
-        graph.rename(probabilities, "probabilities")
-        outputs = [helper.make_tensor_value_info("label", label_type, ["N"]),
-                   helper.make_tensor_value_info("probabilities", TensorProto.DOUBLE,
-                                                 ["N", len(model.classes)])]
-    else:
-        axes = graph.constant("axes", [1], np.int64)
-        value = graph.node("Squeeze", [out, axes])
-        value = graph.node("Mul", [value, graph.constant("scale", model.target_scale)])
-        value = graph.node("Add", [value, graph.constant("center", model.target_center)])
-        graph.rename(value, "value")
-        outputs = [helper.make_tensor_value_info("value", TensorProto.DOUBLE, ["N"])]
-    onnx_model = graph.model(inputs, outputs, f"neuronet TabularModel: {model.task} of "
-                             f"{model.target}", opset=TABLE_OPSET, ir_version=TABLE_IR_VERSION)
-    if path is not None:
-        _save(onnx_model, path)
-    return onnx_model

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_count, as_float_array
+from ._checks import as_count
 
 DEFAULT_AT = (1, 2, 3, 10, 100, 1000, 10_000)
 
@@ -135,15 +135,7 @@ def record(neuron, training_inputs, training_outputs, iterations, *, at=None) ->
         Iterations to record, counted from 1 (default: 1, 2, 3, 10, 100, 1,000 and
         10,000, those that happen). ``range(1, iterations + 1)`` records them all.
     """
-    inputs = neuron._check_inputs(training_inputs, "training_inputs", allow_1d=False)
-    expected = as_float_array(training_outputs, "training_outputs")
-    if expected.ndim == 1:
-        expected = expected[:, None]
-    if expected.shape != (len(inputs), 1):
-        raise ValueError(
-            f"training_outputs must be one output per input row, shape ({len(inputs)}, 1) "
-            f"or ({len(inputs)},), got shape {expected.shape}"
-        )
+    inputs, expected = neuron.check_table(training_inputs, training_outputs)
     iterations = as_count(iterations, "iterations")
     wanted = _iterations_to_record(at, iterations)
 

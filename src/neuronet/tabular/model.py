@@ -160,7 +160,7 @@ class TabularModel:
         """The model as an ONNX graph with one input per column the model reads (see
         ``onnx_inputs``) and outputs "label" and "probabilities" (classification) or
         "value" (regression); written to ``path`` if given. Needs the ``onnx`` extra."""
-        from ..onnx import tabular_to_onnx
+        from .onnx import tabular_to_onnx
 
         return tabular_to_onnx(self, path)
 
@@ -169,6 +169,8 @@ class TabularModel:
         shape (rows, 1): text (str objects, "" where missing) for categories and booleans,
         float64 (NaN where missing) for numbers, and float64 days since 1970-01-01 UTC (NaN
         where missing) for dates."""
+        from .onnx import onnx_input_name
+
         frame = self._frame(data, sep, encoding)
         feeds = {}
         for item in self.preparation.inputs:
@@ -212,7 +214,7 @@ class TabularModel:
         return lines
 
     def __repr__(self) -> str:
-        sizes = [self.network.n_inputs] + [layer.n_outputs for layer in self.network._dense]
+        sizes = [self.network.n_inputs] + [layer.n_outputs for layer in self.network.dense_layers]
         return (f"<TabularModel: {self.task} of {printable(self.target)!r} from "
                 f"{len(self.preparation.inputs)} columns, network "
                 f"{'-'.join(map(str, sizes))}>")
@@ -312,11 +314,6 @@ def score_numbers(truth, predictions) -> dict:
     return {"rows": len(truth), "mse": float(np.mean(error**2)),
             "mae": float(np.mean(np.abs(error))),
             "r2": 1 - float(np.sum(error**2)) / spread if spread > 0 else float("nan")}
-
-
-def onnx_input_name(column: str) -> str:
-    """The ONNX graph's input name for a column: the column's own name."""
-    return column
 
 
 def class_kind(classes) -> str:

@@ -1,0 +1,106 @@
+"""A model of a table as an ONNX graph that reads raw columns: the model's preparation
+(gaps filled, numbers standardized, dates as days and cycles, categories one-hot) as standard
+operators, then the network (``neuronet.onnx``), then labels and probabilities or values in the
+target's units. Any ONNX runtime then predicts what ``TabularModel.predict`` does."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..onnx import (
+    TABLE_IR_VERSION,
+    TABLE_OPSET,
+    Graph,
+    add_network,
+    class_outputs,
+    elem_type,
+    save_model,
+)
+from .preparation import CYCLES, NumberInput
+
+
+def onnx_input_name(column: str) -> str:
+    """The ONNX graph's input name for a column: the column's own name."""
+    return column
+
+
+def tabular_to_onnx(model, path=None):
+    """A TabularModel as an ONNX model (opset 19) that reads raw columns, one input of shape
+    (N, 1) per column the model reads, named as the column: float64 for numbers (NaN where
+    missing), float64 days since 1970-01-01 UTC for dates (NaN where missing), strings for
+    categories and booleans ("" where missing; whole numbers written as "3", booleans as
+    "True"/"False"). ``TabularModel.onnx_inputs(data)`` makes these from a table.
+
+    Outputs: "label" (N,) and "probabilities" (N, n_classes) for classification, "value" (N,)
+    in the target's units for regression.
+    """
+    network = model.network
+    graph = Graph(np.dtype(np.float64))
+    helper, TensorProto = graph.onnx.helper, graph.onnx.TensorProto
+    inputs, parts = [], []
+    for item in model.preparation.inputs:
+        name = onnx_input_name(item.column)
+        if isinstance(item, NumberInput):
+            inputs.append(helper.make_tensor_value_info(name, TensorProto.DOUBLE, ["N", 1]))
+            gaps = graph.node("IsNaN", [name], "gaps")
+            filled = graph.node("Where", [gaps, graph.constant("fill", [item.fill]), name])
+            centred = graph.node("Sub", [filled, graph.constant("center", [item.center])])
+            parts.append(graph.node("Div", [centred, graph.constant("scale", [item.scale])]))
+            if item.indicator:
+                parts.append(graph.node("Cast", [gaps], "missing", to=TensorProto.DOUBLE))
+            for cycle in item.cycles:
+                turn = graph.constant("turn", [2 * np.pi / CYCLES[cycle]])
+                angle = graph.node("Mul", [filled, turn], "angle")
+                parts += [graph.node("Sin", [angle]), graph.node("Cos", [angle])]
+        else:
+            inputs.append(helper.make_tensor_value_info(name, TensorProto.STRING, ["N", 1]))
+            slots = []
+            if item.values:
+                values = graph.constant("values", np.array(item.values, dtype=object), object)
+                slots.append(graph.node("Equal", [name, values], "is_value"))
+            if item.missing_slot:
+                empty = graph.constant("empty", np.array([""], dtype=object), object)
+                slots.append(graph.node("Equal", [name, empty], "is_missing"))
+            slots = [graph.node("Cast", [slot], "slot", to=TensorProto.DOUBLE) for slot in slots]
+            if item.pooled_slot:
+                one = graph.constant("one", [[1.0]])
+                if slots:
+                    joined = slots[0] if len(slots) == 1 else \
+                        graph.node("Concat", slots, "slots", axis=1)
+                    axes = graph.constant("axes", [1], np.int64)
+                    taken = graph.node("ReduceSum", [joined, axes], "taken", keepdims=1)
+                    slots.append(graph.node("Sub", [one, taken], "pooled"))
+                else:  # every value is pooled: the one input is always 1
+                    zero = graph.node("Mul", [graph.node("Cast", [graph.node(
+                        "Equal", [name, name])], to=TensorProto.DOUBLE),
+                        graph.constant("zero", [[0.0]])])
+                    slots.append(graph.node("Add", [zero, one], "pooled"))
+            parts += slots
+    features = parts[0] if len(parts) == 1 else graph.node("Concat", parts, "features", axis=1)
+    if network.dtype != np.float64:
+        features = graph.node("Cast", [features], to=elem_type(network.dtype))
+    graph.dtype = network.dtype
+    out = add_network(graph, network, features)
+    if network.dtype != np.float64:
+        out = graph.node("Cast", [out], to=TensorProto.DOUBLE)
+    graph.dtype = np.dtype(np.float64)
+    if model.task == "classification":
+        probabilities, label, label_type = class_outputs(graph, out, network.n_outputs,
+                                                    model.classes)
+        graph.rename(label, "label")
+        graph.rename(probabilities, "probabilities")
+        outputs = [helper.make_tensor_value_info("label", label_type, ["N"]),
+                   helper.make_tensor_value_info("probabilities", TensorProto.DOUBLE,
+                                                 ["N", len(model.classes)])]
+    else:
+        axes = graph.constant("axes", [1], np.int64)
+        value = graph.node("Squeeze", [out, axes])
+        value = graph.node("Mul", [value, graph.constant("scale", model.target_scale)])
+        value = graph.node("Add", [value, graph.constant("center", model.target_center)])
+        graph.rename(value, "value")
+        outputs = [helper.make_tensor_value_info("value", TensorProto.DOUBLE, ["N"])]
+    onnx_model = graph.model(inputs, outputs, f"neuronet TabularModel: {model.task} of "
+                             f"{model.target}", opset=TABLE_OPSET, ir_version=TABLE_IR_VERSION)
+    if path is not None:
+        save_model(onnx_model, path)
+    return onnx_model
