@@ -1,14 +1,13 @@
 """neuronet: from the tutorial's single neuron to layered networks trained by backpropagation."""
 
 from . import activations, datasets, initializers, losses, optimizers, schedules
+from ._version import __version__
 from .layers import Dense, Dropout
 from .network import Network
 from .neuron import Neuron
 from .optimizers import LBFGS, SGD, Adam
 from .serialization import ModelFileError, load
 from .training import Callback, History
-
-__version__ = "0.1.0"
 
 
 def __getattr__(name):
