@@ -173,3 +173,14 @@ def test_registered_whichever_is_imported_first(first):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["['label',", "'probabilities']"]
+
+
+def test_class_labels_as_a_third_output(penguins):
+    X = penguins[MEASURES].to_numpy()
+    y = penguins["Species"].to_numpy(dtype=object)
+    model = NetClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0).fit(X, y)
+    options = {NetClassifier: {"zipmap": False, "output_class_labels": True}}
+    label, probabilities, classes = run(skl2onnx.to_onnx(model, X[:1], options=options),
+                                        {"X": X})
+    assert list(classes) == list(model.classes_)
+    assert list(label) == list(classes[probabilities.argmax(axis=1)])
