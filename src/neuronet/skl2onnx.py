@@ -24,9 +24,13 @@ Needs the ``skl2onnx`` extra: ``pip install 'neuronet[skl2onnx]'``.
 from __future__ import annotations
 
 import importlib.abc
+import importlib.machinery
 import importlib.util
 import sys
 import warnings
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -37,7 +41,7 @@ ALIASES = {"NetClassifier": "NeuronetNetClassifier", "NetRegressor": "NeuronetNe
 MIN_OPSET = 13
 
 
-def _skl2onnx():
+def _skl2onnx() -> ModuleType:
     try:
         import skl2onnx
     except ImportError as exc:
@@ -72,7 +76,8 @@ class _AfterImport(importlib.abc.MetaPathFinder):
     find it and wraps its loader, so that ``register()`` runs right after skl2onnx's own code.
     Python has no hook for "after module X is imported"; this is the usual way to make one."""
 
-    def find_spec(self, fullname, path, target=None):
+    def find_spec(self, fullname: str, path: Sequence[str] | None,
+                  target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
         if fullname != "skl2onnx":
             return None
         sys.meta_path.remove(self)  # once, and so that the search below finds the real module
@@ -81,15 +86,16 @@ class _AfterImport(importlib.abc.MetaPathFinder):
             return spec
         exec_module = spec.loader.exec_module
 
-        def exec_and_register(module):
+        def exec_and_register(module: ModuleType) -> None:
             exec_module(module)
             _register_quietly()
 
-        spec.loader.exec_module = exec_and_register
+        # The loader stays skl2onnx's own (its resources, its file), with this one step added.
+        spec.loader.exec_module = exec_and_register  # type: ignore[method-assign]
         return spec
 
 
-def _register_quietly():
+def _register_quietly() -> None:
     # An incompatible skl2onnx must not break the user's `import skl2onnx`: say so instead.
     try:
         register()
@@ -113,7 +119,7 @@ def register_when_imported() -> None:
 # --- shapes ---------------------------------------------------------------------------------
 
 
-def _computing_dtype(operator):
+def _computing_dtype(operator: Any) -> np.dtype:
     """The dtype the estimator's graph computes in: its input's if that is float32 or float64,
     else the network's (the input is cast to it)."""
     from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
@@ -126,13 +132,13 @@ def _computing_dtype(operator):
     return np.dtype(operator.raw_operator.network_.dtype)
 
 
-def _tensor_type(dtype):
+def _tensor_type(dtype: np.dtype) -> type:
     from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
 
     return FloatTensorType if dtype == np.float32 else DoubleTensorType
 
 
-def _check_input(operator):
+def _check_input(operator: Any) -> None:
     from skl2onnx.common.data_types import (
         BooleanTensorType,
         DoubleTensorType,
@@ -154,7 +160,7 @@ def _check_input(operator):
                          f"gives {width}")
 
 
-def _label_type(classes):
+def _label_type(classes: Any) -> type:
     from skl2onnx.common.data_types import (
         BooleanTensorType,
         DoubleTensorType,
@@ -167,7 +173,7 @@ def _label_type(classes):
             "f": DoubleTensorType}.get(kind, StringTensorType)
 
 
-def _classifier_shapes(operator):
+def _classifier_shapes(operator: Any) -> None:
     from skl2onnx.common.utils import check_input_and_output_numbers
 
     _check_input(operator)
@@ -183,7 +189,7 @@ def _classifier_shapes(operator):
     operator.outputs[1].type = _tensor_type(dtype)([n, len(estimator.classes_)])
 
 
-def _regressor_shapes(operator):
+def _regressor_shapes(operator: Any) -> None:
     from skl2onnx.common.utils import check_input_and_output_numbers
 
     _check_input(operator)
@@ -196,14 +202,14 @@ def _regressor_shapes(operator):
 # --- conversion -----------------------------------------------------------------------------
 
 
-def _check_opset(container, estimator):
+def _check_opset(container: Any, estimator: Any) -> None:
     opset = container.target_opset
     if opset is not None and opset < MIN_OPSET:
         raise ValueError(f"{type(estimator).__name__} needs ONNX opset {MIN_OPSET} or later; "
                          f"the conversion asked for opset {opset} (target_opset)")
 
 
-def _input(scope, operator, container, dtype):
+def _input(scope: Any, operator: Any, container: Any, dtype: np.dtype) -> str:
     """The name of the estimator's input, cast to ``dtype`` where it is of another type."""
     from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
 
@@ -218,16 +224,17 @@ def _input(scope, operator, container, dtype):
     return cast
 
 
-def _inline(scope, container, model, x, outputs):
+def _inline(scope: Any, container: Any, model: Any, x: str, outputs: dict[str, str]) -> None:
     """Place the nodes and constants of the ONNX ``model`` into skl2onnx's ``container``: its
     input "X" read from tensor ``x``, its outputs named as ``outputs`` maps them, every other
     name made fresh, so that two estimators in one graph never share one."""
     from onnx import TensorProto, helper, numpy_helper
 
-    names = {"X": x}
+    names: dict[str, str] = {"X": x}
     for tensor in model.graph.initializer:
         names[tensor.name] = fresh = scope.get_unique_variable_name(f"neuronet_{tensor.name}")
         array = numpy_helper.to_array(tensor)
+        content: object
         if tensor.data_type == TensorProto.STRING:
             content = [v.decode("utf-8") if isinstance(v, bytes) else str(v)
                        for v in array.ravel()]
@@ -244,7 +251,7 @@ def _inline(scope, container, model, x, outputs):
                            op_version=MIN_OPSET, **attributes)
 
 
-def _convert_classifier(scope, operator, container):
+def _convert_classifier(scope: Any, operator: Any, container: Any) -> None:
     from .onnx import estimator_to_onnx
 
     estimator = operator.raw_operator
@@ -256,7 +263,7 @@ def _convert_classifier(scope, operator, container):
                                          "probabilities": operator.outputs[1].full_name})
 
 
-def _convert_regressor(scope, operator, container):
+def _convert_regressor(scope: Any, operator: Any, container: Any) -> None:
     from onnx import TensorProto
 
     from .onnx import estimator_to_onnx
