@@ -110,7 +110,13 @@ def _module_page(modname, module, page):
     if data:
         lines += ["Values", "------", ""]
         for name in sorted(data, key=str.lower):
-            lines += [f".. autodata:: {name}", "   :no-value:", ""]
+            # A value's docstring would be its type's (str's, dict's): its type and, when
+            # short, the value say more.
+            value = getattr(module, name)
+            lines += [f".. py:data:: {name}", f"   :type: {type(value).__name__}"]
+            if len(repr(value)) <= 60:
+                lines.append(f"   :value: {value!r}")
+            lines.append("")
     if page["see"]:
         lines += ["Also here", "---------", "",
                   "Names this module makes available, documented where they are defined.", ""]
