@@ -184,3 +184,14 @@ def test_class_labels_as_a_third_output(penguins):
                                         {"X": X})
     assert list(classes) == list(model.classes_)
     assert list(label) == list(classes[probabilities.argmax(axis=1)])
+
+
+def test_whole_numbers_are_cast_to_the_network_s_dtype(penguins):
+    X = penguins[MEASURES].to_numpy().round().astype(np.int64)  # millimetres, as integers
+    y = penguins["Body Mass (g)"].to_numpy() / 1000
+    model = NetRegressor(hidden_layer_sizes=(4,), solver="lbfgs", random_state=0).fit(X, y)
+    onx = skl2onnx.to_onnx(model, X[:1])
+    assert onx.graph.input[0].type.tensor_type.elem_type == 7  # int64 in, as given
+    (value,) = run(onx, {"X": X})
+    assert value.dtype == np.float64
+    np.testing.assert_allclose(value[:, 0], model.predict(X), rtol=1e-5, atol=1e-5)
