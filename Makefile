@@ -4,16 +4,30 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench bench-dask lint clean playground screenshots browser bench-playground
+.PHONY: demo test bench bench-dask lint docs dist clean playground screenshots browser \
+	bench-playground
 
 demo: $(VENV)/.stamp-demo
 	$(BIN)/neuronet demo
 	$(BIN)/neuronet demo xor
 	$(BIN)/neuronet demo digits
 
+# The tests build the documentation site too (tests/test_docs.py) and install the wheel into a
+# fresh environment (tests/test_packaging.py): CI runs this target alone.
 test: $(VENV)/.stamp-test browser
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# The documentation site, into docs/_build/html (open index.html); any warning is an error.
+docs: $(VENV)/.stamp-docs
+	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
+
+# The source distribution and the wheel, into dist/, checked by twine as PyPI would check them.
+dist: $(VENV)/.stamp-dist
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/twine check --strict dist/*
 
 # The playground at http://127.0.0.1:8765/ (Ctrl-C stops it); PLAYGROUND_ARGS="--port 9000".
 playground: $(VENV)/.stamp-playground
@@ -55,8 +69,10 @@ bench: $(VENV)/.stamp-bench
 bench-dask: $(VENV)/.stamp-bench
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/dask_bench.py $(DASK_BENCH_ARGS)
 
-lint: $(VENV)/.stamp-test
+# ruff over the tree; mypy over the modules pyproject.toml's [tool.mypy] lists.
+lint: $(VENV)/.stamp-lint
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +85,18 @@ $(VENV)/.stamp-test: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
+$(VENV)/.stamp-docs: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e ".[docs]"
+	touch $@
+
+$(VENV)/.stamp-lint: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e ".[lint,skl2onnx]"
+	touch $@
+
+$(VENV)/.stamp-dist: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e ".[dist]"
+	touch $@
+
 $(VENV)/.stamp-playground: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e ".[playground]"
 	touch $@
@@ -78,4 +106,5 @@ $(VENV)/.stamp-bench: pyproject.toml | $(VENV)/bin/python
 	touch $@
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis dist docs/_build docs/api \
+	  docs/gallery docs/tutorial/quick_dive.ipynb

@@ -520,9 +520,10 @@ class _StoppingRule(Callback):
 class NetClassifier(ClassifierMixin, _NetEstimator):
     """A neural-network classifier, a drop-in for scikit-learn's MLPClassifier: hidden layers of
     ``activation`` units, then a sigmoid output for two classes (or for each label of a
-    multilabel problem) or a softmax over several classes, trained on cross-entropy.
+    multilabel problem) or a softmax over several classes, trained on cross-entropy. Its
+    parameters are MLPClassifier's, with the same names, defaults and meanings.
 
-    Parameters (MLPClassifier's names, defaults and meanings)
+    Parameters
     ----------
     hidden_layer_sizes : tuple of int, default (100,)
         Units in each hidden layer.
@@ -802,3 +803,10 @@ def _check_sample_weight(sample_weight, n):
         raise ValueError("Sample weights must contain at least one non-zero number "
                          "(every sample_weight is zero)")
     return sample_weight
+
+
+# skl2onnx converts pipelines that end in these estimators once it knows them: told now if it is
+# imported already, else when it is (importing it here would cost every user a second).
+from .skl2onnx import register_when_imported  # noqa: E402
+
+register_when_imported()

@@ -176,7 +176,7 @@ class Table:
 
 
 def read_columns(text: str, name: str = "data.csv") -> Columns:
-    """Parse CSV text with a header row (separator , ; tab or |, guessed) into Columns,
+    """Parse CSV text with a header row (separator ``,`` ``;`` tab or ``|``, guessed) into Columns,
     or raise ValueError saying which line is wrong."""
     if not isinstance(text, str):
         raise ValueError(f"{name}: expected the text of a CSV file")

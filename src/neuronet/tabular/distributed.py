@@ -217,7 +217,7 @@ class Table:
     @classmethod
     def read(cls, data, client, *, sep=None, encoding=None, text_columns=(), timeout=60):
         """The table ``data`` on the cluster of ``client`` (a distributed.Client): CSV files
-        (a path or a pattern such as "data/part-*.csv", one partition per file, read by the
+        (a path or a pattern such as ``"data/part-*.csv"``, one partition per file, read by the
         workers, which must see the same paths), a dask DataFrame (its partitions), or a
         pandas DataFrame or dict of columns (split into a partition per worker thread).
         ``sep``, ``encoding`` and ``text_columns`` are as for ``read_csv``."""

@@ -85,7 +85,7 @@ def train(data, target, *, task=None, features=None, categorical=None, numeric=N
     Parameters
     ----------
     data : a pandas DataFrame, the path of a CSV file ("-": standard input) or a dict of columns;
-        with ``client``, also a pattern of CSV files ("data/part-*.csv") or a dask DataFrame.
+        with ``client``, also a pattern of CSV files (``"data/part-*.csv"``) or a dask DataFrame.
     target : the column to predict.
     task : "classification" or "regression"; by default inferred (``TASK_RULE``).
     features : the columns to learn from (default: all but the target and those left out).
