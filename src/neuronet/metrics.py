@@ -83,7 +83,7 @@ class Accuracy(Metric):
 
 
 class MeanAbsoluteError(Metric):
-    """Mean of |output - target| over every output of every row."""
+    """Mean of ``|output - target|`` over every output of every row."""
 
     name = "mae"
 
@@ -231,7 +231,7 @@ def accuracy(outputs, targets, labels=None) -> float:
 
 
 def mean_absolute_error(outputs, targets, labels=None) -> float:
-    """Mean of |outputs - targets|."""
+    """Mean of ``|outputs - targets|``."""
     return MeanAbsoluteError()(np.asarray(outputs), np.asarray(targets))
 
 

@@ -23,6 +23,7 @@ Needs the ``skl2onnx`` extra: ``pip install 'neuronet[skl2onnx]'``.
 
 from __future__ import annotations
 
+import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -39,6 +40,9 @@ ALIASES = {"NetClassifier": "NeuronetNetClassifier", "NetRegressor": "NeuronetNe
 #: The oldest ONNX opset whose operators mean what the estimators' graphs use (Squeeze's
 #: axes as an input, Softmax along one axis).
 MIN_OPSET = 13
+#: The estimator classes to register, handed over by ``neuronet.sklearn`` when it is imported
+#: (this module never imports it: the estimators know their converters, not the reverse).
+_ESTIMATORS: dict[str, type] = {}
 
 
 def _skl2onnx() -> ModuleType:
@@ -61,8 +65,9 @@ def register() -> None:
         If skl2onnx (or scikit-learn, or onnx) is not installed.
     """
     skl2onnx = _skl2onnx()
-    from .sklearn import NetClassifier, NetRegressor
-
+    if not _ESTIMATORS:  # importing the estimators hands them over
+        importlib.import_module("neuronet.sklearn")
+    NetClassifier, NetRegressor = _ESTIMATORS["NetClassifier"], _ESTIMATORS["NetRegressor"]
     skl2onnx.update_registered_converter(
         NetClassifier, ALIASES["NetClassifier"], _classifier_shapes, _convert_classifier,
         options={"zipmap": [True, False, "columns"], "output_class_labels": [False, True],
@@ -104,12 +109,14 @@ def _register_quietly() -> None:
                       RuntimeWarning, stacklevel=2)
 
 
-def register_when_imported() -> None:
-    """Register the converters now if skl2onnx is imported already, else as soon as it is.
+def register_when_imported(classifier: type, regressor: type) -> None:
+    """Register the converters of ``classifier`` and ``regressor`` (NetClassifier and
+    NetRegressor) now if skl2onnx is imported already, else as soon as it is.
 
     ``neuronet.sklearn`` calls this when it is imported; importing skl2onnx itself there would
     cost every user of the estimators a second.
     """
+    _ESTIMATORS.update(NetClassifier=classifier, NetRegressor=regressor)
     if "skl2onnx" in sys.modules:
         _register_quietly()
     elif not any(isinstance(finder, _AfterImport) for finder in sys.meta_path):

@@ -809,4 +809,4 @@ def _check_sample_weight(sample_weight, n):
 # imported already, else when it is (importing it here would cost every user a second).
 from .skl2onnx import register_when_imported  # noqa: E402
 
-register_when_imported()
+register_when_imported(NetClassifier, NetRegressor)
