@@ -20,7 +20,7 @@ class HeapReuse:
     """While neuronet's tasks run in a worker, the temporary arrays of each chunk are recycled
     from the heap.
 
-    Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_ set, which also fixes glibc's mmap
+    Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_`` set, which also fixes glibc's mmap
     threshold at 128 KiB: every temporary larger than that would be a fresh mapping whose pages
     fault in again, chunk after chunk, which doubles the time of a pass over the rows. glibc's
     settings come back, and the heap's free memory goes back to the system, once no such task
