@@ -81,7 +81,10 @@ $(VENV)/.stamp-demo: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e ".[sklearn]"
 	touch $@
 
+# PyTorch is the tests' gradient oracle: its CPU build, pinned (a bare "torch" would pull a
+# build of several gigabytes), installed before the extras so that nothing asks for another.
 $(VENV)/.stamp-test: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 

@@ -128,3 +128,66 @@ def test_input_gradient_of_dense_layer():
         numeric[index] = (np.vdot(layer.forward(up), upstream)
                           - np.vdot(layer.forward(down), upstream)) / (2 * h)
     np.testing.assert_allclose(dx, numeric, rtol=1e-6, atol=1e-9)
+
+
+# --- PyTorch as the oracle ------------------------------------------------------------------------
+
+TORCH_ACTIVATIONS = {
+    "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "identity": None,
+    "leaky_relu": "leaky_relu", "softmax": "softmax", "exp": "exp",
+}
+TORCH_CASES = [("tanh", "identity", "mse"), ("relu", "sigmoid", "binary_crossentropy"),
+               ("leaky_relu", "softmax", "categorical_crossentropy"),
+               ("sigmoid", "exp", "poisson"), ("tanh", "identity", "sse"),
+               ("relu", "softmax", "mse")]
+
+
+def _torch_loss(torch, name, outputs, targets):
+    functional = torch.nn.functional
+    if name == "mse":
+        return functional.mse_loss(outputs, targets)
+    if name == "sse":
+        return 0.5 * ((outputs - targets) ** 2).sum()
+    if name == "binary_crossentropy":
+        return functional.binary_cross_entropy(outputs, targets)
+    if name == "categorical_crossentropy":
+        return -(targets * torch.log(outputs)).sum(dim=1).mean()
+    # PyTorch's poisson_nll_loss is p - t log(p + 1e-8); neuronet's, half the deviance,
+    # p - t log p + t log t - t: the same gradient, written out here without the 1e-8.
+    deviance = outputs - torch.special.xlogy(targets, outputs)
+    return (deviance + torch.special.xlogy(targets, targets) - targets).mean()
+
+
+@pytest.mark.parametrize("hidden, output, loss_name", TORCH_CASES)
+def test_loss_and_gradient_equal_pytorchs_autograd(hidden, output, loss_name):
+    """The same network, weights and rows in PyTorch: its autograd's loss and gradient are
+    neuronet's, to rounding, for every layer (weights sampled-weighted too)."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    net = Network([Dense(5, 6, hidden), Dense(6, 4, hidden), Dense(4, 3, output)], seed=3)
+    X = rng.normal(size=(40, 5))
+    Y = (rng.poisson(2.0, (40, 3)).astype(float) if loss_name == "poisson"
+         else _targets(rng, loss_name, (40, 3)))
+    weights = rng.random(40) + 0.5
+    total, gradient = net.loss_and_gradient(X, Y, loss_name, sample_weight=weights)
+    params = [torch.tensor(p, dtype=torch.float64, requires_grad=True)
+              for p in net.parameters()]
+    a = torch.from_numpy(X)
+    for i, layer in enumerate(net.layers):
+        a = a @ params[2 * i] + params[2 * i + 1]
+        act = TORCH_ACTIVATIONS[layer.activation.name]
+        if act == "softmax":
+            a = torch.softmax(a, dim=1)
+        elif act == "leaky_relu":
+            a = torch.nn.functional.leaky_relu(a, 0.01)
+        elif act is not None:
+            a = getattr(torch, act)(a)
+    targets = torch.from_numpy(Y)
+    w = torch.from_numpy(weights)[:, None]
+    per_row = [_torch_loss(torch, loss_name, a[i:i + 1], targets[i:i + 1]) for i in range(40)]
+    # neuronet's total is each row's loss times its weight, summed.
+    expected = sum(w[i, 0] * per_row[i] for i in range(40))
+    expected.backward()
+    assert total == pytest.approx(expected.item(), rel=1e-10)
+    torch_gradient = np.concatenate([p.grad.numpy().ravel() for p in params])
+    np.testing.assert_allclose(gradient, torch_gradient, rtol=1e-9, atol=1e-12)

@@ -21,16 +21,14 @@ KNOWN_READS = {"neuronet.tabular.learning: conv._number_text",
 KNOWN_LONG = {"neuronet.sklearn", "neuronet.tabular.distributed"}
 KNOWN_UNTESTED = {
     "neuronet._checks", "neuronet._edges", "neuronet._files", "neuronet._version",
-    "neuronet.activations", "neuronet.batches", "neuronet.callbacks", "neuronet.cli.common",
-    "neuronet.cli.demo", "neuronet.cli.models", "neuronet.cli.tables", "neuronet.dask.rows",
-    "neuronet.dask.session", "neuronet.dask.tasks", "neuronet.initializers", "neuronet.layers",
-    "neuronet.metrics", "neuronet.playground.config", "neuronet.playground.data",
-    "neuronet.playground.export", "neuronet.playground.server", "neuronet.playground.session",
-    "neuronet.serialization.archive", "neuronet.serialization.sections",
-    "neuronet.tabular.columns", "neuronet.tabular.distributed", "neuronet.tabular.learning",
-    "neuronet.tabular.model", "neuronet.tabular.partials", "neuronet.tabular.preparation",
-    "neuronet.tabular.reading", "neuronet.tabular.roles", "neuronet.tabular.statistics",
-    "neuronet.targets",
+    "neuronet.cli.common", "neuronet.cli.demo", "neuronet.cli.models", "neuronet.cli.tables",
+    "neuronet.dask.rows", "neuronet.dask.session", "neuronet.dask.tasks",
+    "neuronet.playground.config", "neuronet.playground.data", "neuronet.playground.export",
+    "neuronet.playground.server", "neuronet.playground.session", "neuronet.serialization.archive",
+    "neuronet.serialization.sections", "neuronet.tabular.columns", "neuronet.tabular.distributed",
+    "neuronet.tabular.learning", "neuronet.tabular.model", "neuronet.tabular.partials",
+    "neuronet.tabular.preparation", "neuronet.tabular.reading", "neuronet.tabular.roles",
+    "neuronet.tabular.statistics",
 }
 
 

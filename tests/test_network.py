@@ -7,23 +7,6 @@ from neuronet import SGD, Dense, Dropout, Network, Neuron, datasets
 TUTORIAL_TRAINED = [9.67341006, -0.20852727, -4.62943754]
 
 
-def test_dense_shapes_and_forward():
-    layer = Dense(3, 2, "identity")
-    net = Network([layer], seed=0)
-    assert layer.weights.shape == (3, 2) and layer.bias.shape == (2,)
-    assert net.layers == [layer]
-    layer.bias[:] = [1.0, -1.0]
-    X = np.arange(6.0).reshape(2, 3)
-    np.testing.assert_allclose(net.predict(X), X @ layer.weights + layer.bias)
-
-
-def test_dense_without_bias():
-    layer = Dense(3, 2, bias=False)
-    Network([layer])
-    assert layer.bias is None
-    assert layer.parameters() == [layer.weights]
-
-
 def test_tutorial_neuron_is_a_one_layer_network():
     inputs, outputs, test_input = datasets.tutorial()
     layer = Dense(3, 1, "sigmoid", bias=False)
