@@ -204,3 +204,21 @@ def test_every_module_has_its_test_file():
         if not any((TESTS / candidate).exists() for candidate in names):
             missing.add(name)
     assert missing == KNOWN_UNTESTED
+
+
+def test_the_map_of_the_house_names_modules_that_exist_and_misses_none():
+    """docs/architecture.md: every file it names (``x.py``, ``pkg/x.py``, ``pkg/``, in the
+    package or from the repository's root) exists, and every top-level module and package of
+    neuronet is on the map."""
+    import re
+
+    text = (TESTS.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`([a-z_0-9]+(?:/[a-z_0-9]+)*(?:\.py|/))`", text))
+    assert named, "the map names no module"
+    missing = sorted(n for n in named if not (SOURCE / n.rstrip("/")).exists()
+                     and not (SOURCE.parents[1] / n).exists())
+    assert missing == [], f"the map names what does not exist: {missing}"
+    top = {p.name + ("/" if p.is_dir() else "") for p in SOURCE.iterdir()
+           if (p.suffix == ".py" and p.stem not in ("__init__", "__main__"))
+           or (p.is_dir() and (p / "__init__.py").exists())}
+    assert sorted(top - named) == [], "modules missing from docs/architecture.md"
