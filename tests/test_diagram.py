@@ -166,9 +166,8 @@ def test_cli_errors_are_one_line_and_nothing_is_half_written(run_cli, tmp_path):
 
 
 def test_cli_draws_a_saved_model(run_cli, tmp_path):
-    serialization = pytest.importorskip("neuronet.serialization")
     net = Network.mlp([64, 32, 10], seed=0)
-    serialization.save(net, tmp_path / "digits.npz")
+    net.save(tmp_path / "digits.npz")
     out = tmp_path / "net.svg"
     result = run_cli("diagram", tmp_path / "digits.npz", "-o", out, "--max-nodes", "6")
     assert result.returncode == 0, result.stderr
