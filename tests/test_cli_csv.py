@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 sklearn_datasets = pytest.importorskip("sklearn.datasets")
-pytest.importorskip("neuronet.serialization")
 
 
 def _write_csv(path, header, rows, bom=False):

@@ -222,3 +222,14 @@ def test_the_map_of_the_house_names_modules_that_exist_and_misses_none():
            if (p.suffix == ".py" and p.stem not in ("__init__", "__main__"))
            or (p.is_dir() and (p / "__init__.py").exists())}
     assert sorted(top - named) == [], "modules missing from docs/architecture.md"
+
+
+def test_no_test_skips_when_a_module_of_neuronet_is_missing():
+    """A test may skip for an optional dependency that is not installed, never for neuronet's
+    own modules: those are always there, and a skip would hide a broken import."""
+    import re
+
+    found = [f"{path.name}: {match}" for path in sorted(TESTS.glob("test_*.py"))
+             for match in re.findall(r"importorskip\(\s*[\"']neuronet[\w.]*[\"']",
+                                     path.read_text(encoding="utf-8"))]
+    assert found == []
