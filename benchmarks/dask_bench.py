@@ -297,9 +297,6 @@ def project(compute_per_row, rows, vector, hop, per_task, wire_base, wire_per_wo
             parts = math.ceil(parts / FAN_IN)
             tasks += parts
             levels += 1
-        if parts > 1:  # the root of the tree: one more addition, on a worker
-            tasks += 1
-            levels += 1
         wire = wire_base + wire_per_worker * workers
         scheduler = per_task * tasks
         chain = (levels + 1) * (NETWORK_ROUND_TRIP + hop)

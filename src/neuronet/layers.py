@@ -110,11 +110,13 @@ class Dense(Layer):
         return state
 
     def _buffer(self, name, shape):
-        # Arrays reused from batch to batch while training; reallocated only when the shape changes.
+        # Arrays reused from batch to batch while training. A batch with fewer rows (an epoch's
+        # last, a block's last chunk) takes the first rows of the buffer, a contiguous view:
+        # reallocating would fault in fresh pages of memory, twice per short batch.
         buffer = self._buffers.get(name)
-        if buffer is None or buffer.shape != shape:
+        if buffer is None or buffer.shape[1:] != shape[1:] or buffer.shape[0] < shape[0]:
             buffer = self._buffers[name] = np.empty(shape, dtype=self.weights.dtype)
-        return buffer
+        return buffer if buffer.shape[0] == shape[0] else buffer[:shape[0]]
 
     def sums(self, inputs, training: bool = False):
         """z = inputs @ weights + bias: each unit's weighted sum of its inputs. ``inputs`` may

@@ -4,8 +4,9 @@ weights) back, added up on the way by a tree of small tasks.
 
 The fit is the engine's own: the same ``training.Fit`` that ``Network.fit`` runs holds the
 settings, the duties (History, validation, progress, callbacks), Ctrl-C and the L-BFGS loop.
-What is distributed is only this: one task per partition computes what the engine computes on
-those rows, and the partial results are added in a fixed tree by partition index
+What is distributed is only this: each partition's total is computed where it is held, with the
+engine's own code (one task per worker thread, for the partitions that worker holds: see
+``placement``), and the partitions' totals are added in a fixed tree by partition index
 (``batches.sum_in_order``), never by which worker holds them or when they arrive. So the same
 seed, data and partitions give bit-identical weights and History on every run, and the
 in-process ``network.fit(..., optimizer="lbfgs", block_rows=<the partitions' sizes>)`` replays
@@ -14,9 +15,10 @@ an L-BFGS fit of the cluster bit for bit (with the workers' one BLAS thread).
 Two ways to train, chosen by the optimizer:
 
 - ``optimizer="lbfgs"`` (the default): full-batch L-BFGS, as Spark MLlib trains its
-  perceptron. Every evaluation sends the weights to the workers once; each partition's task
-  adds up the loss and gradient of its rows (``training.block_total``); the partial sums meet
-  in the tree, eight at a time, and L-BFGS steps at the client.
+  perceptron. Every evaluation sends the weights inside one task per worker thread, placed
+  where its partitions are (``placement``), which adds up the loss and gradient of each of those
+  partitions on its own (``training.block_total``); the partitions' sums meet in the tree,
+  eight at a time by partition index, whose root is the client, where L-BFGS steps.
 - ``optimizer="sgd"``, ``"adam"`` or an SGD or Adam object: model averaging (local SGD). Every
   round, each partition trains its own copy of the network with the optimizer for one epoch of
   its rows (or ``local_steps`` batches), seeded by the round and its index; the copies'
@@ -43,6 +45,7 @@ from .. import optimizers, training
 from .._checks import as_count, as_positive_float
 from ..callbacks import NoImprovement
 from ..metrics import METRICS
+from .placement import Placement
 from .rows import persist
 from .session import ClusterError, ClusterTimeout, Session, client_of
 from .tasks import local_epoch, loss_and_gradient_of, pickled, score_sums_of
@@ -148,9 +151,11 @@ def _fit(run, session, X, y, validation_data, actors, settings):
         except ValueError as exc:
             raise ValueError(f"validation_data: {exc}") from None
 
+        held_out_placement = Placement(session, held_out)
+
         def validation():
-            return _scores(run, session, template, held_out, network.get_flat_weights(),
-                           "validating the iteration")
+            return _scores(run, session, template, held_out, held_out_placement,
+                           network.get_flat_weights(), "validating the iteration")
 
     if run.full_batch:
         def loop(run):
@@ -170,20 +175,27 @@ def _fit(run, session, X, y, validation_data, actors, settings):
         raise
 
 
-def _per_partition(session, task, what, rows, *args):
-    """Futures of ``task(*args, X_i, y_i)`` for each partition i, where the rows are."""
-    return [session.client.submit(task, *args, X, y, key=session.key(what))
-            for X, y in zip(rows.X, rows.y)]
+def _per_partition(session, placement, task, what, rows, *args, doing):
+    """The parts of ``task(*args, X blocks, y blocks)`` on each group of partitions, where the
+    rows are: for partition i, (the future of its group's task, its place in that group). The
+    arguments (the weights among them) travel inside the tasks, one per worker thread."""
+    parts = [None] * len(rows.X)
+    for address, group in placement.groups(doing):
+        blocks = [rows.X[i] for i in group] + [rows.targets[i] for i in group]
+        future = session.client.submit(task, *args, *blocks, key=session.key(what),
+                                       workers=[address], allow_other_workers=True)
+        for place, i in enumerate(group):
+            parts[i] = (future, place)
+    return parts
 
 
-def _scores(run, session, template, rows, weights, doing) -> dict:
+def _scores(run, session, template, rows, placement, weights, doing) -> dict:
     """The loss and metrics of the network with ``weights`` on the partitions of ``rows``."""
     names = run.metric_names
 
     def submit():
-        sent = session.send("weights", weights)
-        return session.reduce(_per_partition(session, score_sums_of, "scores", rows, template,
-                                             sent, run.loss, names))
+        return session.tree(_per_partition(session, placement, score_sums_of, "scores", rows,
+                                           template, weights, run.loss, names, doing=doing))
 
     sums = session.retried(submit, doing)
     return training.score_values(sums, run.loss, {name: METRICS[name]() for name in names})
@@ -192,22 +204,22 @@ def _scores(run, session, template, rows, weights, doing) -> dict:
 def _lbfgs(run, session, template, rows) -> None:
     """Full-batch L-BFGS: each evaluation of loss and gradient is one pass of the workers over
     their partitions; the client only steps (``Fit.minimize``)."""
+    placement = Placement(session, rows)
     evaluations = [0]
 
     def total(x):
         evaluations[0] += 1
+        doing = f"computing the loss and gradient (evaluation {evaluations[0]})"
 
         def submit():
-            sent = session.send("weights", x)
-            return session.reduce(_per_partition(session, loss_and_gradient_of,
-                                                 "loss-and-gradient", rows, template, sent,
-                                                 run.loss))
+            return session.tree(_per_partition(session, placement, loss_and_gradient_of,
+                                               "loss-and-gradient", rows, template, x,
+                                               run.loss, doing=doing))
 
-        return session.retried(submit, f"computing the loss and gradient (evaluation "
-                                       f"{evaluations[0]})")
+        return session.retried(submit, doing)
 
     def scores(x):
-        return _scores(run, session, template, rows, x, "scoring the iteration")
+        return _scores(run, session, template, rows, placement, x, "scoring the iteration")
 
     run.minimize(total, rows.n, scores=scores)
 
@@ -228,7 +240,7 @@ def _averaging(run, session, rows, settings) -> None:
                                            settings, rows.X[i], rows.y[i],
                                            key=session.key("local-epoch"))
                      for i in range(len(rows.X))]
-            return session.reduce(parts)
+            return session.tree(parts)
 
         total = session.retried(submit, f"training round {round_}")
         n = total["rows"]

@@ -15,12 +15,14 @@ from .tasks import check_part
 
 class Rows:
     """The rows of a fit, persisted on the workers: partition i is ``X[i]`` and ``y[i]``
-    (futures), ``sizes[i]`` rows starting at row ``starts[i]``; ``n`` rows in all."""
+    (futures), ``sizes[i]`` rows starting at row ``starts[i]``; ``n`` rows in all.
+    ``targets[i]`` are its targets as ``targets.prepare`` makes them, once for the fit."""
 
     def __init__(self, X, y, sizes):
         keep = [i for i, size in enumerate(sizes) if size]  # an empty partition has no part
         self.X = [X[i] for i in keep]
         self.y = [y[i] for i in keep]
+        self.targets = []
         self.sizes = [int(sizes[i]) for i in keep]
         self.starts = [int(s) for s in np.cumsum([0] + self.sizes[:-1])]
         self.n = sum(self.sizes)
@@ -98,10 +100,11 @@ def persist(session, template, network, loss, X, y) -> Rows:
                                  "y the same partitions")
     session.held += x_blocks + y_blocks
     rows = Rows(x_blocks, y_blocks, sizes)
-    checks = [client.submit(check_part, template, loss, start, X, y,
-                            key=session.key("check"))
-              for start, X, y in zip(rows.starts, rows.X, rows.y)]
-    session.wait(checks, "checking the rows")
+    rows.targets = [client.submit(check_part, template, loss, start, X, y,
+                                  key=session.key("check"))
+                    for start, X, y in zip(rows.starts, rows.X, rows.y)]
+    session.wait(rows.targets, "checking the rows")
+    session.held += rows.targets
     return rows
 
 

@@ -83,20 +83,32 @@ class Session:
             self.held.append(future)
         return future
 
-    def reduce(self, parts: list, merge=add, what: str = "sum"):
-        """One future of the partial results ``parts`` (futures, in partition order) merged by
-        ``merge`` on the workers, in the fixed tree of ``batches.sum_in_order``: the grouping
-        follows the partitions' order alone, never which worker holds them or when they
-        arrive, so the same parts give the same result bit for bit."""
+    def tree(self, parts: list, merge=add, what: str = "sum") -> list:
+        """At most ``FAN_IN`` parts left of ``parts`` (in partition order) merged by ``merge`` on
+        the workers, level by level, in the fixed tree of ``batches.sum_in_order``. A part is a
+        future, or ``(future, j)``: item j of a future's list of results (a group's task gives
+        one per partition). The grouping follows the partitions' order alone, never which worker
+        holds them or when they arrive, so the same parts give the same result bit for bit.
+        ``retried`` merges the last ones at the client."""
         key = self.key(what)
         count = [0]
 
         def combine(*run):
             count[0] += 1
-            return self.client.submit(merge, *run, key=f"{key}-{count[0]}")
+            futures, positions = _positions(run)
+            return self.client.submit(pick_and_merge, merge, positions, *futures,
+                                      key=f"{key}-{count[0]}")
 
-        last = sum_in_order(parts, combine)
-        return last[0] if len(last) == 1 else combine(*last)
+        return sum_in_order(parts, combine)
+
+    def reduce(self, parts: list, merge=add, what: str = "sum"):
+        """One future of ``parts`` merged by ``tree``, the root merged on a worker too."""
+        last = self.tree(parts, merge, what)
+        if len(last) == 1 and not isinstance(last[0], tuple):
+            return last[0]
+        futures, positions = _positions(last)
+        return self.client.submit(pick_and_merge, merge, positions, *futures,
+                                  key=self.key(f"{what}-root"))
 
     def result(self, future, doing: str):
         """The future's result, waited for as long as the scheduler answers and has workers."""
@@ -170,12 +182,17 @@ class Session:
                             f"while {doing}")
 
     def retried(self, submit, doing: str):
-        """The result of the future that ``submit()`` returns; ``submit`` is called again (up
-        to RETRIES times) when the cluster lost what the work depended on, beyond what Dask
-        recovers by itself."""
+        """The sum (``batches.add``) of the parts that ``submit()`` returns (as ``tree`` leaves
+        them), added here in their order; ``submit`` is called again (up to RETRIES times) when
+        the cluster lost what the work depended on, beyond what Dask recovers by itself."""
         for attempt in range(RETRIES + 1):
             try:
-                return self.result(submit(), doing)
+                futures, positions = _positions(submit())
+                self.wait(futures, doing)
+                try:
+                    return pick_and_merge(add, positions, *self.client.gather(futures))
+                except CancelledError as exc:  # lost since they finished
+                    raise self.lost(doing) from exc
             except Lost as exc:
                 if attempt == RETRIES:
                     raise ClusterError(f"{exc}, {RETRIES + 1} times") from exc
@@ -188,3 +205,22 @@ class Session:
 
 def _held(value):
     return value
+
+
+def _positions(parts):
+    """(the distinct futures among ``parts``, and for each part (its future's place among them,
+    the item of that future's list it is, or None for the whole result))."""
+    futures, where, positions = [], {}, []
+    for part in parts:
+        future, item = part if isinstance(part, tuple) else (part, None)
+        if future.key not in where:
+            where[future.key] = len(futures)
+            futures.append(future)
+        positions.append((where[future.key], item))
+    return futures, positions
+
+
+def pick_and_merge(merge, positions, *results):
+    """``merge`` of the parts that ``positions`` pick out of ``results``, in that order (run on
+    a worker for a level of the tree, at the client for its root)."""
+    return merge(*[results[k] if item is None else results[k][item] for k, item in positions])

@@ -102,28 +102,37 @@ def working_copy(template: bytes, weights):
     return network
 
 
-def check_part(template, loss, start, X, y) -> None:
+def check_part(template, loss, start, X, y):
     """The checks of ``Network.fit``, on one partition: numbers, finite, and targets that the
-    loss and the network's outputs accept (each pass after this one trusts them)."""
+    loss and the network's outputs accept; returns the targets as ``targets.prepare`` makes
+    them, kept on the worker for every pass after this one, which trusts them."""
     network = pickle.loads(template)
     on_rows(start, X, network.check_inputs, X)
-    on_rows(start, X, targets.prepare, network, loss, y, len(X))
+    return on_rows(start, X, targets.prepare, network, loss, y, len(X))
 
 
-def loss_and_gradient_of(template, weights, loss, X, y) -> dict:
-    """The summed loss and its gradient over one partition: ``training.block_total``."""
+def _partitions(blocks):
+    """The pairs (X, targets) of a group's partitions, given as their X blocks then their
+    targets (as ``check_part`` prepared them)."""
+    half = len(blocks) // 2
+    return zip(blocks[:half], blocks[half:])
+
+
+def loss_and_gradient_of(template, weights, loss, *blocks) -> list:
+    """The summed loss and its gradient over each partition of a group (its X blocks, then its
+    targets), each on its own (``training.block_total``): a list, one total per partition."""
     network = working_copy(template, weights)
     with HeapReuse():
-        return training.block_total(network, X, targets.prepare(network, loss, y, len(X)),
-                                    None, loss)
+        return [training.block_total(network, X, ys, None, loss)
+                for X, ys in _partitions(blocks)]
 
 
-def score_sums_of(template, weights, loss, names, X, y) -> dict:
-    """The loss and metrics' sums over one partition: ``training.score_sums``."""
+def score_sums_of(template, weights, loss, names, *blocks) -> list:
+    """The loss and metrics' sums over each partition of a group (``training.score_sums``)."""
     network = working_copy(template, weights)
     with HeapReuse():
-        ys = targets.prepare(network, loss, y, len(X))
-        return training.score_sums(network, X, ys, loss, build_metrics(names, ys))
+        return [training.score_sums(network, X, ys, loss, build_metrics(names, ys))
+                for X, ys in _partitions(blocks)]
 
 
 def local_epoch(model, seed, index, start, settings, X, y) -> dict:
