@@ -100,3 +100,22 @@ def test_validation_and_schedule_duties_inside_fit():
     logs = {"loss": 0.3}
     validation.on_epoch_end(1, logs)
     assert logs == {"loss": 0.3, "val_loss": 0.2, "val_mae": 0.1} and calls == [1]
+
+
+def test_someone_watches_a_terminal_not_a_pipe():
+    import subprocess
+    import sys
+
+    code = "from neuronet.callbacks import someone_watches; print(someone_watches())"
+    piped = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           timeout=60)
+    assert piped.stdout.strip() == "False"
+    pty = pytest.importorskip("pty")
+    import os
+
+    leader, follower = pty.openpty()
+    done = subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                          stderr=follower, text=True, timeout=60)
+    os.close(follower)
+    os.close(leader)
+    assert done.stdout.strip() == "True"

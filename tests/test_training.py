@@ -134,8 +134,13 @@ def test_regression_with_mse_and_mae_metric():
     assert np.mean((net.predict(X).ravel() - y) ** 2) < 0.01
 
 
-def test_progress_bar_shows_loss_and_metrics(capsys):
+def test_progress_bar_shows_loss_and_metrics_where_someone_watches(capsys, monkeypatch):
+    from neuronet import callbacks
+
     X, y = _blobs()
+    _net().fit(X, y, **fit_args(), progress=True)
+    assert capsys.readouterr().err == ""  # a captured stderr is no terminal: no bar in a log
+    monkeypatch.setattr(callbacks, "someone_watches", lambda: True)
     _net().fit(X, y, **fit_args(), progress=True)
     err = capsys.readouterr().err
     assert "epoch 5/5" in err and "loss=" in err and "accuracy=" in err

@@ -124,27 +124,49 @@ class Validation(Callback):
         logs.update({f"val_{k}": v for k, v in self.score().items()})
 
 
+def someone_watches() -> bool:
+    """Whether a person sees what this process draws: standard error is a terminal, or the
+    process is a notebook's kernel. A log file or a pipe gets no progress bar (thousands of
+    redrawn lines in a file help nobody)."""
+    import sys
+
+    try:
+        if sys.stderr is not None and sys.stderr.isatty():
+            return True
+    except (AttributeError, ValueError):  # a replaced or closed stderr
+        pass
+    shell = sys.modules.get("IPython")
+    ipython = getattr(shell, "get_ipython", lambda: None)() if shell else None
+    return ipython is not None and "IPKernelApp" in getattr(ipython, "config", {})
+
+
 class ProgressBar(Callback):
-    """A tqdm bar over all the steps of training, the last epoch's scores beside it."""
+    """A tqdm bar over all the steps of training, the last epoch's scores beside it, drawn
+    only where someone watches (``someone_watches``): a terminal or a notebook."""
 
     def __init__(self, epochs: int, steps_per_epoch: int):
         self.epochs, self.steps = epochs, steps_per_epoch
         self.bar = None
 
     def on_train_begin(self, network, history):
+        if not someone_watches():
+            return
         from tqdm.auto import tqdm
 
         self.bar = tqdm(total=self.epochs * self.steps, unit="batch" if self.steps > 1 else "it",
                         dynamic_ncols=True, leave=True)
 
     def on_epoch_begin(self, epoch):
-        self.bar.set_description(f"epoch {epoch}/{self.epochs}")
+        if self.bar is not None:
+            self.bar.set_description(f"epoch {epoch}/{self.epochs}")
 
     def on_batch_end(self, batch, size):
-        self.bar.update()
+        if self.bar is not None:
+            self.bar.update()
 
     def on_epoch_end(self, epoch, logs):
-        self.bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items()}, refresh=False)
+        if self.bar is not None:
+            self.bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items()}, refresh=False)
 
     def on_train_end(self):
         if self.bar is not None:
