@@ -12,10 +12,7 @@ TESTS = Path(__file__).resolve().parent
 # finding not listed here, and on a listed one that is gone (then remove it from the list).
 KNOWN_CIRCLES = [["neuronet.tabular.distributed", "neuronet.tabular.learning",
                   "neuronet.tabular.partials"]]
-KNOWN_READS = {"neuronet.tabular.learning: conv._number_text",
-               "neuronet.tabular.model: conv._cell_text",
-               "neuronet.tabular.roles: conv._number_text",
-               "neuronet.onnx: estimator._multilabel", "neuronet.onnx: estimator._y_ndim",
+KNOWN_READS = {"neuronet.onnx: estimator._multilabel", "neuronet.onnx: estimator._y_ndim",
                "neuronet.cli.tables: model._frame", "neuronet.cli.tables: model._outputs",
                "neuronet.cli.tables: model._predict", "neuronet.cli.tables: model._probabilities"}
 KNOWN_LONG = {"neuronet.sklearn", "neuronet.tabular.distributed"}

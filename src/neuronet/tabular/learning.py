@@ -437,7 +437,7 @@ def class_list(kind, distinct):
         numbers = np.unique(np.asarray(distinct, dtype=np.float64))
         whole = np.array_equal(numbers, np.round(numbers))
         classes = [int(v) for v in numbers] if whole else [float(v) for v in numbers]
-        return classes, [conv._number_text(float(v)) for v in numbers]
+        return classes, [conv.number_text(float(v)) for v in numbers]
     classes = sorted(distinct)
     return classes, classes
 

@@ -329,7 +329,7 @@ def class_kind(classes) -> str:
 
 def class_texts(classes) -> list:
     """The classes as the text ``columns.as_text`` gives for them in a column."""
-    return [conv._cell_text(c) for c in classes]
+    return [conv.cell_text(c) for c in classes]
 
 
 def parse_classes(texts, kind) -> list:
