@@ -15,13 +15,12 @@ KNOWN_READS = {"neuronet.onnx: estimator._multilabel", "neuronet.onnx: estimator
 KNOWN_LONG = {"neuronet.sklearn"}
 KNOWN_UNTESTED = {
     "neuronet._checks", "neuronet._edges", "neuronet._files", "neuronet._version",
-    "neuronet.activations", "neuronet.batches", "neuronet.callbacks", "neuronet.cli.common",
-    "neuronet.cli.demo", "neuronet.cli.models", "neuronet.dask.rows", "neuronet.dask.session",
-    "neuronet.dask.tasks", "neuronet.initializers", "neuronet.layers", "neuronet.metrics",
-    "neuronet.playground.config", "neuronet.playground.data", "neuronet.playground.export",
-    "neuronet.playground.server", "neuronet.playground.session",
-    "neuronet.serialization.archive", "neuronet.serialization.sections",
-    "neuronet.tabular.partials", "neuronet.targets",
+    "neuronet.activations", "neuronet.batches", "neuronet.callbacks", "neuronet.cli.demo",
+    "neuronet.cli.models", "neuronet.dask.rows", "neuronet.dask.session", "neuronet.dask.tasks",
+    "neuronet.initializers", "neuronet.layers", "neuronet.metrics", "neuronet.playground.config",
+    "neuronet.playground.data", "neuronet.playground.export", "neuronet.playground.server",
+    "neuronet.playground.session", "neuronet.serialization.archive",
+    "neuronet.serialization.sections", "neuronet.targets",
 }
 
 
