@@ -107,3 +107,10 @@ def test_validation_data_is_scored_as_in_process(client):
     assert list(history.history) == ["loss", "accuracy", "val_loss", "val_accuracy"]
     np.testing.assert_allclose(history.val_loss, expected.val_loss, rtol=1e-9)
     assert history["val_accuracy"] == pytest.approx(expected["val_accuracy"], abs=1e-12)
+
+
+def test_no_seed_is_a_new_start_on_a_cluster_too(client):
+    frame = shared.table(600, seed=3)[["x1", "ties", "label"]]
+    model = neuronet.tabular.train(frame, "label", client=client, epochs=3, seed=None,
+                                   hidden=(4,))
+    assert model.history.epochs >= 1 and model.network.seed is None

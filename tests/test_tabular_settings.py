@@ -107,7 +107,7 @@ def test_the_messages_of_a_wrong_value():
         return str(info.value)
 
     assert refused(epochs=0) == "epochs must be a whole number of at least 1, got 0"
-    assert refused(task="x") == "task must be 'classification' or 'regression' or None, got 'x'"
+    assert refused(task="x") == "task must be 'classification', 'regression' or None, got 'x'"
     assert refused(activation="gelu") == \
         "activation must be relu, tanh, sigmoid or leaky_relu, got 'gelu'"
     assert refused(hidden=[8, 0]) == "hidden must hold layer sizes of at least 1, got [8, 0]"
@@ -131,6 +131,8 @@ def test_the_messages_of_a_wrong_value():
 def test_settings_are_frozen_normalized_and_changed_by_keywords():
     settings = TrainSettings(hidden=[16, 8], epochs=5)
     assert settings.hidden == (16, 8)  # a tuple, whatever was given
+    names = TrainSettings(exclude=(c for c in ["a", "b"]), categorical="c")
+    assert (names.exclude, names.categorical) == (["a", "b"], "c")  # a generator read once
     with pytest.raises(dataclasses.FrozenInstanceError):
         settings.epochs = 6
     changed = settings_of(settings, {"seed": 3})

@@ -84,7 +84,10 @@ class _ClusterTrainer:
     def __init__(self, session, X, y, sizes, n_features, design, settings):
         self.session, self.X, self.y, self.sizes = session, X, y, sizes
         self.n_features, self.design, self.settings = n_features, design, settings
-        self.seed = settings.seed
+        # Each partition draws its held-out rows from the seed; seed None (a new start each
+        # time) draws one here, for every partition of this training alike.
+        self.seed = settings.seed if settings.seed is not None else \
+            int(np.random.SeedSequence().entropy % (1 << 63))
         self.n = int(sum(sizes))
         self.unit = "iterations" if settings.chosen_optimizer == "lbfgs" else "rounds"
 

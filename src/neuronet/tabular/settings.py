@@ -49,6 +49,15 @@ class Kind:
     def accepts(self, value) -> bool:
         raise NotImplementedError
 
+    def normalized(self, value):
+        """The value as the settings keep it (a list for names, a tuple for sizes), before
+        it is checked; a value that cannot be made one is left as it is, for the check."""
+        return value
+
+    def must_or_none(self) -> str:
+        """``must`` for an option that may also be None."""
+        return self.must if "None" in self.must else f"{self.must} or None"
+
     def parse(self, text):
         return text
 
@@ -109,12 +118,18 @@ class Choice(Kind):
 
     def __init__(self, *choices: str, quoted: bool = True):
         self.choices = choices
-        shown = [repr(c) if quoted else c for c in choices]
-        self.shown = ", ".join(shown[:-1]) + " or " + shown[-1]
-        self.must = f"be {self.shown}"
+        self.shown = [repr(c) if quoted else c for c in choices]
+        self.must = f"be {_listed(self.shown)}"
 
     def accepts(self, value) -> bool:
         return isinstance(value, str) and value in self.choices
+
+    def must_or_none(self) -> str:
+        return f"be {_listed([*self.shown, 'None'])}"
+
+
+def _listed(words) -> str:
+    return ", ".join(words[:-1]) + " or " + words[-1]
 
 
 class Sizes(Kind):
@@ -124,11 +139,13 @@ class Sizes(Kind):
     type_name = "tuple of int"
     must = "hold layer sizes of at least 1"
 
+    def normalized(self, value):
+        return tuple(value) if _many(value) else value
+
     def accepts(self, value) -> bool:
-        if isinstance(value, (str, bytes, Mapping)) or not hasattr(value, "__iter__"):
-            return False
-        return all(isinstance(h, numbers.Integral) and not isinstance(h, bool) and h >= 1
-                   for h in value)
+        return isinstance(value, tuple) and all(
+            isinstance(h, numbers.Integral) and not isinstance(h, bool) and h >= 1
+            for h in value)
 
     def parse(self, text):
         if text.strip().lower() in ("", "none"):
@@ -148,15 +165,20 @@ class Names(Kind):
     type_name = "str or list of str"
     must = "be a column name or a list of column names"
 
+    def normalized(self, value):
+        return list(value) if _many(value) else value
+
     def accepts(self, value) -> bool:
-        if isinstance(value, str):
-            return True
-        if isinstance(value, (bytes, Mapping)) or not hasattr(value, "__iter__"):
-            return False
-        return all(isinstance(name, str) for name in value)
+        return isinstance(value, str) or (isinstance(value, list) and
+                                          all(isinstance(name, str) for name in value))
 
     def parse(self, text):
         return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def _many(value) -> bool:
+    """Whether ``value`` is a collection of items (not text, not a mapping)."""
+    return hasattr(value, "__iter__") and not isinstance(value, (str, bytes, Mapping))
 
 
 class Text(Kind):
@@ -286,11 +308,11 @@ class TrainSettings:
             value = getattr(self, option.name)
             if value is None and option.nullable:
                 continue
+            value = option.kind.normalized(value)
             if not option.kind.accepts(value):
-                must = option.kind.must
-                if option.nullable and "None" not in must:
-                    must += " or None"
-                raise ValueError(f"{option.name} must {must}, got {value!r}")
+                must = option.kind.must_or_none() if option.nullable else option.kind.must
+                raise ValueError(f"{option.name} must {must}, got {getattr(self, option.name)!r}")
+            object.__setattr__(self, option.name, value)  # frozen: set once, here
         object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
         if self.learning_rate is not None and self.chosen_optimizer == "lbfgs":
             default = " (the default on a cluster)" if self.optimizer is None else ""
