@@ -1,5 +1,5 @@
 """What the ``neuronet`` command's subcommands share: the one-line error, the parser that
-raises it, and the types of their options."""
+raises it, the types of their options, and the flags made from ``tabular.TrainSettings``."""
 
 from __future__ import annotations
 
@@ -22,33 +22,6 @@ class Parser(argparse.ArgumentParser):
         raise CommandError(f"{message} (see '{self.prog} --help')", status=2)
 
 
-def sizes(text: str) -> list:
-    """--hidden 32,16 -> [32, 16]; "" or "none" -> [] (no hidden layer)."""
-    if text.strip().lower() in ("", "none"):
-        return []
-    try:
-        sizes = [int(part) for part in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected sizes like 32,16, got {text!r}") from None
-    if any(size < 1 for size in sizes):
-        raise argparse.ArgumentTypeError(f"layer sizes must be at least 1, got {text!r}")
-    return sizes
-
-
-def at_least(minimum):
-    def parse(text):
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected at least {minimum}, got {value}")
-        return value
-
-    return parse
-
-
 def number(within, expected):
     """An argparse type: a float for which ``within(value)`` holds."""
 
@@ -64,22 +37,56 @@ def number(within, expected):
     return parse
 
 
-fraction = number(lambda v: 0 <= v < 1, "a fraction in [0, 1)")
+def add_option(parser, option) -> None:
+    """The flag of one option of ``tabular.TrainSettings`` (``option``: a
+    ``tabular.settings.Option``): its name, help and default from the settings, its text read
+    by the option's kind, whose message argparse shows for a wrong value ("argument --epochs:
+    expected at least 1, got 0"). The destination is the option's name, so that the parsed
+    arguments give the settings back by name."""
+    kind = option.kind
+    if kind.type_name == "bool" and not option.negated:
+        parser.add_argument(option.flag, dest=option.name, action="store_true",
+                            help=option.help)
+        return
+    if option.negated:
+        # --quiet: a progress bar by default where a person watches (a terminal), never in a
+        # log file; the flag turns it off.
+        parser.add_argument(option.flag, dest=option.name, action="store_false",
+                            default=sys.stderr.isatty(), help=option.flag_help)
+        return
+    shown = option.default
+    if isinstance(shown, tuple):
+        shown = ",".join(map(str, shown)) or "none"
+    elif isinstance(shown, float):
+        shown = f"{shown:g}"
+    help = option.help if shown is None else f"{option.help} (default: {shown})"
+    extra = {}
+    if kind.choices is not None:
+        extra["choices"] = list(kind.choices)
+    else:
+        extra["type"] = _argument_type(kind)
+    parser.add_argument(option.flag, dest=option.name, default=option.default,
+                        metavar=option.metavar, help=help, **extra)
 
 
-positive = number(lambda v: 0 < v < float("inf"), "a number greater than 0")
+def _argument_type(kind):
+    def parse(text):
+        try:
+            return kind.parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
 
-
-def names(text: str) -> list:
-    """--categorical a,b -> ["a", "b"] (names stripped; empty parts dropped)."""
-    return [name.strip() for name in text.split(",") if name.strip()]
+    parse.__name__ = kind.type_name  # argparse names the type by it
+    return parse
 
 
 def reading_options(parser) -> None:
-    parser.add_argument("--sep", metavar="CHAR",
-                        help="the separator (default: detected among , ; tab |; 'tab' for tab)")
-    parser.add_argument("--encoding", help="the file's text encoding (default: UTF-8, with or "
-                        "without a byte order mark), e.g. latin-1")
+    """--sep and --encoding, as ``neuronet train`` has them."""
+    from ..tabular.settings import options
+
+    for option in options():
+        if option.part == "reading":
+            add_option(parser, option)
 
 
 def check_writable(path) -> None:

@@ -5,14 +5,21 @@ it in the model with the network: ``train(data, target)`` returns a TabularModel
     model = neuronet.tabular.train("penguins.csv", "Species")
     model.predict(new_rows)            # class labels, as they were in the data
     model.save("penguins.npz")         # neuronet.load gives the TabularModel back
+
+Every option of ``train`` is a field of ``TrainSettings``; ``neuronet train`` has a flag for
+each.
 """
 
-from .learning import TASK_RULE, infer_task, train
+from .learning import train
 from .model import TabularModel
+from .plain import PlainNetwork, for_tables
 from .preparation import Preparation
 from .reading import DataError, as_frame, read_csv
 from .roles import Role, infer_roles
+from .settings import TrainSettings
 from .statistics import gather
+from .target import TASK_RULE, infer_task
 
-__all__ = ["DataError", "Preparation", "Role", "TASK_RULE", "TabularModel", "as_frame", "gather",
-           "infer_roles", "infer_task", "read_csv", "train"]
+__all__ = ["DataError", "PlainNetwork", "Preparation", "Role", "TASK_RULE", "TabularModel",
+           "TrainSettings", "as_frame", "for_tables", "gather", "infer_roles", "infer_task",
+           "read_csv", "train"]

@@ -21,11 +21,6 @@ _TRUE = frozenset({"true", "yes", "y", "t"})
 _FALSE = frozenset({"false", "no", "n", "f"})
 
 
-def is_number_dtype(series) -> bool:
-    kind = series.dtype.kind
-    return kind in "iuf"
-
-
 #: A number as people format one for reading: thousands set apart by commas, a currency sign
 #: before or after it, a percent sign, accounting's parentheses for a negative amount:
 #: "1,234.5", "$12.50", "-€3", "12 £", "45%", "(1,200)". Its value is the number written.
@@ -115,11 +110,13 @@ def as_text(series) -> np.ndarray:
         return series.astype(str).to_numpy(dtype=object)
     if kind == "f":
         values = series.to_numpy(dtype=np.float64)
-        return np.array([_number_text(v) for v in values.tolist()], dtype=object)
-    return np.array([_cell_text(v) for v in series.tolist()], dtype=object)
+        return np.array([number_text(v) for v in values.tolist()], dtype=object)
+    return np.array([cell_text(v) for v in series.tolist()], dtype=object)
 
 
-def _number_text(value):
+def number_text(value):
+    """A float as ``as_text`` writes it: a whole number without its ".0" ("3"), others as
+    Python writes them ("2.5"), None for NaN."""
     if value != value:  # NaN
         return None
     if value.is_integer() and abs(value) < 2**53:
@@ -127,7 +124,9 @@ def _number_text(value):
     return repr(value)
 
 
-def _cell_text(value):
+def cell_text(value):
+    """One cell as ``as_text`` writes it: text stripped (None for a missing-value spelling),
+    booleans as "True"/"False", numbers as ``number_text``, None where missing."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -136,7 +135,7 @@ def _cell_text(value):
     if isinstance(value, (bool, np.bool_)):
         return "True" if value else "False"
     if isinstance(value, (float, np.floating)):
-        return _number_text(float(value))
+        return number_text(float(value))
     if isinstance(value, (int, np.integer)):
         return str(int(value))
     pd = pandas()

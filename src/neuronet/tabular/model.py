@@ -9,12 +9,13 @@ from __future__ import annotations
 import numpy as np
 
 from .._text import printable
+from ..metrics import classification_report, regression_report
 from . import columns as conv
 from .preparation import Preparation, decode_text, encode_text
 from .reading import DataError, as_frame, pandas, row_name, where
+from .target import TASKS
 
 VERSION = 1
-TASKS = ("classification", "regression")
 CLASS_KINDS = ("text", "integer", "float", "boolean")
 _FIELDS = {"version", "task", "target", "id_column", "class_kind"}
 
@@ -51,7 +52,13 @@ class TabularModel:
 
     # --- predicting -------------------------------------------------------------------------------
 
-    def _frame(self, data, sep=None, encoding=None, extra=()):
+    def read_rows(self, data, *, sep=None, encoding=None, extra=()):
+        """The rows of ``data`` (a DataFrame, a CSV path or a dict of columns) as the model reads
+        them: a DataFrame with the columns it needs (categories and the ID read as text, as
+        written), the target if present, and the ``extra`` columns (read as text) that the
+        file has. DataError for a column the model needs that ``data`` lacks. ``predict``,
+        ``predict_proba`` and ``evaluate`` take what it returns as it is: a file read once
+        serves them all."""
         texts = [item.column for item in self.preparation.inputs if item.kind in
                  ("category", "boolean")]
         needed = [*self.preparation.columns, self.target, *extra]
@@ -66,22 +73,14 @@ class TabularModel:
     def prepare(self, data, *, sep=None, encoding=None) -> np.ndarray:
         """The network's inputs for the rows of ``data`` (a DataFrame, a CSV path or a dict of
         columns): the preparation applied."""
-        return self.preparation.transform(self._frame(data, sep, encoding))
+        return self.preparation.transform(self.read_rows(data, sep=sep, encoding=encoding))
 
     def _outputs(self, frame) -> np.ndarray:
         # The sums before the output's activation: one that overflowed to infinity would
         # still give a sigmoid of 1, a confident answer from a broken computation.
         with np.errstate(over="ignore", invalid="ignore"):  # a non-finite sum is refused
             z = self.network.predict(self.preparation.transform(frame), logits=True)
-        bad = ~np.isfinite(z).all(axis=1)
-        if bad.any():
-            rows = np.flatnonzero(bad)
-            shown = ", ".join(row_name(frame, int(i)).removeprefix("row ") for i in rows[:5])
-            more = f" and {len(rows) - 5:,} more" if len(rows) > 5 else ""
-            raise ValueError(f"{where(frame)}the model's outputs are not finite (NaN or "
-                             f"infinity) for row{'s' * (len(rows) > 1)} {shown}{more}; no "
-                             "prediction is given for an output that overflowed (are the "
-                             "inputs of these rows far outside the training data?)")
+        check_finite_outputs(z, frame)
         return self.network.layers[-1].activation.forward(z, out=z)
 
     def _probabilities(self, outputs) -> np.ndarray:
@@ -93,13 +92,17 @@ class TabularModel:
         return np.asarray(self.classes, dtype=object if isinstance(self.classes[0], str)
                           else None)[indices]
 
-    def predict(self, data, *, sep=None, encoding=None) -> np.ndarray:
+    def predict(self, data, *, proba=False, sep=None, encoding=None):
         """One prediction per row of ``data`` (a DataFrame, a CSV path or a dict of columns):
         class labels as they were in the training data, or numbers in the target's units.
-        Raises ValueError for a row whose outputs are not finite, rather than labelling it."""
-        return self._predict(self._frame(data, sep, encoding))
 
-    def _predict(self, frame):
+        With ``proba=True`` (classifiers only), (the labels, each class's probability as
+        ``predict_proba`` gives it), from one pass of the network. Raises ValueError for a
+        row whose outputs are not finite, rather than labelling it."""
+        frame = self.read_rows(data, sep=sep, encoding=encoding)
+        if proba:
+            probabilities = self.predict_proba(frame)
+            return self._labels(probabilities.to_numpy().argmax(axis=1)), probabilities
         outputs = self._outputs(frame)
         if self.task == "classification":
             return self._labels(self._probabilities(outputs).argmax(axis=1))
@@ -111,18 +114,26 @@ class TabularModel:
         if self.task != "classification":
             raise ValueError("predict_proba needs a classifier, but this model predicts numbers "
                              f"({printable(self.target)!r}); use predict")
-        frame = self._frame(data, sep, encoding)
+        frame = self.read_rows(data, sep=sep, encoding=encoding)
         probabilities = self._probabilities(self._outputs(frame))
         return pandas().DataFrame(probabilities, columns=list(self.classes), index=frame.index)
 
     # --- scoring ----------------------------------------------------------------------------------
 
-    def evaluate(self, data, *, sep=None, encoding=None) -> dict:
-        """Scores on the rows of ``data`` that have a target value: for classification
-        "accuracy" and the "confusion" matrix (rows: true class), a class the model never saw
-        counted as a wrong prediction ("unseen"); for regression "mse", "mae" and "r2". Also
-        "rows" (scored) and "dropped" (rows without a target value)."""
-        frame = self._frame(data, sep, encoding)
+    def evaluate(self, data, *, sep=None, encoding=None):
+        """Every score of the model on the rows of ``data`` that have a target value.
+
+        Returns
+        -------
+        ClassificationReport or RegressionReport (``neuronet.metrics``)
+            A dict that prints (``str(report)``) as ``neuronet evaluate`` shows it. For
+            classification: "accuracy", "log_loss", "roc_auc", per-class "precision",
+            "recall", "f1" and "support", the "confusion" matrix (rows: true class), a class
+            the model never saw counted as a wrong prediction ("unseen"); for regression:
+            "mse", "rmse", "mae" and "r2". Also "rows" (scored) and "dropped" (rows without a
+            target value).
+        """
+        frame = self.read_rows(data, sep=sep, encoding=encoding)
         if self.target not in frame.columns:
             raise DataError(f"{where(frame)}no target column {printable(self.target)!r} to "
                             "evaluate against")
@@ -139,13 +150,15 @@ class TabularModel:
                             f"{printable(self.target)!r}")
         if dropped:
             frame = frame[keep]
-        predictions = self._predict(frame)
         if self.task == "classification":
-            result = score_classes(text[keep], predictions, self.classes)
+            probabilities = self._probabilities(self._outputs(frame))
+            report = classification_report(text[keep], self._labels(probabilities.argmax(axis=1)),
+                                           self.classes, truth_names=class_texts(self.classes),
+                                           probabilities=probabilities)
         else:
-            result = score_numbers(values[keep], predictions)
-        result["dropped"] = dropped
-        return result
+            report = regression_report(values[keep], self.predict(frame))
+        report["dropped"] = dropped
+        return report
 
     # --- saving and exporting ---------------------------------------------------------------------
 
@@ -171,7 +184,7 @@ class TabularModel:
         where missing) for dates."""
         from .onnx import onnx_input_name
 
-        frame = self._frame(data, sep, encoding)
+        frame = self.read_rows(data, sep=sep, encoding=encoding)
         feeds = {}
         for item in self.preparation.inputs:
             series = frame[item.column]
@@ -290,30 +303,18 @@ class TabularModel:
                    **options)
 
 
-def score_classes(truth, predictions, classes) -> dict:
-    """Accuracy and confusion matrix of ``predictions`` (labels among ``classes``) against the
-    true classes ``truth`` (as text, ``class_texts``); a true class that is not among
-    ``classes`` counts as a wrong prediction ("unseen")."""
-    pd = pandas()
-    truth = np.asarray(truth, dtype=object)
-    codes = pd.Index(class_texts(classes), dtype=object).get_indexer(truth)
-    guess = pd.Index(list(classes), dtype=object).get_indexer(np.asarray(predictions, object))
-    k = len(classes)
-    confusion = np.zeros((k, k), dtype=np.int64)
-    seen = codes >= 0
-    np.add.at(confusion, (codes[seen], guess[seen]), 1)
-    return {"rows": len(truth), "accuracy": float(np.mean(codes == guess)),
-            "confusion": confusion, "classes": list(classes), "unseen": int((~seen).sum()),
-            "unseen_classes": sorted(set(truth[~seen].tolist()))}
-
-
-def score_numbers(truth, predictions) -> dict:
-    """Mean squared and absolute errors and R² of ``predictions`` against ``truth``."""
-    error = np.asarray(predictions, dtype=np.float64) - truth
-    spread = float(np.sum((truth - truth.mean()) ** 2))
-    return {"rows": len(truth), "mse": float(np.mean(error**2)),
-            "mae": float(np.mean(np.abs(error))),
-            "r2": 1 - float(np.sum(error**2)) / spread if spread > 0 else float("nan")}
+def check_finite_outputs(outputs, frame) -> None:
+    """ValueError naming the rows of ``frame`` whose network outputs are not finite: no
+    prediction is given for an output that overflowed."""
+    bad = ~np.isfinite(outputs).all(axis=1)
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        shown = ", ".join(row_name(frame, int(i)).removeprefix("row ") for i in rows[:5])
+        more = f" and {len(rows) - 5:,} more" if len(rows) > 5 else ""
+        raise ValueError(f"{where(frame)}the model's outputs are not finite (NaN or "
+                         f"infinity) for row{'s' * (len(rows) > 1)} {shown}{more}; no "
+                         "prediction is given for an output that overflowed (are the "
+                         "inputs of these rows far outside the training data?)")
 
 
 def class_kind(classes) -> str:
@@ -329,7 +330,7 @@ def class_kind(classes) -> str:
 
 def class_texts(classes) -> list:
     """The classes as the text ``columns.as_text`` gives for them in a column."""
-    return [conv._cell_text(c) for c in classes]
+    return [conv.cell_text(c) for c in classes]
 
 
 def parse_classes(texts, kind) -> list:

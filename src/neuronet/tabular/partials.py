@@ -1,5 +1,5 @@
 """A table in parts: what one partition reports of its rows, and how two reports combine into
-the report of both — exactly, in whatever groups the parts meet. ``distributed.Table`` sends
+the report of both — exactly, in whatever groups the parts meet. ``cluster_table.Table`` sends
 the ``*_part`` functions to the partitions and adds their reports up with the ``merge_*``
 ones, in a tree of tasks on a Dask cluster's workers; a ``finish_*`` function makes the last
 report small before it travels to the client.
@@ -25,10 +25,10 @@ from functools import reduce
 import numpy as np
 
 from . import columns as conv
-from .learning import MAX_CLASSES, distinct_targets, regression_numbers
 from .reading import DataError, pandas
 from .roles import date_format_of_distinct
 from .statistics import CYCLES, numeric_block
+from .target import MAX_CLASSES, distinct_targets, regression_numbers
 
 #: The buckets of each histogram of a median's pass: 2 ** BUCKET_BITS.
 BUCKET_BITS = 12

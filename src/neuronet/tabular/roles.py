@@ -290,7 +290,7 @@ def _number_role(name, n, numbers) -> Role:
     low, high = numbers.low, numbers.high
     missing = n - numbers.present
     if low == high and missing == 0:
-        return Role(name, "constant", f"always {conv._number_text(float(low))}")
+        return Role(name, "constant", f"always {conv.number_text(float(low))}")
     # Row numbers (0 or 1 to n), or distinct whole numbers in a column named like an ID. Years
     # or other distinct whole numbers are features: a trend is worth learning.
     counts_rows = low in (0, 1) and high - low == n - 1

@@ -1,4 +1,5 @@
-"""`neuronet train`, `predict` and `evaluate` on CSV files, run as a user runs them."""
+"""neuronet.cli.tables: `neuronet train`, `predict` and `evaluate` on CSV files, run as a user
+runs them; what they print is what the library returns."""
 
 import csv
 import hashlib
@@ -509,3 +510,55 @@ def test_train_help_states_the_task_rule(run_cli):
     result = run_cli("train", "--help")
     assert result.returncode == 0
     assert " ".join(TASK_RULE.split()) in " ".join(result.stdout.split())
+
+
+# --- evaluate prints the library's report ---------------------------------------------------
+
+
+def test_evaluate_prints_the_report_that_the_model_s_evaluate_returns(run_cli, iris, iris_model):
+    import neuronet
+
+    _, test_csv, _ = iris
+    result = run_cli("evaluate", iris_model, test_csv)
+    assert result.returncode == 0, result.stderr
+    report = neuronet.load(iris_model).evaluate(test_csv)
+    assert result.stdout == f"{test_csv}: 40 examples\n{report}\n"
+    lines = result.stdout.splitlines()
+    assert lines[1] == f"accuracy  {report['accuracy']:.4f}"
+    assert lines[2] == f"log loss  {report['log_loss']:.4f}"
+    assert lines[3] == f"ROC AUC   {report['roc_auc']:.4f}"
+    assert lines[4] == ""
+    assert lines[5] == "class       precision  recall  support"
+    assert lines[6].split()[0] == "setosa" and len(lines) == 6 + 3 + 2 + 1 + 3
+    assert lines[10] == "confusion matrix (rows: true class, columns: predicted class)"
+    matrix = report["confusion"]
+    assert [list(map(int, line.split()[1:])) for line in lines[12:]] == matrix.tolist()
+
+
+def test_evaluate_of_a_regression_and_of_a_plain_network(run_cli, tmp_path):
+    import neuronet
+    from neuronet import Network
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(120, 2))
+    rows = [[*r, 3 * r[0] - r[1]] for r in x]
+    data = _write_csv(tmp_path / "d.csv", ["a", "b", "y"], rows)
+    model = tmp_path / "m.npz"
+    assert run_cli("train", data, "--target", "y", "--out", model, "--epochs", "20",
+                   "--quiet").returncode == 0
+    result = run_cli("evaluate", model, data)
+    report = neuronet.load(model).evaluate(data)
+    assert result.stdout == f"{data}: 120 examples\n{report}\n"
+    assert [line.split()[0] for line in result.stdout.splitlines()[1:]] == \
+        ["MSE", "RMSE", "MAE", "R²"]
+
+    net = Network.mlp([2, 3, 2], seed=0)
+    net.metadata.update(classes=["low", "high"], target_name="label")
+    plain = net.save(tmp_path / "plain.npz")
+    labelled = _write_csv(tmp_path / "l.csv", ["a", "b", "label"],
+                          [[*r, "high" if r[0] > 0 else "low"] for r in x])
+    result = run_cli("evaluate", plain, labelled)
+    assert result.returncode == 0, result.stderr
+    expected = neuronet.tabular.for_tables(neuronet.load(plain)).evaluate(labelled)
+    assert result.stdout == f"{labelled}: 120 examples\n{expected}\n"
+    _expect_error(run_cli("evaluate", plain, data), 1, "d.csv: no target column 'label'")

@@ -1,0 +1,183 @@
+"""Fitting a table's network: its design, its optimizer, and how long it trains.
+
+``train`` trains twice: first on most rows while the rest choose the number of epochs (the
+epoch of the lowest validation loss; where that would hold out fewer than
+``MIN_VALIDATION_ROWS`` rows, the lowest mean over the folds of a cross-validation), then from
+the same start on every row for that many, so that the model written has learned from all the
+data. ``choose_and_train`` is that rule, told nothing of where the rows are: a trainer knows
+them (the rows in memory, ``learning``; the partitions of a cluster, ``cluster_training``) and
+trains a fresh network on the part of them it is asked for.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..network import Network
+from ..optimizers import LBFGS, SGD, Adam
+from .model import TabularModel
+from .reading import DataError
+
+#: A validation split that would hold out fewer rows than this chooses the number of epochs
+#: by cross-validation instead, over at least FOLDS_AT_LEAST folds.
+MIN_VALIDATION_ROWS = 100
+FOLDS_AT_LEAST = 3
+
+
+class Design:
+    """The network for a task: its sizes, output, loss and metrics; ``network()`` makes a new
+    one, always from the same start.
+
+    Parameters
+    ----------
+    task : "classification" or "regression".
+    classes : the classes (for classification).
+    n_inputs : the preparation's inputs.
+    hidden, activation, seed : the hidden layers' sizes and activation, and the seed of the
+        starting weights (the "network" part of TrainSettings).
+    """
+
+    def __init__(self, task, classes, n_inputs, *, hidden, activation, seed):
+        if task == "regression":
+            n_outputs, self.output, self.loss, self.metrics = 1, "identity", "mse", ["mae"]
+        elif len(classes) == 2:
+            # Two classes: one sigmoid unit, the probability of the second. It learns better
+            # from few rows than a softmax over two units, whose two sums say one thing twice.
+            n_outputs, self.output = 1, "sigmoid"
+            self.loss, self.metrics = "binary_crossentropy", ["accuracy"]
+        else:
+            n_outputs, self.output = len(classes), "softmax"
+            self.loss, self.metrics = "categorical_crossentropy", ["accuracy"]
+        self.sizes = [n_inputs, *hidden, n_outputs]
+        self.activation, self.seed = activation, seed
+
+    def network(self):
+        """A new network of this design, from its seed's starting weights."""
+        return Network.mlp(self.sizes, hidden=self.activation, output=self.output,
+                           seed=self.seed)
+
+    def line(self) -> str:
+        """The report's line on the network."""
+        return (f"network:    {' -> '.join(map(str, self.sizes))} ({self.activation} hidden, "
+                f"{self.output} output), {self.network().n_parameters():,} parameters")
+
+
+def make_optimizer(optimizer, learning_rate):
+    """A fresh optimizer for one training run: "adam" (learning rate 0.001 by default), "sgd"
+    (0.01, momentum 0.9) or "lbfgs"."""
+    if optimizer == "lbfgs":
+        return LBFGS()
+    rate = learning_rate or (0.01 if optimizer == "sgd" else 0.001)
+    return SGD(learning_rate=rate, momentum=0.9) if optimizer == "sgd" else \
+        Adam(learning_rate=rate)
+
+
+def choose_and_train(trainer, note, settings, *, task, scale, where=""):
+    """Train as ``train`` says: with a validation split, first on most rows while the rest
+    choose the number of epochs (or by cross-validation when the split would hold out fewer
+    than ``MIN_VALIDATION_ROWS``), then from the same start on every row for that many.
+
+    Parameters
+    ----------
+    trainer : knows the rows: ``n``, ``unit`` ("epochs", "iterations"...),
+        ``held_out(n_val)`` and ``fold(k, folds)`` (splits), and ``fit(split, n_epochs,
+        patience)``, which trains a fresh network on the rows a split keeps (None: every row)
+        and returns (network, history, rows trained on, rows held out).
+    note : called with each line of the report.
+    settings : TrainSettings (``epochs``, ``validation_split``, ``early_stopping``).
+    task, scale : the task, and the target's scale (regression's scores in its units).
+    where : the table's name for messages ("file.csv: ").
+
+    Returns
+    -------
+    (network, history) of the last training. KeyboardInterrupt when Ctrl-C came before any
+    epoch ended.
+    """
+    n, unit = trainer.n, trainer.unit
+    epochs, validation_split = settings.epochs, settings.validation_split
+    label = f"{unit + ':':12}"
+    if not validation_split:
+        net, history, _, _ = trainer.fit(None, epochs)
+        if history.epochs == 0:
+            raise KeyboardInterrupt
+        note(f"training:   {scores(history, task, scale, '', -1)} after {history.epochs} "
+             f"{unit} on all {n:,} rows (no validation split)")
+        return net, history
+    n_val = int(round(n * validation_split))
+    if n_val < 1 or n_val >= n:
+        raise DataError(f"{where}a validation split of {validation_split:g} of "
+                        f"{n:,} rows leaves {n - n_val} to train on and {n_val} to "
+                        "validate; both need rows (or pass a validation split of 0)")
+    if n_val < MIN_VALIDATION_ROWS and n >= 2 * FOLDS_AT_LEAST:
+        # Few held-out rows choose the epoch by chance. Cross-validation lets every row
+        # be held out once: each fold trains from the same start on the other rows, and
+        # the epoch of the lowest mean validation loss over the folds is the choice.
+        folds = max(FOLDS_AT_LEAST, int(round(1 / validation_split)))
+        curves = []
+        for k in range(folds):
+            net, history, n_fit, _ = trainer.fit(trainer.fold(k, folds), epochs,
+                                                 settings.early_stopping)
+            if history.epochs == 0:
+                raise KeyboardInterrupt
+            curves.append(history)
+            if history.interrupted:
+                break
+        length = min(h.epochs for h in curves)
+        mean_loss = np.mean([h.val_loss[:length] for h in curves], axis=0)
+        best = int(np.argmin(mean_loss)) + 1
+        note(f"{label}{best} (lowest mean validation loss over {folds} folds of the "
+             f"{n:,} rows: too few for a {validation_split:.0%} split alone)")
+        averaged = {key: float(np.mean([h[key][best - 1] for h in curves]))
+                    for key in curves[0].history if key.startswith("val_")}
+        note(f"validation: {scores(averaged, task, scale, 'val_', None)} at "
+             f"{unit.removesuffix('s')} {best}, averaged over the folds")
+    else:
+        net, history, n_fit, held = trainer.fit(trainer.held_out(n_val), epochs,
+                                                settings.early_stopping)
+        if history.epochs == 0:
+            raise KeyboardInterrupt
+        best = int(np.argmin(history.val_loss)) + 1
+        stopped = f", stopped early at {unit.removesuffix('s')} {history.epochs}" \
+            if history.stopped_early else ""
+        note(f"{label}{best} (lowest validation loss on {held:,} held-out rows, "
+             f"{validation_split:.0%}{stopped})")
+        note(f"validation: {scores(history, task, scale, 'val_', best - 1)} at "
+             f"{unit.removesuffix('s')} {best}")
+    if history.interrupted:
+        note(f"interrupted: kept the network trained so far on {n_fit:,} rows")
+        return net, history
+    first, first_history = net, history
+    net, history, _, _ = trainer.fit(None, best)  # the same start, every row
+    if history.epochs == 0:  # Ctrl-C before an epoch on every row ended
+        note(f"interrupted: kept the network trained on {n_fit:,} rows")
+        return first, first_history
+    note(f"training:   {scores(history, task, scale, '', -1)} after "
+         f"{history.epochs} {unit} on all {n:,} rows")
+    return net, history
+
+
+def trained_model(trainer, note, notes, settings, preparation, target, coding,
+                  where="") -> TabularModel:
+    """The TabularModel of the network that ``choose_and_train`` trains: ``preparation``, the
+    ``target``'s name and its TargetCoding ``coding`` beside it; ``model.history`` is the last
+    training's History, ``model.notes`` the report's lines."""
+    net, history = choose_and_train(trainer, note, settings, task=coding.task,
+                                    scale=coding.scale, where=where)
+    model = TabularModel(net, preparation, target=target, task=coding.task,
+                         classes=coding.classes, target_center=coding.center,
+                         target_scale=coding.scale, id_column=settings.id)
+    model.history = history
+    model.notes = notes
+    model.interrupted = bool(history.interrupted)
+    return model
+
+
+def scores(history, task, scale, prefix, at) -> str:
+    """The report's scores of epoch ``at`` (counted from 0) of a History, or of a dict of
+    numbers (``at`` None), whose keys start with ``prefix`` (``"val_"`` or ``""``)."""
+    def score(name):
+        return history[prefix + name] if at is None else history[prefix + name][at]
+
+    if task == "classification":
+        return f"loss {score('loss'):.4f}, accuracy {score('accuracy'):.4f}"
+    return f"MSE {score('loss') * scale**2:.6g}, MAE {score('mae') * scale:.6g}"

@@ -1,0 +1,424 @@
+"""The options of ``neuronet.tabular.train``, defined once: ``TrainSettings``.
+
+Each option is a field of one dataclass, with its default, the kind of value it takes and its
+help. The kind checks a value (a wrong one gets a ValueError that names the option and what it
+takes) and reads one from a command line's text. ``train`` takes the settings, or the same
+names as keywords; the rows in memory and the cluster both read them; and ``neuronet train``
+builds its flags from ``options()``. So a new option is one new field here, read by the step it
+changes: a field's ``part`` names that step, and ``settings.part("preparation")`` are the
+keywords ``Preparation.fit`` takes (``"reading"``, ``"roles"`` and ``"network"`` likewise).
+
+``report``, the function that receives the report's lines, is an argument of ``train`` beside
+the settings and no field: it says where to write, not how to learn, and no command line can
+spell a function.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import inspect
+import math
+import numbers
+from collections.abc import Mapping
+
+import numpy as np
+
+from .fitting import FOLDS_AT_LEAST, MIN_VALIDATION_ROWS
+from .preparation import MAX_CATEGORIES, MIN_FREQUENCY
+from .target import TASK_RULE, TASKS
+
+__all__ = ["Option", "TrainSettings", "options", "settings_of"]
+
+
+# --- the kinds of values --------------------------------------------------------------------------
+
+
+class Kind:
+    """The values an option takes.
+
+    ``accepts(value)`` says whether a value from Python is one of them; ``must`` completes
+    "``name`` must ..." in the error of one that is not. ``parse(text)`` reads a command line's
+    text, or raises ValueError saying what was expected; ``choices`` lists the values a command
+    line may name when they are few; ``type_name`` is how the documentation names them."""
+
+    must = ""
+    type_name = "object"
+    choices: tuple | None = None
+
+    def accepts(self, value) -> bool:
+        raise NotImplementedError
+
+    def normalized(self, value):
+        """The value as the settings keep it (a list for names, a tuple for sizes), before
+        it is checked; a value that cannot be made one is left as it is, for the check."""
+        return value
+
+    def must_or_none(self) -> str:
+        """``must`` for an option that may also be None."""
+        return self.must if "None" in self.must else f"{self.must} or None"
+
+    def parse(self, text):
+        return text
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: {self.must}>"
+
+
+class Whole(Kind):
+    """A whole number of at least ``minimum``."""
+
+    type_name = "int"
+
+    def __init__(self, minimum: int, must: str | None = None):
+        self.minimum = minimum
+        self.must = must or f"be a whole number of at least {minimum}"
+
+    def accepts(self, value) -> bool:
+        return isinstance(value, numbers.Integral) and not isinstance(value, bool) and \
+            value >= self.minimum
+
+    def parse(self, text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise ValueError(f"expected a whole number, got {text!r}") from None
+        if value < self.minimum:
+            raise ValueError(f"expected at least {self.minimum}, got {value}")
+        return value
+
+
+class Number(Kind):
+    """A number within bounds, described as ``expected`` ("a fraction in [0, 1)")."""
+
+    type_name = "float"
+
+    def __init__(self, within, expected: str):
+        self.within, self.expected = within, expected
+        self.must = f"be {expected}"
+
+    def accepts(self, value) -> bool:
+        return isinstance(value, numbers.Real) and not isinstance(value, bool) and \
+            bool(self.within(float(value)))
+
+    def parse(self, text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(f"expected {self.expected}, got {text!r}") from None
+        if not self.within(value):
+            raise ValueError(f"expected {self.expected}, got {text}")
+        return value
+
+
+class Choice(Kind):
+    """One of a few names."""
+
+    type_name = "str"
+
+    def __init__(self, *choices: str, quoted: bool = True):
+        self.choices = choices
+        self.shown = [repr(c) if quoted else c for c in choices]
+        self.must = f"be {_listed(self.shown)}"
+
+    def accepts(self, value) -> bool:
+        return isinstance(value, str) and value in self.choices
+
+    def must_or_none(self) -> str:
+        return f"be {_listed([*self.shown, 'None'])}"
+
+
+def _listed(words) -> str:
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+class Sizes(Kind):
+    """Layer sizes: whole numbers of at least 1 ("32,16" on a command line, "none" for
+    none)."""
+
+    type_name = "tuple of int"
+    must = "hold layer sizes of at least 1"
+
+    def normalized(self, value):
+        return tuple(value) if _many(value) else value
+
+    def accepts(self, value) -> bool:
+        return isinstance(value, tuple) and all(
+            isinstance(h, numbers.Integral) and not isinstance(h, bool) and h >= 1
+            for h in value)
+
+    def parse(self, text):
+        if text.strip().lower() in ("", "none"):
+            return ()
+        try:
+            sizes = tuple(int(part) for part in text.split(","))
+        except ValueError:
+            raise ValueError(f"expected sizes like 32,16, got {text!r}") from None
+        if any(size < 1 for size in sizes):
+            raise ValueError(f"layer sizes must be at least 1, got {text!r}")
+        return sizes
+
+
+class Names(Kind):
+    """Column names: one, or a list of them ("a,b" on a command line)."""
+
+    type_name = "str or list of str"
+    must = "be a column name or a list of column names"
+
+    def normalized(self, value):
+        return list(value) if _many(value) else value
+
+    def accepts(self, value) -> bool:
+        return isinstance(value, str) or (isinstance(value, list) and
+                                          all(isinstance(name, str) for name in value))
+
+    def parse(self, text):
+        return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def _many(value) -> bool:
+    """Whether ``value`` is a collection of items (not text, not a mapping)."""
+    return hasattr(value, "__iter__") and not isinstance(value, (str, bytes, Mapping))
+
+
+class Text(Kind):
+    """A piece of text."""
+
+    type_name = "str"
+    must = "be a string"
+
+    def accepts(self, value) -> bool:
+        return isinstance(value, str)
+
+
+class Switch(Kind):
+    """True or False."""
+
+    type_name = "bool"
+    must = "be True or False"
+
+    def accepts(self, value) -> bool:
+        return isinstance(value, (bool, np.bool_))
+
+
+class Cluster(Kind):
+    """Where a cluster is: a ``distributed.Client``, a scheduler's address or "local[:N]"
+    (``distributed.connect`` checks which, when it connects)."""
+
+    type_name = "str or distributed.Client"
+    must = "be a distributed.Client, a scheduler's address or 'local[:N]'"
+
+    def accepts(self, value) -> bool:
+        return not isinstance(value, (bool, numbers.Number, bytes))
+
+
+# --- the options ----------------------------------------------------------------------------------
+
+
+def _option(default, kind, help, *, part, flag=None, metavar=None, nullable=None,
+            flag_help=None):
+    """A field of TrainSettings: ``nullable`` (default: whether the default is None) says
+    whether None is a value; ``flag`` is the command line's name of it (default: the name with
+    dashes), ``flag_help`` its help where the flag says the opposite of the field (--quiet)."""
+    return dataclasses.field(default=default, metadata={
+        "kind": kind, "help": help, "part": part, "flag": flag, "metavar": metavar,
+        "nullable": default is None if nullable is None else nullable, "flag_help": flag_help})
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainSettings:
+    """Every option of ``tabular.train``: how a table is read and learned from.
+
+    ``TrainSettings(epochs=50, hidden=(64, 32))`` checks every value, and ValueError says which
+    option is wrong and what it takes. The settings are frozen: ``dataclasses.replace(settings,
+    seed=1)`` makes others. ``neuronet train`` has a flag for each (``--batch-size`` for
+    ``batch_size``, ``--dask`` for ``client``, ``--quiet`` for ``progress=False``).
+    """
+
+    features: object = _option(None, Names(), "the only columns to learn from, comma-separated "
+                               "(default: all but the target and those left out)",
+                               part="roles")
+    categorical: object = _option(None, Names(), "columns to take as categories whatever their "
+                                  "values", part="roles", metavar="A,B")
+    numeric: object = _option(None, Names(), "columns to take as numbers (text that is not a "
+                              "number: missing)", part="roles", metavar="C")
+    exclude: object = _option(None, Names(), "columns to leave out", part="roles",
+                              metavar="D,E")
+    id: str | None = _option(None, Text(), "a column that names the rows: left out of "
+                             "learning, written beside each prediction by predict",
+                             part="roles", metavar="COLUMN")
+    task: str | None = _option(None, Choice(*TASKS), f"default: inferred ({TASK_RULE})",
+                               part="task")
+    hidden: tuple = _option((32,), Sizes(), "hidden layer sizes, comma-separated ('none' for "
+                            "none)", part="network")
+    activation: str = _option("relu", Choice("relu", "tanh", "sigmoid", "leaky_relu",
+                                             quoted=False), "hidden activation",
+                              part="network")
+    epochs: int = _option(200, Whole(1), "at most this many epochs (L-BFGS: iterations)",
+                          part="fitting")
+    batch_size: int = _option(32, Whole(1), "rows per step (L-BFGS steps on all rows at once)",
+                              part="fitting")
+    optimizer: str | None = _option(None, Choice("adam", "sgd", "lbfgs"),
+                                    "default: adam, and lbfgs on a cluster (full-batch L-BFGS: "
+                                    "the epochs count its iterations; no learning rate)",
+                                    part="fitting")
+    learning_rate: float | None = _option(
+        None, Number(lambda v: 0 < v < math.inf, "a number greater than 0"),
+        "default: 0.001 for adam, 0.01 for sgd (with momentum 0.9)", part="fitting")
+    validation_split: float = _option(
+        0.2, Number(lambda v: 0 <= v < 1, "a fraction in [0, 1)"),
+        "share of rows held out to choose the number of epochs; when that is fewer than "
+        f"{MIN_VALIDATION_ROWS} rows, cross-validation over 1/split folds (at least "
+        f"{FOLDS_AT_LEAST}) chooses; 0 trains on every row for all the epochs",
+        part="fitting")
+    early_stopping: int | None = _option(
+        None, Whole(1, "be a patience of at least 1 epoch"), "end the validation run after "
+        "PATIENCE epochs without improvement (default: run every epoch; the lowest validation "
+        "loss chooses)", part="fitting", metavar="PATIENCE")
+    min_frequency: int = _option(MIN_FREQUENCY, Whole(1), "a category's value seen in fewer "
+                                 "rows is pooled with the other rare ones",
+                                 part="preparation", metavar="N")
+    max_categories: int = _option(MAX_CATEGORIES, Whole(1), "at most this many values of a "
+                                  "category get an input each, the most frequent; the others "
+                                  "are pooled", part="preparation", metavar="N")
+    seed: int | None = _option(0, Whole(0, "be a whole number of at least 0 or None"),
+                               "the seed of the split, the starting weights and the shuffling",
+                               part="network", nullable=True)
+    client: object = _option(
+        None, Cluster(), "train on a Dask cluster: its scheduler's address "
+        "(tcp://host:8786), or local[:N] to start N worker processes on this machine (default: "
+        "one per core) for the run; one partition per file, which the workers must be able to "
+        "read (needs neuronet[dask]); from Python, also a distributed.Client", part="cluster",
+        flag="--dask", metavar="ADDRESS")
+    timeout: float = _option(
+        30.0, Number(lambda v: 0 < v < math.inf, "a number greater than 0"), "on a cluster, "
+        "how long to wait for a scheduler that does not answer, when connecting and while "
+        "training", part="cluster", flag="--dask-timeout", metavar="SECONDS")
+    sep: str | None = _option(None, Text(), "the separator (default: detected among , ; tab |; "
+                              "'tab' for tab)", part="reading", metavar="CHAR")
+    encoding: str | None = _option(None, Text(), "the file's text encoding (default: UTF-8, "
+                                   "with or without a byte order mark), e.g. latin-1",
+                                   part="reading")
+    progress: bool = _option(False, Switch(), "show progress bars", part="fitting",
+                             flag="--quiet", flag_help="no progress bar (there is none when "
+                             "standard error is not a terminal, as in a log file)")
+
+    def __post_init__(self):
+        for option in options():
+            value = getattr(self, option.name)
+            if value is None and option.nullable:
+                continue
+            value = option.kind.normalized(value)
+            if not option.kind.accepts(value):
+                must = option.kind.must_or_none() if option.nullable else option.kind.must
+                raise ValueError(f"{option.name} must {must}, got {getattr(self, option.name)!r}")
+            object.__setattr__(self, option.name, value)  # frozen: set once, here
+        object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
+        if self.learning_rate is not None and self.chosen_optimizer == "lbfgs":
+            default = " (the default on a cluster)" if self.optimizer is None else ""
+            raise ValueError(f"a learning rate applies to the optimizers adam and sgd; L-BFGS"
+                             f"{default} finds its own step lengths (choose adam or sgd to set "
+                             "one)")
+
+    @property
+    def on_cluster(self) -> bool:
+        """Whether the table is learned on a Dask cluster (``client`` given)."""
+        return self.client is not None
+
+    @property
+    def chosen_optimizer(self) -> str:
+        """The optimizer's name: ``optimizer``, or the default where the rows are."""
+        return self.optimizer or ("lbfgs" if self.on_cluster else "adam")
+
+    def part(self, name: str) -> dict:
+        """{option: value} of the options of one step of ``train``: "reading", "roles",
+        "task", "preparation", "network", "fitting" or "cluster"."""
+        found = {o.name: getattr(self, o.name) for o in options() if o.part == name}
+        if not found:
+            raise ValueError(f"no option belongs to a part {name!r}")
+        return found
+
+
+@dataclasses.dataclass(frozen=True)
+class Option:
+    """One field of TrainSettings as a command line or a page of documentation reads it."""
+
+    name: str
+    default: object
+    kind: Kind
+    help: str
+    part: str
+    flag: str
+    metavar: str | None
+    nullable: bool
+    flag_help: str | None
+
+    @property
+    def negated(self) -> bool:
+        """Whether the flag turns the option off (``--quiet``: ``progress=False``)."""
+        return self.flag_help is not None
+
+
+def options() -> tuple:
+    """The options of TrainSettings, in the order of its fields, as ``Option`` records."""
+    return _OPTIONS
+
+
+def settings_of(settings=None, options=None, function="train") -> TrainSettings:
+    """``settings`` (TrainSettings, or None for the defaults) with the keyword ``options``
+    changed. TypeError for a name that is no option, naming the nearest one."""
+    options = dict(options or {})
+    unknown = [name for name in options if name not in _NAMES]
+    if unknown:
+        near = difflib.get_close_matches(unknown[0], _NAMES, n=1)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        raise TypeError(f"{function}() got an unexpected keyword argument {unknown[0]!r}{hint}; "
+                        "its options are the fields of neuronet.tabular.TrainSettings")
+    if settings is None:
+        return TrainSettings(**options)
+    if not isinstance(settings, TrainSettings):
+        raise TypeError(f"settings must be a TrainSettings, got {type(settings).__name__}")
+    return dataclasses.replace(settings, **options) if options else settings
+
+
+def with_options(function):
+    """``function`` (which takes ``**options``) shown with every option as a keyword of its own
+    and its default, as ``help()`` and the documentation show its signature."""
+    signature = inspect.signature(function)
+    kept = [p for p in signature.parameters.values() if p.kind != p.VAR_KEYWORD]
+    kept += [inspect.Parameter(o.name, inspect.Parameter.KEYWORD_ONLY, default=o.default)
+             for o in options()]
+    function.__signature__ = signature.replace(parameters=kept)
+    return function
+
+
+def _read_options() -> tuple:
+    found = []
+    for field in dataclasses.fields(TrainSettings):
+        meta = field.metadata
+        found.append(Option(field.name, field.default, meta["kind"], meta["help"], meta["part"],
+                            meta["flag"] or "--" + field.name.replace("_", "-"),
+                            meta["metavar"], meta["nullable"], meta["flag_help"]))
+    return tuple(found)
+
+
+def _parameters() -> str:
+    """The numpydoc Parameters section of TrainSettings, written from its fields."""
+    lines = ["", "    Parameters", "    ----------"]
+    for option in _OPTIONS:
+        kind = option.kind.type_name + (" or None" if option.nullable else "")
+        # Literal text: a help may hold characters reStructuredText reads as markup.
+        lines.append(f"    {option.name} : {kind}, default {option.default!r}")
+        flag = (f"on the command line: shown on a terminal unless ``{option.flag}``"
+                if option.negated else f"``{option.flag}`` on the command line")
+        lines.append(f"        {_literal(option.help)} ({flag})")
+    return "\n".join(lines) + "\n"
+
+
+def _literal(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("*", "\\*").replace("`", "\\`").replace("|", "\\|")
+
+
+_OPTIONS = _read_options()
+_NAMES = [option.name for option in _OPTIONS]
+TrainSettings.__doc__ = (TrainSettings.__doc__ or "") + _parameters()

@@ -1,0 +1,168 @@
+"""The target column: which task it asks for, and what the network learns of it.
+
+A target of text or true/false values is classes; a numeric one is classes only when it looks
+like labels (``TASK_RULE``), else regression. Classes become their indices among the sorted
+classes; numbers are standardized, so that the network learns (y - center) / scale and the
+model gives predictions back in the target's units. The rows in memory and the partitions of
+a cluster both go through these functions (``partials`` reads the same values, partition by
+partition), so the two give the same classes and the same errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._text import printable
+from . import columns as conv
+from .reading import DataError, pandas, where
+from .statistics import spread
+
+#: A numeric target is taken for classes when it holds whole numbers, at most this many
+#: distinct values, and on average at least ROWS_PER_CLASS rows for each.
+MAX_CLASSES = 20
+ROWS_PER_CLASS = 5
+TASK_RULE = ("text or true/false targets are classes; a numeric target is classes only when "
+             f"it holds whole numbers with at most {MAX_CLASSES} distinct values and at least "
+             f"{ROWS_PER_CLASS} rows per value on average (or just two values), and regression "
+             "otherwise")
+TASKS = ("classification", "regression")
+
+
+@dataclass(frozen=True)
+class TargetCoding:
+    """What the network learns of the target column: the ``task``; for classification the
+    ``classes`` (labels as in the data, sorted; the network's outputs in their order) and
+    ``texts``, the text of each as ``columns.as_text`` writes a cell; for regression the
+    ``center`` and ``scale``: the network learns (y - center) / scale."""
+
+    task: str
+    classes: list | None = None
+    texts: list | None = None
+    center: float = 0.0
+    scale: float = 1.0
+
+
+def infer_task(target) -> str:
+    """"classification" or "regression" for a target column (a pandas Series without
+    missing values), by ``TASK_RULE``."""
+    kind = target.dtype.kind
+    unparsed = 0
+    if kind == "b":
+        return "classification"
+    if kind in "iuf":
+        values = target.to_numpy(dtype=np.float64)
+    else:
+        values, bad = conv.as_numbers(target)
+        unparsed = len(bad)
+    distinct = np.unique(values) if not unparsed else values[:0]
+    whole = bool(np.array_equal(distinct, np.round(distinct)))
+    return task_rule(kind, unparsed, len(distinct), whole, len(values))
+
+
+def task_rule(kind, unparsed, distinct, whole, rows) -> str:
+    """``TASK_RULE`` from what it reads of a target: the dtype's ``kind``, its text cells that
+    are not numbers (``unparsed``), its distinct numbers (a count that may stop at
+    ``MAX_CLASSES + 1``), whether they are ``whole`` and how many ``rows`` it has."""
+    if kind == "b" or (kind not in "iuf" and unparsed):
+        return "classification"
+    if whole and distinct <= MAX_CLASSES and distinct * ROWS_PER_CLASS <= rows:
+        return "classification"
+    if whole and distinct == 2:
+        return "classification"
+    return "regression"
+
+
+def has_target(frame, target) -> np.ndarray:
+    """Which rows of ``frame`` have a value in the target column."""
+    values = frame[target]
+    present = ~values.isna().to_numpy()
+    if values.dtype.kind not in "iufbM":
+        present &= conv.as_text(values) != None  # noqa: E711 - elementwise
+    return present
+
+
+def targets(frame, target, task):
+    """(y for the network, its TargetCoding) from the target column of ``frame`` (no gaps):
+    class indices, or the standardized numbers."""
+    column = frame[target]
+    if task == "classification":
+        classes, texts = class_list(column.dtype.kind, distinct_targets(column))
+        check_classes(classes, texts, where(frame), target)
+        return class_codes(column, texts), TargetCoding(task, classes, texts)
+    values = regression_numbers(frame, target)
+    if np.ptp(values) == 0:
+        raise one_value(where(frame), target, values[0])
+    mean, std = spread(values[:, None])
+    coding = TargetCoding(task, center=float(mean[0]), scale=float(std[0]))
+    return standardized(values, coding.center, coding.scale, frame, target), coding
+
+
+def coded(column, coding, frame, target) -> np.ndarray:
+    """The target column as the network learns it, by ``coding``: class indices, or the
+    standardized numbers (``frame``, ``target``: for the messages)."""
+    if coding.task == "classification":
+        return class_codes(column, coding.texts)
+    return standardized(regression_numbers(frame, target), coding.center, coding.scale, frame,
+                        target)
+
+
+def distinct_targets(column):
+    """The values of a target column that ``class_list`` makes classes of: true/false values,
+    numbers (float64) or texts, each distinct once."""
+    kind = column.dtype.kind
+    if kind == "b":
+        return set(column.tolist())
+    if kind in "iuf":
+        return np.unique(column.to_numpy(dtype=np.float64))
+    return set(conv.as_text(column).tolist())
+
+
+def class_list(kind, distinct):
+    """(classes, their texts) from the distinct values of a target column whose dtype is of
+    ``kind``: sorted, numbers as int where all are whole."""
+    if kind == "b":
+        classes = sorted(distinct)
+        return classes, ["True" if c else "False" for c in classes]
+    if kind in "iuf":
+        numbers = np.unique(np.asarray(distinct, dtype=np.float64))
+        whole = np.array_equal(numbers, np.round(numbers))
+        classes = [int(v) for v in numbers] if whole else [float(v) for v in numbers]
+        return classes, [conv.number_text(float(v)) for v in numbers]
+    classes = sorted(distinct)
+    return classes, classes
+
+
+def check_classes(classes, texts, where, target) -> None:
+    """A DataError when the target has fewer than two classes."""
+    if len(classes) < 2:
+        raise DataError(f"{where}the target {printable(target)!r} has only one value "
+                        f"({printable(texts[0])!r}); a classifier needs at least two classes")
+
+
+def class_codes(column, texts) -> np.ndarray:
+    """The class of each cell of a target column, as its index among ``texts``."""
+    index = pandas().Index(texts, dtype=object)
+    return np.asarray(index.get_indexer(conv.as_text(column)), dtype=np.int64)
+
+
+def regression_numbers(frame, target) -> np.ndarray:
+    """The target's numbers, or a DataError naming the first cell that is not one."""
+    return conv.target_numbers(frame, target, ", which regression needs (use --task "
+                               "classification for classes)")
+
+
+def one_value(where, target, value) -> DataError:
+    """The DataError of a regression target that never changes."""
+    return DataError(f"{where}the target {printable(target)!r} has only one value "
+                     f"({value:g}); there is nothing to learn")
+
+
+def standardized(values, center, scale, frame, target) -> np.ndarray:
+    """(values - center) / scale, or a DataError when that overflows."""
+    y = (values - center) / scale
+    if not np.isfinite(y).all():
+        raise DataError(f"{where(frame)}the target {printable(target)!r} holds values too large "
+                        "to standardize")
+    return y
