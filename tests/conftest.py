@@ -63,3 +63,46 @@ def _rewrite_header(path, change):
 def rewrite_header():
     """``rewrite_header(path, change)``: the model file's header edited by ``change(header)``."""
     return _rewrite_header
+
+
+def _rewrite_section(path, change):
+    """Rewrite the model file ``path`` after ``change(fields, arrays)`` edits its section in
+    place: the fields (a dict) and the arrays by name ("inputs.kind", ...), whose dtypes and
+    shapes the header then declares as they are; the network's members stay as they are."""
+    with zipfile.ZipFile(path) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    header = json.loads(np.load(io.BytesIO(members.pop("header.npy"))).tobytes())
+    prefix, suffix = "section.", ".npy"
+    arrays = {name[len(prefix):-len(suffix)]: np.load(io.BytesIO(data))
+              for name, data in members.items() if name.startswith(prefix)}
+    members = {name: data for name, data in members.items() if not name.startswith(prefix)}
+    change(header["section"]["fields"], arrays)
+    header["section"]["arrays"] = {}
+    for name, array in arrays.items():
+        buffer = io.BytesIO()
+        np.save(buffer, array)
+        members[f"{prefix}{name}{suffix}"] = buffer.getvalue()
+        header["section"]["arrays"][name] = {"dtype": array.dtype.name,
+                                             "shape": list(array.shape)}
+    buffer = io.BytesIO()
+    np.save(buffer, np.frombuffer(json.dumps(header).encode(), dtype=np.uint8))
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("header.npy", buffer.getvalue())
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def set_texts(arrays, name, texts):
+    """Store ``texts`` (str, or bytes as they are) as the section's text arrays ``name``."""
+    encoded = [t if isinstance(t, bytes) else t.encode("utf-8") for t in texts]
+    arrays[f"{name}.utf8"] = np.frombuffer(b"".join(encoded), dtype=np.uint8).copy()
+    arrays[f"{name}.ends"] = np.cumsum([len(b) for b in encoded], dtype=np.int64)
+
+
+@pytest.fixture(scope="session")
+def section_file():
+    """``section_file.rewrite(path, change)``: the model file's section edited by
+    ``change(fields, arrays)``; ``section_file.texts(arrays, name, texts)`` sets its texts."""
+    import types
+
+    return types.SimpleNamespace(rewrite=_rewrite_section, texts=set_texts)

@@ -14,7 +14,7 @@ KNOWN_CIRCLES: list = []
 KNOWN_READS = {"neuronet.onnx: estimator._multilabel", "neuronet.onnx: estimator._y_ndim"}
 KNOWN_LONG = {"neuronet.sklearn"}
 KNOWN_UNTESTED = {
-    "neuronet._checks", "neuronet._edges", "neuronet._files", "neuronet._version",
+    "neuronet._edges", "neuronet._version",
     "neuronet.cli.demo", "neuronet.cli.models", "neuronet.dask.rows", "neuronet.dask.session",
     "neuronet.dask.tasks", "neuronet.playground.config", "neuronet.playground.data",
     "neuronet.playground.export", "neuronet.playground.server", "neuronet.playground.session",

@@ -211,9 +211,12 @@ def test_upload_a_csv_file(page, server, tmp_path):
     page.wait_for_function("window.neuronetPlayground.points.axes !== null")
     assert page.input_value("[data-testid=csv-x1]") == "height"
     assert page.input_value("[data-testid=csv-target]") == "where"
-    assert "200 rows" in page.inner_text("#upload-status")
-    assert page.inner_text("#axis-x").startswith("height")
-    assert page.inner_text("#legend-high") == "outside"
+    # The page draws the new axes and legend at its next frame, after the state above: a
+    # loaded machine may show the old ones a moment longer, so the test waits for the new.
+    page.wait_for_function("document.querySelector('#upload-status').innerText"
+                           ".includes('200 rows')")
+    page.wait_for_function("document.querySelector('#axis-x').innerText.startsWith('height')")
+    page.wait_for_function("document.querySelector('#legend-high').innerText === 'outside'")
     step(page, 3)
     # A bad file and a file too large: clear errors in the page, and it keeps working.
     bad = tmp_path / "bad.csv"

@@ -89,6 +89,12 @@ def _raw_rows():
 
 
 MODELS = _models()
+try:
+    import onnx  # noqa: F401
+
+    ONNX = True
+except ImportError:
+    ONNX = False
 
 
 @pytest.fixture(scope="module")
@@ -117,17 +123,33 @@ def check(place, data: bytes):
 
 def _check_table_model(model):
     """A table model that loads prepares raw rows and predicts them, or refuses the columns
-    or the outputs with a clear ValueError, never anything else."""
+    or the outputs with a clear ValueError, never anything else; and what it holds can be
+    written again: its texts as UTF-8, its predictions as CSV, the model as ONNX."""
     from neuronet.tabular import DataError
+    from neuronet.tabular.writing import write_csv
 
+    prep = model.preparation
+    texts = [*prep.columns, *(v for item in prep.inputs for v in getattr(item, "values", ())),
+             *(t for pair in prep.left_out for t in pair), model.target,
+             *(str(c) for c in model.classes or ())]
+    for text in texts:
+        text.encode("utf-8")  # a lone surrogate would fail here, as later in predict and ONNX
+    assert "" not in prep.columns
+    if model.classes is not None:
+        assert len(set(model.classes)) == len(model.classes)
+        assert all(c == c for c in model.classes)  # no NaN, which no prediction equals
     try:
         predictions = model.predict(_raw_rows())
-    except DataError as error:  # a fuzzed column name the rows do not have
-        assert "no column" in str(error)
+    except DataError as error:  # a fuzzed column name the rows do not have, a huge scaling
+        assert any(what in str(error) for what in ("no column", "none of the model's columns",
+                                                   "too large to standardize"))
     except ValueError as error:  # fuzzed numbers whose outputs overflow
         assert "not finite" in str(error)
     else:
         assert len(predictions) == 2
+        write_csv(io.StringIO(), [model.target], [predictions.tolist()])
+    if ONNX:
+        model.to_onnx()
 
 
 def _members(data):
@@ -286,3 +308,42 @@ def test_table_sections_with_arrays_replaced(place, which, data):
         replaced = original.astype(data.draw(st.sampled_from(["<f8", "<i8", "|u1", "<f4"])))
     members[index] = (name, _npy(replaced))
     check(place, _zip(members))
+
+
+# Texts and counts a hostile writer would choose: half characters, NaN and infinity as classes,
+# an empty name, a repeated value, counts whose int64 sum wraps around.
+HOSTILE_TEXTS = [b"", b"nan", b"NaN", b"inf", b"-inf", b"01", b"-0", b"1.0", b"True", b"\x00",
+                 "\ud800".encode("utf-8", "surrogatepass"), b"x\xed\xbf\xbf", b"\xff",
+                 "caf\u00e9".encode()]
+HOSTILE_COUNTS = [0, 1, 2, 3, 2**31, 2**62, 2**63 - 1, -1, -(2**63)]
+
+
+@FUZZ
+@given(st.sampled_from([2, 3]), st.data())
+def test_table_texts_and_counts_replaced(place, section_file, which, data):
+    path = place / "model.npz"
+    path.write_bytes(MODELS[which])
+
+    def change(fields, arrays):
+        names = sorted(name[:-5] for name in arrays if name.endswith(".utf8"))
+        if data.draw(st.booleans()):
+            name = data.draw(st.sampled_from(names))
+            ends = arrays[f"{name}.ends"].tolist()
+            raw = arrays[f"{name}.utf8"].tobytes()
+            texts = [raw[a:b] for a, b in zip([0, *ends[:-1]], ends)] or [b""]
+            for _ in range(data.draw(st.integers(1, 3))):
+                position = data.draw(st.integers(0, len(texts) - 1))
+                texts[position] = data.draw(st.sampled_from(HOSTILE_TEXTS + texts))
+            section_file.texts(arrays, name, texts)
+        if data.draw(st.booleans()) and len(arrays["categories.count"]):
+            counts = arrays["categories.count"].copy()
+            for position in range(len(counts)):
+                if data.draw(st.booleans()):
+                    counts[position] = data.draw(st.sampled_from(HOSTILE_COUNTS))
+            arrays["categories.count"] = counts
+        if data.draw(st.booleans()) and fields["class_kind"] is not None:
+            fields["class_kind"] = data.draw(st.sampled_from(["text", "integer", "float",
+                                                              "boolean"]))
+
+    section_file.rewrite(path, change)
+    check(place, path.read_bytes())

@@ -1,10 +1,14 @@
 """neuronet.tabular.columns: one column read as numbers, text or days, the same way when the
-preparation is learned and when it is applied."""
+preparation is learned and when it is applied; a column whose cells hold several values (what
+pd.json_normalize and read_json leave of nested records) is refused by name."""
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from neuronet import tabular
+from neuronet.tabular import DataError
+from neuronet.tabular import columns as conv
 from neuronet.tabular.columns import as_days, as_text, cell_text, date_format_of, number_text
 
 
@@ -66,3 +70,66 @@ def test_dates_become_days_since_1970():
     assert np.isnan(days[2:]).all()
     assert date_format_of(["2021-03-04", "2021-03-05"]) == "ISO8601"
     assert date_format_of(["12", "13.5"]) is None  # numbers are not dates
+
+
+def _records(n=40):
+    rng = np.random.default_rng(0)
+    return [{"id": i, "size": float(rng.normal()), "tags": ["a", "b"][: i % 3],
+             "owner": {"name": "n", "teams": [1, 2]} if i % 2 else {"name": "m"},
+             "label": ["yes", "no"][i % 2]} for i in range(n)]
+
+
+def test_json_normalize_leaves_lists_which_learning_refuses_by_name():
+    frame = pd.json_normalize(_records())
+    assert frame["tags"].dtype == object and isinstance(frame["tags"][0], list)
+    with pytest.raises(DataError) as error:
+        tabular.train(frame, "label", epochs=1)
+    assert str(error.value) == (
+        "column 'tags' holds a list in row 0 (nested data, as pd.json_normalize or read_json "
+        "leave it); expected one number, text or date per cell: flatten the column, or leave "
+        "it out")
+    with pytest.raises(DataError, match="column 'owner.teams' holds a list in row 1"):
+        tabular.train(frame, "label", epochs=1, exclude=["tags"])
+    model = tabular.train(frame, "label", epochs=1, exclude=["tags", "owner.teams"],
+                          validation_split=0)
+    assert "tags" not in model.preparation.columns
+
+
+@pytest.mark.parametrize("cell, kind", [({"k": 1}, "dict"), ([1, 2], "list"), ((1, 2), "tuple"),
+                                        ({1, 2}, "set"), (np.arange(2), "ndarray")])
+def test_every_kind_of_nested_cell_is_named(cell, kind):
+    values = [f"v{i % 3}" for i in range(40)]
+    values[7] = cell
+    frame = pd.DataFrame({"x": np.arange(40.0) % 5, "c": pd.Series(values, dtype=object),
+                          "t": [0, 1] * 20}).set_axis([f"r{i}" for i in range(40)])
+    with pytest.raises(DataError, match=f"^column 'c' holds a {kind} in row r7 "):
+        tabular.train(frame, "t", epochs=1)
+    series = frame["c"]
+    with pytest.raises(DataError, match=f"column 'c' holds a {kind}"):
+        conv.as_text(series)
+    with pytest.raises(DataError, match=f"column 'c' holds a {kind}"):
+        conv.as_numbers(series)
+
+
+def test_predicting_refuses_a_nested_cell_in_a_column_the_model_reads():
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"n": rng.normal(size=40), "c": rng.choice(["p", "q"], 40),
+                          "d": pd.date_range("2020-01-01", periods=40).astype(str),
+                          "t": ["yes", "no"] * 20})
+    model = tabular.train(frame, "t", epochs=1, validation_split=0)
+    for column, cell in [("c", ["p"]), ("n", {"value": 1.0}), ("d", {"day": 3})]:
+        rows = frame.head(3).astype({column: object})
+        rows.at[1, column] = cell
+        with pytest.raises(DataError, match=f"column '{column}' holds a "
+                           f"{type(cell).__name__} in row 1"):
+            model.predict(rows)
+    other = frame.head(3).assign(extra=[[1], [2], [3]])  # a column the model does not read
+    assert len(model.predict(other)) == 3
+
+
+def test_plain_cells_still_read_as_before():
+    series = pd.Series(["1", " 2 ", None, "x", 3, 4.5], dtype=object, name="c")
+    values, unparsed = conv.as_numbers(series)
+    np.testing.assert_array_equal(values[[0, 1, 4, 5]], [1, 2, 3, 4.5])
+    assert unparsed.tolist() == [3]
+    assert conv.as_text(series).tolist() == ["1", "2", None, "x", "3", "4.5"]

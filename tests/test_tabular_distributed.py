@@ -183,6 +183,22 @@ def test_bad_input_gets_one_line_and_writes_nothing(client, parts, tmp_path, cap
     assert not out.exists()
 
 
+def test_an_infinite_class_is_named_by_its_file_and_row_as_locally(client, tmp_path, capsys):
+    rng = np.random.default_rng(4)
+    folder = tmp_path / "classes"
+    folder.mkdir()
+    for i in range(2):
+        frame = pd.DataFrame({"x": rng.normal(size=30), "t": rng.integers(0, 3, 30) * 1.0})
+        if i == 1:
+            frame.loc[7, "t"] = np.inf
+        frame.to_csv(folder / f"part-{i}.csv", index=False)
+    for task in ([], ["--task", "classification"]):
+        err = _fails(capsys, folder / "part-*.csv", "--target", "t", "--out",
+                     tmp_path / "m.npz", "--dask", client.scheduler.address, *task)
+        assert err.endswith("part-1.csv: row 9, column 't': inf is not a finite number\n"), err
+    assert not (tmp_path / "m.npz").exists()
+
+
 def test_local_cluster_started_and_closed_by_the_command(parts, tmp_path, run_cli):
     out = tmp_path / "model.npz"
     result = run_cli("train", parts / "part-*.csv", "--target", "label", "--out", out,

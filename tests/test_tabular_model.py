@@ -1,4 +1,6 @@
-"""neuronet.tabular.model: TabularModel predicts, scores, saves and loads as one object."""
+"""neuronet.tabular.model: TabularModel predicts, scores, saves and loads as one object; its
+section of a model file is checked field by field when loaded (classes that no prediction
+could match, or that come twice, are refused by name)."""
 
 import numpy as np
 import pandas as pd
@@ -6,7 +8,7 @@ import pytest
 from test_tabular import messy
 
 import neuronet
-from neuronet import tabular
+from neuronet import ModelFileError, tabular
 from neuronet.metrics import ClassificationReport, RegressionReport
 from neuronet.tabular import (
     DataError,
@@ -170,3 +172,60 @@ def test_a_regression_report_in_the_target_s_units():
     assert report["mse"] == pytest.approx(np.mean(errors**2))
     assert report["rmse"] == pytest.approx(np.sqrt(report["mse"]))
     assert str(report).splitlines()[1] == f"RMSE  {report['rmse']:.6g}"
+
+
+def _classifier(folder, target_values, name="model.npz"):
+    rng = np.random.default_rng(0)
+    n = len(target_values)
+    frame = pd.DataFrame({"x": rng.normal(size=n), "colour": rng.choice(["red", "blue"], n),
+                          "t": target_values})
+    model = tabular.train(frame, "t", task="classification", epochs=1, validation_split=0,
+                          hidden=[])
+    return model, model.save(folder / name)
+
+
+CLASSES = {
+    "float NaN twice": ([0.5, 1.5, 2.5], ["nan", "nan", "1.5"],
+                        "target.classes holds nan, which is not a class label"),
+    "float NaN once": ([0.5, 1.5, 2.5], ["0.5", "nan", "2.5"], "target.classes holds nan"),
+    "float infinity": ([0.5, 1.5, 2.5], ["0.5", "inf", "2.5"], "target.classes holds inf"),
+    "float twice": ([0.5, 1.5, 2.5], ["1.5", "1.50", "2.5"],
+                    "target.classes holds the class 1.5 twice"),
+    "integer twice": ([1, 2, 3], ["1", "01", "3"], "target.classes holds the class 1 twice"),
+    "text twice": (["a", "b", "c"], ["a", "b", "a"], "target.classes holds the class 'a' twice"),
+    "boolean twice": ([True, False, True], ["True", "True"], "the class True twice"),
+}
+
+
+@pytest.mark.parametrize("case", list(CLASSES))
+def test_classes_that_are_no_labels_or_come_twice_are_refused(tmp_path, section_file, case):
+    values, texts, message = CLASSES[case]
+    model, path = _classifier(tmp_path, values * 20)
+    assert neuronet.load(path).classes == model.classes  # sound as saved
+    section_file.rewrite(path, lambda fields, arrays: section_file.texts(
+        arrays, "target.classes", texts))
+    with pytest.raises(ModelFileError) as error:
+        neuronet.load(path)
+    assert str(error.value) == f"{path}: the tabular section is not sound: {message}" or \
+        message in str(error.value)
+    assert "target.classes" in str(error.value)
+
+
+def test_a_lone_surrogate_among_the_classes_is_refused_by_the_load(tmp_path, section_file):
+    _, path = _classifier(tmp_path, ["a", "b"] * 20)
+    half = "\ud800".encode("utf-8", "surrogatepass")
+    section_file.rewrite(path, lambda fields, arrays: section_file.texts(
+        arrays, "target.classes", [b"a" + half, b"b"]))
+    with pytest.raises(ModelFileError, match="the array target.classes.utf8 holds a lone "
+                       "surrogate"):
+        neuronet.load(path)
+
+
+def test_a_class_that_no_file_can_hold_is_refused_by_the_save(tmp_path):
+    # pandas' own strings cannot hold a lone surrogate; a list of Python's can.
+    model, path = _classifier(tmp_path, ["a", "b"] * 20)
+    model.classes = ["a\udcff", "b"]
+    with pytest.raises(ValueError, match=r"cannot save: the target.classes text 'a\\udcff' "
+                       r"holds a lone surrogate"):
+        model.save(tmp_path / "other.npz")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.npz"]

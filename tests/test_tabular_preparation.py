@@ -1,17 +1,26 @@
-"""neuronet.tabular.preparation: the learned preparation — gaps filled, categories one-hot, dates
-as days and cycles, numbers standardized — and its arrays in the model file."""
+"""neuronet.tabular.preparation: the learned preparation (gaps filled, categories one-hot, dates
+as days and cycles, numbers standardized) and its arrays in the model file, checked when loaded
+(counts in Python's integers, texts as UTF-8 that a file can hold); what cannot be saved is
+refused before training; a value that overflows once scaled is named with its row."""
 
 import numpy as np
 import pandas as pd
 import pytest
 from test_tabular import messy
 
-from neuronet import tabular
+import neuronet
+from neuronet import ModelFileError, tabular
 from neuronet.tabular import (
     DataError,
     Preparation,
     gather,
     infer_roles,
+)
+from neuronet.tabular.preparation import (
+    CategoryInput,
+    NumberInput,
+    decode_text,
+    encode_text,
 )
 
 
@@ -107,3 +116,174 @@ def test_booleans_match_whatever_their_case(tmp_path):
     X = model.prepare(new)
     assert X[:2, :2].tolist() == [[0, 1], [1, 0]]
     assert model.predict(new)[:2].tolist() == [True, False]
+
+
+HALF = "\ud800".encode("utf-8", "surrogatepass")  # half of a character, encoded on its own
+
+
+@pytest.fixture(scope="module")
+def model():
+    """A model of four category columns (a, b, c, d) and a number (x)."""
+    rng = np.random.default_rng(0)
+    n = 90
+    frame = pd.DataFrame({name: rng.choice(["p", "q", "r"], n) for name in "abcd"})
+    frame["x"] = rng.normal(size=n)
+    frame["t"] = rng.choice(["yes", "no"], n)
+    return tabular.train(frame, "t", epochs=1, validation_split=0, hidden=[])
+
+
+@pytest.fixture
+def path(model, tmp_path):
+    return model.save(tmp_path / "model.npz")
+
+
+def test_category_counts_whose_int64_sum_wraps_around_are_refused(path, section_file):
+    def wrap(fields, arrays):
+        held = len(decode_text(arrays, "categories.value"))
+        # Four counts of 2**62 and more add up to 2**64 + held: as int64, to held again.
+        arrays["categories.count"] = np.array([2**62, 2**62, 2**62, 2**62 + held], np.int64)
+        assert int(arrays["categories.count"].sum()) == held
+
+    section_file.rewrite(path, wrap)
+    with pytest.raises(ModelFileError, match=r"categories.count holds 4,611,686,018,427,387,904, "
+                       r"more than the 12 values categories.value holds"):
+        neuronet.load(path)
+
+
+def test_category_counts_that_do_not_add_up_are_refused(path, section_file):
+    section_file.rewrite(path, lambda fields, arrays: arrays.update(
+        {"categories.count": np.array([3, 3, 3, 2], np.int64)}))
+    with pytest.raises(ModelFileError, match="categories.count adds up to 11, but "
+                       "categories.value holds 12 values"):
+        neuronet.load(path)
+
+
+@pytest.mark.parametrize("name, position", [("inputs.column", 0), ("categories.value", 4),
+                                            ("left_out.column", 0), ("left_out.reason", 0)])
+def test_a_lone_surrogate_in_any_text_is_refused_by_name(model, path, section_file, name,
+                                                         position):
+    def replace(fields, arrays):
+        texts = [t.encode() for t in decode_text(arrays, name)] or [b"x"]
+        if name.startswith("left_out"):  # the model leaves nothing out: give it one column
+            section_file.texts(arrays, "left_out.column", [b"gone"])
+            section_file.texts(arrays, "left_out.reason", [b"constant"])
+            texts = [b"gone" if name == "left_out.column" else b"constant"]
+        texts[position] = texts[position] + HALF
+        section_file.texts(arrays, name, texts)
+
+    section_file.rewrite(path, replace)
+    with pytest.raises(ModelFileError, match=f"the array {name}.utf8 holds a lone surrogate "
+                       r"\(half of a character\), not text"):
+        neuronet.load(path)
+
+
+def test_text_that_is_not_utf8_at_all_is_still_called_so(path, section_file):
+    section_file.rewrite(path, lambda fields, arrays: section_file.texts(
+        arrays, "categories.value", [b"\xff"] * 12))
+    with pytest.raises(ModelFileError, match="the array categories.value.utf8 is not UTF-8 text"):
+        neuronet.load(path)
+
+
+def test_an_input_column_without_a_name_is_refused(path, section_file):
+    def unname(fields, arrays):
+        section_file.texts(arrays, "inputs.column", ["a", "", "c", "d", "x"])
+
+    section_file.rewrite(path, unname)
+    with pytest.raises(ModelFileError, match=r"inputs.column holds an empty name \(input 2\)"):
+        neuronet.load(path)
+
+
+def test_a_loaded_model_exports_to_onnx(path):
+    pytest.importorskip("onnx")
+    neuronet.load(path).to_onnx()  # what the empty name broke, with onnx's ValidationError
+
+
+# --- refused before training: what no model file could hold ------------------------------------
+
+
+def test_what_a_model_file_cannot_hold_is_refused_when_the_preparation_is_made():
+    number = NumberInput("x", 0.0, 0.0, 1.0, False)
+    with pytest.raises(ValueError, match="a column the model reads has an empty name"):
+        Preparation([NumberInput("", 0.0, 0.0, 1.0, False)])
+    with pytest.raises(ValueError, match=r"the column name 'x\\ud800' holds a lone surrogate"):
+        Preparation([NumberInput("x\ud800", 0.0, 0.0, 1.0, False)])
+    with pytest.raises(ValueError, match=r"column 'c''s value 'p\\udcff' holds a lone surrogate"):
+        Preparation([CategoryInput("c", ["p\udcff", "q"], False, False)])
+    with pytest.raises(ValueError, match="the reason"):
+        Preparation([number], [("left", "id\ud800")])
+    assert Preparation([number], [("", "constant")]).n_features == 1  # left out: no input
+
+
+def test_training_on_a_column_without_a_name_stops_before_training():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"": rng.normal(size=40), "z": rng.normal(size=40),
+                          "t": ["a", "b"] * 20})
+    lines = []
+    with pytest.raises(ValueError, match="a column the model reads has an empty name"):
+        tabular.train(frame, "t", epochs=1, report=lines.append)
+    assert not any(line.startswith("training:") for line in lines)
+
+
+def test_texts_round_trip_and_half_characters_are_not_saved():
+    texts = ["", "café", "日本", "🙂", "a,b"]
+    assert decode_text(encode_text("t", texts), "t") == texts
+    with pytest.raises(ValueError, match=r"cannot save: the t text 'x\\udfff' holds a lone "
+                       r"surrogate \(\\udfff: half of a character, not text\)"):
+        encode_text("t", ["ok", "x\udfff"])
+
+
+# --- values that overflow once scaled (17) ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def narrow(tmp_path_factory):
+    """A model that learned from a column of tiny values: its scale divides by 0.0003."""
+    frame = pd.DataFrame({"a": np.linspace(0, 1e-3, 40), "b": np.arange(40) % 3,
+                          "t": np.arange(40) % 2})
+    model = tabular.train(frame, "t", epochs=1, validation_split=0)
+    path = tmp_path_factory.mktemp("narrow") / "data.csv"
+    pd.DataFrame({"a": [0.1, 2e305, 1], "b": [1, 2, 1], "t": [0, 1, 1]}).to_csv(path, index=False)
+    return model, path
+
+
+def test_a_value_that_overflows_once_scaled_is_named_with_its_row(narrow):
+    model, path = narrow
+    message = (f"{path}: column 'a' holds values too large to standardize (row 3: 2e+305, "
+               "and (x - 0.0005) / 0.000295985 overflows a float)")
+    for call in (model.predict, model.evaluate, model.prepare):
+        with pytest.raises(DataError) as error:
+            call(path)
+        assert str(error.value) == message
+    frame = pd.read_csv(path, index_col=None).set_axis(["p", "q", "r"], axis=0)
+    with pytest.raises(DataError, match=r"^column 'a' holds values too large to standardize "
+                       r"\(row q: 2e\+305"):
+        model.predict(frame)
+
+
+def test_the_command_line_says_the_same(run_cli, narrow, tmp_path):
+    model, path = narrow
+    saved = model.save(tmp_path / "narrow.npz")
+    for command in ("predict", "evaluate"):
+        result = run_cli(command, saved, path)
+        assert result.returncode == 1
+        assert result.stderr.strip() == (f"neuronet: error: {path}: column 'a' holds values "
+                                         "too large to standardize (row 3: 2e+305, and "
+                                         "(x - 0.0005) / 0.000295985 overflows a float)")
+
+
+# --- a table with none of the model's columns (20) ----------------------------------------------
+
+
+def test_a_table_with_none_of_the_models_columns_says_so(model, tmp_path):
+    other = tmp_path / "other.csv"
+    other.write_text("u,v\n1,2\n")
+    with pytest.raises(DataError) as error:
+        model.predict(other)
+    assert str(error.value) == f"{other}: the file has none of the model's columns a, b, c, d, x"
+    with pytest.raises(DataError, match="^the table has none of the model's columns a, b"):
+        model.predict(pd.DataFrame({"u": [1]}))
+    some = tmp_path / "some.csv"
+    some.write_text("a,v\np,2\n")
+    with pytest.raises(DataError, match=r"some.csv: no column 'b' \(and 3 more\), which the "
+                       "model needs as an input"):
+        model.predict(some)

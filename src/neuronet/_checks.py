@@ -10,7 +10,16 @@ import numpy as np
 def as_float_array(value, name: str, dtype=np.float64, order=None) -> np.ndarray:
     """`value` as an array of `dtype`, refusing non-numeric data, NaN and infinity. With
     ``order="C"`` the array is also row-major and contiguous: whatever the input's layout
-    (a DataFrame's columns, a Fortran-ordered or strided array), at most one copy is made."""
+    (a DataFrame's columns, a Fortran-ordered or strided array), at most one copy is made.
+    pandas' nullable and pyarrow numbers (Int64, Float64, boolean, double[pyarrow]) are
+    numbers too; their missing value, ``pd.NA``, is refused as NaN is."""
+    extension = _extension_numbers(value, name)
+    if extension is not None:
+        # Straight to floats, NA as NaN: NumPy alone would make an array of Python objects.
+        array = value.to_numpy(dtype=dtype, na_value=np.nan)
+        if order == "C":
+            array = np.ascontiguousarray(array)
+        return _finite(array, name, "a missing value (pd.NA), NaN or infinity")
     try:
         array = np.asarray(value)
     except (ValueError, TypeError) as exc:  # ragged nested lists
@@ -19,14 +28,38 @@ def as_float_array(value, name: str, dtype=np.float64, order=None) -> np.ndarray
         raise ValueError(
             f"{name} must hold numbers (int or float), got values of dtype {array.dtype}"
         )
-    array = array.astype(dtype, order=order or "K", copy=False)
+    return _finite(array.astype(dtype, order=order or "K", copy=False), name)
+
+
+def _finite(array, name, what="NaN or infinity"):
     if not all_finite(array):
         bad = np.argwhere(~np.isfinite(array))[0]
         where = ", ".join(str(int(i)) for i in bad)
         raise ValueError(
-            f"{name} holds NaN or infinity (first at index [{where}]); expected finite numbers"
+            f"{name} holds {what} (first at index [{where}]); expected finite numbers"
         )
     return array
+
+
+def _extension_numbers(value, name):
+    """For a pandas DataFrame or Series with columns of pandas' own dtypes (nullable Int64,
+    Float64, boolean; pyarrow's numbers), the value itself, after checking that they hold
+    numbers; None for anything else (NumPy dtypes take the usual path, as fast as ever)."""
+    if not type(value).__module__.startswith("pandas") or not hasattr(value, "to_numpy"):
+        return None
+    dtypes = getattr(value, "dtypes", None)
+    if dtypes is None:
+        return None
+    # A DataFrame's dtypes are a Series of them; a Series has one.
+    pairs = list(dtypes.items()) if getattr(value, "ndim", 1) == 2 else [(None, dtypes)]
+    if all(isinstance(dtype, np.dtype) for _, dtype in pairs):
+        return None
+    for column, dtype in pairs:
+        if getattr(dtype, "kind", "O") not in "biuf":
+            where = f" in column {column!r}" if column is not None else ""
+            raise ValueError(f"{name} must hold numbers (int or float), got values of dtype "
+                             f"{dtype}{where}")
+    return value
 
 
 def all_finite(array) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import io
 import os
 import secrets
@@ -14,6 +15,22 @@ import signal
 import stat
 import sys
 import threading
+
+from ._text import printable
+
+
+class ReadOnlyFileError(PermissionError, ValueError):
+    """The file to write exists and is read-only: neuronet refuses to replace it.
+
+    Both a PermissionError (what writing such a file raises in Python) and a ValueError (how
+    neuronet reports bad input); ``str(error)`` is "FILE: cannot write to it (read-only)".
+    """
+
+    def __init__(self, path):
+        super().__init__(errno.EACCES, "cannot write to it (read-only)", os.fspath(path))
+
+    def __str__(self) -> str:
+        return f"{printable(self.filename)}: {self.strerror}"
 
 
 @contextlib.contextmanager
@@ -26,7 +43,8 @@ def atomic_write(path, mode: str = "wb", *, encoding: str = "utf-8", newline=Non
     If the block raises, or the process is ended by SIGTERM, SIGHUP or a like signal while
     the block runs in the main thread, the temporary file is removed and ``path`` keeps its
     old content. A symbolic link is written through, not replaced; an existing file's
-    permissions are kept.
+    permissions are kept. A read-only file is not replaced (the rename would go around its
+    mode, as ``cp`` and the shell's ``>`` do not): ``ReadOnlyFileError``, the file untouched.
 
     A target that exists and is not a regular file is written into directly and never
     replaced: a named pipe (FIFO), a character device such as the null device or a terminal,
@@ -39,10 +57,18 @@ def atomic_write(path, mode: str = "wb", *, encoding: str = "utf-8", newline=Non
     path : str or os.PathLike
     mode : "wb" (default) for bytes, "w" or "wt" for text.
     encoding, newline : as for ``open``, in text mode.
+
+    Raises
+    ------
+    ValueError
+        When ``path`` is empty or ends with a slash (a folder's name, not a file's).
+    ReadOnlyFileError
+        When ``path`` is an existing regular file that is read-only.
     """
     if mode not in ("wb", "w", "wt"):
         raise ValueError(f"atomic_write mode must be 'wb', 'w' or 'wt', got {mode!r}")
     shown = os.fspath(path)
+    _check_name(shown)
     stream = _open_stream(shown)
     if stream is not None:
         with _wrap(stream, mode, encoding, newline) as file:
@@ -52,6 +78,8 @@ def atomic_write(path, mode: str = "wb", *, encoding: str = "utf-8", newline=Non
     directory = os.path.dirname(target)
     if not os.path.isdir(directory):
         raise FileNotFoundError(errno.ENOENT, "no such directory", os.path.dirname(shown) or ".")
+    if _is_read_only(target):
+        raise ReadOnlyFileError(shown)
     guarded = _guard_signals()
     temp = None
     try:
@@ -78,6 +106,30 @@ def atomic_write(path, mode: str = "wb", *, encoding: str = "utf-8", newline=Non
         if guarded:
             _release_signals()
     _fsync_directory(directory)
+
+
+def _check_name(path: str) -> None:
+    """ValueError for a name that cannot be a file's: empty (which the system would take as
+    the current folder), or ending with a slash (a folder's name, even where none exists)."""
+    if not path:
+        raise ValueError("the file name is empty; expected the name of a file to write")
+    if path.endswith(os.sep) or (os.altsep and path.endswith(os.altsep)):
+        if os.path.isdir(path):
+            raise ValueError(f"{printable(path)}: is a directory; expected a file name to write")
+        raise ValueError(f"{printable(path)}: ends with '{path[-1]}', as the name of a folder "
+                         "does, and there is no such folder; expected a file name to write")
+
+
+def _is_read_only(path) -> bool:
+    """Whether ``path`` is an existing regular file that may not be written: this process may
+    not write it, or (for root, whom the system lets write anything) no one may, by its mode."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return False  # nothing there yet, or something whose writing fails by itself
+    if not stat.S_ISREG(status.st_mode):
+        return False
+    return not os.access(path, os.W_OK) or status.st_mode & 0o222 == 0
 
 
 def _wrap(binary, mode, encoding, newline):
@@ -234,24 +286,76 @@ def _fsync_directory(directory) -> None:
             os.close(fd)
 
 
-
-
 def check_writable(path) -> None:
-    """Raise ValueError, before any work, when ``path`` cannot be written: a directory, a
-    folder that does not exist or cannot be written in, a FIFO or device without write
+    """Raise ValueError, before any work, when ``path`` cannot be written: an empty name, a
+    name that ends with a slash, a directory, a folder that does not exist or cannot be
+    written in, a read-only file (``ReadOnlyFileError``), a FIFO or device without write
     permission. The messages name the path: "PATH: ..."."""
+    path = os.fspath(path)
+    _check_name(path)
+    shown = printable(path)
     # Where a regular file's replacement is written: beside the file a link points to.
     folder = os.path.dirname(os.path.realpath(path)) or "."
     if os.path.isdir(path):
-        raise ValueError(f"{path}: is a directory; expected a file name to write")
+        raise ValueError(f"{shown}: is a directory; expected a file name to write")
     if os.path.exists(path) and not os.path.isfile(path):  # a FIFO or device: written into
         if not os.access(path, os.W_OK):
-            raise ValueError(f"{path}: cannot write to it")
+            raise ValueError(f"{shown}: cannot write to it")
         return
     if not os.path.isdir(folder):
-        raise ValueError(f"{path}: the folder {folder} does not exist")
+        raise ValueError(f"{shown}: the folder {printable(folder)} does not exist")
+    if _is_read_only(path):
+        raise ReadOnlyFileError(path)
     if not os.access(folder, os.W_OK):
-        raise ValueError(f"{path}: cannot write in the folder {folder}")
+        raise ValueError(f"{shown}: cannot write in the folder {printable(folder)}")
+
+
+def check_not_input(path, inputs, *, patterns: bool = False) -> None:
+    """Raise ValueError, before any work, when the file to write, ``path``, is one of the
+    files to read, ``inputs``: the same file by its device and inode, whatever names it (a
+    symbolic or hard link, another path to it), as ``cp`` and ``sort -o`` refuse. Writing it
+    would replace the data being read.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write.
+    inputs : iterable of str or os.PathLike
+        The files to read; "-" stands for standard input.
+    patterns : bool
+        Whether an input may be a glob pattern (``data/part-*.csv``), each file it matches
+        then counting as an input.
+    """
+    try:
+        target = os.stat(path)
+    except (OSError, ValueError):
+        return  # nothing there yet: no input can be it
+    if not stat.S_ISREG(target.st_mode):
+        return  # a FIFO, a device, standard output: written into as a stream, never replaced
+    for item in inputs:
+        if item is None:
+            continue
+        if os.fspath(item) == "-":
+            candidates = [("standard input", sys.stdin)]
+        else:
+            name = os.path.expanduser(os.fspath(item))
+            files = sorted(glob.glob(name)) if patterns and glob.has_magic(name) else [name]
+            candidates = [(file, file) for file in files]
+        for shown, file in candidates:
+            try:
+                status = os.fstat(file.fileno()) if hasattr(file, "fileno") else os.stat(file)
+            except (OSError, ValueError, AttributeError):
+                continue
+            if os.path.samestat(target, status):
+                if shown == "standard input":
+                    what = "the file given as standard input"
+                elif shown == os.fspath(path):
+                    what = "also an input"
+                else:
+                    what = f"the input file {printable(shown)} (the same file by another name)"
+                raise ValueError(f"{printable(os.fspath(path))}: is {what}; writing the "
+                                 "output there would replace the data being read (choose "
+                                 "another file to write)")
 
 
 def is_stdout(path) -> bool:

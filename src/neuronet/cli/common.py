@@ -89,10 +89,20 @@ def reading_options(parser) -> None:
             add_option(parser, option)
 
 
-def check_writable(path) -> None:
-    """Fail before the work, not after it, when the output cannot be written."""
+def check_writable(path, inputs=(), *, patterns: bool = False) -> None:
+    """Fail before the work, not after it, when the output cannot be written, or when it is
+    one of the ``inputs`` (files, or with ``patterns`` glob patterns of files, to read)."""
     try:
         _files.check_writable(path)
+        _files.check_not_input(path, inputs, patterns=patterns)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def check_not_input(path, inputs) -> None:
+    """Fail before the work when the output is one of the ``inputs``."""
+    try:
+        _files.check_not_input(path, inputs)
     except ValueError as exc:
         raise CommandError(str(exc)) from None
 

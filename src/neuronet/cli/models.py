@@ -8,7 +8,7 @@ import os
 import sys
 
 from .._text import printable
-from .common import CommandError
+from .common import CommandError, check_not_input
 
 
 def _cmd_diagram(args) -> None:
@@ -16,6 +16,8 @@ def _cmd_diagram(args) -> None:
 
     if args.max_nodes < 2:
         raise CommandError(f"--max-nodes must be at least 2, got {args.max_nodes}", status=2)
+    if args.output not in (None, "-"):
+        check_not_input(args.output, [args.model])  # the rest is said by the save, as before
     if args.model is None:
         from .. import datasets
         from ..neuron import Neuron

@@ -8,6 +8,7 @@ prints what it returns.
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from .._text import printable
@@ -25,7 +26,7 @@ def _cmd_train(args) -> None:
     from ..tabular import TrainSettings, train
     from ..tabular.settings import options
 
-    check_writable(args.out)
+    check_writable(args.out, [args.data], patterns=args.client is not None)
     # A model written to standard output (--out /dev/stdout) must not be mixed with the report.
     say = to_stderr if is_stdout(args.out) else print
     settings = TrainSettings(**{option.name: getattr(args, option.name) for option in options()})
@@ -76,13 +77,12 @@ def _load_model(path):
 
 
 def _cmd_predict(args) -> None:
-    import csv
-
     from ..tabular.reading import where
+    from ..tabular.writing import write_csv
 
     to_stdout = args.out in (None, "-")
     if not to_stdout:
-        check_writable(args.out)
+        check_writable(args.out, [args.model, args.data])
     model = _load_model(args.model)
     classifier = model.task == "classification"
     if args.proba and not classifier:
@@ -117,9 +117,7 @@ def _cmd_predict(args) -> None:
         names, columns = [id_column, *names], [ids.tolist(), *columns]
 
     def write(handle):
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(names)
-        writer.writerows(zip(*columns))
+        write_csv(handle, names, columns, escape_formulas=args.escape_formulas)
 
     if to_stdout:
         write(sys.stdout)
@@ -141,6 +139,12 @@ def add_predict(commands) -> None:
                          help="also write each class's probability")
     predict.add_argument("--id", metavar="COLUMN", help="write this column beside each "
                          "prediction (default: the model's id column, if it has one)")
+    predict.add_argument("--escape-formulas", action=argparse.BooleanOptionalAction,
+                         default=True, help="a text cell (an id, a class, a column's name) "
+                         "that begins with = + - @, a tab or a carriage return, and is not a "
+                         "number, is written with a leading ' so that a spreadsheet shows it "
+                         "as text instead of running it as a formula (default); "
+                         "--no-escape-formulas writes every cell as it is")
     reading_options(predict)
     predict.set_defaults(run=_cmd_predict)
 

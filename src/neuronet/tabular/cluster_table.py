@@ -227,6 +227,8 @@ def targets_of(table, target, task):
         task = task_rule(summary["kind"], summary["unparsed"], len(summary["distinct"]),
                          summary["whole"], summary["rows"])
     if task == "classification":
+        if summary["kind"] == "f" and summary["problem"]:  # infinity: no class, as locally
+            raise DataError(summary["problem"])
         kind, distinct = table.passes.reduce("classes", partials.classes_part, table.parts,
                                              (target,), partials.merge_classes, None,
                                              "listing the classes")

@@ -38,12 +38,23 @@ def as_numbers(series):
         return series.to_numpy(dtype=np.float64, na_value=np.nan), np.empty(0, np.int64)
     text = series.astype(object)
     stripped = text.map(_stripped)
-    values = np.array(pd.to_numeric(stripped, errors="coerce"), dtype=np.float64)
+    try:
+        values = np.array(pd.to_numeric(stripped, errors="coerce"), dtype=np.float64)
+    except TypeError:  # a cell that is a list or a dict, say
+        check_cells(series)
+        raise
     unparsed = np.isnan(values) & ~_missing(stripped)
     if unparsed.any():  # each distinct text read once: categories repeat theirs
         cells = stripped[unparsed]
         read = {}
-        for cell in pd.unique(np.asarray(cells, dtype=object)).tolist():
+        try:
+            distinct = pd.unique(np.asarray(cells, dtype=object)).tolist()
+        except TypeError:  # an unhashable cell: a list or a dict
+            check_cells(series)
+            raise
+        for cell in distinct:
+            if isinstance(cell, NESTED):  # hashable, such as a tuple
+                check_cells(series)
             if isinstance(cell, str) and cell[:1] in _STARTS:
                 value = _formatted_number(cell)
                 if value == value:
@@ -64,6 +75,25 @@ def _formatted_number(text) -> float:
         return np.nan  # one sign at most: "-$3" or "$-3" or "(3)"
     value = float(found[4].replace(",", ""))
     return -value if found[1] or "-" in (found[2], found[3]) else value
+
+
+#: Cells that hold several values rather than one: what ``pd.json_normalize`` and
+#: ``pd.read_json`` leave in a column of nested records.
+NESTED = (dict, list, tuple, set, frozenset, np.ndarray)
+
+
+def check_cells(series) -> None:
+    """A DataError naming the column and the first row of ``series`` whose cell holds several
+    values (a list, a dict: nested data) instead of a number, a text or a date."""
+    if series.dtype != object:
+        return
+    for position, cell in enumerate(series.tolist()):
+        if isinstance(cell, NESTED):
+            label = series.index[position]
+            raise DataError(f"column {printable(series.name)!r} holds a {type(cell).__name__} "
+                            f"in row {printable(label)} (nested data, as pd.json_normalize or "
+                            "read_json leave it); expected one number, text or date per cell: "
+                            "flatten the column, or leave it out")
 
 
 def _stripped(value):
@@ -111,7 +141,15 @@ def as_text(series) -> np.ndarray:
     if kind == "f":
         values = series.to_numpy(dtype=np.float64)
         return np.array([number_text(v) for v in values.tolist()], dtype=object)
-    return np.array([cell_text(v) for v in series.tolist()], dtype=object)
+    try:
+        return np.array([cell_text(v) for v in series.tolist()], dtype=object)
+    except _Nested:
+        check_cells(series)
+        raise
+
+
+class _Nested(Exception):
+    """A cell of several values met while reading a column as text."""
 
 
 def number_text(value):
@@ -138,6 +176,8 @@ def cell_text(value):
         return number_text(float(value))
     if isinstance(value, (int, np.integer)):
         return str(int(value))
+    if isinstance(value, NESTED):  # str() of a list would make it a category of its own
+        raise _Nested()
     pd = pandas()
     if pd.isna(value):
         return None
@@ -170,6 +210,9 @@ def as_days(series, date_format: str):
             except (ValueError, TypeError, OverflowError):
                 stamps = pd.to_datetime(text.astype(str), errors="coerce", utc=True,
                                         format="mixed")
+        unread = np.asarray(stamps.isna() & text.notna())
+        if unread.any():  # a list or a dict is refused, not read as a missing date
+            check_cells(series[unread])
     days = (stamps - pd.Timestamp(EPOCH, tz="UTC")) / pd.Timedelta(days=1)
     return np.asarray(days, dtype=np.float64)
 

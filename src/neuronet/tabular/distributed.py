@@ -36,6 +36,7 @@ import glob
 import importlib.util
 import logging
 import os
+import re
 
 from .._text import printable
 from ..dask.session import RETRIES, ClusterError, Lost, is_frame
@@ -63,22 +64,20 @@ def connect(client, timeout=30):
     """(a distributed.Client, the LocalCluster started for it or None, whether the client
     was made here) for ``client``: a Client (used as it is), a scheduler's address
     ("tcp://host:8786", "host:8786"), or "local" / "local:N" for a LocalCluster of N worker
-    processes of one thread each on this machine (default N: this machine's cores).
+    processes of one thread each on this machine (default N: this machine's cores; at most
+    ``LOCAL_WORKERS_PER_CORE`` per core). ValueError for an address that cannot be one (empty,
+    a port outside 1 to 65535, an ``inproc://`` address of no scheduler in this process);
     ConnectionError if no scheduler answers at the address within ``timeout`` seconds."""
     import distributed
 
     if isinstance(client, distributed.Client):
         return client, None, False
     if not isinstance(client, str) or not client.strip():
-        raise ValueError(f"client must be a distributed.Client, a scheduler's address or "
-                         f"'local[:N]', got {client!r}")
+        raise ValueError(f"expected a distributed.Client, the address of a Dask scheduler "
+                         f"(tcp://host:8786) or local[:N], got {client!r}")
     spec = client.strip()
     if spec == "local" or spec.startswith("local:"):
-        count = spec.partition(":")[2]
-        if count and not (count.isdigit() and int(count) >= 1):
-            raise ValueError(f"expected 'local' or 'local:N' with N a number of worker processes "
-                             f"of at least 1, got {spec!r}")
-        n_workers = int(count) if count else _cores()
+        n_workers = _local_workers(spec)
         # The scheduler's web server (the dashboard, where bokeh can draw it) on a free port:
         # another cluster may hold the usual one.
         local = distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1,
@@ -89,9 +88,15 @@ def connect(client, timeout=30):
         except BaseException:
             local.close()
             raise
+    _check_port(spec)
     try:
         return distributed.Client(spec, timeout=timeout), None, True
     except ValueError as exc:  # an address that is no address
+        if spec.startswith("inproc://"):
+            raise ValueError(f"{printable(spec)}: no scheduler of this process is there (an "
+                             "inproc:// address names a scheduler inside the same Python "
+                             "process); expected a scheduler's address, such as "
+                             "tcp://host:8786, or local[:N]") from None
         raise ValueError(f"{exc}; expected the address of a Dask scheduler, such as "
                          "tcp://host:8786, or local[:N]") from None
     except Exception as exc:  # noqa: BLE001 - whatever answered, or did not, is no scheduler
@@ -103,6 +108,43 @@ def connect(client, timeout=30):
         raise ConnectionError(f"cannot reach a Dask scheduler at {spec} within {timeout:g} s "
                               f"({reason}); is the scheduler running and the address right?"
                               ) from None
+
+
+#: ``local:N`` starts at most this many worker processes per core of this machine: more only
+#: take turns on the same cores, each with its own memory (``local:100000`` would ask for as
+#: many processes).
+LOCAL_WORKERS_PER_CORE = 4
+
+
+def _local_workers(spec) -> int:
+    count = spec.partition(":")[2]
+    if not count:
+        return _cores()
+    if not re.fullmatch(r"[0-9]{1,9}", count) or int(count) < 1:
+        raise ValueError(f"expected 'local' or 'local:N' with N a number of worker processes "
+                         f"of at least 1, got {printable(spec)!r}")
+    cores, n_workers = _cores(), int(count)
+    most = LOCAL_WORKERS_PER_CORE * cores
+    if n_workers > most:
+        raise ValueError(f"{spec} asks for {n_workers:,} worker processes, more than the "
+                         f"{most:,} this machine runs ({LOCAL_WORKERS_PER_CORE} per core, "
+                         f"{cores} core{'s' * (cores != 1)}); ask for at most local:{most}, "
+                         "or give the address of a cluster's scheduler")
+    return n_workers
+
+
+def _check_port(spec) -> None:
+    """ValueError for a scheduler's address whose port is not one (outside 1 to 65535)."""
+    address = spec.partition("://")[2] if "://" in spec else spec
+    if spec.startswith("inproc://"):
+        return
+    port = address.rpartition(":")[2] if ":" in address.rpartition("]")[2] else None
+    if port is None or re.fullmatch(r"[0-9]{1,5}", port) and 1 <= int(port) <= 65535:
+        return
+    what = f"the port {int(port)} is out of range" if re.fullmatch(r"[0-9]{1,30}", port) \
+        else f"{printable(port)!r} is not a port number"
+    raise ValueError(f"{printable(spec)}: {what}; expected a port from 1 to 65535, as in "
+                     "tcp://host:8786")
 
 
 def _cores() -> int:

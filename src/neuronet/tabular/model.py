@@ -276,8 +276,9 @@ class TabularModel:
                 raise ValueError(f"class_kind {fields['class_kind']!r} is not one of "
                                  f"{', '.join(CLASS_KINDS)}")
             classes = parse_classes(decode_text(arrays, "target.classes"), fields["class_kind"])
+            _check_classes(classes)
             outputs = network.n_outputs
-            if len(classes) < 2 or len(set(classes)) != len(classes) or \
+            if len(classes) < 2 or \
                     outputs != (1 if len(classes) == 2 and outputs == 1 else len(classes)):
                 raise ValueError(f"{len(classes)} classes do not fit a network of {outputs} "
                                  "outputs")
@@ -346,6 +347,20 @@ def parse_classes(texts, kind) -> list:
             raise ValueError("the classes are not True and False")
         return [t == "True" for t in texts]
     return list(texts)
+
+
+def _check_classes(classes) -> None:
+    """A ValueError naming target.classes for a class that is not a label (NaN or infinity,
+    which no prediction can match: NaN is not even equal to itself) or that comes twice."""
+    seen = set()
+    for label in classes:
+        if isinstance(label, float) and not np.isfinite(label):
+            raise ValueError(f"target.classes holds {label!r}, which is not a class label; "
+                             "expected finite numbers")
+        if label in seen:
+            shown = repr(printable(label)) if isinstance(label, str) else repr(label)
+            raise ValueError(f"target.classes holds the class {shown} twice")
+        seen.add(label)
 
 
 def from_section(network, fields, arrays) -> TabularModel:

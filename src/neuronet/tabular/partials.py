@@ -136,7 +136,8 @@ def target_part(frame, target) -> dict:
     column = frame[target]
     kind = column.dtype.kind
     values, unparsed = conv.as_numbers(column)
-    values = values[~np.isnan(values)]  # without the cells that are not numbers
+    # Without the cells that are not numbers, nor infinity (refused below, as "problem").
+    values = values[np.isfinite(values)]
     part = {"kind": kind, "rows": len(column), "unparsed": len(unparsed)}
     part["distinct"] = np.unique(values)[:MAX_CLASSES + 1]  # enough to tell the task
     part["whole"] = bool(np.array_equal(values, np.round(values)))

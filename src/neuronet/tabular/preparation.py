@@ -22,7 +22,7 @@ import numpy as np
 
 from .._text import printable
 from . import columns as conv
-from .reading import DataError, pandas, where
+from .reading import DataError, pandas, row_name, where
 from .statistics import CYCLES, numeric_block
 
 VERSION = 1
@@ -104,6 +104,17 @@ class Preparation:
         self.left_out = [tuple(pair) for pair in left_out]
         if not self.inputs:
             raise ValueError("a preparation needs at least one input column")
+        # Refused now, before any training: a model file, a CSV and ONNX cannot hold them.
+        for item in self.inputs:
+            if item.column == "":
+                raise ValueError("a column the model reads has an empty name; give it one "
+                                 "(an ONNX graph names each input by its column)")
+            check_text(item.column, "the column name")
+            for value in getattr(item, "values", ()):
+                check_text(value, f"column {printable(item.column)!r}'s value")
+        for column, reason in self.left_out:
+            check_text(column, "the column name")
+            check_text(reason, "the reason")
         self.n_features = sum(item.width() for item in self.inputs)
 
     # --- learning it ----------------------------------------------------------------------------
@@ -145,7 +156,14 @@ class Preparation:
         return [name for item in self.inputs for name in item.names()]
 
     def check_columns(self, frame) -> None:
+        """A DataError naming the columns the preparation reads that ``frame`` lacks."""
         lacking = [c for c in self.columns if c not in frame.columns]
+        if lacking and len(lacking) == len(self.columns):
+            shown = ", ".join(printable(c) for c in lacking[:10])
+            more = f", ... ({len(lacking) - 10:,} more)" if len(lacking) > 10 else ""
+            table = "the file" if where(frame) else "the table"
+            raise DataError(f"{where(frame)}{table} has none of the model's columns "
+                            f"{shown}{more}")
         if lacking:
             more = f" (and {len(lacking) - 1} more)" if len(lacking) > 1 else ""
             raise DataError(f"{where(frame)}no column {printable(lacking[0])!r}{more}, which "
@@ -178,9 +196,12 @@ class Preparation:
         center = np.array([item.center for item in items])
         scale = np.array([item.scale for item in items])
         np.copyto(block, fill, where=gaps)
-        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is found by the caller
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below
             block -= center
             block /= scale
+        if not np.isfinite(block).all():
+            row, column = (int(i) for i in np.argwhere(~np.isfinite(block))[0])
+            _overflow(frame, items[column], row)
         X[:, starts] = block
         flagged = np.array([item.indicator for item in items])
         if flagged.any():
@@ -294,6 +315,9 @@ class Preparation:
                              f"{len(kinds)}")
         if len(set(columns)) != len(columns):
             raise ValueError("inputs.column names a column twice")
+        if "" in columns:
+            raise ValueError(f"inputs.column holds an empty name (input {columns.index('') + 1}); "
+                             "every column the model reads has a name")
         if len(kinds) and kinds.max() >= len(KINDS):
             raise ValueError(f"inputs.kind holds {kinds.max()}, not a kind of input")
         n_numbers = int(np.sum(kinds <= 1))
@@ -315,9 +339,14 @@ class Preparation:
                 np.any(category["pooled"] > 1):
             raise ValueError("categories.count, .missing or .pooled holds a wrong value")
         values = decode_text(arrays, "categories.value")
-        if int(category["count"].sum()) != len(values):
-            raise ValueError(f"categories.count adds up to {int(category['count'].sum())}, but "
-                             f"categories.value holds {len(values)} values")
+        counts = category["count"].tolist()  # Python's integers: an int64 sum may wrap around
+        for count in counts:
+            if count > len(values):
+                raise ValueError(f"categories.count holds {count:,}, more than the "
+                                 f"{len(values):,} values categories.value holds")
+        if sum(counts) != len(values):
+            raise ValueError(f"categories.count adds up to {sum(counts):,}, but "
+                             f"categories.value holds {len(values):,} values")
         inputs, n, c, taken = [], 0, 0, 0
         for kind, column in zip(kinds.tolist(), columns):
             if kind <= 1:
@@ -352,6 +381,14 @@ class Preparation:
         return cls(inputs, zip(left, reasons))
 
 
+def _overflow(frame, item, row) -> None:
+    """The DataError for a value of ``item``'s column that the scaling makes infinite."""
+    value = float(numeric_block(frame.iloc[[row]], [item.column])[0, 0])
+    raise DataError(f"{where(frame)}column {printable(item.column)!r} holds values too large to "
+                    f"standardize ({row_name(frame, row)}: {value!r}, and (x - {_g(item.center)})"
+                    f" / {_g(item.scale)} overflows a float)")
+
+
 def _g(value: float) -> str:
     return f"{value:.6g}"
 
@@ -370,10 +407,25 @@ def _array(arrays, name, dtype, ndim, length=None):
     return array
 
 
+def check_text(text, what) -> None:
+    """A ValueError for a text that holds a lone surrogate (half of a character, which pandas
+    and Python can hold but no UTF-8 file can)."""
+    try:
+        str(text).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"{what} '{printable(text)}' holds a lone surrogate "
+                         f"({printable(str(text)[exc.start])}: half of a character, not "
+                         "text), which a model file, a CSV file or ONNX cannot hold") from None
+
+
 def encode_text(name, texts) -> dict:
     """Texts as two arrays: ``name.utf8`` (their UTF-8 bytes, one after the other) and
-    ``name.ends`` (where each ends): memory in proportion to the text, however long one is."""
-    encoded = [str(text).encode("utf-8", "surrogatepass") for text in texts]
+    ``name.ends`` (where each ends): memory in proportion to the text, however long one is.
+    ValueError for a text that is not one (a lone surrogate)."""
+    encoded = []
+    for text in texts:
+        check_text(text, f"cannot save: the {name} text")
+        encoded.append(str(text).encode("utf-8"))
     ends = np.cumsum([len(b) for b in encoded], dtype=np.int64) if encoded else \
         np.zeros(0, np.int64)
     return {f"{name}.utf8": np.frombuffer(b"".join(encoded), dtype=np.uint8).copy(),
@@ -388,7 +440,13 @@ def decode_text(arrays, name) -> list:
         raise ValueError(f"the array {name}.ends does not cut {name}.utf8 into texts")
     raw = data.tobytes()
     try:
-        return [raw[start:end].decode("utf-8", "surrogatepass") for start, end in
+        return [raw[start:end].decode("utf-8") for start, end in
                 zip([0, *ends[:-1].tolist()], ends.tolist())]
     except UnicodeDecodeError:
+        pass
+    try:  # half of a character, encoded on its own: text that a later write would refuse
+        raw.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:
         raise ValueError(f"the array {name}.utf8 is not UTF-8 text") from None
+    raise ValueError(f"the array {name}.utf8 holds a lone surrogate (half of a character), "
+                     "not text") from None

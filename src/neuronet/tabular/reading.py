@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import bz2
 import codecs
+import contextlib
+import csv
 import glob
 import gzip
 import io
@@ -107,7 +109,7 @@ def checked_names(columns) -> list:
 
 
 def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None,
-             allow_empty=False, byte_range=None, decimal=None):
+             allow_empty=False, byte_range=None, decimal=None, ragged=False):
     """Read the CSV file ``path`` ("-": standard input) into a DataFrame.
 
     Parameters
@@ -117,7 +119,7 @@ def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None,
     encoding : the file's text encoding; by default UTF-8 (a byte order mark is skipped).
     text_columns : columns read as text as they are written (no number parsing: "007" stays).
     columns : read only these columns when given (any that the file lacks are left out; the
-        caller says which it needs).
+        caller says which it needs; a file that has none of them gives a table of no column).
     allow_empty : a header without data rows gives a table of no rows (one part of a table in
         several files may be empty) instead of an error.
     decimal : the decimal mark of numbers, "." or ","; by default "," in a file whose
@@ -128,6 +130,8 @@ def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None,
         uncompressed file in an encoding where a line ends with the byte \\n). The rows are
         named by the file's own row numbers from ``frame.attrs["first_row"]`` plus the rows of
         the parts before (which the caller adds, knowing them).
+    ragged : a row with fewer fields than the header is an error naming it (a field left out
+        shifts the others into the wrong columns); True reads its missing fields as gaps.
 
     Compressed files are read by their extension (.gz, .bz2, .xz, .zip). Cells spelled as in
     ``MISSING`` are missing values. Raises DataError naming the file (and row) of a problem.
@@ -180,15 +184,19 @@ def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None,
         keep_default_na=False,
         na_values=list(MISSING),
         dtype={c: object for c in text_columns} or None,
-        usecols=None if wanted is None else (lambda c: c in wanted),
     )
-    if isinstance(source, io.BytesIO):
-        source.seek(0)
+    last = None  # the header's last column, read even when not wanted: where short rows show
     try:
         with warnings.catch_warnings():
             # pandas' warnings span lines; problems raise below. (A column whose chunks hold
             # different types comes as Python objects, which the preparation reads cell by cell.)
             warnings.simplefilter("ignore")
+            if wanted is not None:
+                if not ragged:
+                    last = _last_column(pd, source, options)
+                options["usecols"] = lambda c: c in wanted or c == last
+            if isinstance(source, io.BytesIO):
+                source.seek(0)
             frame = pd.read_csv(source, **options)
     except pd.errors.EmptyDataError:
         raise DataError(f"{shown}: the file is empty; expected a header row and data rows"
@@ -202,6 +210,22 @@ def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None,
         raise DataError(f"{shown}: cannot read it ({_reason(exc)})") from None
     except ValueError as exc:  # e.g. a zip archive with several files
         raise DataError(f"{shown}: cannot read it as a table ({exc})") from None
+    if not ragged and frame.shape[1] and frame.iloc[:, -1].isna().any():
+        # A short row leaves its last cells missing; a missing last cell may also be written
+        # as such: the fields are counted to tell which.
+        short = _short_row(source, compression, encoding, sep)
+        if short is not None:
+            line, fields, width = short
+            line += lines_before() if lines_before else 0
+            raise DataError(f"{shown}: row {line} has {fields} field{'s' * (fields != 1)}, but "
+                            f"the header has {width} (write an empty field for each value "
+                            "that is missing, as in 1,,3)")
+    if last is not None and last not in wanted:
+        frame = frame.iloc[:, :-1]
+    if frame.shape[1] == 0 and wanted is not None:
+        frame.attrs["source"] = name  # none of the columns asked for: the caller says which
+        frame.attrs["first_row"] = first_row
+        return frame
     if frame.shape[1] == 0:
         raise DataError(f"{shown}: the file has no columns; expected a header row")
     if len(frame) == 0 and not allow_empty:
@@ -222,6 +246,54 @@ def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None,
     frame.attrs["source"] = name
     frame.attrs["first_row"] = first_row
     return frame
+
+
+def _last_column(pd, source, options):
+    """The name of the last column of the file's header (as pandas names it)."""
+    if isinstance(source, io.BytesIO):
+        source.seek(0)
+    header = pd.read_csv(source, nrows=0, **options).columns
+    return header[-1] if len(header) else None
+
+
+def _short_row(source, compression, encoding, sep):
+    """(its line, its fields, the header's fields) for the first row of the table with fewer
+    fields than the header, or None. Counted by Python's csv reader, which splits fields as
+    pandas does (quotes, doubled quotes, line breaks in quoted fields)."""
+    try:
+        with _text(source, compression, encoding) as handle:
+            rows = csv.reader(handle, delimiter=sep)
+            width = None
+            for row in rows:
+                if not row or (len(row) == 1 and not row[0].strip()):
+                    continue  # a blank line, which pandas skips too
+                if width is None:  # a header's trailing empty cells ask for no field
+                    width = len(row)
+                    while width > 1 and not row[width - 1].strip():
+                        width -= 1
+                elif len(row) < width:
+                    return rows.line_num, len(row), width
+    except (csv.Error, OSError, EOFError, UnicodeDecodeError, zipfile.BadZipFile,
+            lzma.LZMAError):
+        return None  # a field larger than the csv module takes, say: pandas read it whole
+    return None
+
+
+@contextlib.contextmanager
+def _text(source, compression, encoding):
+    """The table's text, decompressed, opened to be read from its start."""
+    if isinstance(source, io.BytesIO):
+        yield io.TextIOWrapper(io.BytesIO(source.getvalue()), encoding=encoding, newline="")
+    elif compression == "zip":
+        with zipfile.ZipFile(source) as archive:
+            member = next(n for n in archive.namelist() if not n.endswith("/"))
+            with io.TextIOWrapper(archive.open(member), encoding=encoding,
+                                  newline="") as handle:
+                yield handle
+    else:
+        openers = {None: open, "gzip": gzip.open, "bz2": bz2.open, "xz": lzma.open}
+        with openers[compression](source, "rt", encoding=encoding, newline="") as handle:
+            yield handle
 
 
 def _lines_in(name, shown, start, stop):

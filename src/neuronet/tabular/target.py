@@ -88,6 +88,8 @@ def targets(frame, target, task):
     class indices, or the standardized numbers."""
     column = frame[target]
     if task == "classification":
+        if column.dtype.kind == "f":  # infinity is no class: refused as regression refuses it
+            conv.check_finite(column.to_numpy(dtype=np.float64), frame, target)
         classes, texts = class_list(column.dtype.kind, distinct_targets(column))
         check_classes(classes, texts, where(frame), target)
         return class_codes(column, texts), TargetCoding(task, classes, texts)
