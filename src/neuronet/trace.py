@@ -90,17 +90,17 @@ class Trace:
             "  adjustment = inputs.T . confidence           (added to the weights)",
         ]
         width = max(len(_row(x)) for x in self.inputs)
-        for step in self.steps[:detail]:  # noqa: F402 (the loop's own name here)
-            lines += ["", f"Iteration {step.iteration}, from weights {_vector(step.weights)}:"]
+        for it in self.steps[:detail]:
+            lines += ["", f"Iteration {it.iteration}, from weights {_vector(it.weights)}:"]
             lines.append(f"  {'inputs':>{width}}  expected    output     error  confidence")
             for x, target, out, err, conf in zip(
-                self.inputs, self.expected[:, 0], step.output[:, 0], step.error[:, 0],
-                step.confidence[:, 0],
+                self.inputs, self.expected[:, 0], it.output[:, 0], it.error[:, 0],
+                it.confidence[:, 0],
             ):
                 lines.append(f"  {_row(x):>{width}}  {target:8g}  {out:8.4f}  {err:8.4f}"
                              f"  {conf:10.4f}")
-            lines.append(f"  adjustment {_vector(step.adjustment)} -> weights "
-                         f"{_vector(step.new_weights)}")
+            lines.append(f"  adjustment {_vector(it.adjustment)} -> weights "
+                         f"{_vector(it.new_weights)}")
 
         n = self.start.shape[0]
         header = "  iteration" + "".join(f"{f'w{i}':>10}" for i in range(1, n + 1))
