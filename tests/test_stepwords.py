@@ -81,14 +81,28 @@ def test_explain_gives_every_number_from_the_ones_beside_it():
     assert [float(v) for pair in products for v in pair] == pytest.approx(
         [float(v) for pair in zip(x, w) for v in pair], rel=1e-3)
     assert line.endswith(f"= {num(hidden.z[3, 2], 6)}")
-    slope = hidden.da_dz[3, 2]
-    assert f"da/dz = a (1 - a) = {num(slope, 6)}" in text
+    slope, a = hidden.da_dz[3, 2], num(hidden.a[3, 2], 6)
+    flat = _flat(text)
+    assert f"da/dz = a (1 - a) = {a} x (1 - {a}) = {num(slope, 6)}" in flat
     assert f"= {num(hidden.dL_dz[3, 2], 6)}   (its blame)" in text
     assert f"(-{num(-out.dL_dz[3, 0], 4)}) x" in text or f"{num(out.dL_dz[3, 0], 4)} x" in text
     assert f"= {num(hidden.db[2], 6)}" in text
-    text = step.explain(row=0)
+    text = _flat(step.explain(row=0))
     assert "it should be 0: error = t - a" in text
-    assert f"dL/da = 2 (a - t) / (n) = {num(out.dL_da[0, 0], 6)}" in text
+    a = num(out.a[0, 0], 6)
+    assert f"dL/da = 2 (a - t) / (n) = 2 x ({a} - 0) / 4 = {num(out.dL_da[0, 0], 6)}" in text
+
+
+def test_the_words_follow_the_row_asked_for():
+    network = Network.mlp([2, 3, 1], hidden="tanh", output="sigmoid", seed=2)
+    step = trace.step(network, XOR, XOR_Y, loss="sse")
+    words = _flat(step.words(row=2))
+    out = step.layers[-1]
+    assert "Forward, row 3 of 4 (inputs 1, 0)" in words
+    assert f"output neuron 1 was {num(out.a[2, 0])} and should be 1" in words
+    assert str(step) == step.words(row=0) != step.words(row=2)
+    with pytest.raises(ValueError, match="0 to 3"):
+        step.words(row=-1)
 
 
 def test_explain_tells_fused_softmax_and_dropout_steps():

@@ -79,23 +79,56 @@ def _loss_gradient_words(name, rows, outputs) -> str:
     }.get(name, "the loss's gradient")
 
 
-def tell(step) -> str:
-    """The whole step in words, from the output layer back to the input, for the first row,
-    then what every weight learns from the whole batch."""
+def _row(step, row) -> int:
+    n = step.n_rows
+    if isinstance(row, bool) or not isinstance(row, (int, np.integer)) or not 0 <= row < n:
+        raise ValueError(f"row must be a row of the batch, 0 to {n - 1}, got {row!r}")
+    return int(row)
+
+
+def _fused_words(name, outputs) -> str:
+    nk = "n" if name == "categorical_crossentropy" or outputs == 1 else "(n k)"
+    return f"(a - t) / {nk}"
+
+
+def _loss_gradient_numbers(name, a, t, n, k) -> str:
+    """The loss's dL/da for one output with its numbers put in."""
+    a_, t_, nk = _factor(a, 6), _factor(t, 4), n * k
+    return {
+        "sse": f"{a_} - {t_}",
+        "mse": f"2 x ({a_} - {t_}) / {nk}",
+        "binary_crossentropy": f"({a_} - {t_}) / ({a_} x (1 - {a_}) x {nk})",
+        "categorical_crossentropy": f"-{t_} / ({a_} x {n})",
+        "poisson": f"(1 - {t_} / {a_}) / {nk}",
+    }.get(name, "")
+
+
+def _slope_numbers(name, a, z) -> str:
+    """The slope's formula with its numbers put in, and " = " (or nothing)."""
+    a_ = _factor(a, 6)
+    text = {"sigmoid": f"{a_} x (1 - {a_})", "tanh": f"1 - {a_}^2",
+            "relu": f"(z = {num(z, 4)})", "leaky_relu": f"(z = {num(z, 4)})"}.get(name)
+    return "" if text is None else text + " = "
+
+
+def tell(step, row=0) -> str:
+    """The whole step in words, from the output layer back to the input, for one row (from
+    0), then what every weight learns from the whole batch."""
+    r = _row(step, row)
     n, last = step.n_rows, len(step.layers) - 1
     lines = [
         f"One step of learning on {n} row{'s' if n > 1 else ''} with {step.optimizer}.",
         f"The loss, {LOSS_WORDS.get(step.loss_name, step.loss_name)}, is "
         f"{num(step.loss, 4)} before the step.",
         "",
-        f"Forward, row 1{' of ' + str(n) if n > 1 else ''} (inputs {_numbers(step.X[0])}):",
+        f"Forward, row {r + 1}{' of ' + str(n) if n > 1 else ''} (inputs {_numbers(step.X[r])}):",
     ]
     for k, layer in enumerate(step.layers):
-        lines.append(f"  {_layer_name(step, k)}: sums z {_numbers(layer.z[0])}; "
-                     f"outputs a {_numbers(layer.a[0])}")
-    lines += ["", "Backward, from the output to the input (row 1):"]
+        lines.append(f"  {_layer_name(step, k)}: sums z {_numbers(layer.z[r])}; "
+                     f"outputs a {_numbers(layer.a[r])}")
+    lines += ["", f"Backward, from the output to the input (row {r + 1}):"]
     out = step.layers[last]
-    t, a = step.targets[0], out.a[0]
+    t, a = step.targets[r], out.a[r]
     shown = range(out.n_neurons) if out.n_neurons <= WIDE else [
         int(j) for j in np.argsort(-np.abs(t - a))[:3]]
     for j in shown:
@@ -103,40 +136,41 @@ def tell(step) -> str:
                 f"error {num(t[j] - a[j])}; ")
         if out.fused:
             said += (f"{step.loss_name} after {out.activation} makes its blame simply "
-                     f"(a - t) / n: dL/dz = {num(out.dL_dz[0, j])}")
+                     f"{_fused_words(step.loss_name, out.n_neurons)}: "
+                     f"dL/dz = {num(out.dL_dz[r, j])}")
         else:
             said += (f"dL/da = {_loss_gradient_words(step.loss_name, n, out.n_neurons)} = "
-                     f"{num(out.dL_da[0, j])}; its slope da/dz is {num(out.da_dz[0, j])}"
+                     f"{num(out.dL_da[r, j])}; its slope da/dz is {num(out.da_dz[r, j])}"
                      if out.da_dz is not None else
-                     f"dL/da = {num(out.dL_da[0, j])}; softmax ties the row's outputs "
+                     f"dL/da = {num(out.dL_da[r, j])}; softmax ties the row's outputs "
                      "together")
-            said += f", so its blame dL/dz is {num(out.dL_dz[0, j])}"
+            said += f", so its blame dL/dz is {num(out.dL_dz[r, j])}"
             if step.loss_name == "sse" and out.activation == "sigmoid":
-                said += f" (the tutorial's confidence {num(-out.dL_dz[0, j])}, sign turned)"
+                said += f" (the tutorial's confidence {num(-out.dL_dz[r, j])}, sign turned)"
         lines.append(said + ".")
     if len(shown) < out.n_neurons:
         lines.append(f"  (the {len(shown)} largest errors of {out.n_neurons} outputs; "
-                     f"blames {_numbers(out.dL_dz[0])})")
+                     f"blames {_numbers(out.dL_dz[r])})")
     for k in range(last - 1, -1, -1):
         layer, after = step.layers[k], step.layers[k + 1]
         where = "the output" if k + 1 == last else f"layer {k + 2}"
         if after.n_neurons == 1:
-            how = (f"its blame {num(after.dL_dz[0, 0])} times the weight that joins them "
+            how = (f"its blame {num(after.dL_dz[r, 0])} times the weight that joins them "
                    f"({_numbers(after.weights[:, 0])})")
         else:
             how = "the blames of " + where + "'s neurons times the weights that join them, added up"
         between = dict(step.notes).get(k + 1)
         gap = "" if between is None else f", as {between} leaves it"
         lines.append(f"  Each neuron of layer {k + 1} gets its share from {where}: {how}: "
-                     f"dL/da {_numbers(layer.dL_da[0])}{gap}.")
+                     f"dL/da {_numbers(layer.dL_da[r])}{gap}.")
         slope = SLOPES.get(layer.activation, f"{layer.activation}'s derivative")
         if layer.da_dz is not None:
-            lines.append(f"  Their slopes ({slope}) are {_numbers(layer.da_dz[0])}, so their "
-                         f"blames dL/dz = dL/da x da/dz are {_numbers(layer.dL_dz[0])}.")
+            lines.append(f"  Their slopes ({slope}) are {_numbers(layer.da_dz[r])}, so their "
+                         f"blames dL/dz = dL/da x da/dz are {_numbers(layer.dL_dz[r])}.")
         else:
-            lines.append(f"  Through softmax their blames dL/dz are {_numbers(layer.dL_dz[0])}.")
+            lines.append(f"  Through softmax their blames dL/dz are {_numbers(layer.dL_dz[r])}.")
         if layer.n_neurons > WIDE:
-            lines.append(f"  ({_largest(layer.dL_dz[0])})")
+            lines.append(f"  ({_largest(layer.dL_dz[r])})")
     rows = "the row" if n == 1 else f"all {n} rows"
     lines += ["", f"Each weight learns its input times the blame of the neuron it feeds, added "
                   f"over {rows} (dW = inputs.T . dL/dz; db adds the blames):"]
@@ -162,8 +196,7 @@ def _wrapped(lines, width=100):
 def explain(step, row, neuron) -> str:
     """One neuron of one row, every number beside the ones it comes from."""
     n = step.n_rows
-    if isinstance(row, bool) or not isinstance(row, (int, np.integer)) or not 0 <= row < n:
-        raise ValueError(f"row must be a row of the batch, 0 to {n - 1}, got {row!r}")
+    _row(step, row)
     if neuron is None:
         neuron = (len(step.layers), 0)
     try:
@@ -195,8 +228,10 @@ def explain(step, row, neuron) -> str:
     if k == last:
         t = step.targets[r, j]
         lines.append(f"  it should be {num(t, 4)}: error = t - a = {num(t - a, 6)}")
+        numbers = _loss_gradient_numbers(step.loss_name, a, t, n, layer.n_neurons)
         lines.append(f"  dL/da = {_loss_gradient_words(step.loss_name, n, layer.n_neurons)} "
-                     f"= {num(dL_da, 6)}   (n = {n} rows, k = {layer.n_neurons} outputs)")
+                     f"= {numbers + ' = ' if numbers else ''}{num(dL_da, 6)}   (n = {n} rows, "
+                     f"k = {layer.n_neurons} output{'s' if layer.n_neurons > 1 else ''})")
     else:
         after = step.layers[k + 1]
         shares = [f"{_factor(after.dL_dz[r, i])} x {_factor(after.weights[j, i])}"
@@ -209,13 +244,16 @@ def explain(step, row, neuron) -> str:
         if dL_da != after.passed_back[r, j]:
             lines.append(f"  then dropout: dL/da = {num(dL_da, 6)}")
     if layer.fused:
-        lines.append(f"  {step.loss_name} after {layer.activation}: dL/dz = (a - t) / "
-                     f"{'n' if step.loss_name == 'categorical_crossentropy' else 'n k'} = "
-                     f"{num(dL_dz, 6)}   (dL/da x da/dz, without the rounding)")
+        t = step.targets[r, j]
+        count = n if step.loss_name == "categorical_crossentropy" else n * layer.n_neurons
+        lines.append(f"  {step.loss_name} after {layer.activation}: dL/dz = "
+                     f"{_fused_words(step.loss_name, layer.n_neurons)} = ({_factor(a, 6)} - "
+                     f"{_factor(t, 4)}) / {count} = {num(dL_dz, 6)}   (dL/da x da/dz, "
+                     "without the rounding)")
     elif layer.da_dz is not None:
         slope = layer.da_dz[r, j]
         lines.append(f"  da/dz = {SLOPES.get(layer.activation, 'the derivative')} = "
-                     f"{num(slope, 6)}")
+                     f"{_slope_numbers(layer.activation, a, z)}{num(slope, 6)}")
         lines.append(f"  dL/dz = dL/da x da/dz = {_factor(dL_da, 6)} x {_factor(slope, 6)} = "
                      f"{num(dL_dz, 6)}   (its blame)")
     else:

@@ -156,9 +156,30 @@ class StepTrace:
         return int(number) - 1
 
     def __str__(self) -> str:
+        return self.words()
+
+    def words(self, row=0) -> str:
+        """The step in the tutorial's words, from the output back to the input, for one row
+        (``print(step)`` tells row 0), then what every weight learns from the whole batch.
+
+        Parameters
+        ----------
+        row : int
+            The row of the batch to follow, from 0 (the words count rows from 1).
+
+        Returns
+        -------
+        str
+            The words, in lines of at most 100 characters.
+
+        Raises
+        ------
+        ValueError
+            If the row does not exist.
+        """
         from ._stepwords import tell
 
-        return tell(self)
+        return tell(self, row)
 
     def __repr__(self) -> str:
         sizes = "-".join(map(str, self.sizes))
