@@ -38,7 +38,7 @@ def test_a_sound_network_agrees_to_about_1e_9(hidden, output, loss, y):
     before = network.get_weights()
     check = neuronet.gradient_check(network, X, y, loss=loss)
     assert isinstance(check, GradientCheck)
-    assert check.worst < 1e-8 and check.agrees()
+    assert check.worst < 1e-8 and check.agrees() and check.suspect is None
     assert len(check.weight_errors) == 3 and len(check.bias_errors) == 3
     for numeric, backprop in zip(check.numeric, check.backprop):
         np.testing.assert_allclose(numeric, backprop, rtol=1e-5, atol=1e-9)
@@ -57,7 +57,8 @@ def test_a_broken_derivative_is_caught_in_its_layer():
     # the layer whose derivative is wrong, and the one before it that learns through it
     assert check.weight_errors[1] > 1e-2 and check.weight_errors[0] > 1e-2
     assert check.weight_errors[2] < 1e-8
-    assert "DISAGREES" in str(check) and "wrong_tanh" in str(check)
+    assert check.suspect == 2
+    assert "DISAGREES" in str(check) and "in layer 2 (wrong_tanh)" in " ".join(str(check).split())
     network.dense_layers[1].activation = Tanh()
     assert neuronet.gradient_check(network, X, RNG.integers(0, 2, 8),
                                    loss="binary_crossentropy").agrees()

@@ -15,6 +15,7 @@ instead, and that weight may disagree; a smooth activation never does.
 from __future__ import annotations
 
 import copy
+import textwrap
 
 import numpy as np
 
@@ -86,6 +87,14 @@ class GradientCheck:
         """
         return self.worst < tolerance
 
+    @property
+    def suspect(self):
+        """The layer (numbered from 1) nearest the output whose gradients disagree, or None:
+        a wrong derivative shows there and in every layer before it, which learns through
+        it."""
+        bad = [k for k, error in enumerate(self.layer_errors, 1) if not error < AGREES]
+        return bad[-1] if bad else None
+
     def __str__(self) -> str:
         rows = [("layer", "activation", "relative error: weights", "biases")]
         for k, (name, w, b) in enumerate(zip(self.activations, self.weight_errors,
@@ -97,16 +106,18 @@ class GradientCheck:
         lines += ["  " + "  ".join(cell.rjust(w) if c != 1 else cell.ljust(w)
                                    for c, (cell, w) in enumerate(zip(row, widths)))
                   for row in rows]
-        worst = self.layer_errors
-        k = int(np.argmax(worst)) + 1
         if self.agrees():
+            k = int(np.argmax(self.layer_errors)) + 1
             lines.append(f"Backpropagation agrees with the slopes of the loss (worst relative "
                          f"error {self.worst:.1e}, layer {k}).")
         else:
+            k = self.suspect
             lines.append(f"Backpropagation DISAGREES with the slopes of the loss: relative "
-                         f"error {self.worst:.1e} in layer {k} ({self.activations[k - 1]}). "
-                         "Look at its derivative, and at the layers after it.")
-        return "\n".join(lines)
+                         f"error {self.layer_errors[k - 1]:.1e} in layer {k} "
+                         f"({self.activations[k - 1]}), the layer nearest the output that "
+                         "disagrees. Look at its activation's derivative: the layers before it "
+                         "learn through it, and disagree with it.")
+        return "\n".join(lines[:-1] + textwrap.wrap(lines[-1], 100))
 
     def __repr__(self) -> str:
         return f"<GradientCheck: worst relative error {self.worst:.1e} over " \
