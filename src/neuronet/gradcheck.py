@@ -30,10 +30,12 @@ AGREES = 1e-6
 
 
 class GradientCheck:
-    """What ``gradient_check`` found: per Dense layer, the relative error between the
-    finite-difference slopes and backpropagation's gradient. Prints as a short table.
+    """What ``gradient_check`` found, layer by layer; prints as a short table.
 
-    Attributes
+    Per Dense layer, the relative error between the finite-difference slopes and
+    backpropagation's gradient.
+
+    Parameters
     ----------
     weight_errors, bias_errors : list of float
         The relative error of each layer's weights and of its biases (NaN for a layer without
@@ -89,9 +91,10 @@ class GradientCheck:
 
     @property
     def suspect(self):
-        """The layer (numbered from 1) nearest the output whose gradients disagree, or None:
-        a wrong derivative shows there and in every layer before it, which learns through
-        it."""
+        """The layer (numbered from 1) nearest the output whose gradients disagree, or None.
+
+        A wrong derivative shows there and in every layer before it, which learns through it.
+        """
         bad = [k for k, error in enumerate(self.layer_errors, 1) if not error < AGREES]
         return bad[-1] if bad else None
 

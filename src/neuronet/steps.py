@@ -49,14 +49,42 @@ __all__ = ["LayerStep", "StepTrace", "step"]
 class LayerStep:
     """The numbers of one Dense layer in one step, for every row of the batch.
 
-    Arrays of shape (rows, neurons) unless said otherwise. Attributes: ``number`` (the layer's
-    place among the Dense layers, from 1), ``activation`` (its name), ``inputs`` (rows, inputs),
-    ``z``, ``a``, ``dL_da``, ``da_dz`` (None for softmax, whose slope is a matrix per row),
-    ``dL_dz`` (the blame), ``dW`` (inputs, neurons), ``db`` (neurons,) or None without a bias,
-    ``passed_back`` (rows, inputs), the ``dL/da`` handed to the layer before (None for the first
-    layer), ``weights`` and ``bias`` before the step, ``new_weights`` and ``new_bias`` after it,
-    and ``fused``: True when the loss gave ``dL_dz`` straight from ``z`` (cross-entropy after
-    sigmoid or softmax), where ``dL_da * da_dz`` equals it up to rounding.
+    Arrays have shape (rows, neurons) unless said otherwise.
+
+    Parameters
+    ----------
+    number : int
+        The layer's place among the Dense layers, from 1 (input side first).
+    activation : str
+        Its activation's name.
+    inputs : ndarray
+        What the layer read, (rows, inputs).
+    z : ndarray
+        The weighted sums ``inputs . weights + bias``.
+    a : ndarray
+        The outputs, ``activation(z)``.
+    dL_da : ndarray
+        How the loss changes with each output: from the loss for the last layer, passed back
+        (and through dropout, if any) for the others.
+    da_dz : ndarray or None
+        The activation's slope at each sum (None for softmax, whose slope is a matrix per
+        row).
+    dL_dz : ndarray
+        Each neuron's blame, ``dL_da * da_dz``: the tutorial's confidence, generalised.
+    dW : ndarray
+        The weights' gradient ``inputs.T . dL_dz``, (inputs, neurons), summed over the rows.
+    db : ndarray or None
+        The biases' gradient, the column sums of ``dL_dz``, (neurons,); None without bias.
+    passed_back : ndarray or None
+        ``dL_dz . weights.T``, (rows, inputs): the blame handed to the layer before (None for
+        the first layer).
+    weights, bias : ndarray
+        The parameters before the step (``bias`` None without one).
+    new_weights, new_bias : ndarray
+        The parameters after the step.
+    fused : bool
+        True when the loss gave ``dL_dz`` straight from ``z`` (cross-entropy after sigmoid or
+        softmax, Poisson after exp); ``dL_da * da_dz`` then equals it up to rounding.
     """
 
     number: int
@@ -94,7 +122,7 @@ class StepTrace:
     ``explain`` follows one neuron of one row; ``table`` gives the numbers as a DataFrame and
     ``draw`` as a picture (shown by notebooks when the object is named).
 
-    Attributes
+    Parameters
     ----------
     layers : list of LayerStep
         One per Dense layer, input side first.
@@ -111,8 +139,9 @@ class StepTrace:
     weights_before, weights_after : list of ndarray
         Every parameter before and after the step, in the order of
         ``Network.get_weights()``.
-    notes : list of str
-        Layers between the Dense ones (dropout), by the Dense layer they follow.
+    notes : list of (int, str)
+        Layers between the Dense ones (dropout): the number of Dense layers before each, and
+        its description.
     """
 
     def __init__(self, layers, X, targets, loss, loss_name, optimizer, weights_before,
@@ -159,8 +188,10 @@ class StepTrace:
         return self.words()
 
     def words(self, row=0) -> str:
-        """The step in the tutorial's words, from the output back to the input, for one row
-        (``print(step)`` tells row 0), then what every weight learns from the whole batch.
+        """The step in the tutorial's words, from the output back to the input.
+
+        It follows one row (``print(step)`` tells row 0), then tells what every weight learns
+        from the whole batch.
 
         Parameters
         ----------

@@ -158,7 +158,18 @@ def _colour_wanted(choice) -> bool:
 
 
 def coloured(text: str) -> str:
-    """The step's words with ANSI colours for a terminal: headings bold, errors yellow."""
+    """The step's words with ANSI colours for a terminal: headings bold, errors yellow.
+
+    Parameters
+    ----------
+    text : str
+        The words, as ``StepTrace.words`` gives them.
+
+    Returns
+    -------
+    str
+        The same words with colour codes.
+    """
     lines = []
     for line in text.splitlines():
         if line and not line.startswith(" ") and line.endswith(":"):
@@ -255,6 +266,13 @@ def _common(parser) -> None:
 
 
 def add_trace(commands) -> None:
+    """Add ``neuronet trace`` to the subcommands.
+
+    Parameters
+    ----------
+    commands : argparse subparsers
+        What ``ArgumentParser.add_subparsers`` returned.
+    """
     trace = commands.add_parser(
         "trace", help="one step of backpropagation, told in words",
         description="Take one step of learning on a batch and tell it in the tutorial's "
@@ -281,6 +299,13 @@ def add_trace(commands) -> None:
 
 
 def add_check_gradients(commands) -> None:
+    """Add ``neuronet check-gradients`` to the subcommands.
+
+    Parameters
+    ----------
+    commands : argparse subparsers
+        What ``ArgumentParser.add_subparsers`` returned.
+    """
     check = commands.add_parser(
         "check-gradients", help="backpropagation against finite differences",
         description="Compare backpropagation's gradient with central finite differences, "
