@@ -60,9 +60,9 @@ def draw_step(step, *, row=0, max_nodes=10) -> SVG:
     visible = [_visible(size, max_nodes) for size in sizes]
     slots = max(len(shown) + (gap is not None) for shown, gap in visible)
     spacing, radius, col_gap, top = 70, 23, 230, 104
-    left, right = 120, 150
-    width = max(left + right + (len(sizes) - 1) * col_gap, 760)
-    left = (width - (len(sizes) - 1) * col_gap) / 2 - (right - left) / 2
+    room_left, room_right = 120, 150  # the inputs' names; the targets beside the outputs
+    width = max(room_left + room_right + (len(sizes) - 1) * col_gap, 760)
+    left = (width - (len(sizes) - 1) * col_gap) / 2 - (room_right - room_left) / 2
     height = top + slots * spacing + 112
     xs = [left + c * col_gap for c in range(len(sizes))]
 

@@ -369,7 +369,8 @@ def _trace(network, X, expected, loss) -> dict:
     layers = network.layers
     last = len(layers) - 1
     fused = network.fuses(loss)
-    forward, notes = [], []
+    forward: list[dict] = []
+    notes: list[tuple] = []
     inputs = X
     with np.errstate(over="ignore", invalid="ignore"):
         for i, layer in enumerate(layers):
@@ -419,7 +420,7 @@ def _trace(network, X, expected, loss) -> dict:
             found.append({
                 "number": k + 1, "activation": layer.activation.name, **forward[k],
                 "dL_da": dL_da, "da_dz": None if slope is None else np.array(slope),
-                "dL_dz": np.array(dL_dz), "dW": layer.grad_weights.copy(),
+                "dL_dz": np.array(dL_dz), "dW": np.array(layer.grad_weights),
                 "db": None if layer.grad_bias is None else layer.grad_bias.copy(),
                 "passed_back": None if passed is None else passed.copy(), "fused": not through,
             })
