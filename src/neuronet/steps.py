@@ -120,7 +120,8 @@ class StepTrace:
 
     Printing it tells the step in the tutorial's words, from the output back to the input;
     ``explain`` follows one neuron of one row; ``table`` gives the numbers as a DataFrame and
-    ``draw`` as a picture (shown by notebooks when the object is named).
+    ``draw`` as a picture (shown by notebooks when the object is named). ``step[k]`` is the
+    LayerStep of Dense layer k, counted from 1 as the words count.
 
     Parameters
     ----------
@@ -325,6 +326,8 @@ def step(network, X, y, *, loss=None, optimizer=None, update=False) -> StepTrace
     ValueError
         If X or y do not fit the network, the loss does not fit its output, no loss is known,
         or the optimizer works on all rows at once (L-BFGS has no single step to show).
+    FloatingPointError
+        If the batch's loss is not finite (as ``fit`` raises; no step is taken).
     """
     if loss is None:
         loss = network.loss
