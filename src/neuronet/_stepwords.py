@@ -212,6 +212,9 @@ def explain(step, row, neuron) -> str:
     x, w = layer.inputs[r], layer.weights[:, j]
     z, a = layer.z[r, j], layer.a[r, j]
     source = "the inputs" if k == 0 else f"the outputs of layer {k}"
+    between = dict(step.notes).get(k)
+    if between is not None:
+        source += f", through {between}"
     lines = [f"Row {r + 1} of {n}, {_layer_name(step, k)}, neuron {j + 1}.", "",
              "Forward:",
              f"  its inputs ({source}): {_numbers(x, 4, 12)}",
