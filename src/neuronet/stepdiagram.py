@@ -63,7 +63,7 @@ def draw_step(step, *, row=0, max_nodes=10) -> SVG:
     room_left, room_right = 120, 150  # the inputs' names; the targets beside the outputs
     width = max(room_left + room_right + (len(sizes) - 1) * col_gap, 760)
     left = (width - (len(sizes) - 1) * col_gap) / 2 - (room_right - room_left) / 2
-    height = top + slots * spacing + 112
+    height = top + slots * spacing + 124
     xs = [left + c * col_gap for c in range(len(sizes))]
 
     positions = []
@@ -150,11 +150,12 @@ def draw_step(step, *, row=0, max_nodes=10) -> SVG:
                "before the step")
     foot = top + slots * spacing + 18
     body.append(_text(24, foot, caption, size=13, anchor="start", cls="caption"))
-    body.append(_text(24, foot + 19, f"taken by {step.optimizer}. In each neuron its output a "
-                                     "for this row; under it, and as its ring, its blame dL/dz "
-                                     "(orange: too high, purple: too low).", size=11.5,
+    body.append(_text(24, foot + 19, f"The step is taken by {step.optimizer}.", size=11.5,
                       fill=MUTED, anchor="start"))
-    body.append(_legend(24, foot + 44))
+    body.append(_text(24, foot + 37, "In each neuron its output a for this row; under it, and "
+                                     "as its ring, its blame dL/dz (orange: too high, purple: "
+                                     "too low).", size=11.5, fill=MUTED, anchor="start"))
+    body.append(_legend(24, foot + 62))
     sizes_text = "-".join(f"{s}" for s in sizes)
     return _document(width, height, body,
                      f"One step of learning of a {sizes_text} network, row {r + 1}")
