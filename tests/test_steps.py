@@ -270,3 +270,19 @@ def test_a_custom_activation_is_traced_with_its_own_derivative():
     hidden = traced.layers[0]
     np.testing.assert_allclose(hidden.da_dz, 3 * hidden.z ** 2, rtol=1e-12)
     assert _same(traced.weights_after, _fit_once(network, X, y, "mse", SGD()).get_weights())
+
+
+def test_a_scaled_loss_is_traced_as_fit_scales_it():
+    from neuronet.losses import BinaryCrossentropy, MeanSquaredError
+
+    for loss, output, k in [(MeanSquaredError(scale=1.5), "identity", 2),
+                            (BinaryCrossentropy(scale=0.25), "sigmoid", 1)]:
+        network = _network(2, "tanh", output, k)
+        X, y = _data(3, k, loss.name)
+        traced = trace.step(network, X, y, loss=loss, optimizer="adam")
+        reference = _fit_once(network, X, y, loss, Adam())
+        assert _same(traced.weights_after, reference.get_weights())
+        assert traced.loss == reference.history.history["loss"][0]
+        plain = trace.step(network, X, y, loss=loss.name, optimizer="adam")
+        np.testing.assert_allclose(traced.layers[0].dW, loss.scale * plain.layers[0].dW,
+                                   rtol=1e-12)

@@ -328,6 +328,14 @@ def step(network, X, y, *, loss=None, optimizer=None, update=False) -> StepTrace
         or the optimizer works on all rows at once (L-BFGS has no single step to show).
     FloatingPointError
         If the batch's loss is not finite (as ``fit`` raises; no step is taken).
+
+    Notes
+    -----
+    For the tutorial's neuron (one sigmoid neuron without bias), the loss "sse" and
+    ``SGD(learning_rate=1)``, the numbers are the tutorial's with gradient descent's sign:
+    ``dL_da = -error``, ``dL_dz = -confidence``, ``dW = -adjustment``, and the new weights are
+    the old plus the adjustment. With "mse" they are the tutorial's times ``-2 / (n k)``, for
+    n rows and k outputs (see the module's documentation).
     """
     if loss is None:
         loss = network.loss
