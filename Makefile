@@ -124,4 +124,4 @@ $(VENV)/.stamp-bench: pyproject.toml | $(VENV)/bin/python
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis dist docs/_build docs/api \
-	  docs/gallery docs/tutorial/quick_dive.ipynb
+	  docs/gallery docs/tutorial/quick_dive.ipynb docs/tutorial/backprop.ipynb

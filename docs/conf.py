@@ -34,12 +34,13 @@ extensions = [
     "sphinx_gallery.gen_gallery",
 ]
 
-# The tutorial notebook lives with the examples; the site renders a copy of it with the
+# The tutorial notebooks live with the examples; the site renders a copy of each with the
 # outputs it was saved with (tests/test_docs.py checks that they are the ones it prints now).
-_NOTEBOOK = ROOT / "examples" / "quick_dive.ipynb"
-_COPY = DOCS / "tutorial" / "quick_dive.ipynb"
-if not _COPY.exists() or _COPY.read_bytes() != _NOTEBOOK.read_bytes():
-    shutil.copyfile(_NOTEBOOK, _COPY)
+for _name in ("quick_dive.ipynb", "backprop.ipynb"):
+    _NOTEBOOK = ROOT / "examples" / _name
+    _COPY = DOCS / "tutorial" / _name
+    if not _COPY.exists() or _COPY.read_bytes() != _NOTEBOOK.read_bytes():
+        shutil.copyfile(_NOTEBOOK, _COPY)
 
 # sphinx-gallery writes a page (and files) for each example and never removes them: those of an
 # example that is gone would stand outside every table of contents.

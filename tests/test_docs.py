@@ -30,7 +30,6 @@ pytest.importorskip("pydata_sphinx_theme")
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-NOTEBOOK = ROOT / "examples" / "quick_dive.ipynb"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 WAIT = 30_000  # milliseconds: the longest a browser expectation waits (a shared, busy machine)
@@ -214,21 +213,27 @@ def kernel_of_this_python(tmp_path, monkeypatch):
     return "neuronet-docs"
 
 
-def test_the_tutorial_page_shows_what_the_notebook_prints_today(site, kernel_of_this_python):
+@pytest.mark.parametrize("name, shown", [
+    ("quick_dive", ["9.6734", "0.99993707"]),  # its printed weights and answer
+    ("backprop", ["bit for bit: True", "Backpropagation DISAGREES"]),
+])
+def test_the_tutorial_page_shows_what_the_notebook_prints_today(site, kernel_of_this_python,
+                                                                 name, shown):
     import nbclient
     import nbformat
 
-    saved = nbformat.read(NOTEBOOK, as_version=4)
-    fresh = nbformat.read(NOTEBOOK, as_version=4)
+    notebook = ROOT / "examples" / f"{name}.ipynb"
+    saved = nbformat.read(notebook, as_version=4)
+    fresh = nbformat.read(notebook, as_version=4)
     nbclient.NotebookClient(fresh, kernel_name=kernel_of_this_python, timeout=300,
-                            resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
+                            resources={"metadata": {"path": str(notebook.parent)}}).execute()
     code = [(a, b) for a, b in zip(saved.cells, fresh.cells) if a.cell_type == "code"]
     for number, (old, new) in enumerate(code, 1):
         assert _comparable(old) == _comparable(new), (
-            f"code cell {number} of {NOTEBOOK.name} shows other outputs when run now: run the "
+            f"code cell {number} of {notebook.name} shows other outputs when run now: run the "
             "notebook again and save it")
-    page = (site / "tutorial" / "quick_dive.html").read_text("utf-8")
-    assert "9.6734" in page and "0.99993707" in page  # its printed weights and answer
+    page = (site / "tutorial" / f"{name}.html").read_text("utf-8")
+    assert all(text in page for text in shown)
 
 
 # --- in a browser ---------------------------------------------------------------------------

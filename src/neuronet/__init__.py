@@ -3,6 +3,7 @@
 from . import activations, callbacks, datasets, initializers, losses, metrics, optimizers, schedules
 from ._version import __version__
 from .callbacks import Callback, History
+from .gradcheck import gradient_check
 from .layers import Dense, Dropout
 from .network import Network
 from .neuron import Neuron
@@ -35,6 +36,7 @@ __all__ = [
     "activations",
     "callbacks",
     "datasets",
+    "gradient_check",
     "initializers",
     "losses",
     "metrics",

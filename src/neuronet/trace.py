@@ -9,6 +9,9 @@ same weights to the last bit) and keeps the numbers of the tutorial's loop along
     confidence = error * sigmoid_derivative(output)     # error * output * (1 - output)
     adjustment = inputs.T . confidence
     weights   += adjustment
+
+``step`` carries the same loop to a network of any depth: one step of learning on one batch,
+with every number of backpropagation kept (``neuronet.steps``).
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import as_count
+from .steps import LayerStep, StepTrace, step
+
+__all__ = ["DEFAULT_AT", "LayerStep", "Step", "StepTrace", "Trace", "record", "step"]
 
 DEFAULT_AT = (1, 2, 3, 10, 100, 1000, 10_000)
 
@@ -58,9 +64,9 @@ class Trace:
         return iter(self.steps)
 
     def __getitem__(self, iteration: int) -> Step:
-        for step in self.steps:
-            if step.iteration == iteration:
-                return step
+        for recorded in self.steps:
+            if recorded.iteration == iteration:
+                return recorded
         recorded = ", ".join(str(step.iteration) for step in self.steps)
         raise KeyError(f"iteration {iteration} was not recorded (recorded: {recorded})")
 
@@ -84,17 +90,17 @@ class Trace:
             "  adjustment = inputs.T . confidence           (added to the weights)",
         ]
         width = max(len(_row(x)) for x in self.inputs)
-        for step in self.steps[:detail]:
-            lines += ["", f"Iteration {step.iteration}, from weights {_vector(step.weights)}:"]
+        for it in self.steps[:detail]:
+            lines += ["", f"Iteration {it.iteration}, from weights {_vector(it.weights)}:"]
             lines.append(f"  {'inputs':>{width}}  expected    output     error  confidence")
             for x, target, out, err, conf in zip(
-                self.inputs, self.expected[:, 0], step.output[:, 0], step.error[:, 0],
-                step.confidence[:, 0],
+                self.inputs, self.expected[:, 0], it.output[:, 0], it.error[:, 0],
+                it.confidence[:, 0],
             ):
                 lines.append(f"  {_row(x):>{width}}  {target:8g}  {out:8.4f}  {err:8.4f}"
                              f"  {conf:10.4f}")
-            lines.append(f"  adjustment {_vector(step.adjustment)} -> weights "
-                         f"{_vector(step.new_weights)}")
+            lines.append(f"  adjustment {_vector(it.adjustment)} -> weights "
+                         f"{_vector(it.new_weights)}")
 
         n = self.start.shape[0]
         header = "  iteration" + "".join(f"{f'w{i}':>10}" for i in range(1, n + 1))

@@ -19,13 +19,14 @@ from .demo import add_demo
 from .models import add_diagram, add_info
 from .playground import add_playground
 from .tables import add_evaluate, add_predict, add_train
+from .trace import add_check_gradients, add_trace
 
 __all__ = ["CommandError", "build_parser", "main"]
 
 
 # Each subcommand adds its own parser; the order here is the order of `neuronet --help`.
 SUBCOMMANDS = [add_demo, add_train, add_predict, add_evaluate, add_info, add_diagram,
-               add_playground]
+               add_playground, add_trace, add_check_gradients]
 
 
 def build_parser() -> argparse.ArgumentParser:
