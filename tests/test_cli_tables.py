@@ -519,20 +519,35 @@ def test_evaluate_prints_the_report_that_the_model_s_evaluate_returns(run_cli, i
     import neuronet
 
     _, test_csv, _ = iris
-    result = run_cli("evaluate", iris_model, test_csv)
+    from neuronet.tabular.importance import describe
+
+    result = run_cli("evaluate", iris_model, test_csv, "--importance", "0")
     assert result.returncode == 0, result.stderr
-    report = neuronet.load(iris_model).evaluate(test_csv)
+    model = neuronet.load(iris_model)
+    report = model.evaluate(test_csv)
     assert result.stdout == f"{test_csv}: 40 examples\n{report}\n"
     lines = result.stdout.splitlines()
     assert lines[1] == f"accuracy  {report['accuracy']:.4f}"
     assert lines[2] == f"log loss  {report['log_loss']:.4f}"
     assert lines[3] == f"ROC AUC   {report['roc_auc']:.4f}"
-    assert lines[4] == ""
-    assert lines[5] == "class       precision  recall  support"
-    assert lines[6].split()[0] == "setosa" and len(lines) == 6 + 3 + 2 + 1 + 3
-    assert lines[10] == "confusion matrix (rows: true class, columns: predicted class)"
+    assert lines[4] == f"calibration error (ECE) {report['ece']:.4f}"
+    assert lines[5] == ""
+    assert lines[6] == "class       precision  recall  support"
+    assert lines[7].split()[0] == "setosa" and len(lines) == 7 + 3 + 2 + 1 + 3
+    assert lines[11] == "confusion matrix (rows: true class, columns: predicted class)"
     matrix = report["confusion"]
-    assert [list(map(int, line.split()[1:])) for line in lines[12:]] == matrix.tolist()
+    assert [list(map(int, line.split()[1:])) for line in lines[13:]] == matrix.tolist()
+    # by default, the importance of each column follows, as feature_importance measures it
+    result = run_cli("evaluate", iris_model, test_csv)
+    table = model.feature_importance(test_csv)
+    shown = "\n".join(describe(table, limit=20, rows="rows"))
+    assert result.stdout == f"{test_csv}: 40 examples\n{report}\n\n{shown}\n"
+    assert shown.startswith("importance: drop in accuracy when a column is shuffled, on 40 "
+                            "rows (5 shuffles each; mean ± standard deviation)")
+    result = run_cli("evaluate", iris_model, test_csv, "--importance", "2",
+                     "--importance-columns", "1")
+    assert result.stdout.splitlines()[-2].split()[0] == table["column"].iloc[0].split()[0]
+    assert result.stdout.splitlines()[-1] == "  ... and 3 more columns"
 
 
 def test_evaluate_of_a_regression_and_of_a_plain_network(run_cli, tmp_path):
@@ -546,7 +561,7 @@ def test_evaluate_of_a_regression_and_of_a_plain_network(run_cli, tmp_path):
     model = tmp_path / "m.npz"
     assert run_cli("train", data, "--target", "y", "--out", model, "--epochs", "20",
                    "--quiet").returncode == 0
-    result = run_cli("evaluate", model, data)
+    result = run_cli("evaluate", model, data, "--importance", "0")
     report = neuronet.load(model).evaluate(data)
     assert result.stdout == f"{data}: 120 examples\n{report}\n"
     assert [line.split()[0] for line in result.stdout.splitlines()[1:]] == \

@@ -27,6 +27,8 @@ from .._text import printable
 from ..targets import class_weights
 from .fitting import Design, make_optimizer, trained_model
 from .heldout import HeldOutRuns, review
+from .leakage import notes as leakage_notes
+from .leakage import suspects
 from .model import TabularModel
 from .preparation import NumberInput, Preparation
 from .reading import DataError, as_frame, source_name, where
@@ -120,6 +122,9 @@ def _train_here(data, target, settings, note, notes) -> TabularModel:
     note(f"data:       {shown}: {rows:,} rows, {frame.shape[1]:,} columns, target "
          f"{printable(target)!r}")
     describe_table(note, dropped, roles, preparation, coding, inferred, len(frame), target)
+    leaks = suspects(frame, target, roles, coding.task)
+    for line in leakage_notes(leaks, target, coding.task):
+        note(line)
     design = Design(coding.task, coding.classes, X.shape[1], **settings.part("network"))
     if design.output == "sigmoid":
         y = y[:, None].astype(np.float64)
@@ -130,6 +135,7 @@ def _train_here(data, target, settings, note, notes) -> TabularModel:
     model = trained_model(trainer, note, notes, settings, preparation, target, coding,
                           where(frame))
     model.class_weights = weights
+    model.leakage = [column for column, _, _ in leaks]
     review(model, runs, X, y, settings, note)
     return model
 
