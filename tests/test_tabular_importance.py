@@ -117,3 +117,20 @@ def test_scores_are_those_of_scikit_learn():
     table = importance_table(["a", "b"], np.array([[0.0, 0.0], [1.0, 3.0]]), scoring="r2",
                              baseline=0.5, rows=9)
     assert table["column"].tolist() == ["b", "a"] and table["std"].tolist() == [1.0, 0.0]
+
+
+@pytest.mark.parametrize("hidden", [(), (8,), (16, 8)])
+def test_the_sums_of_the_first_layer_shortcut_gives_the_drops_of_the_whole_product(penguins,
+                                                                                  hidden):
+    # A shuffle changes the first layer's sums by its block's difference times the block's
+    # weights: the drops are those of running the whole network on the shuffled inputs.
+    train, test, _, _ = penguins
+    model = tabular.train(train, "species", epochs=5, hidden=hidden, importance=0)
+    X = model.prepare(test)
+    truth = np.array([model.classes.index(c) for c in test["species"]])
+    fast = model.importance_of_inputs(X, truth, scoring="log_loss", repeats=2, seed=3)
+    slow = permutation_drops(model.predicted_from_inputs, X, truth,
+                             blocks_of(model.preparation), scoring="log_loss", repeats=2,
+                             seed=3)
+    assert fast[0] == pytest.approx(slow[0], abs=1e-12)
+    np.testing.assert_allclose(fast[1], slow[1], atol=1e-10, rtol=0)

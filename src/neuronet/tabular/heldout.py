@@ -22,7 +22,7 @@ import numpy as np
 from ..callbacks import Callback
 from ..metrics import calibration_error
 from .calibration import fit_temperature, probabilities_at
-from .importance import blocks_of, describe, importance_table, permutation_drops
+from .importance import describe, importance_table
 from .model import TabularModel
 
 __all__ = ["HeldOutRuns", "review"]
@@ -136,10 +136,9 @@ def review(model, runs, X, y, settings, note) -> None:
                                 classes=model.classes, target_center=model.target_center,
                                 target_scale=model.target_scale,
                                 temperature=model.temperature)
-            score, dropped = permutation_drops(
-                fold.predicted_from_inputs, X[held], truth[held], blocks_of(model.preparation),
-                scoring="accuracy" if classifier else "r2", repeats=settings.importance,
-                seed=seed)
+            score, dropped = fold.importance_of_inputs(
+                X[held], truth[held], scoring="accuracy" if classifier else "r2",
+                repeats=settings.importance, seed=seed)
             drops.append(dropped)
             baseline += score * len(held) / len(rows)
         table = importance_table(model.preparation.columns, np.hstack(drops),

@@ -11,6 +11,7 @@ import copy
 import numpy as np
 
 from .._text import printable
+from ..layers import Dense
 from ..metrics import class_indices, classification_report, regression_report
 from . import columns as conv
 from .preparation import Preparation, decode_text, encode_text
@@ -232,7 +233,7 @@ class TabularModel:
             to score; DataError (a ValueError) for a table without the target column or the
             model's columns.
         """
-        from .importance import blocks_of, check_scoring, importance_table, permutation_drops
+        from .importance import check_scoring, importance_table
 
         scoring = check_scoring(scoring, self.task)
         frame, truth, _ = self._scored_rows(data, sep, encoding)
@@ -240,11 +241,67 @@ class TabularModel:
             truth = class_indices(class_texts(self.classes), truth)
             frame, truth = frame[truth >= 0], truth[truth >= 0]
         X = self.preparation.transform(frame)
-        baseline, drops = permutation_drops(
-            lambda inputs: self.predicted_from_inputs(inputs, frame), X, truth,
-            blocks_of(self.preparation), scoring=scoring, repeats=repeats, seed=seed)
+        baseline, drops = self.importance_of_inputs(X, truth, scoring=scoring, repeats=repeats,
+                                                    seed=seed, frame=frame)
         return importance_table(self.preparation.columns, drops, scoring=scoring,
                                 baseline=baseline, rows=len(X))
+
+    def importance_of_inputs(self, X, truth, *, scoring, repeats=5, seed=0, frame=None):
+        """The permutation importance's drops of each column from prepared rows, as
+        ``importance.permutation_drops`` gives them (``feature_importance`` makes the table).
+
+        Parameters
+        ----------
+        X : numpy.ndarray
+            The prepared rows (the preparation's output).
+        truth : numpy.ndarray
+            Their class indices, or numbers in the target's units.
+        scoring : str
+            A name of ``importance.SCORINGS``.
+        repeats : int, default 5
+            Shuffles of each column.
+        seed : int, default 0
+            The seed of the shuffles.
+        frame : DataFrame, optional
+            The rows ``X`` was prepared from, to name them in an error.
+
+        Returns
+        -------
+        (float, numpy.ndarray)
+            The score of the rows as they are, and the drops, shape (columns, repeats).
+
+        Raises
+        ------
+        ValueError
+            For fewer than two rows, a repeat count below 1, or outputs that are not finite.
+        """
+        from .importance import blocks_of, permutation_drops
+
+        first = self.network.layers[0]
+        linear = None
+        if isinstance(first, Dense) and not hasattr(X, "tocsr"):
+            linear = (first.weights.astype(np.float64), first.bias)
+
+            def predict(sums):
+                return self._from_first_sums(sums, frame)
+        else:
+            def predict(inputs):
+                return self.predicted_from_inputs(inputs, frame)
+        return permutation_drops(predict, X, truth, blocks_of(self.preparation),
+                                 scoring=scoring, repeats=repeats, seed=seed, linear=linear)
+
+    def _from_first_sums(self, sums, frame):
+        """``predicted_from_inputs`` from the first layer's sums."""
+        layers = self.network.layers
+        with np.errstate(over="ignore", invalid="ignore"):
+            if len(layers) == 1:
+                z = sums
+            else:
+                a = layers[0].activation.forward(sums, out=sums)
+                for layer in layers[1:-1]:
+                    a = layer.forward(a)
+                z = layers[-1].sums(a)
+        return self._from_logits(z, frame)
 
     def predicted_from_inputs(self, X, frame=None) -> np.ndarray:
         """What the model predicts from prepared rows ``X`` (the preparation's output): each
@@ -269,10 +326,13 @@ class TabularModel:
         """
         with np.errstate(over="ignore", invalid="ignore"):
             z = self.network.predict(X, logits=True)
-            if self.temperature != 1.0:
-                z /= self.temperature
+        return self._from_logits(z, frame)
+
+    def _from_logits(self, z, frame):
+        if self.temperature != 1.0:
+            z = z / self.temperature
         if frame is None:
-            frame = pandas().DataFrame(index=range(len(X)))
+            frame = pandas().DataFrame(index=range(len(z)))
         check_finite_outputs(z, frame)
         outputs = self.network.layers[-1].activation.forward(z, out=z)
         if self.task == "classification":
