@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["LOWEST", "HIGHEST", "fit_temperature", "probabilities_at"]
+__all__ = ["fit_temperature", "probabilities_at"]
 
 #: The temperatures searched: a wider range only fits noise on a small held-out set.
 LOWEST, HIGHEST = 0.05, 20.0

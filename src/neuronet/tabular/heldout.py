@@ -80,7 +80,14 @@ class HeldOutRuns:
         return [] if held_out is None else [_BestEpoch(self.runs, held_out)]
 
     def networks(self) -> list:
-        """(network at its best epoch, held-out rows) for each run, in the order they ran."""
+        """The networks of the runs at their best epochs.
+
+        Returns
+        -------
+        list of (Network, numpy.ndarray)
+            (network at its best epoch, the indices of its held-out rows) for each run, in
+            the order they ran.
+        """
         found = []
         for weights, rows in self.runs:
             network = self.design.network()

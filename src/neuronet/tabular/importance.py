@@ -15,10 +15,11 @@ from __future__ import annotations
 import numpy as np
 
 from .._text import printable
+from ..layers import Dense
 from ..metrics import log_loss, roc_auc
 from .reading import pandas
 
-__all__ = ["MEANING", "SCORINGS", "blocks_of", "check_scoring", "describe", "importance_table",
+__all__ = ["blocks_of", "check_scoring", "describe", "first_layer", "importance_table",
            "permutation_drops", "score"]
 
 #: The scores importance can be measured in, for each task, the first the default; a loss
@@ -94,12 +95,61 @@ def score(scoring, truth, predicted) -> float:
 
 
 def blocks_of(preparation) -> list:
-    """(column, start, stop) of each column a preparation reads: its inputs' columns."""
+    """Where each column a preparation reads is among its outputs.
+
+    Parameters
+    ----------
+    preparation : Preparation
+        A fitted preparation.
+
+    Returns
+    -------
+    list of (str, int, int)
+        (column, start, stop) for each of its inputs: the column's inputs are
+        ``X[:, start:stop]`` of the prepared rows ``X``.
+    """
     blocks, start = [], 0
     for item in preparation.inputs:
         blocks.append((item.column, start, start + item.width()))
         start += item.width()
     return blocks
+
+
+def first_layer(network):
+    """A network as its first layer's sums and the rest: ``network.predict(X, logits=True)``
+    is ``rest(X @ W + b)``.
+
+    Parameters
+    ----------
+    network : Network
+        A network whose first layer is Dense (as every table model's is).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray or None, callable)
+        W and b of the first layer (float64), and ``rest(sums)``: the last layer's sums from
+        the first layer's (which it overwrites).
+
+    Raises
+    ------
+    ValueError
+        For a network that does not begin with a Dense layer.
+    """
+    layers = network.layers
+    if not isinstance(layers[0], Dense):
+        raise ValueError(f"the network begins with {layers[0]!r}, not a Dense layer")
+
+    def rest(sums):
+        if len(layers) == 1:
+            return sums
+        with np.errstate(over="ignore", invalid="ignore"):  # a non-finite output is refused
+            a = layers[0].activation.forward(sums, out=sums)
+            for layer in layers[1:-1]:
+                a = layer.forward(a)
+            return layers[-1].sums(a)
+
+    bias = None if layers[0].bias is None else layers[0].bias.astype(np.float64)
+    return layers[0].weights.astype(np.float64), bias, rest
 
 
 def permutation_drops(predict, X, truth, blocks, *, scoring, repeats=5, seed=0, linear=None):

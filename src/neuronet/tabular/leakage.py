@@ -22,7 +22,7 @@ from .._text import printable
 from . import columns as conv
 from .reading import pandas
 
-__all__ = ["ACCURACY", "BINS", "GAP_CLOSED", "R2", "suspects", "notes"]
+__all__ = ["notes", "suspects"]
 
 #: Bins of equal counts for a numeric column.
 BINS = 32

@@ -129,7 +129,7 @@ def _train_here(data, target, settings, note, notes) -> TabularModel:
     if design.output == "sigmoid":
         y = y[:, None].astype(np.float64)
     note(design.line())
-    weights, sample_weight = weighing(settings, coding, y, note, where(frame))
+    weights, sample_weight = _weighing(settings, coding, y, note, where(frame))
     runs = HeldOutRuns(design)
     trainer = _RowsTrainer(X, y, design, settings, runs, sample_weight)
     model = trained_model(trainer, note, notes, settings, preparation, target, coding,
@@ -140,7 +140,7 @@ def _train_here(data, target, settings, note, notes) -> TabularModel:
     return model
 
 
-def weighing(settings, coding, y, note, where=""):
+def _weighing(settings, coding, y, note, where=""):
     """(the weight of each class, the weight of each row) for ``settings.class_weight``, or
     (None, None) without it; the report's line says what they are."""
     if settings.class_weight is None:

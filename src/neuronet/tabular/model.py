@@ -11,7 +11,6 @@ import copy
 import numpy as np
 
 from .._text import printable
-from ..layers import Dense
 from ..metrics import class_indices, classification_report, regression_report
 from . import columns as conv
 from .preparation import Preparation, decode_text, encode_text
@@ -30,17 +29,30 @@ class TabularModel:
     Parameters
     ----------
     network : Network
+        The network, from the prepared inputs to the target.
     preparation : Preparation
-    target : the name of the column it predicts.
-    task : "classification" or "regression".
-    classes : for classification, the class labels as they were in the data.
-    target_center, target_scale : for regression, the network predicts
-        (target - target_center) / target_scale.
-    id_column : a column that names the rows, written beside predictions by the CLI.
-    temperature : for classification, the network's sums are divided by it before the output's
+        What turns the table's columns into the network's inputs.
+    target : str
+        The name of the column it predicts.
+    task : str
+        "classification" or "regression".
+    classes : list, optional
+        For classification, the class labels as they were in the data.
+    target_center, target_scale : float
+        For regression, the network predicts (target - target_center) / target_scale.
+    id_column : str, optional
+        A column that names the rows, written beside predictions by the CLI.
+    temperature : float, default 1.0
+        For classification, the network's sums are divided by it before the output's
         activation (``calibration``: 1 keeps the probabilities as trained).
-    class_weights : for classification, the weight each class's rows had in training (one per
-        class; None: all 1), kept to be reported.
+    class_weights : array of float, optional
+        For classification, the weight each class's rows had in training (one per class;
+        None: all 1), kept to be reported.
+
+    Raises
+    ------
+    ValueError
+        For a task that is neither, or a temperature that is not a finite number above 0.
     """
 
     def __init__(self, network, preparation, *, target, task, classes=None, target_center=0.0,
@@ -60,6 +72,10 @@ class TabularModel:
             raise ValueError(f"temperature must be a finite number above 0, got {temperature!r}")
         self.class_weights = None if class_weights is None else \
             np.asarray(class_weights, dtype=np.float64)
+        # What train found on the way, for the report: the permutation importance on the
+        # held-out rows (a DataFrame, or None) and the columns flagged as possible leakage.
+        self.importance = None
+        self.leakage = []
         network.metadata.update(task=task, target_name=target)
 
     # --- predicting -------------------------------------------------------------------------------
@@ -98,9 +114,15 @@ class TabularModel:
         return self.network.layers[-1].activation.forward(z, out=z)
 
     def calibrated_network(self):
-        """The network with the temperature inside: its last layer's weights and bias divided
-        by it (the network itself when the temperature is 1), for a graph that holds no
-        division of its own."""
+        """The network with the temperature inside, for a graph that holds no division of
+        its own.
+
+        Returns
+        -------
+        Network
+            A copy whose last layer's weights and bias are divided by the temperature; the
+            network itself when the temperature is 1.
+        """
         if self.temperature == 1.0:
             return self.network
         network = copy.deepcopy(self.network)
@@ -275,33 +297,15 @@ class TabularModel:
         ValueError
             For fewer than two rows, a repeat count below 1, or outputs that are not finite.
         """
-        from .importance import blocks_of, permutation_drops
+        from .importance import blocks_of, first_layer, permutation_drops
 
-        first = self.network.layers[0]
-        linear = None
-        if isinstance(first, Dense) and not hasattr(X, "tocsr"):
-            linear = (first.weights.astype(np.float64), first.bias)
+        weights, bias, rest = first_layer(self.network)
 
-            def predict(sums):
-                return self._from_first_sums(sums, frame)
-        else:
-            def predict(inputs):
-                return self.predicted_from_inputs(inputs, frame)
+        def predict(sums):
+            return self._from_logits(rest(sums), frame)
         return permutation_drops(predict, X, truth, blocks_of(self.preparation),
-                                 scoring=scoring, repeats=repeats, seed=seed, linear=linear)
-
-    def _from_first_sums(self, sums, frame):
-        """``predicted_from_inputs`` from the first layer's sums."""
-        layers = self.network.layers
-        with np.errstate(over="ignore", invalid="ignore"):
-            if len(layers) == 1:
-                z = sums
-            else:
-                a = layers[0].activation.forward(sums, out=sums)
-                for layer in layers[1:-1]:
-                    a = layer.forward(a)
-                z = layers[-1].sums(a)
-        return self._from_logits(z, frame)
+                                 scoring=scoring, repeats=repeats, seed=seed,
+                                 linear=(weights, bias))
 
     def predicted_from_inputs(self, X, frame=None) -> np.ndarray:
         """What the model predicts from prepared rows ``X`` (the preparation's output): each

@@ -223,6 +223,18 @@ class ClassWeights(Kind):
         return dict(value) if isinstance(value, Mapping) else value
 
     def accepts(self, value) -> bool:
+        """Whether ``value`` is "balanced" or a dict of weights of zero or more.
+
+        Parameters
+        ----------
+        value : object
+            The value from Python.
+
+        Returns
+        -------
+        bool
+            Whether it is one.
+        """
         if isinstance(value, str):
             return value == "balanced"
         return isinstance(value, dict) and all(
@@ -230,6 +242,23 @@ class ClassWeights(Kind):
             for w in value.values())
 
     def parse(self, text):
+        """The weights a command line spells: "balanced", or "a=2,b=0.5".
+
+        Parameters
+        ----------
+        text : str
+            The command line's text.
+
+        Returns
+        -------
+        str or dict
+            "balanced", or {class's text: weight}.
+
+        Raises
+        ------
+        ValueError
+            For text that is neither, or a weight that is negative or not finite.
+        """
         if text.strip() == "balanced":
             return "balanced"
         weights = {}
