@@ -622,3 +622,13 @@ def test_train_on_a_real_table_weighs_classes_leaves_ids_out_and_reports_it(run_
     _expect_error(run_cli("train", data, "--target", "Species", "--out", model,
                           "--class-weight", "heavy"), 2, "argument --class-weight: expected "
                   "'balanced' or CLASS=WEIGHT")
+
+
+def test_evaluate_of_one_row_says_why_no_importance_is_shown(run_cli, iris, iris_model, tmp_path):
+    _, test_csv, _ = iris
+    one = tmp_path / "one.csv"
+    one.write_text("".join(open(test_csv).readlines()[:2]))
+    result = run_cli("evaluate", iris_model, one)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == ("importance: not measured (permutation importance "
+                                              "needs at least 2 rows, got 1)")

@@ -71,3 +71,12 @@ def test_no_held_out_rows_no_review():
     assert whole.importance is None and whole.temperature == 1.0
     numbers = tabular.train(frame.dropna(), "Price", epochs=3, importance=1)
     assert numbers.importance.attrs["scoring"] == "r2" and numbers.temperature == 1.0
+
+
+def test_a_tiny_table_still_trains_and_reports():
+    # 7 rows, 5 folds: some folds hold out one row, which no shuffle can change.
+    frame = pd.DataFrame({"x": [0.1, 0.9, 0.2, 0.8, 0.3, 0.7, 0.4], "y": list("abababa")})
+    model = tabular.train(frame, "y", epochs=3)
+    table = model.importance
+    assert table.attrs["folds"] == 2 and table.attrs["rows"] == 4
+    assert model.temperature > 0

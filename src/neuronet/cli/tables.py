@@ -159,11 +159,15 @@ def _cmd_evaluate(args) -> None:
         if report["dropped"] else ""
     print(f"{shown}: {report['rows']:,} examples{dropped}")
     print(report)
-    if args.importance and hasattr(model, "feature_importance") and report["rows"] >= 2:
+    if args.importance and hasattr(model, "feature_importance"):
         from ..tabular.importance import describe
 
-        table = model.feature_importance(frame, repeats=args.importance)
         print()
+        try:
+            table = model.feature_importance(frame, repeats=args.importance)
+        except ValueError as exc:  # too few rows of classes the model knows, after the report
+            print(f"importance: not measured ({exc})")
+            return
         print("\n".join(describe(table, limit=args.importance_columns, rows="rows")))
 
 

@@ -135,10 +135,13 @@ def review(model, runs, X, y, settings, note) -> None:
         model.temperature = temperature
         note(f"calibration: temperature {temperature:.4g}, fitted on {len(rows):,} held-out "
              f"rows: calibration error (ECE) {before:.4f} -> {after:.4f}")
-    if settings.importance:
+    # A fold of one row cannot be shuffled; the others still say what the model draws on.
+    scored = [(net, held) for net, held in networks if len(held) >= 2]
+    if settings.importance and scored:
+        rows = np.concatenate([held for _, held in scored])
         drops, baseline = [], 0.0
         seed = settings.seed if settings.seed is not None else 0
-        for net, held in networks:
+        for net, held in scored:
             fold = TabularModel(net, model.preparation, target=model.target, task=model.task,
                                 classes=model.classes, target_center=model.target_center,
                                 target_scale=model.target_scale,
@@ -151,7 +154,7 @@ def review(model, runs, X, y, settings, note) -> None:
         table = importance_table(model.preparation.columns, np.hstack(drops),
                                  scoring="accuracy" if classifier else "r2",
                                  baseline=baseline, rows=len(rows))
-        table.attrs.update(repeats=settings.importance, folds=len(networks))
+        table.attrs.update(repeats=settings.importance, folds=len(scored))
         model.importance = table
         for line in describe(table):
             note(line)
