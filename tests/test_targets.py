@@ -61,3 +61,35 @@ def test_sample_weights_normalized_without_overflow_or_underflow():
         targets.check_sample_weight([1, 1], 3)
     with pytest.raises(ValueError, match="zero for every training row"):
         targets.normalized_weights(np.zeros(3), None, np.float64)
+
+
+def test_class_weights_balanced_as_scikit_learn_and_by_name():
+    from sklearn.utils.class_weight import compute_class_weight
+
+    from neuronet.targets import class_weights
+
+    codes = np.array([0, 0, 0, 0, 1, 2, 2, 0, 1, 0])
+    np.testing.assert_allclose(class_weights("balanced", ["a", "b", "c"], codes),
+                               compute_class_weight("balanced", classes=np.arange(3), y=codes))
+    np.testing.assert_array_equal(class_weights(None, ["a", "b"], codes[codes < 2]), [1, 1])
+    # a dict names classes by their label or their text; the others weigh 1
+    assert class_weights({"b": 2.5}, ["a", "b", "c"], codes).tolist() == [1, 2.5, 1]
+    assert class_weights({3: 0.5, "7": 4}, [3, 7], np.array([0, 1])).tolist() == [0.5, 4]
+    assert class_weights({True: 3}, [False, True], np.array([0, 1]),
+                         ["False", "True"]).tolist() == [1, 3]
+    with pytest.raises(ValueError, match="names the class 1, which is not one"):
+        class_weights({1: 3}, [False, True], np.array([0, 1]), ["False", "True"])
+
+
+@pytest.mark.parametrize("weights, message", [
+    ({"z": 1}, "names the class 'z', which is not one of the classes \\('a', 'b'\\)"),
+    ({"a": -1}, "weight of 'a' must be a finite number of zero or more"),
+    ({"a": "x"}, "weight of 'a' must be a number"),
+    ({"a": 0, "b": 0}, "every class of the training rows a weight of 0"),
+    ("even", "must be 'balanced' or a dict"),
+])
+def test_class_weights_that_are_wrong(weights, message):
+    from neuronet.targets import class_weights
+
+    with pytest.raises(ValueError, match=message):
+        class_weights(weights, ["a", "b"], np.array([0, 1, 1]))

@@ -289,6 +289,52 @@ def roc_auc(truth, probabilities) -> float:
     return float(np.mean(scores)) if scores else float("nan")
 
 
+def calibration_error(truth, probabilities, bins: int = 15) -> float:
+    """The expected calibration error (ECE): how far the confidence of the predicted class is
+    from how often it is right, averaged over the rows.
+
+    The rows are put in ``bins`` bins of equal width by the probability of their predicted
+    class; in each bin the gap between the mean of that probability and the share of right
+    predictions counts as many times as the bin has rows (Naeini et al., 2015; Guo et al.,
+    2017). 0 is calibrated: of the rows predicted with 0.8, 8 in 10 are right.
+
+    Parameters
+    ----------
+    truth : array of int
+        The true class index of each row.
+    probabilities : array of shape (rows, classes)
+        Each class's probability for each row.
+    bins : int, default 15
+        The number of bins of [0, 1].
+
+    Returns
+    -------
+    float
+        The error, from 0 to 1; NaN for no rows.
+
+    Raises
+    ------
+    ValueError
+        For a bin count below 1, or probabilities that are not one row per label.
+    """
+    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
+        raise ValueError(f"bins must be a whole number of at least 1, got {bins!r}")
+    truth = np.asarray(truth)
+    p = np.asarray(probabilities, dtype=np.float64)
+    if p.ndim != 2 or len(p) != len(truth):
+        raise ValueError(f"expected probabilities of shape (rows, classes) for {len(truth)} "
+                         f"labels, got shape {p.shape}")
+    if not len(truth):
+        return float("nan")
+    predicted = p.argmax(axis=1)
+    confidence = p[np.arange(len(p)), predicted]
+    right = (predicted == truth).astype(np.float64)
+    # Bin b holds confidences in (b/bins, (b+1)/bins]; 0 goes to the first.
+    which = np.clip(np.ceil(confidence * bins).astype(np.int64) - 1, 0, bins - 1)
+    gap = np.bincount(which, confidence - right, minlength=bins)
+    return float(np.abs(gap).sum() / len(truth))
+
+
 def _average_ranks(values) -> np.ndarray:
     """Ranks from 1, ties given the mean of the ranks they span."""
     order = np.argsort(values, kind="mergesort")
@@ -306,7 +352,8 @@ class ClassificationReport(dict):
     A dict: "rows", "accuracy", "confusion" (rows: true class, columns: predicted), "classes",
     "precision", "recall", "f1" and "support" (one number per class), "unseen" (rows whose
     true class the model never saw, counted as wrong) and "unseen_classes"; with probabilities
-    also "log_loss" and "roc_auc" (on the rows of known classes). ``str(report)`` is the
+    also "log_loss", "roc_auc" and "ece", the expected calibration error (on the rows of
+    known classes). ``str(report)`` is the
     report that ``neuronet evaluate`` prints."""
 
     def __str__(self) -> str:
@@ -319,6 +366,8 @@ class ClassificationReport(dict):
         if "log_loss" in self:
             lines.append(f"log loss  {self['log_loss']:.4f}")
             lines.append(f"ROC AUC   {self['roc_auc']:.4f}")
+        if "ece" in self:
+            lines.append(f"calibration error (ECE) {self['ece']:.4f}")
         if self["unseen"]:
             listed = ", ".join(repr(printable(c)) for c in self["unseen_classes"][:5])
             more = ", ..." if len(self["unseen_classes"]) > 5 else ""
@@ -370,8 +419,8 @@ def classification_report(truth, predictions, classes, *, truth_names=None,
     """
     names = list(classes if truth_names is None else truth_names)
     truth = np.asarray(truth, dtype=object)
-    codes = _positions(names, truth)
-    guess = _positions(list(classes), np.asarray(predictions, dtype=object))
+    codes = class_indices(names, truth)
+    guess = class_indices(list(classes), np.asarray(predictions, dtype=object))
     k = len(classes)
     seen = codes >= 0
     matrix = confusion_matrix(codes[seen], guess[seen], k)
@@ -387,6 +436,7 @@ def classification_report(truth, predictions, classes, *, truth_names=None,
         p = np.asarray(probabilities, dtype=np.float64)[seen]
         report["log_loss"] = log_loss(codes[seen], p)
         report["roc_auc"] = roc_auc(codes[seen], p)
+        report["ece"] = calibration_error(codes[seen], p)
     return report
 
 
@@ -403,7 +453,20 @@ def regression_report(truth, predictions) -> RegressionReport:
                             else float("nan"))
 
 
-def _positions(names, values) -> np.ndarray:
-    """The index of each value among ``names``, -1 for a value not among them."""
+def class_indices(names, values) -> np.ndarray:
+    """The index of each value among ``names``, -1 for a value not among them.
+
+    Parameters
+    ----------
+    names : list
+        The classes.
+    values : array-like
+        The labels to look up.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64, one index per value.
+    """
     index = {name: i for i, name in enumerate(names)}
     return np.fromiter((index.get(v, -1) for v in values), dtype=np.int64, count=len(values))

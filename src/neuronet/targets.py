@@ -151,3 +151,72 @@ def normalized_weights(weights, rows, dtype):
     scaled = weights / largest
     mean = scaled.mean() if rows is None else scaled[rows].mean()
     return np.ascontiguousarray((scaled / mean)[:, None], dtype=dtype), float(largest * mean)
+
+
+def class_weights(class_weight, classes, codes, texts=None) -> np.ndarray:
+    """The weight of each class for ``class_weight``, one per class in the order of
+    ``classes``: the weight a row of that class gets as its sample weight.
+
+    Parameters
+    ----------
+    class_weight : "balanced", dict or None
+        "balanced": ``rows / (classes * rows of the class)``, so that every class counts as
+        much in total (scikit-learn's rule); a dict: {class: weight}, a class it does not
+        name weighing 1; None: every class 1.
+    classes : list
+        The classes, in the order of the network's outputs.
+    codes : array of int
+        The class of each training row, as an index into ``classes``.
+    texts : list of str, optional
+        The classes as text (a command line names a class by its text, ``"3"`` for 3); a key
+        of ``class_weight`` may be a class or its text.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, one weight per class.
+
+    Raises
+    ------
+    ValueError
+        For a key that is no class, or a weight that is negative, not finite, or zero for
+        every class.
+    """
+    k = len(classes)
+    codes = np.asarray(codes, dtype=np.int64)
+    if class_weight is None:
+        return np.ones(k)
+    if isinstance(class_weight, str):
+        if class_weight != "balanced":
+            raise ValueError(f"class_weight must be 'balanced' or a dict of weights, got "
+                             f"{class_weight!r}")
+        counts = np.bincount(codes, minlength=k).astype(np.float64)
+        # A class without training rows weighs nothing in the sum; its weight is never used.
+        with np.errstate(divide="ignore"):
+            return np.where(counts > 0, len(codes) / (k * np.maximum(counts, 1)), 1.0)
+    if not isinstance(class_weight, dict):
+        raise ValueError(f"class_weight must be 'balanced' or a dict of weights, got "
+                         f"{type(class_weight).__name__}")
+    texts = [str(c) for c in classes] if texts is None else list(texts)
+    weights = np.ones(k)
+    for key, value in class_weight.items():
+        found = [i for i, (c, t) in enumerate(zip(classes, texts))
+                 if str(key) == t or (not isinstance(key, str) and key == c and
+                                      isinstance(key, bool) == isinstance(c, bool))]
+        if not found:
+            shown = ", ".join(repr(t) for t in texts[:10]) + (", ..." if k > 10 else "")
+            raise ValueError(f"class_weight names the class {key!r}, which is not one of the "
+                             f"classes ({shown})")
+        try:
+            weight = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"class_weight's weight of {key!r} must be a number, got "
+                             f"{value!r}") from None
+        if not np.isfinite(weight) or weight < 0:
+            raise ValueError(f"class_weight's weight of {key!r} must be a finite number of "
+                             f"zero or more, got {value!r}")
+        weights[found[0]] = weight
+    if not (weights[np.unique(codes)] > 0).any():
+        raise ValueError("class_weight gives every class of the training rows a weight of 0; "
+                         "at least one must weigh more")
+    return weights

@@ -150,12 +150,41 @@ def add_predict(commands) -> None:
 
 
 def _cmd_evaluate(args) -> None:
-    report = _load_model(args.model).evaluate(args.data, sep=args.sep, encoding=args.encoding)
+    model = _load_model(args.model)
+    # Read once: the report and the importance score the same rows (standard input too).
+    frame = model.read_rows(args.data, sep=args.sep, encoding=args.encoding)
+    report = model.evaluate(frame)
     shown = "standard input" if args.data == "-" else printable(args.data)
     dropped = f" ({report['dropped']:,} without a target value left out)" \
         if report["dropped"] else ""
     print(f"{shown}: {report['rows']:,} examples{dropped}")
     print(report)
+    if args.importance and hasattr(model, "feature_importance"):
+        from ..tabular.importance import describe
+
+        print()
+        try:
+            table = model.feature_importance(frame, repeats=args.importance)
+        except ValueError as exc:  # too few rows of classes the model knows, after the report
+            print(f"importance: not measured ({exc})")
+            return
+        print("\n".join(describe(table, limit=args.importance_columns, rows="rows")))
+
+
+def _whole(minimum):
+    """argparse's type for a whole number of at least ``minimum``, from the settings' kind."""
+    from ..tabular.settings import Whole
+
+    kind = Whole(minimum)
+
+    def parse(text):
+        try:
+            return kind.parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.__name__ = "int"
+    return parse
 
 
 def add_evaluate(commands) -> None:
@@ -163,5 +192,10 @@ def add_evaluate(commands) -> None:
     evaluate.add_argument("model", help="model file written by neuronet train (.npz)")
     evaluate.add_argument("data", help="CSV file with the model's columns and the target "
                           "('-': standard input)")
+    evaluate.add_argument("--importance", type=_whole(0), default=5, metavar="REPEATS",
+                          help="shuffle each column this often to measure its importance "
+                          "(permutation importance; 0: not measured; default: 5)")
+    evaluate.add_argument("--importance-columns", type=_whole(1), default=20, metavar="N",
+                          help="show the N most important columns (default: 20)")
     reading_options(evaluate)
     evaluate.set_defaults(run=_cmd_evaluate)

@@ -24,7 +24,11 @@ import importlib
 import numpy as np
 
 from .._text import printable
+from ..targets import class_weights
 from .fitting import Design, make_optimizer, trained_model
+from .heldout import HeldOutRuns, review
+from .leakage import notes as leakage_notes
+from .leakage import suspects
 from .model import TabularModel
 from .preparation import NumberInput, Preparation
 from .reading import DataError, as_frame, source_name, where
@@ -86,6 +90,9 @@ def train(data, target, settings=None, *, report=None, **options) -> TabularMode
 
     if not isinstance(target, str):
         raise DataError(f"target must be a column name, got {target!r}")
+    if settings.on_cluster and settings.class_weight is not None:
+        raise ValueError("class_weight is not available on a cluster yet; train in this "
+                         "process (without client) to weigh the classes")
     if settings.on_cluster:
         cluster = importlib.import_module(CLUSTER)
         return cluster.train_on_cluster(data, target, settings, note, notes)
@@ -115,20 +122,50 @@ def _train_here(data, target, settings, note, notes) -> TabularModel:
     note(f"data:       {shown}: {rows:,} rows, {frame.shape[1]:,} columns, target "
          f"{printable(target)!r}")
     describe_table(note, dropped, roles, preparation, coding, inferred, len(frame), target)
+    leaks = suspects(frame, target, roles, coding.task)
+    for line in leakage_notes(leaks, target, coding.task):
+        note(line)
     design = Design(coding.task, coding.classes, X.shape[1], **settings.part("network"))
     if design.output == "sigmoid":
         y = y[:, None].astype(np.float64)
     note(design.line())
-    trainer = _RowsTrainer(X, y, design, settings)
-    return trained_model(trainer, note, notes, settings, preparation, target, coding,
-                         where(frame))
+    weights, sample_weight = _weighing(settings, coding, y, note, where(frame))
+    runs = HeldOutRuns(design)
+    trainer = _RowsTrainer(X, y, design, settings, runs, sample_weight)
+    model = trained_model(trainer, note, notes, settings, preparation, target, coding,
+                          where(frame))
+    model.class_weights = weights
+    model.leakage = [column for column, _, _ in leaks]
+    review(model, runs, X, y, settings, note)
+    return model
+
+
+def _weighing(settings, coding, y, note, where=""):
+    """(the weight of each class, the weight of each row) for ``settings.class_weight``, or
+    (None, None) without it; the report's line says what they are."""
+    if settings.class_weight is None:
+        return None, None
+    if coding.task != "classification":
+        raise DataError(f"{where}class_weight weighs the rows of each class, but the target is "
+                        "numbers (regression)")
+    codes = np.asarray(y).reshape(len(y)).astype(np.int64)
+    try:
+        weights = class_weights(settings.class_weight, coding.classes, codes, coding.texts)
+    except ValueError as exc:
+        raise DataError(f"{where}{exc}") from None
+    shown = ", ".join(f"{printable(c)} {w:.4g}" for c, w in zip(coding.classes[:10], weights))
+    how = "balanced" if settings.class_weight == "balanced" else "as asked"
+    note(f"weights:    each row weighs as its class ({how}): {shown}"
+         + (", ..." if len(weights) > 10 else ""))
+    return weights, weights[codes]
 
 
 class _RowsTrainer:
     """Trains fresh networks on parts of the rows in memory, for ``choose_and_train``."""
 
-    def __init__(self, X, y, design, settings):
+    def __init__(self, X, y, design, settings, runs=None, sample_weight=None):
         self.X, self.y, self.design, self.settings = X, y, design, settings
+        self.runs, self.sample_weight = runs, sample_weight
         self.n = len(X)
         self.order = np.random.default_rng(settings.seed).permutation(self.n)
         self.unit = "iterations" if settings.chosen_optimizer == "lbfgs" else "epochs"
@@ -150,15 +187,19 @@ class _RowsTrainer:
         settings = self.settings
         X, y = self.X, self.y
         validation = None
+        weights, callbacks = self.sample_weight, []
         if split is not None:
             val, rows = split
             validation = (X[val], y[val])
             X, y = X[rows], y[rows]
+            weights = None if weights is None else weights[rows]
+            callbacks = self.runs.watch(val) if self.runs is not None else []
         optimizer = make_optimizer(settings.chosen_optimizer, settings.learning_rate)
         history = net.fit(X, y, loss=self.design.loss, optimizer=optimizer, epochs=n_epochs,
                           batch_size=settings.batch_size, validation_data=validation,
                           early_stopping=patience, metrics=self.design.metrics,
-                          progress=settings.progress)
+                          progress=settings.progress, sample_weight=weights,
+                          callbacks=callbacks)
         return net, history, len(X), 0 if validation is None else len(validation[0])
 
 

@@ -6,10 +6,12 @@ graph — reads raw rows and applies the same preparation, so they all give the 
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from .._text import printable
-from ..metrics import classification_report, regression_report
+from ..metrics import class_indices, classification_report, regression_report
 from . import columns as conv
 from .preparation import Preparation, decode_text, encode_text
 from .reading import DataError, as_frame, pandas, row_name, where
@@ -27,17 +29,34 @@ class TabularModel:
     Parameters
     ----------
     network : Network
+        The network, from the prepared inputs to the target.
     preparation : Preparation
-    target : the name of the column it predicts.
-    task : "classification" or "regression".
-    classes : for classification, the class labels as they were in the data.
-    target_center, target_scale : for regression, the network predicts
-        (target - target_center) / target_scale.
-    id_column : a column that names the rows, written beside predictions by the CLI.
+        What turns the table's columns into the network's inputs.
+    target : str
+        The name of the column it predicts.
+    task : str
+        "classification" or "regression".
+    classes : list, optional
+        For classification, the class labels as they were in the data.
+    target_center, target_scale : float
+        For regression, the network predicts (target - target_center) / target_scale.
+    id_column : str, optional
+        A column that names the rows, written beside predictions by the CLI.
+    temperature : float, default 1.0
+        For classification, the network's sums are divided by it before the output's
+        activation (``calibration``: 1 keeps the probabilities as trained).
+    class_weights : array of float, optional
+        For classification, the weight each class's rows had in training (one per class;
+        None: all 1), kept to be reported.
+
+    Raises
+    ------
+    ValueError
+        For a task that is neither, or a temperature that is not a finite number above 0.
     """
 
     def __init__(self, network, preparation, *, target, task, classes=None, target_center=0.0,
-                 target_scale=1.0, id_column=None):
+                 target_scale=1.0, id_column=None, temperature=1.0, class_weights=None):
         if task not in TASKS:
             raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
         self.network = network
@@ -48,6 +67,15 @@ class TabularModel:
         self.target_center = float(target_center)
         self.target_scale = float(target_scale)
         self.id_column = id_column
+        self.temperature = float(temperature)
+        if not (np.isfinite(self.temperature) and self.temperature > 0):
+            raise ValueError(f"temperature must be a finite number above 0, got {temperature!r}")
+        self.class_weights = None if class_weights is None else \
+            np.asarray(class_weights, dtype=np.float64)
+        # What train found on the way, for the report: the permutation importance on the
+        # held-out rows (a DataFrame, or None) and the columns flagged as possible leakage.
+        self.importance = None
+        self.leakage = []
         network.metadata.update(task=task, target_name=target)
 
     # --- predicting -------------------------------------------------------------------------------
@@ -80,8 +108,29 @@ class TabularModel:
         # still give a sigmoid of 1, a confident answer from a broken computation.
         with np.errstate(over="ignore", invalid="ignore"):  # a non-finite sum is refused
             z = self.network.predict(self.preparation.transform(frame), logits=True)
+            if self.temperature != 1.0:
+                z /= self.temperature
         check_finite_outputs(z, frame)
         return self.network.layers[-1].activation.forward(z, out=z)
+
+    def calibrated_network(self):
+        """The network with the temperature inside, for a graph that holds no division of
+        its own.
+
+        Returns
+        -------
+        Network
+            A copy whose last layer's weights and bias are divided by the temperature; the
+            network itself when the temperature is 1.
+        """
+        if self.temperature == 1.0:
+            return self.network
+        network = copy.deepcopy(self.network)
+        last = network.dense_layers[-1]
+        last.weights /= self.temperature
+        if last.bias is not None:
+            last.bias /= self.temperature
+        return network
 
     def _probabilities(self, outputs) -> np.ndarray:
         if outputs.shape[1] == 1:  # one sigmoid unit: the probability of the second class
@@ -133,32 +182,166 @@ class TabularModel:
             "mse", "rmse", "mae" and "r2". Also "rows" (scored) and "dropped" (rows without a
             target value).
         """
+        frame, truth, dropped = self._scored_rows(data, sep, encoding)
+        if self.task == "classification":
+            probabilities = self._probabilities(self._outputs(frame))
+            report = classification_report(truth, self._labels(probabilities.argmax(axis=1)),
+                                           self.classes, truth_names=class_texts(self.classes),
+                                           probabilities=probabilities)
+        else:
+            report = regression_report(truth, self.predict(frame))
+        report["dropped"] = dropped
+        return report
+
+    def _scored_rows(self, data, sep, encoding):
+        """(the rows of ``data`` with a target value, their target values: text for classes,
+        numbers for regression, how many rows had none)."""
         frame = self.read_rows(data, sep=sep, encoding=encoding)
         if self.target not in frame.columns:
             raise DataError(f"{where(frame)}no target column {printable(self.target)!r} to "
                             "evaluate against")
         target = frame[self.target]
         if self.task == "classification":
-            text = conv.as_text(target)
-            keep = text != None  # noqa: E711 - elementwise
+            truth = conv.as_text(target)
+            keep = truth != None  # noqa: E711 - elementwise
         else:
-            values = conv.target_numbers(frame, self.target)
-            keep = ~np.isnan(values)
+            truth = conv.target_numbers(frame, self.target)
+            keep = ~np.isnan(truth)
         dropped = int(len(frame) - keep.sum())
         if not keep.any():
             raise DataError(f"{where(frame)}no row has a value in the target column "
                             f"{printable(self.target)!r}")
         if dropped:
             frame = frame[keep]
+        return frame, truth[keep], dropped
+
+    def feature_importance(self, data, *, scoring=None, repeats=5, seed=0, sep=None,
+                           encoding=None):
+        """Permutation importance of each column the model reads, on the rows of ``data``.
+
+        Each column's cells are shuffled among the rows, ``repeats`` times, and the model's
+        score on the shuffled rows compared with its score on the rows as they are: the
+        score lost is what the model draws from that column. Give it rows the model did not
+        learn from (a test set): on its training rows it measures what was memorized too.
+
+        Parameters
+        ----------
+        data : DataFrame, str or dict
+            The rows, with the target column (a DataFrame, a CSV path or a dict of columns);
+            rows without a target value are left out, and for classification so are rows of
+            a class the model never saw.
+        scoring : str, optional
+            The score: "accuracy" (default), "log_loss" or "roc_auc" for classes, "r2"
+            (default), "rmse" or "mae" for numbers; a loss that rises counts as a drop.
+        repeats : int, default 5
+            Shuffles of each column.
+        seed : int, default 0
+            The seed of the shuffles: the same seed gives the same table.
+        sep, encoding : str, optional
+            How to read a CSV file, as for ``predict``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per column, the most important first: "column", "importance" (the mean
+            drop of the score) and "std" (its standard deviation over the shuffles).
+            ``attrs`` holds "scoring", "baseline" (the score unshuffled), "rows" and
+            "repeats".
+
+        Raises
+        ------
+        ValueError
+            For a scoring the task has not, a repeat count below 1, or fewer than two rows
+            to score; DataError (a ValueError) for a table without the target column or the
+            model's columns.
+        """
+        from .importance import check_scoring, importance_table
+
+        scoring = check_scoring(scoring, self.task)
+        frame, truth, _ = self._scored_rows(data, sep, encoding)
         if self.task == "classification":
-            probabilities = self._probabilities(self._outputs(frame))
-            report = classification_report(text[keep], self._labels(probabilities.argmax(axis=1)),
-                                           self.classes, truth_names=class_texts(self.classes),
-                                           probabilities=probabilities)
-        else:
-            report = regression_report(values[keep], self.predict(frame))
-        report["dropped"] = dropped
-        return report
+            truth = class_indices(class_texts(self.classes), truth)
+            frame, truth = frame[truth >= 0], truth[truth >= 0]
+        X = self.preparation.transform(frame)
+        baseline, drops = self.importance_of_inputs(X, truth, scoring=scoring, repeats=repeats,
+                                                    seed=seed, frame=frame)
+        return importance_table(self.preparation.columns, drops, scoring=scoring,
+                                baseline=baseline, rows=len(X))
+
+    def importance_of_inputs(self, X, truth, *, scoring, repeats=5, seed=0, frame=None):
+        """The permutation importance's drops of each column from prepared rows, as
+        ``importance.permutation_drops`` gives them (``feature_importance`` makes the table).
+
+        Parameters
+        ----------
+        X : numpy.ndarray
+            The prepared rows (the preparation's output).
+        truth : numpy.ndarray
+            Their class indices, or numbers in the target's units.
+        scoring : str
+            A name of ``importance.SCORINGS``.
+        repeats : int, default 5
+            Shuffles of each column.
+        seed : int, default 0
+            The seed of the shuffles.
+        frame : DataFrame, optional
+            The rows ``X`` was prepared from, to name them in an error.
+
+        Returns
+        -------
+        (float, numpy.ndarray)
+            The score of the rows as they are, and the drops, shape (columns, repeats).
+
+        Raises
+        ------
+        ValueError
+            For fewer than two rows, a repeat count below 1, or outputs that are not finite.
+        """
+        from .importance import blocks_of, first_layer, permutation_drops
+
+        weights, bias, rest = first_layer(self.network)
+
+        def predict(sums):
+            return self._from_logits(rest(sums), frame)
+        return permutation_drops(predict, X, truth, blocks_of(self.preparation),
+                                 scoring=scoring, repeats=repeats, seed=seed,
+                                 linear=(weights, bias))
+
+    def predicted_from_inputs(self, X, frame=None) -> np.ndarray:
+        """What the model predicts from prepared rows ``X`` (the preparation's output): each
+        class's probability, shape (rows, classes), or numbers in the target's units.
+
+        Parameters
+        ----------
+        X : numpy.ndarray
+            Shape (rows, ``preparation.n_features``).
+        frame : DataFrame, optional
+            The rows ``X`` was prepared from, to name them in an error.
+
+        Returns
+        -------
+        numpy.ndarray
+            The probabilities or the numbers.
+
+        Raises
+        ------
+        ValueError
+            For a row whose outputs are not finite.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = self.network.predict(X, logits=True)
+        return self._from_logits(z, frame)
+
+    def _from_logits(self, z, frame):
+        if self.temperature != 1.0:
+            z = z / self.temperature
+        if frame is None:
+            frame = pandas().DataFrame(index=range(len(z)))
+        check_finite_outputs(z, frame)
+        outputs = self.network.layers[-1].activation.forward(z, out=z)
+        if self.task == "classification":
+            return self._probabilities(outputs)
+        return outputs[:, 0] * self.target_scale + self.target_center
 
     # --- saving and exporting ---------------------------------------------------------------------
 
@@ -218,6 +401,13 @@ class TabularModel:
             shown = ", ".join(printable(c) for c in self.classes[:10])
             more = f", ... ({len(self.classes) - 10} more)" if len(self.classes) > 10 else ""
             lines.append(f"  classes ({len(self.classes)}): {shown}{more}")
+            if self.class_weights is not None:
+                weights = ", ".join(f"{printable(c)} {w:.4g}" for c, w in
+                                    zip(self.classes[:10], self.class_weights))
+                lines.append(f"  class weights in training: {weights}{more and ', ...'}")
+            if self.temperature != 1.0:
+                lines.append(f"  probabilities calibrated: the network's sums divided by a "
+                             f"temperature of {self.temperature:.4g}")
         else:
             lines.append(f"  target {printable(self.target)!r} predicted as (y - "
                          f"{self.target_center:.6g}) / {self.target_scale:.6g}")
@@ -242,6 +432,10 @@ class TabularModel:
         arrays = self.preparation.to_arrays()
         if self.task == "classification":
             arrays.update(encode_text("target.classes", class_texts(self.classes)))
+            if self.temperature != 1.0:
+                arrays["calibration.temperature"] = np.array([self.temperature])
+            if self.class_weights is not None:
+                arrays["training.class_weights"] = self.class_weights.copy()
         else:
             arrays["target.center"] = np.array([self.target_center])
             arrays["target.scale"] = np.array([self.target_scale])
@@ -285,6 +479,8 @@ class TabularModel:
             if network.output_activation not in ("softmax", "sigmoid"):
                 raise ValueError("a classifier's network must end in softmax or sigmoid")
             options["classes"] = classes
+            options.update(_practice_arrays(arrays, len(classes)))
+            expected |= {"calibration.temperature", "training.class_weights"} & set(arrays)
         else:
             expected |= {"target.center", "target.scale"}
             if fields["class_kind"] is not None or network.n_outputs != 1:
@@ -302,6 +498,26 @@ class TabularModel:
             raise ValueError(f"holds an unexpected array {extra[0]}")
         return cls(network, preparation, target=target, task=task, id_column=id_column,
                    **options)
+
+
+def _practice_arrays(arrays, n_classes) -> dict:
+    """The temperature and class weights of a classifier's section, where it holds them,
+    checked: one temperature above 0, one weight of zero or more per class."""
+    found = {}
+    if "calibration.temperature" in arrays:
+        value = arrays["calibration.temperature"]
+        if value.dtype != np.float64 or value.shape != (1,) or not np.isfinite(value).all() \
+                or value[0] <= 0:
+            raise ValueError("calibration.temperature must hold one float64 above 0")
+        found["temperature"] = float(value[0])
+    if "training.class_weights" in arrays:
+        value = arrays["training.class_weights"]
+        if value.dtype != np.float64 or value.shape != (n_classes,) or \
+                not np.isfinite(value).all() or (value < 0).any():
+            raise ValueError(f"training.class_weights must hold {n_classes} float64 weights "
+                             "of zero or more, one per class")
+        found["class_weights"] = value.copy()
+    return found
 
 
 def check_finite_outputs(outputs, frame) -> None:

@@ -34,7 +34,7 @@ def tabular_to_onnx(model, path=None):
     Outputs: "label" (N,) and "probabilities" (N, n_classes) for classification, "value" (N,)
     in the target's units for regression.
     """
-    network = model.network
+    network = model.calibrated_network()  # the temperature inside the last layer
     graph = Graph(np.dtype(np.float64))
     helper, TensorProto = graph.onnx.helper, graph.onnx.TensorProto
     inputs, parts = [], []

@@ -5,13 +5,17 @@ overridden by name:
 - boolean: two values that spell true and false (True/False, yes/no, y/n, t/f);
 - category: text, one input per value;
 - date: dates and date-times (ISO 8601 and other common forms);
-- left out, with the reason: the target, an ID (unique per row: text, or whole numbers that
-  count the rows), a constant column, an empty column, or one excluded by name.
+- left out, with the reason: the target, an ID, a constant column, an empty column, or one
+  excluded by name. An ID is a column a user would not feed a model: text different in every
+  row, or nearly every row (a key); whole numbers that count the rows, or that rise from row to
+  row (a counter, as a sample number); a column named like an ID ("Individual ID", "caseid",
+  "Sample Number") with many values. ``--numeric`` and ``--categorical`` keep one.
 """
 
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -21,7 +25,21 @@ from .._text import printable
 from . import columns as conv
 from .reading import DataError, where
 
-_ID_NAME = re.compile(r"(^|[^a-z])(id|key|index|idx)$", re.IGNORECASE)
+_ID_NAME = re.compile(r"(^|[^a-z])(id|key|index|idx|uuid|guid)$|[a-z](Id|ID)$"
+                      r"|(^|[^a-z])(case|user|customer|client|patient|person|sample|record|row"
+                      r"|item|order|account|subject|transaction|session|employee|student"
+                      r"|member|individual|serial)[ _.-]?(id|no|nr|num|number|key)$",
+                      re.IGNORECASE)
+#: An ID-like column holds keys, not categories: a column named like an ID whose values are
+#: at least this share of its rows, or any text column whose values are nearly all different.
+NAMED_ID_SHARE = 0.2
+NEARLY_UNIQUE = 0.95
+#: Whole numbers that rise from row to row (a counter, as a sample number) in at least this
+#: share of the steps, with at least ``RISING_DISTINCT`` of the rows holding different values,
+#: are left out as IDs; a table of fewer than ``ID_ROWS`` rows keeps its columns.
+RISING = 0.9
+RISING_DISTINCT = 0.3
+ID_ROWS = 20
 LEARNED = ("numeric", "boolean", "category", "date")
 #: Share of a text column's cells that must read as numbers (or dates) for it to be taken so.
 MOSTLY = 0.95
@@ -131,6 +149,11 @@ class NumberSurvey:
     high: float
     whole: bool
     all_distinct: object  # a function of no arguments
+    #: functions of no arguments, or None where the engine cannot say (a cluster's
+    #: partitions): how many different numbers, and the share of the steps from one row to
+    #: the next (in the table's order, gaps skipped) that go up.
+    distinct: object = None
+    rising: object = None
 
     @classmethod
     def of(cls, values):
@@ -140,7 +163,9 @@ class NumberSurvey:
             return cls(0, np.nan, np.nan, True, lambda: True)
         return cls(len(present), present.min(), present.max(),
                    bool(np.array_equal(present, np.round(present))),
-                   lambda: len(np.unique(present)) == len(present))
+                   lambda: len(np.unique(present)) == len(present),
+                   lambda: len(np.unique(present)),
+                   lambda: float(np.mean(np.diff(present) > 0)) if len(present) > 1 else 0.0)
 
 
 class ColumnSurvey:
@@ -275,6 +300,14 @@ def decide(name, survey) -> Role:
         return Role(name, "date", date_format=date_format)
     if survey.distinct_count == n and n >= 3:
         return Role(name, "id", "a different text in every row")
+    distinct = survey.distinct_count
+    if n >= ID_ROWS and present >= n / 2 and distinct >= NEARLY_UNIQUE * present:
+        return Role(name, "id", f"nearly every row a different text ({distinct:,} values in "
+                    f"{present:,} rows): a key; --categorical "
+                    f"{shlex.quote(printable(name))} to learn from it")
+    if n >= ID_ROWS and _ID_NAME.search(name) and distinct >= max(10, NAMED_ID_SHARE * present):
+        return Role(name, "id", f"named as an ID, with {distinct:,} values in {present:,} rows; "
+                    f"--categorical {shlex.quote(printable(name))} to learn from it")
     return Role(name, "category")
 
 
@@ -299,4 +332,16 @@ def _number_role(name, n, numbers) -> Role:
         if counts_rows:
             return Role(name, "id", f"whole numbers {low:.0f} to {high:.0f} that count the rows")
         return Role(name, "id", "a different whole number in every row, named as an ID")
+    if not numbers.whole or n < ID_ROWS or numbers.distinct is None:
+        return Role(name, "numeric")
+    keep = f"; --numeric {shlex.quote(printable(name))} to learn from it"
+    distinct = numbers.distinct()
+    if _ID_NAME.search(name) and distinct >= max(10, NAMED_ID_SHARE * numbers.present):
+        return Role(name, "id", f"named as an ID, with {distinct:,} whole numbers in "
+                    f"{numbers.present:,} rows{keep}")
+    if missing == 0 and numbers.rising is not None and distinct >= RISING_DISTINCT * n:
+        rising = numbers.rising()
+        if rising >= RISING:
+            return Role(name, "id", f"whole numbers that rise from row to row ({rising:.0%} of "
+                        f"the steps): a counter of the rows, not a quantity{keep}")
     return Role(name, "numeric")

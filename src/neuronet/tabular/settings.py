@@ -212,6 +212,69 @@ class Cluster(Kind):
         return not isinstance(value, (bool, numbers.Number, bytes))
 
 
+class ClassWeights(Kind):
+    """How much the rows of each class weigh: "balanced", or a dict {class: weight}
+    ("balanced" or "a=2,b=0.5" on a command line; a class named by its text)."""
+
+    type_name = "'balanced' or dict"
+    must = "be 'balanced' or a dict {class: weight} of numbers of zero or more"
+
+    def normalized(self, value):
+        return dict(value) if isinstance(value, Mapping) else value
+
+    def accepts(self, value) -> bool:
+        """Whether ``value`` is "balanced" or a dict of weights of zero or more.
+
+        Parameters
+        ----------
+        value : object
+            The value from Python.
+
+        Returns
+        -------
+        bool
+            Whether it is one.
+        """
+        if isinstance(value, str):
+            return value == "balanced"
+        return isinstance(value, dict) and all(
+            isinstance(w, numbers.Real) and not isinstance(w, bool) and 0 <= w < math.inf
+            for w in value.values())
+
+    def parse(self, text):
+        """The weights a command line spells: "balanced", or "a=2,b=0.5".
+
+        Parameters
+        ----------
+        text : str
+            The command line's text.
+
+        Returns
+        -------
+        str or dict
+            "balanced", or {class's text: weight}.
+
+        Raises
+        ------
+        ValueError
+            For text that is neither, or a weight that is negative or not finite.
+        """
+        if text.strip() == "balanced":
+            return "balanced"
+        weights = {}
+        for part in text.split(","):
+            label, equals, weight = part.rpartition("=")
+            try:
+                value = float(weight)
+            except ValueError:
+                value = math.nan
+            if not equals or not label.strip() or not 0 <= value < math.inf:
+                raise ValueError(f"expected 'balanced' or CLASS=WEIGHT,... with weights of "
+                                 f"zero or more, got {text!r}")
+            weights[label.strip()] = value
+        return weights
+
+
 # --- the options ----------------------------------------------------------------------------------
 
 
@@ -299,6 +362,20 @@ class TrainSettings:
     encoding: str | None = _option(None, Text(), "the file's text encoding (default: UTF-8, "
                                    "with or without a byte order mark), e.g. latin-1",
                                    part="reading")
+    class_weight: object = _option(
+        None, ClassWeights(), "classifiers: how much the rows of each class weigh in the "
+        "loss: 'balanced' (each class as much in all, for rare classes) or CLASS=WEIGHT,... "
+        "(a class not named: 1); default: every row the same", part="fitting",
+        metavar="balanced|A=W,...")
+    calibration: str = _option(
+        "temperature", Choice("temperature", "none"), "classifiers: divide the network's "
+        "sums by a temperature fitted on the held-out rows, so that its probabilities say "
+        "how often it is right (the labels stay the same); 'none' keeps them as trained",
+        part="fitting")
+    importance: int = _option(
+        5, Whole(0), "how often each column is shuffled to measure its importance on the "
+        "held-out rows (permutation importance, in the report); 0: not measured",
+        part="fitting", metavar="REPEATS")
     progress: bool = _option(False, Switch(), "show progress bars", part="fitting",
                              flag="--quiet", flag_help="no progress bar (there is none when "
                              "standard error is not a terminal, as in a log file)")
