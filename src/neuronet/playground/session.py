@@ -158,9 +158,30 @@ class Run:
             self.optimizer = inner
         self.config = dict(config)
 
-    def train(self, epochs: int, deadline: float) -> int:
-        """Train until ``epochs`` more epochs are done or the clock passes ``deadline``
-        (at least one batch either way); return how many epochs were completed."""
+    def train(self, epochs: int, deadline: float, clock=time.perf_counter) -> int:
+        """Train until ``epochs`` more epochs are done or ``clock`` passes ``deadline``, at
+        least one batch either way.
+
+        Parameters
+        ----------
+        epochs : int
+            The most epochs to complete.
+        deadline : float
+            When to stop, on ``clock``.
+        clock : callable
+            The clock: ``time.perf_counter`` (wall-clock time) or ``time.thread_time`` (the
+            CPU time of this thread, which other programs on a busy machine do not eat).
+
+        Returns
+        -------
+        int
+            How many epochs were completed.
+
+        Raises
+        ------
+        FloatingPointError
+            When the loss is no longer finite (the weights are left as they were).
+        """
         net, loss, optimizer = self.network, self.loss, self.optimizer
         n = len(self.X_train)
         batch = min(self.config["batch"], n)
@@ -185,7 +206,7 @@ class Run:
                 self.epoch += 1
                 done += 1
                 self.order = None
-            if time.perf_counter() > deadline:
+            if clock() > deadline:
                 break
         return done
 
@@ -319,6 +340,6 @@ class Tutorial:
 
 def describe_columns(columns) -> dict:
     """The columns of an uploaded file as the page shows them (names made printable)."""
-    return {"type": "columns", "name": printable(columns.name), "rows": len(columns.rows),
+    return {"type": "columns", "name": printable(columns.name), "rows": columns.rows,
             "columns": [printable(c) for c in columns.header],
             "numeric": [printable(c) for c in columns.numeric]}
