@@ -1,6 +1,7 @@
 """neuronet.playground.tabs: what a tab sends is strict JSON, a new upload is new data, and
 the trainer shares the server fairly among tabs, also on a loaded machine."""
 
+import asyncio
 import json
 import math
 import os
@@ -16,7 +17,7 @@ import pytest
 from playground_client import is_frame, receive_until, start
 
 import neuronet
-from neuronet.playground.tabs import encode
+from neuronet.playground.tabs import Tab, encode
 
 app, client = playground_client.app, playground_client.client  # the fixtures
 
@@ -198,3 +199,38 @@ def test_four_tabs_on_a_loaded_machine_each_get_a_fair_share():
     # for the frames in flight when counting stopped.
     assert min(counts) >= 0.7 * max(counts), counts
     assert all(later > first for later, first in zip(epochs, started)), (started, epochs)
+
+
+class SlowSocket:
+    """A page that reads slowly: each send waits until the test lets it through."""
+
+    def __init__(self):
+        self.sent = []
+        self.gate = asyncio.Event()
+
+    async def send_text(self, text):
+        await self.gate.wait()
+        self.sent.append(json.loads(text))
+
+
+def test_after_a_pause_no_frame_says_it_still_plays():
+    async def scenario():
+        socket = SlowSocket()
+        tab = Tab(socket, "token")
+        tab.start()
+        tab.playing = True
+        tab.train_slice(0.001)  # a frame queued: the sender takes it and waits on the page
+        await asyncio.sleep(0)
+        tab.train_slice(0.001)  # and one more, queued behind it
+        pausing = asyncio.create_task(tab.handle('{"type": "pause"}'))
+        await asyncio.sleep(0)
+        socket.gate.set()
+        await pausing
+        for _ in range(10):
+            await asyncio.sleep(0)
+        tab.stop()
+        return socket.sent
+
+    sent = asyncio.run(scenario())
+    frames = [m for m in sent if m["type"] == "frame"]
+    assert frames[0]["playing"] and not frames[-1]["playing"]

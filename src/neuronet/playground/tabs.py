@@ -218,7 +218,7 @@ class Tab:
         if with_data or not self._data_sent:
             self._data_sent = True
             await self.send(self._data_message())
-        await self.send(self.frame())
+        await self.send_frame()
 
     def _data_message(self) -> dict:
         X_train, y_train, X_test, y_test = self.points
@@ -248,6 +248,12 @@ class Tab:
         message = self.run.frame() if self.mode != "tutorial" else self.tutorial.frame()
         message.update(run=self.run_id, playing=self.playing)
         return message
+
+    async def send_frame(self) -> None:
+        """Send the frame of now, ahead of any frame the trainer queued before it (which
+        would say, say, that the tab still plays)."""
+        self._latest = None
+        await self.send(self.frame())
 
     def queue_frame(self) -> None:
         """Hand the newest frame to the tab's sender, replacing one it has not sent yet."""
@@ -389,15 +395,15 @@ class Tab:
 
     async def _on_play(self, message):
         self._set_playing(True)
-        await self.send(self.frame())
+        await self.send_frame()
 
     async def _on_pause(self, message):
         self._set_playing(False)
-        await self.send(self.frame())
+        await self.send_frame()
 
     async def _on_toggle(self, message):
         self._set_playing(not self.playing)
-        await self.send(self.frame())
+        await self.send_frame()
 
     def _set_playing(self, playing: bool) -> None:
         if playing and self.mode == "tutorial" and self.tutorial.done:
@@ -417,7 +423,7 @@ class Tab:
         self.playing = False
         if self.mode == "tutorial":
             self.tutorial.advance(count)
-            await self.send(self.frame())
+            await self.send_frame()
         else:
             self.pending = min(self.pending + count, MAX_PENDING)
             self._wake()
@@ -434,7 +440,7 @@ class Tab:
         self.pending = 0
         if self.mode == "tutorial":
             self.tutorial.reset()
-            await self.send(self.frame())
+            await self.send_frame()
         else:
             self.run = Run(self.config, self.points)
             self.run_id += 1
