@@ -124,3 +124,24 @@ def test_csv_upload_then_learning_from_its_columns(client, tmp_path, run_cli):
     assert lines[1:] == labels.tolist() == loaded.predict(csv_file).tolist()
 
 
+
+
+def test_take_away_without_a_server(tmp_path):
+    from neuronet.playground import config as settings
+    from neuronet.playground.export import take_away
+    from neuronet.playground.session import Run, Tutorial
+
+    config, _ = settings.merge(settings.DEFAULTS, {"seed": 5, "layers": [3]})
+    X, y = data.generate("circle", seed=5)
+    run = Run(config, data.split(X, y, train_percent=50, seed=5))
+    run.train(6, deadline=float("inf"))
+    script, name, media = take_away("python", run=run)
+    assert (name, media) == ("neuronet_playground.py", "text/x-python")
+    namespace = {"__name__": "__main__"}
+    exec(compile(script, name, "exec"), namespace)
+    for mine, theirs in zip(run.network.parameters(), namespace["net"].parameters()):
+        np.testing.assert_array_equal(mine, theirs)
+    content, name, _ = take_away("model", tutorial=Tutorial())
+    (tmp_path / name).write_bytes(content)
+    neuron = neuronet.load(tmp_path / name)
+    assert neuron.metadata["playground"] == {"tutorial_iterations": 0}

@@ -130,9 +130,27 @@ def _listen(host: str, port: int) -> socket.socket:
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, open_browser: bool = True,
           out=None) -> None:
-    """Serve the playground on ``host``:``port`` until Ctrl-C; print its address (to ``out``,
-    default standard output) and open it in the browser unless ``open_browser`` is False.
-    ``port`` 0 picks a free port. Any ``host`` but this computer's own prints a warning."""
+    """Serve the playground until Ctrl-C, print its address and open it in the browser.
+
+    Parameters
+    ----------
+    host : str
+        The address to listen on; any but this computer's own (a loopback address) prints
+        a warning and turns the Host check off.
+    port : int
+        The port; 0 picks a free one.
+    open_browser : bool
+        Open the printed address in the browser.
+    out : file or None
+        Where the address is printed (default standard output).
+
+    Raises
+    ------
+    ImportError
+        Without the playground extra (Starlette, uvicorn).
+    OSError
+        When it cannot listen on ``host``:``port``, in one line.
+    """
     try:
         import uvicorn
 

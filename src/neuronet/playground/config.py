@@ -128,9 +128,22 @@ CHECKS = {
 
 
 def merge(current: dict, changes) -> tuple[dict, list]:
-    """``current`` updated with the valid fields of ``changes``: (new settings, problems), one
-    problem per field that was refused (that field keeps its current value). Unknown fields
-    are problems too; they change nothing."""
+    """The settings ``current`` updated with the valid fields of ``changes``.
+
+    Parameters
+    ----------
+    current : dict
+        The settings now (all of ``DEFAULTS``' keys).
+    changes : dict
+        Fields the page sent, checked each by its own rule (``CHECKS``).
+
+    Returns
+    -------
+    settings : dict
+        The new settings: a refused field keeps its current value.
+    problems : list of str
+        One line per refused or unknown field, naming it, what it expects and what it got.
+    """
     if not isinstance(changes, dict):
         return dict(current), [f"settings must be an object of fields, got "
                                f"{type(changes).__name__}"]

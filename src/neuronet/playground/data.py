@@ -42,11 +42,33 @@ FEATURES = {
 
 
 def generate(name: str, *, noise: float = 0, seed: int = 0, n_points: int = N_POINTS):
-    """``n_points`` points of the data set ``name`` as (X, y): X of shape (n, 2) with the
-    coordinates x1, x2, y the label (0 or 1) or the target (in [-1, 1]) of each point.
+    """Points of one of the playground's data sets, drawn with a seed.
 
-    ``noise`` is a percentage, 0 to 50, as TensorFlow Playground has it: how far points
-    stray from the shape (classification) or how much the target is blurred (regression)."""
+    Parameters
+    ----------
+    name : str
+        One of ``DATASETS``: "circle", "xor", "gauss", "spiral" (two classes) or "plane",
+        "multigauss" (a target to regress).
+    noise : float
+        A percentage, 0 to 50, as TensorFlow Playground has it: how far points stray from
+        the shape (classification) or how much the target is blurred (regression).
+    seed : int
+        The random generator's seed: the same seed gives the same points.
+    n_points : int
+        How many points.
+
+    Returns
+    -------
+    X : numpy.ndarray
+        Shape (n_points, 2): the coordinates x1, x2.
+    y : numpy.ndarray
+        The label (0 or 1) or the target (in [-1, 1]) of each point.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``name`` or a ``noise`` outside 0 to 50.
+    """
     if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; expected one of {', '.join(DATASETS)}")
     if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not 0 <= noise <= 50:
@@ -110,8 +132,29 @@ _MAKERS = {"circle": _circle, "xor": _xor, "gauss": _gauss, "spiral": _spiral,
 
 
 def split(X, y, *, train_percent: int = 50, seed: int = 0):
-    """Shuffle the points with ``seed`` and split them: (X_train, y_train, X_test, y_test),
-    ``train_percent`` of them (at least one point on each side) for training."""
+    """Shuffle the points with ``seed`` and split them into training and test points.
+
+    Parameters
+    ----------
+    X : numpy.ndarray
+        The points, shape (n, 2).
+    y : numpy.ndarray
+        Their labels or targets.
+    train_percent : int
+        The percentage for training (at least one point goes to each side).
+    seed : int
+        The shuffle's seed.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        (X_train, y_train, X_test, y_test).
+
+    Raises
+    ------
+    ValueError
+        With fewer than two points.
+    """
     n = len(X)
     if n < 2:
         raise ValueError(f"splitting needs at least 2 points, got {n}")
@@ -122,8 +165,25 @@ def split(X, y, *, train_percent: int = 50, seed: int = 0):
 
 
 def features(X, names):
-    """The network's inputs for points X (n, 2): one column per feature in ``names``
-    (keys of ``FEATURES``: "x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2")."""
+    """The network's inputs for points on the plane.
+
+    Parameters
+    ----------
+    X : numpy.ndarray
+        The points, shape (n, 2).
+    names : list of str
+        Keys of ``FEATURES``: "x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2".
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n, len(names)), float64: one column per feature, in the order of ``names``.
+
+    Raises
+    ------
+    ValueError
+        For a name that is not a feature.
+    """
     unknown = [name for name in names if name not in FEATURES]
     if unknown:
         raise ValueError(f"unknown feature {unknown[0]!r}; expected some of "
@@ -133,8 +193,19 @@ def features(X, names):
 
 
 def grid(size: int):
-    """The points at which surfaces are drawn: ``size`` × ``size`` of them, row by row from
-    the top of the plane (x2 = 6) down, each row from x1 = -6 to 6; shape (size², 2)."""
+    """The points at which surfaces are drawn.
+
+    Parameters
+    ----------
+    size : int
+        Points along each side.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (size * size, 2): row by row from the top of the plane (x2 = 6) down, each row
+        from x1 = -6 to 6.
+    """
     ticks = np.linspace(-RADIUS, RADIUS, size)
     x1, x2 = np.meshgrid(ticks, ticks[::-1])
     return np.column_stack([x1.ravel(), x2.ravel()])
@@ -149,8 +220,21 @@ SPAN = 5.0  # each chosen column is scaled onto [-SPAN, SPAN]: inside the plane,
 
 @dataclass
 class Columns:
-    """A CSV file read by ``neuronet train``'s reader: its name, its column names, its table
-    (a pandas DataFrame), how many data rows it has, and which columns hold numbers."""
+    """A CSV file read by ``neuronet train``'s reader.
+
+    Parameters
+    ----------
+    name : str
+        The file's name.
+    header : list of str
+        Its column names.
+    frame : pandas.DataFrame
+        Its table.
+    rows : int
+        How many data rows it has.
+    numeric : list of str
+        The columns that hold numbers (at least two of them).
+    """
 
     name: str
     header: list
@@ -161,10 +245,35 @@ class Columns:
 
 @dataclass
 class Table:
-    """Two columns of a file scaled onto the plane, and a target. ``X`` (n, 2) is what the
-    playground learns from; a column's value v sits at ``(v - centre) / scale`` on it.
-    ``y`` holds labels 0/1 (``classes`` the two values they stand for) or targets scaled to
-    [-1, 1] (value = ``y * target_scale + target_centre``)."""
+    """Two columns of a file scaled onto the plane, and a target.
+
+    Parameters
+    ----------
+    X : numpy.ndarray
+        Shape (n, 2): what the playground learns from; a column's value v sits at
+        ``(v - centre) / scale`` on it.
+    y : numpy.ndarray
+        Labels 0 and 1, or targets scaled to [-1, 1] (value = ``y * target_scale +
+        target_centre``).
+    columns : list of str
+        The two columns, x1 and x2.
+    target : str
+        The target column.
+    problem : str
+        "classification" or "regression".
+    centre, scale : list of float
+        Each column's centre and scale on the plane.
+    classes : list or None
+        The two values the labels 0 and 1 stand for (classification).
+    target_centre, target_scale : float
+        How the target was scaled (regression).
+    skipped : int
+        Rows left out for a missing value.
+    dropped : int
+        Rows left out beyond ``MAX_ROWS``.
+    name : str
+        The file's name.
+    """
 
     X: np.ndarray
     y: np.ndarray

@@ -49,7 +49,15 @@ log = logging.getLogger("neuronet.playground")
 class Guard:
     """Refuse requests whose Host is not this server's (DNS rebinding) and cross-site
     WebSockets and uploads (another web page in the same browser driving the playground);
-    give every response the security headers (nothing may be loaded from elsewhere)."""
+    give every response the security headers (nothing may be loaded from elsewhere).
+
+    Parameters
+    ----------
+    app : Starlette
+        The app behind the guard.
+    allowed_hosts : collection of str or None
+        The names the Host header may carry, lower case (None: any).
+    """
 
     def __init__(self, app, allowed_hosts):
         self.app = app

@@ -15,12 +15,11 @@ import json
 import logging
 import math
 import time
-from pathlib import PurePath
 
 from .._text import printable
 from . import config as settings
 from . import data
-from .export import model_file, onnx_file, python_script, table_model, tutorial_script
+from .export import take_away
 from .session import MAX_PENDING, Run, Tutorial, describe_columns
 
 FRAME_SECONDS = 1 / 30  # a round of the trainer takes at least this: at most 30 frames a second
@@ -533,7 +532,8 @@ class Tab:
     # --- what the page takes away --------------------------------------------------------------
 
     def export(self, kind: str) -> tuple[bytes, str, str]:
-        """What the page downloads.
+        """What the page downloads: ``export.take_away`` of this tab's run, or its neuron in
+        the tutorial.
 
         Parameters
         ----------
@@ -544,33 +544,10 @@ class Tab:
         -------
         tuple of (bytes, str, str)
             The content, the file's name and its media type.
-
-        Raises
-        ------
-        ValueError
-            When the model cannot be written so.
-        ImportError
-            For ONNX without the onnx extra.
         """
         if self.mode == "tutorial":
-            network = self.tutorial.network()
-        else:
-            network = self.run.network
-            network.metadata = self.run.metadata(self.table)
-        model = network
-        if self.mode != "tutorial" and self.table is not None \
-                and self.run.config["features"] == ["x1", "x2"]:
-            model = table_model(network, self.table)  # predicts from the file's raw rows
-        if kind == "model":
-            return model_file(model), "neuronet-playground.npz", "application/octet-stream"
-        if kind == "onnx":
-            return onnx_file(model), "neuronet-playground.onnx", "application/octet-stream"
-        if self.mode == "tutorial":
-            script = tutorial_script(self.tutorial)
-        else:
-            name = None if self.table is None else PurePath(self.table.name).name
-            script = python_script(self.run, self.table, name)
-        return script.encode("utf-8"), "neuronet_playground.py", "text/x-python"
+            return take_away(kind, tutorial=self.tutorial)
+        return take_away(kind, run=self.run, table=self.table)
 
 
 MAX_MESSAGE_BYTES = 64 * 1024  # a page's messages are settings, a few hundred bytes
