@@ -275,16 +275,19 @@ class Tab:
 
     # --- the settings --------------------------------------------------------------------------
 
-    def _restart(self, config, table=None) -> None:
+    def _restart(self, config, table=None, version=None) -> None:
         """Make a new run from ``config``: new data if the data settings changed or a file is
-        chosen (whose ``table``, when given, was read for these settings already)."""
+        chosen (whose ``table``, when given, was read for these settings already, from the
+        upload numbered ``version``)."""
         old = self.config
         if config["dataset"] == "csv":
-            table = table or self._table_for(config, infer=False)
+            if table is None:
+                table, version = self._table_for(config, False, self.columns), self.file_version
             config["problem"] = table.problem
             self.points = data.split(table.X, table.y, train_percent=config["ratio"],
                                      seed=config["seed"])
-            self.table, self.run_file = table, self.file_version
+            self.table = table
+            self.run_file = self.run_file if version is None else version
         elif self.points is None or self.table is not None or \
                 any(old[k] != config[k] for k in settings.DATA_KEYS):
             X, y = data.generate(config["dataset"], noise=config["noise"], seed=config["seed"])
@@ -294,14 +297,15 @@ class Tab:
         self.run = Run(config, self.points)
         self.run_id += 1
 
-    def _table_for(self, config, infer):
-        if self.columns is None:
+    @staticmethod
+    def _table_for(config, infer, columns):
+        if columns is None:
             raise ValueError("no file uploaded in this tab yet: choose a CSV file with "
                              "“Upload CSV”, then its columns")
-        names = {printable(c): c for c in reversed(self.columns.header)}
+        names = {printable(c): c for c in reversed(columns.header)}
         x1, x2, target = (names.get(config[k], config[k])
                           for k in ("csvX1", "csvX2", "csvTarget"))
-        return data.table(self.columns, x1, x2, target, None if infer else config["problem"])
+        return data.table(columns, x1, x2, target, None if infer else config["problem"])
 
     def new_file(self, columns) -> None:
         """Take an uploaded file: the next settings that choose a file learn from it, even
@@ -333,18 +337,16 @@ class Tab:
             or self.config["csvTarget"] != new["csvTarget"])
         if restart:
             try:
-                table = None
+                table, version = None, self.file_version  # an upload may come meanwhile
                 if new["dataset"] == "csv":  # grows with the file: off the event loop
-                    table = await asyncio.to_thread(self._table_for, new, infer)
-                self._restart(new, table)
+                    table = await asyncio.to_thread(self._table_for, new, infer, self.columns)
+                self._restart(new, table, version)
             except ValueError as exc:
                 problems.append(str(exc))
                 # The other settings still apply, to the data that was there before.
                 kept = {**new, **{k: self.config[k] for k in settings.DATA_KEYS}}
                 if any(self.config[k] != kept[k] for k in settings.RESTARTS):
-                    learned_from = self.run_file
                     self._restart(kept, self.table if kept["dataset"] == "csv" else None)
-                    self.run_file = learned_from
                     self.pending = 0
             else:
                 self.pending = 0
