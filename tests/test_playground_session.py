@@ -98,3 +98,42 @@ def test_tutorial_steps_are_the_tutorials_and_end_at_its_weights():
     assert end["history"][0][0] == 0 and end["history"][-1][0] == 10_000
 
 
+
+
+def test_the_gradients_drawn_are_the_slopes_of_the_mean_loss():
+    config = settings_with(layers=[3, 2], dataset="xor", seed=2)
+    run = Run(config, points_for(config))
+    run.train(2, deadline=float("inf"))
+    shown = run.gradients()
+    net, X, Y = run.network, run.X_train, run.Y_train
+
+    def mean_loss():
+        return net.evaluate(X, Y, loss=run.loss.name)["loss"]
+
+    layer = net.layers[0]
+    for param, drawn in ((layer.weights, np.array(shown["gradients"][0])),
+                         (layer.bias, np.array(shown["biasGradients"][0]))):
+        for index in np.ndindex(param.shape):
+            keep = param[index]
+            param[index] = keep + 1e-6
+            up = mean_loss()
+            param[index] = keep - 1e-6
+            down = mean_loss()
+            param[index] = keep
+            assert drawn[index] == pytest.approx((up - down) / 2e-6, rel=1e-4, abs=1e-8)
+    assert np.shape(shown["outputs"][0]) == (3,) and np.shape(shown["outputs"][2]) == (1,)
+
+
+def test_one_batch_is_exactly_the_next_batch_of_the_epoch():
+    config = settings_with(layers=[4], batch=7, seed=6)
+    stepped, reference = Run(config, points_for(config)), Run(config, points_for(config))
+    for _ in range(40):  # across the end of the first epoch (250 points, 36 batches)
+        before = [p.copy() for p in stepped.network.parameters()]
+        report = stepped.one_batch()
+        reference.train(1, deadline=0)  # one batch: the clock is past the deadline at once
+        for mine, theirs in zip(stepped.network.parameters(), reference.network.parameters()):
+            np.testing.assert_array_equal(mine, theirs)
+        assert (stepped.epoch, stepped.position) == (reference.epoch, reference.position)
+        np.testing.assert_allclose(stepped.network.parameters()[0] - before[0],
+                                   report["weightChanges"][0], rtol=0, atol=0)
+    assert stepped.epoch == 1 and report["rows"] in (7, 250 % 7)

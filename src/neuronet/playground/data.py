@@ -211,6 +211,25 @@ def grid(size: int):
     return np.column_stack([x1.ravel(), x2.ravel()])
 
 
+def point_rows(X, y) -> list:
+    """Points as the page draws them: [x1, x2, label or target] each, to four decimals.
+
+    Parameters
+    ----------
+    X : numpy.ndarray
+        The points, shape (n, 2).
+    y : numpy.ndarray
+        Their labels or targets, shape (n,).
+
+    Returns
+    -------
+    list
+        One [x1, x2, y] list per point.
+    """
+    return [[round(float(a), 4), round(float(b), 4), round(float(t), 4)]
+            for (a, b), t in zip(X, y)]
+
+
 # --- a CSV file on the plane ------------------------------------------------------------------
 
 MAX_ROWS = 5000  # rows of a file the playground learns from (and draws)

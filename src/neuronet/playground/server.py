@@ -23,7 +23,7 @@ from .._text import printable
 from . import config as settings
 from . import data
 from .session import NODE_GRID, OUTPUT_GRID, describe_columns, feature_surfaces
-from .tabs import Tab, Trainer, point_rows
+from .tabs import Tab, Trainer
 from .uploads import Reader
 
 STATIC = Path(__file__).parent / "static"
@@ -130,7 +130,7 @@ def create_app(*, allowed_hosts=None, reader=None) -> Starlette:
     previews = {}
     for name in data.DATASETS:
         X, y = data.generate(name, noise=0, seed=0, n_points=120)
-        previews[name] = point_rows(X, y)
+        previews[name] = data.point_rows(X, y)
 
     async def index(request):
         return FileResponse(STATIC / "index.html")

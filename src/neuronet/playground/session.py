@@ -282,9 +282,7 @@ class Run:
             self._y_buffer = np.empty((batch, 1))
         done = 0
         while done < epochs:
-            if self.order is None:
-                self.order = net.rng.permutation(n)
-                self.position = 0
+            self._order()
             rows = self.order[self.position:self.position + batch]
             xb = self.X_train.take(rows, axis=0, out=self._x_buffer[:len(rows)], mode="clip")
             yb = self.Y_train.take(rows, axis=0, out=self._y_buffer[:len(rows)], mode="clip")
@@ -301,6 +299,78 @@ class Run:
             if clock() > deadline:
                 break
         return done
+
+    def _order(self) -> None:
+        # The epoch's shuffled order, drawn from the network's generator as fit draws it.
+        if self.order is None:
+            self.order = self.network.rng.permutation(len(self.X_train))
+            self.position = 0
+
+    def one_batch(self) -> dict:
+        """Train exactly one batch, the next of this epoch's order (as ``fit`` takes it), and
+        tell what it changed.
+
+        Returns
+        -------
+        dict
+            ``rows`` (the batch's size), ``lossBefore`` and ``lossAfter`` (the mean loss on
+            the batch's points before and after the step), and ``weightChanges`` and
+            ``biasChanges``: how much each weight and bias of each Dense layer moved.
+
+        Raises
+        ------
+        FloatingPointError
+            When the loss is no longer finite (the weights are left as they were).
+        """
+        self._order()
+        rows = self.order[self.position:self.position + min(self.config["batch"],
+                                                            len(self.X_train))]
+        xb, yb = self.X_train[rows], self.Y_train[rows]
+        dense = [layer for layer in self.network.layers if isinstance(layer, Dense)]
+        before = [(layer.weights.copy(), layer.bias.copy()) for layer in dense]
+        loss_before = self.network.loss_and_gradient(xb, yb, self.loss.name)[0] / len(rows)
+        self.train(1, deadline=-math.inf)  # the clock is past it after the first batch
+        loss_after = self.network.loss_and_gradient(xb, yb, self.loss.name)[0] / len(rows)
+        return {"rows": len(rows), "lossBefore": float(loss_before),
+                "lossAfter": float(loss_after),
+                "weightChanges": [_finite(layer.weights - w).tolist()
+                                  for layer, (w, _) in zip(dense, before)],
+                "biasChanges": [_finite(layer.bias - b).tolist()
+                                for layer, (_, b) in zip(dense, before)]}
+
+    def gradients(self) -> dict:
+        """Backpropagation's gradients on the training points, as the page draws them: the
+        slope of the mean loss for every weight and bias, from the Network's own
+        ``loss_and_gradient``; and each neuron's mean output over the points.
+
+        Returns
+        -------
+        dict
+            ``gradients`` and ``biasGradients``: one list per Dense layer, shaped as its
+            weights and bias (a bias's gradient is its neuron's blame, dL/dz, on average);
+            ``outputs``: each Dense layer's mean output per neuron.
+        """
+        net = self.network
+        n = len(self.X_train)
+        with np.errstate(all="ignore"):
+            _, flat = net.loss_and_gradient(self.X_train, self.Y_train, self.loss.name)
+            flat = _finite(flat / n)
+        weights, biases, outputs, start, x = [], [], [], 0, self.X_train
+        for layer in net.layers:
+            with np.errstate(all="ignore"):
+                x = layer.forward(x)
+            if not isinstance(layer, Dense):
+                continue
+            shapes = [p.shape for p in layer.parameters()]
+            parts = []
+            for shape in shapes:
+                size = int(np.prod(shape))
+                parts.append(flat[start:start + size].reshape(shape))
+                start += size
+            weights.append(parts[0].tolist())
+            biases.append(parts[1].tolist() if len(parts) > 1 else [])
+            outputs.append(_finite(x.mean(axis=0)).tolist())
+        return {"gradients": weights, "biasGradients": biases, "outputs": outputs}
 
     def scores(self) -> dict:
         """The loss (and accuracy, to classify) on the training and the test points.
@@ -342,6 +412,7 @@ class Run:
                  "weights": [_finite(layer.weights).tolist() for layer in dense],
                  "biases": [_finite(layer.bias).tolist() for layer in dense]}
         frame.update(self.scores())
+        frame.update(self.gradients())
         return frame
 
     def metadata(self, table=None) -> dict:

@@ -222,7 +222,8 @@ class Tab:
     def _data_message(self) -> dict:
         X_train, y_train, X_test, y_test = self.points
         message = {"type": "data", "run": self.run_id, "problem": self.config["problem"],
-                   "train": point_rows(X_train, y_train), "test": point_rows(X_test, y_test),
+                   "train": data.point_rows(X_train, y_train),
+                   "test": data.point_rows(X_test, y_test),
                    "axes": None, "classes": None}
         if self.table is not None:
             t = self.table
@@ -456,12 +457,26 @@ class Tab:
         self.pending = 0
         await self.send_state()
 
+    async def _on_batch(self, message):
+        # Exactly one batch, and what it changed: the tutorial's one step, in a network.
+        if self.mode == "tutorial":
+            raise ValueError("one batch applies to the network; the tutorial's neuron steps "
+                             "with step")
+        self.playing, self.pending = False, 0
+        try:
+            report = self.run.one_batch()
+        except FloatingPointError as exc:
+            await self.error(str(exc), where="training")
+            report = None
+        self._latest = None
+        await self.send({**self.frame(), "batch": report})
+
     async def _on_ping(self, message):
         await self.send({"type": "pong"})
 
     HANDLERS = {"config": _on_config, "play": _on_play, "pause": _on_pause,
                 "toggle": _on_toggle, "step": _on_step, "reset": _on_reset,
-                "mode": _on_mode, "finish": _on_finish, "ping": _on_ping}
+                "mode": _on_mode, "finish": _on_finish, "ping": _on_ping, "batch": _on_batch}
 
     # --- training ------------------------------------------------------------------------------
 
@@ -564,22 +579,3 @@ def _brief(value) -> str:
 def _column_labels(columns):
     a, b = columns
     return [a, b, f"{a}²", f"{b}²", f"{a}·{b}", f"sin {a}", f"sin {b}"]
-
-
-def point_rows(X, y) -> list:
-    """Points as the page draws them: [x1, x2, label or target] each, to four decimals.
-
-    Parameters
-    ----------
-    X : numpy.ndarray
-        The points, shape (n, 2).
-    y : numpy.ndarray
-        Their labels or targets, shape (n,).
-
-    Returns
-    -------
-    list
-        One [x1, x2, y] list per point.
-    """
-    return [[round(float(a), 4), round(float(b), 4), round(float(t), 4)]
-            for (a, b), t in zip(X, y)]
