@@ -234,3 +234,19 @@ def test_after_a_pause_no_frame_says_it_still_plays():
     sent = asyncio.run(scenario())
     frames = [m for m in sent if m["type"] == "frame"]
     assert frames[0]["playing"] and not frames[-1]["playing"]
+
+
+def test_one_batch_over_the_socket_says_what_it_changed(client):
+    with client.websocket_connect("/ws") as ws:
+        _, _, frame = start(ws, batch=5, seed=8)
+        ws.send_json({"type": "batch"})
+        stepped = receive_until(ws, lambda m: is_frame(m) and m.get("batch"))
+        report = stepped["batch"]
+        assert report["rows"] == 5 and stepped["epoch"] == 0 and not stepped["playing"]
+        moved = np.array(stepped["weights"][0]) - np.array(frame["weights"][0])
+        np.testing.assert_allclose(moved, report["weightChanges"][0], atol=1e-15)
+        assert np.shape(stepped["gradients"][0]) == np.shape(stepped["weights"][0])
+        ws.send_json({"type": "mode", "mode": "tutorial"})
+        ws.send_json({"type": "batch"})
+        error = receive_until(ws, lambda m: m["type"] == "error")
+        assert "one batch applies to the network" in error["message"]
