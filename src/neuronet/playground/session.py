@@ -306,6 +306,16 @@ class Run:
             self.order = self.network.rng.permutation(len(self.X_train))
             self.position = 0
 
+    def _loss_and_gradient(self, X, Y):
+        # Dropout draws its masks from the network's generator, which also shuffles: looking
+        # must not move it, or the page's training would no longer be fit's.
+        generator = self.network.rng.bit_generator
+        state = generator.state
+        try:
+            return self.network.loss_and_gradient(X, Y, self.loss.name)
+        finally:
+            generator.state = state
+
     def one_batch(self) -> dict:
         """Train exactly one batch, the next of this epoch's order (as ``fit`` takes it), and
         tell what it changed.
@@ -328,9 +338,9 @@ class Run:
         xb, yb = self.X_train[rows], self.Y_train[rows]
         dense = [layer for layer in self.network.layers if isinstance(layer, Dense)]
         before = [(layer.weights.copy(), layer.bias.copy()) for layer in dense]
-        loss_before = self.network.loss_and_gradient(xb, yb, self.loss.name)[0] / len(rows)
+        loss_before = self._loss_and_gradient(xb, yb)[0] / len(rows)
         self.train(1, deadline=-math.inf)  # the clock is past it after the first batch
-        loss_after = self.network.loss_and_gradient(xb, yb, self.loss.name)[0] / len(rows)
+        loss_after = self._loss_and_gradient(xb, yb)[0] / len(rows)
         return {"rows": len(rows), "lossBefore": float(loss_before),
                 "lossAfter": float(loss_after),
                 "weightChanges": [_finite(layer.weights - w).tolist()
@@ -353,7 +363,7 @@ class Run:
         net = self.network
         n = len(self.X_train)
         with np.errstate(all="ignore"):
-            _, flat = net.loss_and_gradient(self.X_train, self.Y_train, self.loss.name)
+            _, flat = self._loss_and_gradient(self.X_train, self.Y_train)
             flat = _finite(flat / n)
         weights, biases, outputs, start, x = [], [], [], 0, self.X_train
         for layer in net.layers:
