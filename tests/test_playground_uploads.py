@@ -74,3 +74,9 @@ def test_a_pathological_upload_is_refused_while_other_tabs_keep_their_frames(
     # The other tab's frames kept coming while the file was read: no gap of the seconds
     # the reading used to take on the event loop (csv.Sniffer, a quadratic header check).
     assert longest < 2.0 and frame["playing"]
+
+
+def test_where_there_is_no_forkserver_a_child_starts_afresh(monkeypatch):
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    columns = read(CSV.encode(), "shapes.csv")
+    assert columns.header == ["length", "width", "kind"]

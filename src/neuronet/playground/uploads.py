@@ -18,6 +18,9 @@ _PRELOAD = ["neuronet.playground.data", "neuronet.tabular.reading", "pandas"]
 def _context():
     # forkserver: the children are forked from a process that never ran the server's
     # threads (fork from a threaded process may deadlock), with pandas imported once.
+    # Where there is none (Windows), each child starts afresh.
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
     return context
