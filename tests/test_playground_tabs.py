@@ -239,6 +239,12 @@ def test_after_a_pause_no_frame_says_it_still_plays():
 def test_one_batch_over_the_socket_says_what_it_changed(client):
     with client.websocket_connect("/ws") as ws:
         _, _, frame = start(ws, batch=5, seed=8)
+        assert "gradients" not in frame  # only while the page shows them
+        ws.send_json({"type": "details", "on": True})
+        assert "gradients" in receive_until(ws, is_frame)
+        ws.send_json({"type": "details", "on": "yes"})
+        assert "details must be true or false" in receive_until(
+            ws, lambda m: m["type"] == "error")["message"]
         ws.send_json({"type": "batch"})
         stepped = receive_until(ws, lambda m: is_frame(m) and m.get("batch"))
         report = stepped["batch"]

@@ -399,9 +399,14 @@ class Run:
                 result[f"{part}Accuracy"] = scores["accuracy"]
         return result
 
-    def frame(self) -> dict:
+    def frame(self, details: bool = False) -> dict:
         """What the page draws now: epoch, losses, the output's surface (float32, rows from
         the top), each hidden neuron's surface (bytes), and every weight and bias.
+
+        Parameters
+        ----------
+        details : bool
+            Add ``gradients()`` too (what "show gradients" and a neuron's panel show).
 
         Returns
         -------
@@ -422,7 +427,8 @@ class Run:
                  "weights": [_finite(layer.weights).tolist() for layer in dense],
                  "biases": [_finite(layer.bias).tolist() for layer in dense]}
         frame.update(self.scores())
-        frame.update(self.gradients())
+        if details:
+            frame.update(self.gradients())
         return frame
 
     def metadata(self, table=None) -> dict:

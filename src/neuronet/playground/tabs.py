@@ -147,6 +147,7 @@ class Tab:
         self.trainer = trainer
         self.config = dict(settings.DEFAULTS)
         self.mode = "network"
+        self.details = False  # gradients in the frames, for the page's views of them
         self.playing = False
         self.pending = 0
         self.run = None
@@ -245,7 +246,8 @@ class Tab:
         dict
             The message, with this run's number and whether it plays.
         """
-        message = self.run.frame() if self.mode != "tutorial" else self.tutorial.frame()
+        message = self.run.frame(self.details) if self.mode != "tutorial" else \
+            self.tutorial.frame()
         message.update(run=self.run_id, playing=self.playing)
         return message
 
@@ -471,12 +473,20 @@ class Tab:
         self._latest = None
         await self.send({**self.frame(), "batch": report})
 
+    async def _on_details(self, message):
+        on = message.get("on")
+        if not isinstance(on, bool):
+            raise ValueError(f"details must be true or false, got {_brief(on)}")
+        self.details = on
+        await self.send_frame()
+
     async def _on_ping(self, message):
         await self.send({"type": "pong"})
 
     HANDLERS = {"config": _on_config, "play": _on_play, "pause": _on_pause,
                 "toggle": _on_toggle, "step": _on_step, "reset": _on_reset,
-                "mode": _on_mode, "finish": _on_finish, "ping": _on_ping, "batch": _on_batch}
+                "mode": _on_mode, "finish": _on_finish, "ping": _on_ping, "batch": _on_batch,
+                "details": _on_details}
 
     # --- training ------------------------------------------------------------------------------
 

@@ -143,6 +143,8 @@
       if (config && config.dataset === "csv") delete wanted.dataset;  // the file stayed behind
       send({ type: "config", config: wanted });
       if (mode === "tutorial") send({ type: "mode", mode: "tutorial" });
+      detailsAsked = null;  // a new session on the server: tell it again
+      askDetails();
     },
     state(m) {
       config = m.config;
@@ -289,7 +291,7 @@
     $("remove-layer").addEventListener("click", () => change({ layers: config.layers.slice(0, -1) }));
     $("show-test").addEventListener("change", (e) => { page.showTest = e.target.checked; writeAddress(); queueRender(); });
     $("discretize").addEventListener("change", (e) => { page.discretize = e.target.checked; writeAddress(); queueRender(); });
-    $("show-gradients").addEventListener("change", (e) => { page.showGradients = e.target.checked; writeAddress(); queueRender(); });
+    $("show-gradients").addEventListener("change", (e) => { page.showGradients = e.target.checked; writeAddress(); askDetails(); queueRender(); });
     for (const button of document.querySelectorAll("[data-export]")) {
       button.addEventListener("click", () => download(button.dataset.export));
     }
@@ -798,9 +800,18 @@
   // --- backpropagation in the tutorial's words: one neuron's numbers, one batch's changes ------
   function num(v) { return v === null || v === undefined ? "–" : Number(v).toPrecision(3); }
 
+  // The server adds the gradients to its frames only while a view here shows them.
+  let detailsAsked = false;
+  function askDetails() {
+    const want = page.showGradients || Boolean(pinned);
+    if (want !== detailsAsked) send({ type: "details", on: want });
+    detailsAsked = want;
+  }
+
   function pin(info) {
     if (pinned && pinned.div) pinned.div.classList.remove("pinned");
     pinned = info;
+    askDetails();
     $("neuron-panel").hidden = !info;
     if (info && info.div) info.div.classList.add("pinned");
     if (info) describeNeuron();
