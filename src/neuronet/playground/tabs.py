@@ -166,6 +166,7 @@ class Tab:
         self._frame_ready = asyncio.Event()
         self._send_lock = asyncio.Lock()
         self._sender = None
+        self._errors: set = set()  # messages on their way from the trainer
 
     # --- sending -------------------------------------------------------------------------------
 
@@ -537,7 +538,6 @@ class Tab:
 
     def _tell(self, text: str) -> None:
         task = asyncio.get_running_loop().create_task(self.error(text, where="training"))
-        self._errors = getattr(self, "_errors", set())
         self._errors.add(task)  # kept until sent: the loop holds only weak references
         task.add_done_callback(self._errors.discard)
 
