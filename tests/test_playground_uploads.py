@@ -73,7 +73,7 @@ def test_a_pathological_upload_is_refused_while_other_tabs_keep_their_frames(
     assert reply.json()["error"].startswith("odd.csv: ")
     # The other tab's frames kept coming while the file was read: no gap of the seconds
     # the reading used to take on the event loop (csv.Sniffer, a quadratic header check).
-    assert longest < 2.0 and frame["playing"]
+    assert longest < 5.0 and frame["playing"]
 
 
 def test_where_there_is_no_forkserver_a_child_starts_afresh(monkeypatch):
