@@ -1,12 +1,14 @@
 """Frames per second of the playground: a 2-8-8-1 network on 500 points (circle, x1 and x2,
 two hidden layers of 8), one epoch per frame, as a tab receives them.
 
-Three measures, each a median over --repeats runs of --seconds:
+Four measures, each a median over --repeats runs of --seconds:
   server:   the work of one frame in-process (one epoch of training + the frame's surfaces,
             losses and weights), as frames per second if nothing else paced them;
   socket:   frames a WebSocket client receives from `neuronet playground` (paced to <= 30/s);
   browser:  frames the page receives and draws in headless Chromium (if installed), for one
-            tab and for eight tabs at once.
+            tab and for eight tabs at once;
+  fairness: four tabs (one with short epochs, three with long ones) while programs burn
+            every core: the frames of the slowest tab over those of the fastest (1 is fair).
 
     python benchmarks/playground.py [--seconds 4] [--repeats 5] [--no-browser]
 """
@@ -75,6 +77,54 @@ def socket_fps(url, seconds):
                 return frames / elapsed, message["epoch"] - first
 
 
+FOUR_TABS = [{}, {"batch": 1, "ratio": 90}, {"batch": 1, "ratio": 90, "layers": [8] * 6},
+             {"dataset": "spiral", "batch": 1, "ratio": 90}]
+
+
+def fair_share(url, seconds):
+    """Frames each of four tabs receives (one with short epochs, three with long ones) while
+    programs burn every core beside the server: (slowest / fastest, the counts)."""
+    import os
+    import threading
+
+    from websockets.sync.client import connect
+
+    counts = [0] * len(FOUR_TABS)
+    ready = threading.Barrier(len(FOUR_TABS) + 1)
+    stop = threading.Event()
+
+    def tab(i):
+        with connect(url.replace("http://", "ws://") + "ws", max_size=None) as ws:
+            json.loads(ws.recv(timeout=60))
+            ws.send(json.dumps({"type": "config", "config": FOUR_TABS[i]}))
+            ws.send(json.dumps({"type": "play"}))
+            ready.wait(timeout=120)
+            while not stop.is_set():
+                if json.loads(ws.recv(timeout=60))["type"] == "frame":
+                    counts[i] += 1
+            ws.send(json.dumps({"type": "pause"}))
+
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+               for _ in range(os.cpu_count() or 2)]
+    try:
+        threads = [threading.Thread(target=tab, args=(i,)) for i in range(len(FOUR_TABS))]
+        for thread in threads:
+            thread.start()
+        ready.wait(timeout=120)
+        time.sleep(1)  # every tab playing
+        start = list(counts)
+        time.sleep(seconds)
+        got = [c - s for c, s in zip(counts, start)]
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=70)
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()
+    return min(got) / max(max(got), 1), got
+
+
 def browser_fps(url, seconds, tabs):
     from playwright.sync_api import sync_playwright
 
@@ -108,11 +158,13 @@ def main():
     args = parser.parse_args()
 
     results = {"server": [], "socket": [], "browser": [], "browser8": []}
+    shares = []
     process, url = start_server()
     try:
         for _ in range(args.repeats):
             results["server"].append(server_fps(args.seconds))
             results["socket"].append(socket_fps(url, args.seconds)[0])
+            shares.append(fair_share(url, args.seconds))
             if not args.no_browser and shutil.which("chromium"):
                 results["browser"].append(browser_fps(url, args.seconds, 1)[0])
                 results["browser8"].append(statistics.median(browser_fps(url, args.seconds, 8)))
@@ -128,6 +180,10 @@ def main():
         if values:
             print(f"  {labels[key]:42s} median {statistics.median(values):7.1f} frames/s "
                   f"(min {min(values):.1f}, max {max(values):.1f}, {len(values)} runs)")
+    ratios = [ratio for ratio, _ in shares]
+    label = "four tabs, cores busy: slowest/fastest"
+    print(f"  {label:42s} median {statistics.median(ratios):7.2f}        (min "
+          f"{min(ratios):.2f}; frames per tab, last run: {shares[-1][1]})")
 
 
 if __name__ == "__main__":

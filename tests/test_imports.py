@@ -16,9 +16,7 @@ KNOWN_LONG = {"neuronet.sklearn"}
 KNOWN_UNTESTED = {
     "neuronet._edges", "neuronet._version",
     "neuronet.cli.demo", "neuronet.cli.models", "neuronet.dask.rows", "neuronet.dask.session",
-    "neuronet.dask.tasks", "neuronet.playground.config", "neuronet.playground.data",
-    "neuronet.playground.export", "neuronet.playground.server", "neuronet.playground.session",
-    "neuronet.serialization.archive", "neuronet.serialization.sections",
+    "neuronet.dask.tasks", "neuronet.serialization.archive", "neuronet.serialization.sections",
 }
 
 

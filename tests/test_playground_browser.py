@@ -398,3 +398,42 @@ def test_the_page_keeps_its_own_security_policy(chromium, server, tmp_path):
         assert refused == []
     finally:
         context.close()
+
+
+def test_gradients_a_neurons_numbers_and_one_batch(page, server):
+    from playwright.sync_api import expect
+
+    open_page(page, server, "#dataset=xor&seed=4&layers=3&batch=10&lr=0.03&showGradients=false")
+    shown = "getComputedStyle(document.querySelector('[data-testid=gradient-0-0-0]')).display"
+    page.wait_for_function(f"{shown} === 'none'")
+    page.check("[data-testid=show-gradients]")
+    page.wait_for_function(f"{shown} !== 'none'")
+    # The steepest weight's link has the thickest gradient line.
+    drawn = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('path.grad')]
+        .map(p => [p.dataset.testid, Number(p.getAttribute('stroke-width'))]))""")
+    grads = page.evaluate("window.neuronetPlayground.frame.gradients")
+    steepest = max(((abs(g), f"gradient-{k}-{i}-{j}") for k, layer in enumerate(grads)
+                    for i, row in enumerate(layer) for j, g in enumerate(row)))[1]
+    assert drawn[steepest] == max(drawn.values()) and len(drawn) == 2 * 3 + 3 * 1
+    # A click on a neuron pins its numbers, in the tutorial's words.
+    page.click("[aria-label='Layer 1, neuron 2']")
+    panel = page.get_by_test_id("neuron-panel")
+    expect(panel).to_be_visible()
+    blame = page.evaluate("window.neuronetPlayground.frame.biasGradients[0][1].toPrecision(3)")
+    expect(panel).to_contain_text("Layer 1, neuron 2")
+    expect(panel).to_contain_text("share of the blame (how the loss changes as its weighted "
+                                  "sum changes, dL/dz: the tutorial's confidence")
+    expect(panel).to_contain_text(f"is {blame} on average")
+    # One batch: exactly one, then what it changed.
+    before = np.array(weights(page)[0])
+    page.click("[data-testid=step-batch]")
+    page.wait_for_function("window.neuronetPlayground.frame.batch")
+    report = page.get_by_test_id("batch-report")
+    expect(report).to_contain_text("One batch of 10 points: its loss")
+    batch = page.evaluate("window.neuronetPlayground.frame.batch")
+    assert page.evaluate("window.neuronetPlayground.frame.epoch") == 0
+    np.testing.assert_allclose(np.array(weights(page)[0]) - before, batch["weightChanges"][0],
+                               atol=1e-12)
+    assert batch["lossAfter"] < batch["lossBefore"]
+    page.click("[data-testid=neuron-panel-close]")
+    expect(panel).to_be_hidden()

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 
 import pytest
@@ -109,6 +110,30 @@ def test_ctrl_c_stops_it_cleanly_and_other_hosts_are_warned_about():
     assert status == 0 and "stopped" in out
     assert "warning: listening on 0.0.0.0" in err and "--host 127.0.0.1" in err
     assert "Traceback" not in err
+
+
+def fetch(url, host=None):
+    """The status of GET ``url``, with another Host header when ``host`` is given."""
+    request = urllib.request.Request(url, headers={"Host": host} if host else {})
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            return response.status
+    except urllib.error.HTTPError as refused:
+        return refused.code
+
+
+@pytest.mark.parametrize("host, printed", [("127.0.0.2", "127.0.0.2"), ("127.1", "127.0.0.1")])
+def test_a_loopback_host_in_any_spelling_answers_to_its_printed_address(host, printed):
+    process, url = start_server("--port", "0", "--host", host)
+    try:
+        port = int(url.rsplit(":", 1)[1].strip("/"))
+        assert url == f"http://{printed}:{port}/"
+        assert fetch(url) == 200  # the address it printed is its own
+        assert fetch(url, host=f"{host}:{port}") == 200  # and as it was given
+        assert fetch(url, host=f"evil.example:{port}") == 403  # the Host check stays on
+    finally:
+        status, out, err = stop_server(process)
+    assert status == 0 and "warning" not in err and "Traceback" not in err
 
 
 def test_a_busy_port_is_one_line_of_error():

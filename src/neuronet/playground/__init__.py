@@ -9,6 +9,7 @@ Needs the ``playground`` extra (Starlette, uvicorn): ``pip install 'neuronet[pla
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 import sys
 import threading
@@ -18,14 +19,97 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 
 
+_IPV4_SHORT = re.compile(r"[0-9A-Fa-fXx.]{1,40}")
+
+
+def address_of(host: str):
+    """The IP address that ``host`` spells, in any form the C library reads (``127.1`` and
+    ``0x7f.0.0.1`` are 127.0.0.1), or None for a name.
+
+    Parameters
+    ----------
+    host : str
+        An address or a name; an IPv6 address may be in brackets.
+
+    Returns
+    -------
+    ipaddress.IPv4Address or ipaddress.IPv6Address or None
+        The address; IPv4 addresses mapped into IPv6 (``::ffff:127.0.0.1``) as IPv4.
+    """
+    text = host.strip("[]")
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        if not _IPV4_SHORT.fullmatch(text):
+            return None
+        try:  # the forms inet_aton reads and ip_address does not: 127.1, 0x7f000001
+            address = ipaddress.IPv4Address(socket.inet_aton(text))
+        except OSError:
+            return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address
+
+
 def is_loopback(host: str) -> bool:
-    """Whether ``host`` is an address of this computer only (127.0.0.1, ::1, localhost)."""
+    """Whether ``host`` is an address of this computer only.
+
+    Parameters
+    ----------
+    host : str
+        "localhost", or an address in any form ``address_of`` reads (127.0.0.2, 127.1, ::1).
+
+    Returns
+    -------
+    bool
+        True for a loopback address.
+    """
     if host.lower() == "localhost":
         return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+    address = address_of(host)
+    return address is not None and address.is_loopback
+
+
+def shown_host(host: str) -> str:
+    """``host`` as a browser writes it in an address, and so in the Host header: IPv4 in
+    its four numbers, IPv6 in brackets; a name as it is.
+
+    Parameters
+    ----------
+    host : str
+        What ``--host`` was given.
+
+    Returns
+    -------
+    str
+        The host part of the printed address.
+    """
+    if host in ("0.0.0.0", "::", "[::]"):  # every address: this computer's own is one
+        return "127.0.0.1" if host == "0.0.0.0" else "[::1]"
+    address = address_of(host)
+    if address is None:
+        return host
+    return f"[{address}]" if address.version == 6 else str(address)
+
+
+def own_names(host: str) -> set:
+    """The Host header names a loopback server answers to: this computer's usual names and
+    ``host`` itself, as given and as printed.
+
+    Parameters
+    ----------
+    host : str
+        What ``--host`` was given.
+
+    Returns
+    -------
+    set of str
+        Lower-case names, IPv6 addresses in brackets.
+    """
+    names = {"127.0.0.1", "localhost", "[::1]", "::1", host.lower(), shown_host(host).lower()}
+    if ":" in host and not host.startswith("["):
+        names.add(f"[{host.lower()}]")
+    return names
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -46,29 +130,46 @@ def _listen(host: str, port: int) -> socket.socket:
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, open_browser: bool = True,
           out=None) -> None:
-    """Serve the playground on ``host``:``port`` until Ctrl-C; print its address (to ``out``,
-    default standard output) and open it in the browser unless ``open_browser`` is False.
-    ``port`` 0 picks a free port. Any ``host`` but this computer's own prints a warning."""
+    """Serve the playground until Ctrl-C, print its address and open it in the browser.
+
+    Parameters
+    ----------
+    host : str
+        The address to listen on; any but this computer's own (a loopback address) prints
+        a warning and turns the Host check off.
+    port : int
+        The port; 0 picks a free one.
+    open_browser : bool
+        Open the printed address in the browser.
+    out : file or None
+        Where the address is printed (default standard output).
+
+    Raises
+    ------
+    ImportError
+        Without the playground extra (Starlette, uvicorn).
+    OSError
+        When it cannot listen on ``host``:``port``, in one line.
+    """
     try:
         import uvicorn
 
-        from .server import LOOPBACK, MAX_MESSAGE_BYTES, create_app
+        from .server import create_app
+        from .tabs import MAX_MESSAGE_BYTES
     except ImportError as exc:
         raise ImportError(f"the playground needs its extra ({exc.name} is missing): "
                           "pip install 'neuronet[playground]'") from None
     out = out or sys.stdout
     local = is_loopback(host)
-    sock = _listen(host, port)
+    shown = shown_host(host)
+    sock = _listen(shown if local else host, port)
     port = sock.getsockname()[1]
-    shown = f"[{host.strip('[]')}]" if ":" in host else host
     if not local:
         print(f"neuronet playground: warning: listening on {host}, not only on this computer: "
               f"anyone who can reach it on port {port} can use the playground and its CPU. "
               f"Use --host 127.0.0.1 to keep it to yourself.", file=sys.stderr, flush=True)
-    if host in ("0.0.0.0", "::", "[::]"):
-        shown = "127.0.0.1" if host == "0.0.0.0" else "[::1]"
     url = f"http://{shown}:{port}/"
-    app = create_app(allowed_hosts=LOOPBACK if local else None)
+    app = create_app(allowed_hosts=own_names(host) if local else None)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
                             ws_max_size=4 * MAX_MESSAGE_BYTES, timeout_graceful_shutdown=2)
     server = uvicorn.Server(config)

@@ -53,10 +53,19 @@ def _choice(options):
     return check
 
 
+def _is_number(value) -> bool:
+    """An int (not a bool) of any size, or a finite float: what a number field may hold.
+    Python's ints have no bound, so they are compared as they are, never made floats."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, float) and math.isfinite(value)
+
+
 def _integer(low, high):
     def check(value):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-                not math.isfinite(value) or value != int(value) or not low <= value <= high:
+        if not _is_number(value) or not low <= value <= high or value != int(value):
             raise ValueError(f"expected a whole number from {low} to {high}")
         return int(value)
     return check
@@ -64,8 +73,7 @@ def _integer(low, high):
 
 def _real(low, high, *, low_open=False):
     def check(value):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-                not math.isfinite(value) or not (low < value if low_open else low <= value) \
+        if not _is_number(value) or not (low < value if low_open else low <= value) \
                 or value > high:
             bound = f"greater than {low:g}" if low_open else f"from {low:g}"
             raise ValueError(f"expected a number {bound} to {high:g}")
@@ -120,9 +128,22 @@ CHECKS = {
 
 
 def merge(current: dict, changes) -> tuple[dict, list]:
-    """``current`` updated with the valid fields of ``changes``: (new settings, problems), one
-    problem per field that was refused (that field keeps its current value). Unknown fields
-    are problems too; they change nothing."""
+    """The settings ``current`` updated with the valid fields of ``changes``.
+
+    Parameters
+    ----------
+    current : dict
+        The settings now (all of ``DEFAULTS``' keys).
+    changes : dict
+        Fields the page sent, checked each by its own rule (``CHECKS``).
+
+    Returns
+    -------
+    settings : dict
+        The new settings: a refused field keeps its current value.
+    problems : list of str
+        One line per refused or unknown field, naming it, what it expects and what it got.
+    """
     if not isinstance(changes, dict):
         return dict(current), [f"settings must be an object of fields, got "
                                f"{type(changes).__name__}"]
@@ -149,5 +170,7 @@ def merge(current: dict, changes) -> tuple[dict, list]:
 
 
 def _brief(value) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**30:
+        return f"a number of {len(str(abs(value)))} digits"
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."

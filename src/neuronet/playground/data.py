@@ -15,11 +15,13 @@ Classification sets have labels 0 and 1; regression sets have targets in [-1, 1]
 from __future__ import annotations
 
 import csv
-import io
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from .._text import printable
 
 RADIUS = 6.0  # the plane drawn on the page: [-RADIUS, RADIUS] on both axes
 CLASSIFICATION = ("circle", "xor", "gauss", "spiral")
@@ -40,11 +42,33 @@ FEATURES = {
 
 
 def generate(name: str, *, noise: float = 0, seed: int = 0, n_points: int = N_POINTS):
-    """``n_points`` points of the data set ``name`` as (X, y): X of shape (n, 2) with the
-    coordinates x1, x2, y the label (0 or 1) or the target (in [-1, 1]) of each point.
+    """Points of one of the playground's data sets, drawn with a seed.
 
-    ``noise`` is a percentage, 0 to 50, as TensorFlow Playground has it: how far points
-    stray from the shape (classification) or how much the target is blurred (regression)."""
+    Parameters
+    ----------
+    name : str
+        One of ``DATASETS``: "circle", "xor", "gauss", "spiral" (two classes) or "plane",
+        "multigauss" (a target to regress).
+    noise : float
+        A percentage, 0 to 50, as TensorFlow Playground has it: how far points stray from
+        the shape (classification) or how much the target is blurred (regression).
+    seed : int
+        The random generator's seed: the same seed gives the same points.
+    n_points : int
+        How many points.
+
+    Returns
+    -------
+    X : numpy.ndarray
+        Shape (n_points, 2): the coordinates x1, x2.
+    y : numpy.ndarray
+        The label (0 or 1) or the target (in [-1, 1]) of each point.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``name`` or a ``noise`` outside 0 to 50.
+    """
     if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; expected one of {', '.join(DATASETS)}")
     if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not 0 <= noise <= 50:
@@ -108,8 +132,29 @@ _MAKERS = {"circle": _circle, "xor": _xor, "gauss": _gauss, "spiral": _spiral,
 
 
 def split(X, y, *, train_percent: int = 50, seed: int = 0):
-    """Shuffle the points with ``seed`` and split them: (X_train, y_train, X_test, y_test),
-    ``train_percent`` of them (at least one point on each side) for training."""
+    """Shuffle the points with ``seed`` and split them into training and test points.
+
+    Parameters
+    ----------
+    X : numpy.ndarray
+        The points, shape (n, 2).
+    y : numpy.ndarray
+        Their labels or targets.
+    train_percent : int
+        The percentage for training (at least one point goes to each side).
+    seed : int
+        The shuffle's seed.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        (X_train, y_train, X_test, y_test).
+
+    Raises
+    ------
+    ValueError
+        With fewer than two points.
+    """
     n = len(X)
     if n < 2:
         raise ValueError(f"splitting needs at least 2 points, got {n}")
@@ -120,8 +165,25 @@ def split(X, y, *, train_percent: int = 50, seed: int = 0):
 
 
 def features(X, names):
-    """The network's inputs for points X (n, 2): one column per feature in ``names``
-    (keys of ``FEATURES``: "x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2")."""
+    """The network's inputs for points on the plane.
+
+    Parameters
+    ----------
+    X : numpy.ndarray
+        The points, shape (n, 2).
+    names : list of str
+        Keys of ``FEATURES``: "x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2".
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n, len(names)), float64: one column per feature, in the order of ``names``.
+
+    Raises
+    ------
+    ValueError
+        For a name that is not a feature.
+    """
     unknown = [name for name in names if name not in FEATURES]
     if unknown:
         raise ValueError(f"unknown feature {unknown[0]!r}; expected some of "
@@ -131,35 +193,106 @@ def features(X, names):
 
 
 def grid(size: int):
-    """The points at which surfaces are drawn: ``size`` × ``size`` of them, row by row from
-    the top of the plane (x2 = 6) down, each row from x1 = -6 to 6; shape (size², 2)."""
+    """The points at which surfaces are drawn.
+
+    Parameters
+    ----------
+    size : int
+        Points along each side.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (size * size, 2): row by row from the top of the plane (x2 = 6) down, each row
+        from x1 = -6 to 6.
+    """
     ticks = np.linspace(-RADIUS, RADIUS, size)
     x1, x2 = np.meshgrid(ticks, ticks[::-1])
     return np.column_stack([x1.ravel(), x2.ravel()])
 
 
+def point_rows(X, y) -> list:
+    """Points as the page draws them: [x1, x2, label or target] each, to four decimals.
+
+    Parameters
+    ----------
+    X : numpy.ndarray
+        The points, shape (n, 2).
+    y : numpy.ndarray
+        Their labels or targets, shape (n,).
+
+    Returns
+    -------
+    list
+        One [x1, x2, y] list per point.
+    """
+    return [[round(float(a), 4), round(float(b), 4), round(float(t), 4)]
+            for (a, b), t in zip(X, y)]
+
+
 # --- a CSV file on the plane ------------------------------------------------------------------
 
 MAX_ROWS = 5000  # rows of a file the playground learns from (and draws)
+MAX_COLUMNS = 1000  # columns of an uploaded file: what the page's lists can show
 SPAN = 5.0  # each chosen column is scaled onto [-SPAN, SPAN]: inside the plane, with a margin
 
 
 @dataclass
 class Columns:
-    """A CSV file read as text: its column names and the cells of each row (all strings)."""
+    """A CSV file read by ``neuronet train``'s reader.
+
+    Parameters
+    ----------
+    name : str
+        The file's name.
+    header : list of str
+        Its column names.
+    frame : pandas.DataFrame
+        Its table.
+    rows : int
+        How many data rows it has.
+    numeric : list of str
+        The columns that hold numbers (at least two of them).
+    """
 
     name: str
     header: list
-    rows: list
-    numeric: list = field(default_factory=list)  # names of the columns that hold numbers
+    frame: object
+    rows: int
+    numeric: list = field(default_factory=list)
 
 
 @dataclass
 class Table:
-    """Two columns of a file scaled onto the plane, and a target. ``X`` (n, 2) is what the
-    playground learns from; a column's value v sits at ``(v - centre) / scale`` on it.
-    ``y`` holds labels 0/1 (``classes`` the two values they stand for) or targets scaled to
-    [-1, 1] (value = ``y * target_scale + target_centre``)."""
+    """Two columns of a file scaled onto the plane, and a target.
+
+    Parameters
+    ----------
+    X : numpy.ndarray
+        Shape (n, 2): what the playground learns from; a column's value v sits at
+        ``(v - centre) / scale`` on it.
+    y : numpy.ndarray
+        Labels 0 and 1, or targets scaled to [-1, 1] (value = ``y * target_scale +
+        target_centre``).
+    columns : list of str
+        The two columns, x1 and x2.
+    target : str
+        The target column.
+    problem : str
+        "classification" or "regression".
+    centre, scale : list of float
+        Each column's centre and scale on the plane.
+    classes : list or None
+        The two values the labels 0 and 1 stand for (classification).
+    target_centre, target_scale : float
+        How the target was scaled (regression).
+    skipped : int
+        Rows left out for a missing value.
+    dropped : int
+        Rows left out beyond ``MAX_ROWS``.
+    name : str
+        The file's name.
+    """
 
     X: np.ndarray
     y: np.ndarray
@@ -173,85 +306,107 @@ class Table:
     target_scale: float = 1.0
     skipped: int = 0
     dropped: int = 0
+    name: str = "data.csv"  # the file's
 
 
-def read_columns(text: str, name: str = "data.csv") -> Columns:
-    """Parse CSV text with a header row (separator ``,`` ``;`` tab or ``|``, guessed) into Columns,
-    or raise ValueError saying which line is wrong."""
-    if not isinstance(text, str):
-        raise ValueError(f"{name}: expected the text of a CSV file")
-    text = text.removeprefix("\ufeff")
-    if "\x00" in text:
-        raise ValueError(f"{name}: this is not a text file (it holds NUL bytes); expected a CSV "
-                         "file with a header row")
-    if not text.strip():
-        raise ValueError(f"{name}: the file is empty; expected a header row and rows of data")
-    sample = text[:65536]
+def read_columns(content, name: str = "data.csv") -> Columns:
+    """Read a CSV file with a header row, as ``neuronet train`` reads one (separator ``,``
+    ``;`` tab or ``|`` detected, any line ends, missing-value spellings), into Columns.
+
+    Parameters
+    ----------
+    content : bytes or str
+        The file's bytes (UTF-8) or its text.
+    name : str
+        The file's name, which messages begin with.
+
+    Returns
+    -------
+    Columns
+        The table and which of its columns hold numbers.
+
+    Raises
+    ------
+    ValueError
+        Naming the file (and the row) of what is wrong: not UTF-8, more than ``MAX_COLUMNS``
+        columns, fewer than three columns or four rows, or whatever ``neuronet train`` would
+        refuse (a ``neuronet.tabular.reading.DataError``).
+    """
+    from ..tabular import reading
+
+    if isinstance(content, str):
+        content = content.encode("utf-8", "surrogatepass")
+    if not isinstance(content, (bytes, bytearray)):
+        raise ValueError(f"{name}: expected the bytes of a CSV file")
+    shown = printable(name)
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    try:
-        rows = [row for row in reader if any(cell.strip() for cell in row)]
-    except csv.Error as exc:
-        raise ValueError(f"{name}: line {reader.line_num}: {exc}") from None
-    header = [cell.strip() for cell in rows[0]]
+        text = bytes(content).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{shown}: not UTF-8 text (byte {exc.start}); expected a CSV file "
+                         "saved as UTF-8") from None
+    width = _header_width(text)
+    if width > MAX_COLUMNS:
+        raise ValueError(f"{shown}: the header has {width:,} columns; the playground takes "
+                         f"files of at most {MAX_COLUMNS:,} columns (keep the ones to learn "
+                         "from)")
+    frame = reading.read_csv_bytes(content, name)
+    header = list(frame.columns)
+    if len(header) > MAX_COLUMNS:  # a header whose quoted cells span lines
+        raise ValueError(f"{shown}: the header has {len(header):,} columns; the playground "
+                         f"takes files of at most {MAX_COLUMNS:,} columns")
     if len(header) < 3:
-        raise ValueError(f"{name}: the header has {len(header)} column"
+        raise ValueError(f"{shown}: the header has {len(header)} column"
                          f"{'s' * (len(header) != 1)}; the playground needs at least three "
                          "(two to draw on the plane and one to predict)")
-    if any(not cell for cell in header):
-        position = header.index("") + 1
-        raise ValueError(f"{name}: column {position} of the header has no name")
-    if len(set(header)) != len(header):
-        twice = next(cell for cell in header if header.count(cell) > 1)
-        raise ValueError(f"{name}: the header names the column {twice!r} twice")
-    body = rows[1:]
-    if len(body) < 4:
-        raise ValueError(f"{name}: {len(body)} row{'s' * (len(body) != 1)} of data; the "
+    if len(frame) < 4:
+        raise ValueError(f"{shown}: {len(frame)} row{'s' * (len(frame) != 1)} of data; the "
                          "playground needs at least 4 to train and test on")
-    for number, row in enumerate(body, 2):
-        if len(row) != len(header):
-            raise ValueError(f"{name}: row {number} has {len(row)} fields, but the header has "
-                             f"{len(header)}")
-    columns = Columns(name, header, body)
-    columns.numeric = [column for i, column in enumerate(header)
-                       if _numbers([row[i] for row in body]) is not None]
-    return columns
+    numeric = [column for column in header if frame[column].dtype.kind in "iuf"
+               and frame[column].notna().sum() >= 2]
+    return Columns(name, header, frame, len(frame), numeric)
 
 
-_MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
+def _header_width(text: str) -> int:
+    """The fields of the first line that is not blank, counted before pandas reads it (whose
+    work grows with the square of a header's repeated names)."""
+    from ..tabular import reading
 
-
-def _number(cell: str):
-    """A cell as a finite float, None when it is empty or marks a missing value, or
-    raise ValueError."""
-    cell = cell.strip()
-    if cell.lower() in _MISSING:
-        return None
-    value = float(cell)
-    if not math.isfinite(value):
-        raise ValueError(cell)
-    return value
-
-
-def _numbers(cells):
-    """The cells as floats (None where missing), or None if one is not a number or fewer
-    than two are numbers."""
-    try:
-        values = [_number(cell) for cell in cells]
-    except ValueError:
-        return None
-    return values if sum(v is not None for v in values) >= 2 else None
+    line = re.match(r"[\s]*([^\r\n]*)", text).group(1)
+    if not line:
+        return 0
+    return len(next(csv.reader([line], delimiter=reading.detect_separator(line))))
 
 
 def table(columns: Columns, x1: str, x2: str, target: str, problem: str | None = None) -> Table:
-    """Columns ``x1`` and ``x2`` of a file, scaled onto the plane, and ``target`` to learn:
-    two classes (its two values) or numbers (regression). ``problem`` ("classification" or
-    "regression") defaults to classification when the target holds exactly two values.
-    Rows with a missing value are skipped; beyond ``MAX_ROWS`` rows are left out."""
-    name = columns.name
+    """Columns ``x1`` and ``x2`` of a file, scaled onto the plane, and ``target`` to learn.
+
+    Parameters
+    ----------
+    columns : Columns
+        The file, as ``read_columns`` read it.
+    x1, x2 : str
+        The numeric columns drawn across and up the plane.
+    target : str
+        The column to learn: two classes (its two values, numbers that are equal being one
+        value) or numbers (regression).
+    problem : {"classification", "regression"} or None
+        None: classification when the target holds exactly two values, else regression.
+
+    Returns
+    -------
+    Table
+        The first ``MAX_ROWS`` rows that have all three values, on the plane.
+
+    Raises
+    ------
+    ValueError
+        Naming the file and the column: a column that is missing, not numeric, holds
+        infinity or spans a range too wide to scale; a target with one value, or with other
+        than two values for classification, or text for regression.
+    """
+    from ..tabular import target as coding
+
+    name, frame = printable(columns.name), columns.frame
     for role, column in (("x1", x1), ("x2", x2), ("target", target)):
         if column not in columns.header:
             raise ValueError(f"{name}: no column {column!r} for {role}; the columns are "
@@ -262,73 +417,94 @@ def table(columns: Columns, x1: str, x2: str, target: str, problem: str | None =
         if column not in columns.numeric:
             raise ValueError(f"{name}: column {column!r} (chosen for {role}) does not hold "
                              "numbers; the plane's axes need numeric columns")
-    i1, i2, it = (columns.header.index(c) for c in (x1, x2, target))
-    points, targets, skipped = [], [], 0
-    for row in columns.rows:
-        a, b, t = _number(row[i1]), _number(row[i2]), row[it].strip()
-        if a is None or b is None or t.lower() in _MISSING:
-            skipped += 1
-            continue
-        points.append((a, b))
-        targets.append(t)
-    dropped = max(0, len(points) - MAX_ROWS)
-    points, targets = points[:MAX_ROWS], targets[:MAX_ROWS]
-    if len(points) < 4:
-        raise ValueError(f"{name}: only {len(points)} rows have x1, x2 and the target all "
+    present = (frame[x1].notna() & frame[x2].notna()).to_numpy() & \
+        coding.has_target(frame, target)
+    rows = np.flatnonzero(present)
+    skipped, dropped = len(frame) - len(rows), max(0, len(rows) - MAX_ROWS)
+    rows = rows[:MAX_ROWS]
+    if len(rows) < 4:
+        raise ValueError(f"{name}: only {len(rows)} rows have x1, x2 and the target all "
                          "present; the playground needs at least 4")
-    X = np.array(points, dtype=np.float64)
-    low, high = X.min(axis=0), X.max(axis=0)
-    centre = (low + high) / 2
-    scale = np.where(high > low, (high - low) / 2 / SPAN, 1.0)
-    values = sorted(set(targets), key=_sort_key)
-    if problem is None:
-        problem = "classification" if len(values) == 2 else "regression"
-    result = dict(columns=[x1, x2], target=target, problem=problem, centre=centre.tolist(),
-                  scale=scale.tolist(), skipped=skipped, dropped=dropped)
+    part = frame.iloc[rows]
+    X = np.column_stack([part[x1].to_numpy(dtype=np.float64),
+                         part[x2].to_numpy(dtype=np.float64)])
+    centre, scale = [], []
+    for j, column in enumerate((x1, x2)):
+        low, high = _span(X[:, j], part, column, name)
+        centre.append(low / 2 + high / 2)  # halves first: a sum of two large values overflows
+        scale.append((high - low) / 2 / SPAN if high > low else 1.0)
+    X = (X - centre) / scale
+    result = dict(columns=[x1, x2], target=target, centre=centre, scale=scale,
+                  skipped=skipped, dropped=dropped, name=columns.name)
+    column = part[target]
+    kind = column.dtype.kind
+    if kind == "f":
+        _span(column.to_numpy(dtype=np.float64), part, target, name)
+    classes, texts = coding.class_list(kind, coding.distinct_targets(column))
+    if problem is None:  # one value is refused by the task it would be, with that message
+        problem = "classification" if len(classes) == 2 or (
+            len(classes) < 2 and kind not in "iuf") else "regression"
     if problem == "classification":
-        if len(values) != 2:
-            shown = ", ".join(map(repr, values[:5])) + (", ..." if len(values) > 5 else "")
-            raise ValueError(f"{name}: the target {target!r} holds {len(values)} different "
+        coding.check_classes(classes, texts, f"{name}: ", target)
+        if len(classes) != 2:
+            shown = ", ".join(map(repr, texts[:5])) + (", ..." if len(texts) > 5 else "")
+            raise ValueError(f"{name}: the target {target!r} holds {len(classes)} different "
                              f"values ({shown}); classification here needs exactly two "
                              "(or choose regression for numbers)")
-        classes = [_label(v) for v in values]
-        y = np.array([values.index(t) for t in targets], dtype=np.int64)
-        return Table((X - centre) / scale, y, classes=classes, **result)
+        y = coding.class_codes(column, texts)
+        return Table(X, y, problem=problem, classes=classes, **result)
     if problem != "regression":
         raise ValueError(f"problem must be 'classification' or 'regression', got {problem!r}")
-    numbers = _numbers(targets)
-    if numbers is None:
+    if kind not in "iuf":
         raise ValueError(f"{name}: the target {target!r} does not hold numbers, which "
                          "regression needs (choose a column with two values to classify)")
-    t = np.array(numbers, dtype=np.float64)
-    t_low, t_high = float(t.min()), float(t.max())
+    t = column.to_numpy(dtype=np.float64)
+    t_low, t_high = _span(t, part, target, name)
     if t_high == t_low:
-        raise ValueError(f"{name}: the target {target!r} has one value only ({t_low:g}); "
-                         "there is nothing to learn")
-    t_centre, t_scale = (t_low + t_high) / 2, (t_high - t_low) / 2
-    return Table((X - centre) / scale, (t - t_centre) / t_scale, target_centre=t_centre,
+        raise coding.one_value(f"{name}: ", target, t_low)
+    t_centre, t_scale = t_low / 2 + t_high / 2, t_high / 2 - t_low / 2
+    return Table(X, (t - t_centre) / t_scale, problem=problem, target_centre=t_centre,
                  target_scale=t_scale, **result)
 
 
+def _span(values, part, column, name):
+    """(lowest, highest) of a column's values, or ValueError naming the column when one is
+    infinite or the range is wider than a float holds (it could not be scaled)."""
+    from ..tabular import columns as conv
+
+    conv.check_finite(values, part, column)
+    low, high = float(values.min()), float(values.max())
+    with np.errstate(over="ignore"):
+        width = high - low
+    if not math.isfinite(width) or (high > low and (width / 2 / SPAN) == 0):
+        raise ValueError(f"{name}: column {printable(column)!r} spans {low:g} to {high:g}, a "
+                         "range too wide (or too narrow) to scale onto the plane; expected "
+                         "values whose range is a finite number")
+    return low, high
+
+
 def read_csv(path, *, x1: str, x2: str, target: str, problem: str | None = None) -> Table:
-    """``table`` of the CSV file at ``path`` (UTF-8): what the playground learned from."""
-    with open(path, encoding="utf-8-sig", newline="") as file:
-        text = file.read()
-    return table(read_columns(text, str(path)), x1, x2, target, problem)
+    """``table`` of the CSV file at ``path`` (UTF-8), read as the playground read its upload.
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file.
+    x1, x2, target, problem
+        As for ``table``.
 
-def _sort_key(value: str):
-    # Numbers in numeric order (0 before 1, 2 before 10), then text.
-    try:
-        return (0, float(value), value)
-    except ValueError:
-        return (1, 0.0, value)
+    Returns
+    -------
+    Table
+        The rows the playground learned from.
 
-
-def _label(value: str):
-    """A class value as it will be stored: a whole number as int, other text as it is."""
-    try:
-        number = float(value)
-    except ValueError:
-        return value
-    return int(number) if number.is_integer() and value.strip().lstrip("+-").isdigit() else value
+    Raises
+    ------
+    ValueError
+        As ``read_columns`` and ``table`` do.
+    OSError
+        When the file cannot be read.
+    """
+    with open(path, "rb") as file:
+        content = file.read()
+    return table(read_columns(content, str(path)), x1, x2, target, problem)

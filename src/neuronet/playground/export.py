@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 import os
 import tempfile
+from pathlib import PurePath
 
 from . import config as settings
 from . import data
@@ -13,7 +14,18 @@ from .session import L1, Run, Tutorial
 
 
 def model_file(model) -> bytes:
-    """The bytes of ``model.save`` (what ``neuronet.load`` reads)."""
+    """The bytes of ``model.save``: what ``neuronet.load`` reads.
+
+    Parameters
+    ----------
+    model : Network or TabularModel
+        The model.
+
+    Returns
+    -------
+    bytes
+        The model file.
+    """
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "model.npz")
         model.save(path)
@@ -22,15 +34,44 @@ def model_file(model) -> bytes:
 
 
 def onnx_file(model) -> bytes:
-    """The model as an ONNX graph; needs the onnx extra. A network's graph reads "X" and gives
-    "Y"; a table model's reads the file's two columns by name."""
+    """The model as an ONNX graph; needs the onnx extra.
+
+    Parameters
+    ----------
+    model : Network or TabularModel
+        The model: a network's graph reads "X" and gives "Y"; a table model's reads the
+        file's two columns by name.
+
+    Returns
+    -------
+    bytes
+        The serialized ONNX model.
+
+    Raises
+    ------
+    ImportError
+        Without the onnx extra.
+    """
     return model.to_onnx().SerializeToString()
 
 
 def table_model(network, table):
     """A network that learned from columns x1 and x2 of a CSV file as they are (no derived
-    features), with the scaling onto the plane as its preparation: a TabularModel, which
-    ``neuronet predict`` and ``neuronet.load(...).predict`` apply to the file's raw rows."""
+    features), with the scaling onto the plane as its preparation.
+
+    Parameters
+    ----------
+    network : Network
+        The tab's network.
+    table : data.Table
+        The file's columns, as the network learned them.
+
+    Returns
+    -------
+    TabularModel
+        What ``neuronet predict`` and ``neuronet.load(...).predict`` apply to the file's raw
+        rows.
+    """
     from ..tabular.model import TabularModel
     from ..tabular.preparation import NumberInput, Preparation
 
@@ -70,7 +111,22 @@ def _optimizer_code(config) -> str:
 
 def python_script(run: Run, table=None, file_name=None) -> str:
     """A script that rebuilds ``run``'s data and network with neuronet and trains it for as
-    many epochs as the page did: the same seed and settings give the same weights."""
+    many epochs as the page did: the same seed and settings give the same weights.
+
+    Parameters
+    ----------
+    run : session.Run
+        The tab's run.
+    table : data.Table or None
+        The file's columns the run learns from (None for a data set of the playground's).
+    file_name : str or None
+        The file's name, which the script reads (default "data.csv").
+
+    Returns
+    -------
+    str
+        The script.
+    """
     config = run.config
     seed, epochs = config["seed"], run.epoch
     names = [data.FEATURES[f][0] for f in config["features"]]
@@ -138,7 +194,18 @@ def _finish(lines, epochs) -> str:
 
 
 def tutorial_script(tutorial: Tutorial) -> str:
-    """The tutorial's program, trained as many iterations as the page's neuron."""
+    """The tutorial's program, trained as many iterations as the page's neuron.
+
+    Parameters
+    ----------
+    tutorial : session.Tutorial
+        The tab's tutorial neuron.
+
+    Returns
+    -------
+    str
+        The script.
+    """
     n = tutorial.iteration
     return "\n".join([
         "# The tutorial's neuron, as the neuronet playground trained it.",
@@ -156,3 +223,49 @@ def tutorial_script(tutorial: Tutorial) -> str:
         "print(\"Test of input [1, 0, 0] -> ?:\", network.run(array([1, 0, 0])))",
     ]) + "\n"
 
+
+
+def take_away(kind: str, run=None, table=None, tutorial=None) -> tuple[bytes, str, str]:
+    """What a tab downloads of its run (or of the tutorial's neuron).
+
+    Parameters
+    ----------
+    kind : {"model", "onnx", "python"}
+        The model file, the ONNX graph, or the script that rebuilds it.
+    run : session.Run or None
+        The tab's run (its network gets the run's metadata).
+    table : data.Table or None
+        The file's columns the run learns from: with the plain features x1 and x2, the
+        model is a TabularModel that reads the file's raw rows.
+    tutorial : session.Tutorial or None
+        The tutorial's neuron, when the tab shows it (``run`` is then not used).
+
+    Returns
+    -------
+    tuple of (bytes, str, str)
+        The content, the file's name and its media type.
+
+    Raises
+    ------
+    ValueError
+        When the model cannot be written so.
+    ImportError
+        For ONNX without the onnx extra.
+    """
+    if tutorial is not None:
+        model = tutorial.network()
+    else:
+        model = run.network
+        model.metadata = run.metadata(table)
+        if table is not None and run.config["features"] == ["x1", "x2"]:
+            model = table_model(model, table)  # predicts from the file's raw rows
+    if kind == "model":
+        return model_file(model), "neuronet-playground.npz", "application/octet-stream"
+    if kind == "onnx":
+        return onnx_file(model), "neuronet-playground.onnx", "application/octet-stream"
+    if tutorial is not None:
+        script = tutorial_script(tutorial)
+    else:
+        name = None if table is None else PurePath(table.name).name
+        script = python_script(run, table, name)
+    return script.encode("utf-8"), "neuronet_playground.py", "text/x-python"

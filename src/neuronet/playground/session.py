@@ -32,16 +32,42 @@ MAX_PENDING = 1000  # epochs (or tutorial iterations x 10) a step request may qu
 class L1(Optimizer):
     """L1 regularization around another optimizer: adds ``rate * sign(w)`` (the slope of
     ``rate * |w|``) to each gradient, then lets ``inner`` take its step. Unlike L2, which
-    shrinks weights in proportion, it pushes small weights all the way to zero."""
+    shrinks weights in proportion, it pushes small weights all the way to zero.
+
+    Parameters
+    ----------
+    inner : Optimizer
+        The optimizer that takes the step.
+    rate : float
+        The penalty's rate.
+    """
 
     def __init__(self, inner, rate):
         super().__init__(inner.learning_rate, 0.0)
         self.inner, self.rate = inner, float(rate)
 
     def gradient_scale(self) -> float:
+        """The inner optimizer's gradient scale.
+
+        Returns
+        -------
+        float
+            What ``inner.gradient_scale()`` gives.
+        """
         return self.inner.gradient_scale()
 
     def step(self, params, grads, *, scale=1.0, **batch) -> None:
+        """Add the penalty's slope to each gradient, then let ``inner`` step.
+
+        Parameters
+        ----------
+        params, grads : list of numpy.ndarray
+            The parameters and their gradients (changed in place).
+        scale : float
+            What the gradients were multiplied by.
+        **batch
+            What the network says of the batch, passed on to ``inner``.
+        """
         # Gradients arrive multiplied by ``scale``, so the penalty's slope is too; what else
         # the network says of the batch (its size, which entries are matrices) is the inner's.
         for param, grad in zip(params, grads):
@@ -50,8 +76,24 @@ class L1(Optimizer):
 
 
 def make_optimizer(name, learning_rate, reg="none", reg_rate=0.0):
-    """The optimizer the settings name: "sgd", "momentum" (SGD with momentum 0.9) or "adam",
-    with L2 as its weight decay or wrapped in L1."""
+    """The optimizer the settings name, with L2 as its weight decay or wrapped in L1.
+
+    Parameters
+    ----------
+    name : {"sgd", "momentum", "adam"}
+        "momentum" is SGD with momentum 0.9.
+    learning_rate : float
+        Its learning rate.
+    reg : {"none", "l1", "l2"}
+        The regularization.
+    reg_rate : float
+        Its rate.
+
+    Returns
+    -------
+    Optimizer
+        The optimizer.
+    """
     decay = reg_rate if reg == "l2" else 0.0
     if name == "adam":
         inner = Adam(learning_rate=learning_rate, weight_decay=decay)
@@ -64,7 +106,20 @@ def make_optimizer(name, learning_rate, reg="none", reg_rate=0.0):
 def build_network(n_inputs, config) -> Network:
     """The network the settings describe: a Dense layer per hidden layer (each followed by
     Dropout when its rate is above 0), then one output unit: sigmoid to classify, identity
-    for regression."""
+    for regression.
+
+    Parameters
+    ----------
+    n_inputs : int
+        How many input features.
+    config : dict
+        The settings (``config.DEFAULTS``' keys).
+
+    Returns
+    -------
+    Network
+        The network, seeded by the settings' seed.
+    """
     layers, width = [], n_inputs
     activation = settings.ACTIVATIONS[config["activation"]]
     for size in config["layers"]:
@@ -78,6 +133,18 @@ def build_network(n_inputs, config) -> Network:
 
 
 def loss_name(config) -> str:
+    """The loss the settings' problem asks for.
+
+    Parameters
+    ----------
+    config : dict
+        The settings.
+
+    Returns
+    -------
+    str
+        "binary_crossentropy" to classify, "mse" for regression.
+    """
     return "binary_crossentropy" if config["problem"] == "classification" else "mse"
 
 
@@ -99,7 +166,18 @@ def _bytes_of(values) -> str:
 
 def feature_surfaces(size=NODE_GRID) -> dict:
     """Each input feature drawn over the plane, scaled into [-1, 1]: the pictures of the
-    network's first column (they never change)."""
+    network's first column (they never change).
+
+    Parameters
+    ----------
+    size : int
+        Points along each side of a picture.
+
+    Returns
+    -------
+    dict
+        Feature name: its picture, ``size`` × ``size`` bytes in base64.
+    """
     X = data.grid(size)
     surfaces = {}
     for name in data.FEATURES:
@@ -114,7 +192,15 @@ class Run:
 
     Batches follow ``Network.fit``'s order exactly (a new permutation from the network's
     generator each epoch, batches gathered in that order), so ``fit`` with the same seed
-    and settings reaches the same weights bit for bit after as many epochs."""
+    and settings reaches the same weights bit for bit after as many epochs.
+
+    Parameters
+    ----------
+    config : dict
+        The settings.
+    points : tuple of numpy.ndarray
+        (X_train, y_train, X_test, y_test), as ``data.split`` gives them.
+    """
 
     def __init__(self, config, points):
         self.config = dict(config)
@@ -139,7 +225,13 @@ class Run:
 
     def retune(self, config) -> None:
         """Apply settings that do not restart the run: learning rate, regularization,
-        optimizer, batch size. The optimizer keeps its state unless its kind changes."""
+        optimizer, batch size. The optimizer keeps its state unless its kind changes.
+
+        Parameters
+        ----------
+        config : dict
+            The new settings.
+        """
         old = self.config
         keys = ("lr", "reg", "regRate", "optimizer", "batch")
         if all(old[key] == config[key] for key in keys):
@@ -158,9 +250,30 @@ class Run:
             self.optimizer = inner
         self.config = dict(config)
 
-    def train(self, epochs: int, deadline: float) -> int:
-        """Train until ``epochs`` more epochs are done or the clock passes ``deadline``
-        (at least one batch either way); return how many epochs were completed."""
+    def train(self, epochs: int, deadline: float, clock=time.perf_counter) -> int:
+        """Train until ``epochs`` more epochs are done or ``clock`` passes ``deadline``, at
+        least one batch either way.
+
+        Parameters
+        ----------
+        epochs : int
+            The most epochs to complete.
+        deadline : float
+            When to stop, on ``clock``.
+        clock : callable
+            The clock: ``time.perf_counter`` (wall-clock time) or ``time.thread_time`` (the
+            CPU time of this thread, which other programs on a busy machine do not eat).
+
+        Returns
+        -------
+        int
+            How many epochs were completed.
+
+        Raises
+        ------
+        FloatingPointError
+            When the loss is no longer finite (the weights are left as they were).
+        """
         net, loss, optimizer = self.network, self.loss, self.optimizer
         n = len(self.X_train)
         batch = min(self.config["batch"], n)
@@ -169,9 +282,7 @@ class Run:
             self._y_buffer = np.empty((batch, 1))
         done = 0
         while done < epochs:
-            if self.order is None:
-                self.order = net.rng.permutation(n)
-                self.position = 0
+            self._order()
             rows = self.order[self.position:self.position + batch]
             xb = self.X_train.take(rows, axis=0, out=self._x_buffer[:len(rows)], mode="clip")
             yb = self.Y_train.take(rows, axis=0, out=self._y_buffer[:len(rows)], mode="clip")
@@ -185,11 +296,100 @@ class Run:
                 self.epoch += 1
                 done += 1
                 self.order = None
-            if time.perf_counter() > deadline:
+            if clock() > deadline:
                 break
         return done
 
+    def _order(self) -> None:
+        # The epoch's shuffled order, drawn from the network's generator as fit draws it.
+        if self.order is None:
+            self.order = self.network.rng.permutation(len(self.X_train))
+            self.position = 0
+
+    def _loss_and_gradient(self, X, Y):
+        # Dropout draws its masks from the network's generator, which also shuffles: looking
+        # must not move it, or the page's training would no longer be fit's.
+        generator = self.network.rng.bit_generator
+        state = generator.state
+        try:
+            return self.network.loss_and_gradient(X, Y, self.loss.name)
+        finally:
+            generator.state = state
+
+    def one_batch(self) -> dict:
+        """Train exactly one batch, the next of this epoch's order (as ``fit`` takes it), and
+        tell what it changed.
+
+        Returns
+        -------
+        dict
+            ``rows`` (the batch's size), ``lossBefore`` and ``lossAfter`` (the mean loss on
+            the batch's points before and after the step), and ``weightChanges`` and
+            ``biasChanges``: how much each weight and bias of each Dense layer moved.
+
+        Raises
+        ------
+        FloatingPointError
+            When the loss is no longer finite (the weights are left as they were).
+        """
+        self._order()
+        rows = self.order[self.position:self.position + min(self.config["batch"],
+                                                            len(self.X_train))]
+        xb, yb = self.X_train[rows], self.Y_train[rows]
+        dense = [layer for layer in self.network.layers if isinstance(layer, Dense)]
+        before = [(layer.weights.copy(), layer.bias.copy()) for layer in dense]
+        loss_before = self._loss_and_gradient(xb, yb)[0] / len(rows)
+        self.train(1, deadline=-math.inf)  # the clock is past it after the first batch
+        loss_after = self._loss_and_gradient(xb, yb)[0] / len(rows)
+        return {"rows": len(rows), "lossBefore": float(loss_before),
+                "lossAfter": float(loss_after),
+                "weightChanges": [_finite(layer.weights - w).tolist()
+                                  for layer, (w, _) in zip(dense, before)],
+                "biasChanges": [_finite(layer.bias - b).tolist()
+                                for layer, (_, b) in zip(dense, before)]}
+
+    def gradients(self) -> dict:
+        """Backpropagation's gradients on the training points, as the page draws them: the
+        slope of the mean loss for every weight and bias, from the Network's own
+        ``loss_and_gradient``; and each neuron's mean output over the points.
+
+        Returns
+        -------
+        dict
+            ``gradients`` and ``biasGradients``: one list per Dense layer, shaped as its
+            weights and bias (a bias's gradient is its neuron's blame, dL/dz, on average);
+            ``outputs``: each Dense layer's mean output per neuron.
+        """
+        net = self.network
+        n = len(self.X_train)
+        with np.errstate(all="ignore"):
+            _, flat = self._loss_and_gradient(self.X_train, self.Y_train)
+            flat = _finite(flat / n)
+        weights, biases, outputs, start, x = [], [], [], 0, self.X_train
+        for layer in net.layers:
+            with np.errstate(all="ignore"):
+                x = layer.forward(x)
+            if not isinstance(layer, Dense):
+                continue
+            shapes = [p.shape for p in layer.parameters()]
+            parts = []
+            for shape in shapes:
+                size = int(np.prod(shape))
+                parts.append(flat[start:start + size].reshape(shape))
+                start += size
+            weights.append(parts[0].tolist())
+            biases.append(parts[1].tolist() if len(parts) > 1 else [])
+            outputs.append(_finite(x.mean(axis=0)).tolist())
+        return {"gradients": weights, "biasGradients": biases, "outputs": outputs}
+
     def scores(self) -> dict:
+        """The loss (and accuracy, to classify) on the training and the test points.
+
+        Returns
+        -------
+        dict
+            trainLoss, testLoss and, to classify, trainAccuracy, testAccuracy.
+        """
         result = {}
         for part, X, y in (("train", self.X_train, self.y_train),
                            ("test", self.X_test, self.y_test)):
@@ -199,9 +399,20 @@ class Run:
                 result[f"{part}Accuracy"] = scores["accuracy"]
         return result
 
-    def frame(self) -> dict:
+    def frame(self, details: bool = False) -> dict:
         """What the page draws now: epoch, losses, the output's surface (float32, rows from
-        the top), each hidden neuron's surface (bytes), and every weight and bias."""
+        the top), each hidden neuron's surface (bytes), and every weight and bias.
+
+        Parameters
+        ----------
+        details : bool
+            Add ``gradients()`` too (what "show gradients" and a neuron's panel show).
+
+        Returns
+        -------
+        dict
+            The frame message.
+        """
         net = self.network
         with np.errstate(over="ignore", invalid="ignore"):
             output = _finite(net.predict(self.grid_out)[:, 0].astype(np.float32))
@@ -216,10 +427,23 @@ class Run:
                  "weights": [_finite(layer.weights).tolist() for layer in dense],
                  "biases": [_finite(layer.bias).tolist() for layer in dense]}
         frame.update(self.scores())
+        if details:
+            frame.update(self.gradients())
         return frame
 
     def metadata(self, table=None) -> dict:
-        """What the model file says about itself: the inputs, the task, and the settings."""
+        """What the model file says about itself: the inputs, the task, and the settings.
+
+        Parameters
+        ----------
+        table : data.Table or None
+            The file's columns the run learns from, if any.
+
+        Returns
+        -------
+        dict
+            The network's metadata.
+        """
         config = self.config
         names = [data.FEATURES[f][0] for f in config["features"]]
         meta = {"task": config["problem"], "playground": {
@@ -259,6 +483,7 @@ class Tutorial:
         self.reset()
 
     def reset(self) -> None:
+        """Back to the tutorial's starting neuron (seed 15), not trained."""
         self.neuron = Neuron()
         self.start = self.neuron.weights.copy()
         self.iteration = 0
@@ -270,9 +495,28 @@ class Tutorial:
         return self.iteration >= TUTORIAL_ITERATIONS
 
     def total_left(self) -> int:
+        """Iterations left to the tutorial's 10,000.
+
+        Returns
+        -------
+        int
+            How many.
+        """
         return TUTORIAL_ITERATIONS - self.iteration
 
     def advance(self, iterations: int) -> int:
+        """Train the neuron ``iterations`` more iterations (no further than 10,000).
+
+        Parameters
+        ----------
+        iterations : int
+            How many.
+
+        Returns
+        -------
+        int
+            How many it trained.
+        """
         iterations = min(iterations, TUTORIAL_ITERATIONS - self.iteration)
         if iterations > 0:
             first = self.iteration
@@ -286,6 +530,14 @@ class Tutorial:
         return iterations
 
     def frame(self) -> dict:
+        """What the page shows of the neuron now: its table, weights, and the last
+        iteration's output, error, confidence and adjustment, as the tutorial names them.
+
+        Returns
+        -------
+        dict
+            The "tutorial" message.
+        """
         weights = self.neuron.weights[:, 0]
         message = {"type": "tutorial", "iteration": self.iteration,
                    "total": TUTORIAL_ITERATIONS, "done": self.done,
@@ -307,7 +559,13 @@ class Tutorial:
         return message
 
     def network(self) -> Network:
-        """The neuron as a one-layer Network (three inputs, sigmoid, no bias)."""
+        """The neuron as a one-layer Network (three inputs, sigmoid, no bias).
+
+        Returns
+        -------
+        Network
+            The network, with the tutorial's iterations in its metadata.
+        """
         layer = Dense(3, 1, "sigmoid", bias=False)
         layer.weights = self.neuron.weights.copy()
         net = Network([layer], seed=15)
@@ -318,7 +576,18 @@ class Tutorial:
 
 
 def describe_columns(columns) -> dict:
-    """The columns of an uploaded file as the page shows them (names made printable)."""
-    return {"type": "columns", "name": printable(columns.name), "rows": len(columns.rows),
+    """The columns of an uploaded file as the page shows them (names made printable).
+
+    Parameters
+    ----------
+    columns : data.Columns
+        The file.
+
+    Returns
+    -------
+    dict
+        The "columns" message.
+    """
+    return {"type": "columns", "name": printable(columns.name), "rows": columns.rows,
             "columns": [printable(c) for c in columns.header],
             "numeric": [printable(c) for c in columns.numeric]}

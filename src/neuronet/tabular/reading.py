@@ -136,15 +136,8 @@ def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None,
     Compressed files are read by their extension (.gz, .bz2, .xz, .zip). Cells spelled as in
     ``MISSING`` are missing values. Raises DataError naming the file (and row) of a problem.
     """
-    pd = pandas()
     name = "<stdin>" if path == "-" else os.fspath(path)
     shown = printable(name)
-    encoding = encoding or "utf-8-sig"
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise DataError(f"unknown encoding {encoding!r}; expected one such as utf-8, latin-1 or "
-                        "cp1252") from None
     if path == "-":
         source = io.BytesIO(sys.stdin.buffer.read())
         compression = None
@@ -157,6 +150,54 @@ def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None,
             hint = (" (a pattern of several files is read on a Dask cluster: neuronet train "
                     "--dask local, or client= in Python)") if glob.has_magic(name) else ""
             raise DataError(f"{shown}: no such file{hint}")
+    return _read(source, name, compression, sep=sep, encoding=encoding,
+                 text_columns=text_columns, columns=columns, allow_empty=allow_empty,
+                 byte_range=byte_range, decimal=decimal, ragged=ragged)
+
+
+def read_csv_bytes(content, name, *, sep=None, encoding=None, text_columns=(), columns=None,
+                   decimal=None, ragged=False):
+    """Read a CSV file held in memory (an upload, say) into a DataFrame, as ``read_csv``
+    reads a file.
+
+    Parameters
+    ----------
+    content : bytes
+        The file's bytes (uncompressed).
+    name : str
+        The name messages give the file, and ``frame.attrs["source"]``.
+    sep, encoding, text_columns, columns, decimal, ragged
+        As for ``read_csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, with ``attrs["source"]`` and ``attrs["first_row"]`` set.
+
+    Raises
+    ------
+    DataError
+        Naming ``name`` (and the row) of a problem, with ``read_csv``'s messages.
+    """
+    if not isinstance(content, (bytes, bytearray, memoryview)):
+        raise DataError(f"{printable(str(name))}: expected the bytes of a CSV file, got "
+                        f"{type(content).__name__}")
+    return _read(io.BytesIO(bytes(content)), str(name), None, sep=sep, encoding=encoding,
+                 text_columns=text_columns, columns=columns, allow_empty=False,
+                 byte_range=None, decimal=decimal, ragged=ragged)
+
+
+def _read(source, name, compression, *, sep, encoding, text_columns, columns, allow_empty,
+          byte_range, decimal, ragged):
+    """``read_csv`` of ``source`` (a path, or the bytes of a file in a BytesIO)."""
+    pd = pandas()
+    shown = printable(name)
+    encoding = encoding or "utf-8-sig"
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise DataError(f"unknown encoding {encoding!r}; expected one such as utf-8, latin-1 or "
+                        "cp1252") from None
     sample = _sample(source, compression, shown)
     if b"\x00" in sample and not encoding.lower().startswith("utf-16"):
         raise DataError(f"{shown}: not a text table (it holds binary data); expected a CSV file")

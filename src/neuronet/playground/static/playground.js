@@ -16,7 +16,8 @@
   let ws = null, hello = null, token = null, config = null, mode = "network";
   let runId = -1, playing = false, latest = null, tutorial = null, points = null;
   let featureLabels = {}, lossHistory = [], structure = "", hover = null, fileInfo = null;
-  let page = { showTest: false, discretize: false };
+  let page = { showTest: false, discretize: false, showGradients: false };
+  let pinned = null;  // the neuron whose numbers the panel shows
   let framesReceived = 0, renderQueued = false, reconnectDelay = 500, bannerTimer = null;
   let links = [], nodes = { hidden: [], output: null };
 
@@ -142,6 +143,8 @@
       if (config && config.dataset === "csv") delete wanted.dataset;  // the file stayed behind
       send({ type: "config", config: wanted });
       if (mode === "tutorial") send({ type: "mode", mode: "tutorial" });
+      detailsAsked = null;  // a new session on the server: tell it again
+      askDetails();
     },
     state(m) {
       config = m.config;
@@ -166,6 +169,7 @@
       framesReceived++;
       latest = m;
       playing = m.playing;
+      if (m.batch !== undefined) showBatch(m.batch);
       const last = lossHistory[lossHistory.length - 1];
       if (!last || last.epoch !== m.epoch) {
         lossHistory.push({ epoch: m.epoch, train: m.trainLoss, test: m.testLoss });
@@ -226,6 +230,7 @@
     $("remove-layer").disabled = n === 0;
     $("show-test").checked = page.showTest;
     $("discretize").checked = page.discretize;
+    $("show-gradients").checked = page.showGradients;
     $("accuracy-box").hidden = config.problem !== "classification";
     document.body.classList.toggle("playing", playing);
     $("play").setAttribute("aria-label", playing ? "Pause" : "Play");
@@ -250,6 +255,8 @@
   function bindControls() {
     $("play").addEventListener("click", togglePlay);
     $("step").addEventListener("click", () => send({ type: "step", count: 1 }));
+    $("step-batch").addEventListener("click", () => send({ type: "batch" }));
+    $("neuron-panel-close").addEventListener("click", () => pin(null));
     $("reset").addEventListener("click", () => send({ type: "reset" }));
     $("tutorial-mode").addEventListener("click", () => setMode(mode === "tutorial" ? "network" : "tutorial", true));
     for (const id of ["activation", "optimizer", "reg", "problem"]) {
@@ -284,6 +291,7 @@
     $("remove-layer").addEventListener("click", () => change({ layers: config.layers.slice(0, -1) }));
     $("show-test").addEventListener("change", (e) => { page.showTest = e.target.checked; writeAddress(); queueRender(); });
     $("discretize").addEventListener("change", (e) => { page.discretize = e.target.checked; writeAddress(); queueRender(); });
+    $("show-gradients").addEventListener("change", (e) => { page.showGradients = e.target.checked; writeAddress(); askDetails(); queueRender(); });
     for (const button of document.querySelectorAll("[data-export]")) {
       button.addEventListener("click", () => download(button.dataset.export));
     }
@@ -305,6 +313,8 @@
         togglePlay();
       } else if (event.key === "s" || event.key === "S") {
         send({ type: "step", count: 1 });
+      } else if (event.key === "b" || event.key === "B") {
+        send({ type: "batch" });
       } else if (event.key === "r" || event.key === "R") {
         send({ type: "reset" });
       }
@@ -569,6 +579,12 @@
     nodes.output = neuron(box, ox, oy, "output-node", "The output neuron",
       { layer: config.layers.length, index: 0, name: "the output" });
     drawLinks(svg, previous, [{ x: ox, y: oy, name: "the output" }], config.layers.length);
+    if (pinned) {  // the same neuron in the new drawing, if it is still there
+      const again = pinned.layer === config.layers.length ? nodes.output
+        : (nodes.hidden[pinned.layer] || [])[pinned.index];
+      pinned = null;
+      pin(again || null);
+    }
   }
 
   // A neuron's box at (x, y): its picture, and the small square of its bias beside it.
@@ -589,6 +605,8 @@
     box.appendChild(div);
     box.appendChild(info.bias);
     div.addEventListener("mouseenter", () => showHover(info, div));
+    div.addEventListener("click", () => pin(pinned && pinned.layer === info.layer && pinned.index === info.index ? null : info));
+    info.div = div;
     div.addEventListener("mouseleave", hideHover);
     return info;
   }
@@ -608,11 +626,16 @@
         const hit = document.createElementNS(ns, "path");
         hit.setAttribute("d", d);
         hit.setAttribute("class", "hit");
-        const link = { layer, i, j, path, from: a.name, to: b.name };
+        const grad = document.createElementNS(ns, "path");
+        grad.setAttribute("d", d);
+        grad.setAttribute("class", "grad");
+        grad.setAttribute("data-testid", `gradient-${layer}-${i}-${j}`);
+        const link = { layer, i, j, path, grad, from: a.name, to: b.name };
         hit.addEventListener("mouseenter", (e) => showLinkTip(link, e));
         hit.addEventListener("mousemove", (e) => moveTip(e.clientX, e.clientY));
         hit.addEventListener("mouseleave", hideTip);
         svg.appendChild(path);
+        svg.appendChild(grad);
         svg.appendChild(hit);
         links.push(link);
       });
@@ -636,7 +659,9 @@
   function showLinkTip(link, event) {
     const w = latest && latest.weights[link.layer] ? latest.weights[link.layer][link.i][link.j] : null;
     const value = w === null ? "–" : w.toFixed(4);
-    showTip(`weight ${value}: ${link.from} → ${link.to}`, event.clientX, event.clientY);
+    const g = latest && latest.gradients && latest.gradients[link.layer] ? latest.gradients[link.layer][link.i][link.j] : null;
+    const slope = g === null ? "" : `, gradient ${g.toPrecision(3)}`;
+    showTip(`weight ${value}${slope}: ${link.from} → ${link.to}`, event.clientX, event.clientY);
   }
 
   function showHover(info, element) {
@@ -727,9 +752,14 @@
       const bias = latest.biases[latest.biases.length - 1][0];
       nodes.output.bias.style.background = css(colour(Math.tanh(bias)));
     }
+    const grads = latest.gradients || [];
+    const steepest = Math.max(1e-12, ...grads.flat(2).map(Math.abs));
     for (const link of links) {
       const layer = latest.weights[link.layer];
       if (!layer || !layer[link.i]) continue;
+      const g = grads[link.layer] && grads[link.layer][link.i] ? grads[link.layer][link.i][link.j] : null;
+      link.grad.style.display = page.showGradients && g !== null ? "" : "none";
+      if (g !== null) link.grad.setAttribute("stroke-width", (0.4 + 4.5 * Math.abs(g) / steepest).toFixed(2));
       const w = layer[link.i][link.j];
       link.path.setAttribute("stroke", css(colour(w >= 0 ? 0.85 : -0.85)));
       link.path.setAttribute("stroke-width", (0.6 + Math.min(Math.abs(w), 4) * 1.6).toFixed(2));
@@ -763,7 +793,76 @@
       $("legend-high").textContent = classify ? "class 1" : "1";
     }
     canvas.setAttribute("aria-label", `The network's output over the plane after ${latest.epoch} epochs: test loss ${fmt(latest.testLoss)}`);
+    if (pinned) describeNeuron();
     drawLossChart();
+  }
+
+  // --- backpropagation in the tutorial's words: one neuron's numbers, one batch's changes ------
+  function num(v) { return v === null || v === undefined ? "–" : Number(v).toPrecision(3); }
+
+  // The server adds the gradients to its frames only while a view here shows them.
+  let detailsAsked = false;
+  function askDetails() {
+    const want = page.showGradients || Boolean(pinned);
+    if (want !== detailsAsked) send({ type: "details", on: want });
+    detailsAsked = want;
+  }
+
+  function pin(info) {
+    if (pinned && pinned.div) pinned.div.classList.remove("pinned");
+    pinned = info;
+    askDetails();
+    $("neuron-panel").hidden = !info;
+    if (info && info.div) info.div.classList.add("pinned");
+    if (info) describeNeuron();
+  }
+
+  function inputNames(layer) {
+    if (layer === 0) return config.features.map((f) => featureLabels[f] || f);
+    return Array.from({ length: config.layers[layer - 1] }, (_, j) => `layer ${layer}, neuron ${j + 1}`);
+  }
+
+  // Every number here is one a learner can recompute from the ones beside it.
+  function describeNeuron() {
+    const box = $("neuron-panel-text");
+    if (!latest || !pinned || !latest.gradients) { box.textContent = ""; return; }
+    const l = pinned.layer, j = pinned.index;
+    if (!latest.gradients[l] || !latest.biasGradients[l] || latest.biasGradients[l][j] === undefined) { pin(null); return; }
+    const blame = latest.biasGradients[l][j];
+    const output = latest.outputs[l][j];
+    const names = inputNames(l);
+    const lr = config.lr;
+    const title = l === config.layers.length ? "The output neuron" : `Layer ${l + 1}, neuron ${j + 1}`;
+    const lines = [
+      `${title}. Its output, averaged over the training points, is ${num(output)}.`,
+      `Its share of the blame (how the loss changes as its weighted sum changes, dL/dz: the tutorial's confidence, error × slope, carried back through the weights) is ${num(blame)} on average; that is also its bias's gradient.`,
+      `Each weight into it has the gradient blame × the input it carries, averaged over the points: ` +
+        names.map((name, i) => `${name} ${num(latest.gradients[l][i][j])}`).join(", ") + ".",
+      `Plain SGD would adjust each by −learning rate × gradient: the bias by ${num(-lr * blame)}.`,
+    ];
+    box.textContent = "";
+    for (const text of lines) {
+      const p = document.createElement("p");
+      p.textContent = text;
+      box.appendChild(p);
+    }
+  }
+
+  function showBatch(report) {
+    const box = $("batch-report");
+    box.hidden = false;
+    if (!report) { box.textContent = "The batch was not trained: the loss stopped being a number."; return; }
+    let most = { v: 0, text: "" };
+    report.weightChanges.forEach((layer, l) => {
+      const names = inputNames(l);
+      const to = (j) => (l === config.layers.length ? "the output" : `layer ${l + 1}, neuron ${j + 1}`);
+      layer.forEach((row, i) => row.forEach((v, j) => {
+        if (Math.abs(v) > Math.abs(most.v)) most = { v, text: `${names[i]} → ${to(j)}` };
+      }));
+    });
+    box.textContent = `One batch of ${report.rows} point${report.rows === 1 ? "" : "s"}: its loss ` +
+      `${num(report.lossBefore)} → ${num(report.lossAfter)}; the weight that moved most, ` +
+      `${most.text || "none"}, by ${num(most.v)}.`;
   }
 
   function drawLossChart() {
