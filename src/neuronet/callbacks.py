@@ -10,9 +10,13 @@ them all in the same places, once per epoch, so that a new duty never changes th
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
 from ._checks import as_count
+
+log = logging.getLogger(__name__)
 
 
 class Callback:
@@ -220,6 +224,10 @@ class EarlyStopping(Callback):
     def on_train_end(self):
         if self.best_weights is not None and not self.history.interrupted:
             self.network.set_weights(self.best_weights)
+            if self.history.stopped_early:
+                log.info("early stopping: %s did not improve for %d epochs; restored the "
+                         "weights of epoch %d (%s %.4g)", self.monitor, self.patience,
+                         self.history.best_epoch, self.monitor, self.best)
 
 
 class NoImprovement(Callback):

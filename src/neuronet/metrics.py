@@ -312,8 +312,21 @@ class ClassificationReport(dict):
     def __str__(self) -> str:
         return self.format()
 
-    def format(self) -> str:
-        """The report as lines of text."""
+    def format(self, width: int | None = None) -> str:
+        """The report as lines of text.
+
+        Parameters
+        ----------
+        width : int, optional
+            The columns the text may take (a terminal's width). A confusion matrix wider
+            than that is shown as the pairs of classes most often confused instead; None
+            (the default) always shows the whole matrix.
+
+        Returns
+        -------
+        str
+            The scores, one line per class, and the confusion matrix or its pairs.
+        """
         matrix, classes = self["confusion"], self["classes"]
         lines = [f"accuracy  {self['accuracy']:.4f}"]
         if "log_loss" in self:
@@ -325,19 +338,86 @@ class ClassificationReport(dict):
             lines.append(f"({self['unseen']:,} rows of a class the model never saw, {listed}"
                          f"{more}: counted as wrong)")
         names = [printable(c) for c in classes]
-        width = max(8, *map(len, names))
-        lines += ["", f"{'class':<{width}}  precision  recall  support"]
+        width_of_names = max(8, *map(len, names))
+        room = None if width is None else max(12, width - 30)  # 30: the three scores
+        if room is not None and width_of_names > room:
+            width_of_names = room
+        lines += ["", f"{'class':<{width_of_names}}  precision  recall  support"]
         for i, label in enumerate(names):
+            if len(label) > width_of_names:
+                label = label[:width_of_names - 3] + "..."
             predicted, actual = matrix[:, i].sum(), matrix[i].sum()
             precision = f"{matrix[i, i] / predicted:.4f}" if predicted else "   -  "
             recall = f"{matrix[i, i] / actual:.4f}" if actual else "   -  "
-            lines.append(f"{label:<{width}}  {precision:>9}  {recall:>6}  {actual:>7}")
-        lines += ["", "confusion matrix (rows: true class, columns: predicted class)"]
+            lines.append(f"{label:<{width_of_names}}  {precision:>9}  {recall:>6}  "
+                         f"{actual:>7}")
         cell = max(len(str(matrix.max())), *map(len, names))
-        lines.append(" " * width + "  " + " ".join(f"{n:>{cell}}" for n in names))
+        table = [" " * width_of_names + "  " + " ".join(f"{n:>{cell}}" for n in names)]
         for label, row in zip(names, matrix):
-            lines.append(f"{label:<{width}}  " + " ".join(f"{v:>{cell}}" for v in row))
+            table.append(f"{label:<{width_of_names}}  " + " ".join(f"{v:>{cell}}" for v in row))
+        if width is None or len(table[0]) <= width:
+            lines += ["", "confusion matrix (rows: true class, columns: predicted class)",
+                      *table]
+        else:
+            lines += ["", *self.most_confused(width=width),
+                      f"(a {len(names)} x {len(names)} matrix: too wide for {width} columns)"]
         return "\n".join(lines)
+
+    def most_confused(self, limit: int = 10, width: int | None = None) -> list:
+        """The pairs of classes most often confused, as lines of text: the confusion
+        matrix's largest cells off its diagonal, for a matrix too wide to show.
+
+        Parameters
+        ----------
+        limit : int
+            The most pairs shown.
+        width : int, optional
+            The columns the lines may take: longer class names are cut, ending in "...".
+
+        Returns
+        -------
+        list of str
+            A heading, then one line per pair: the true class, the class predicted, the
+            rows, and their share of the true class's rows.
+        """
+        matrix = np.asarray(self["confusion"])
+        names = [printable(c) for c in self["classes"]]
+        wrong = matrix.copy()
+        np.fill_diagonal(wrong, 0)
+        pairs = [(int(wrong[i, j]), i, j) for i, j in zip(*np.nonzero(wrong))]
+        pairs.sort(key=lambda pair: (-pair[0], pair[1], pair[2]))
+        if not pairs:
+            return ["classes most confused: none (every row's class was predicted right)"]
+        pairs = pairs[:limit]
+        counts = [f"{count:,}" for count, _, _ in pairs]
+        fixed = 2 + 4 + 2 + max(map(len, counts)) + 2 + 6  # "  a -> b  count  share"
+        room = max(12, (width - fixed) // 2) if width else None
+
+        def cut(name):
+            return name if room is None or len(name) <= room else name[:room - 3] + "..."
+
+        shown = [f"{cut(names[i])} -> {cut(names[j])}" for _, i, j in pairs]
+        left, right = max(map(len, shown)), max(map(len, counts))
+        lines = ["classes most confused (true -> predicted, rows, share of the true class):"
+                 if width is None or width >= 76 else "classes most confused:"]
+        for text, number, (count, i, _) in zip(shown, counts, pairs):
+            lines.append(f"  {text:<{left}}  {number:>{right}}  {count / matrix[i].sum():>6.1%}")
+        return lines
+
+    def confusion_rows(self) -> tuple[list, list]:
+        """The confusion matrix as a table: a header and its columns.
+
+        Returns
+        -------
+        header : list of str
+            "true class", then each class predicted.
+        columns : list of lists
+            The true classes, then for each class predicted its counts.
+        """
+        matrix = np.asarray(self["confusion"])
+        names = [str(c) for c in self["classes"]]
+        return (["true class", *names],
+                [names, *(matrix[:, j].tolist() for j in range(len(names)))])
 
 
 class RegressionReport(dict):
@@ -348,8 +428,20 @@ class RegressionReport(dict):
     def __str__(self) -> str:
         return self.format()
 
-    def format(self) -> str:
-        """The report as lines of text."""
+    def format(self, width: int | None = None) -> str:
+        """The report as lines of text.
+
+        Parameters
+        ----------
+        width : int, optional
+            Accepted for the same call as ``ClassificationReport.format``; the report is
+            four short lines whatever the width.
+
+        Returns
+        -------
+        str
+            MSE, RMSE, MAE and R², one a line.
+        """
         return (f"MSE   {self['mse']:.6g}\nRMSE  {self['rmse']:.6g}\nMAE   {self['mae']:.6g}\n"
                 f"R²    {self['r2']:.4f}")
 

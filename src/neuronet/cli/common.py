@@ -18,8 +18,134 @@ class CommandError(Exception):
 
 
 class Parser(argparse.ArgumentParser):
-    def error(self, message):  # argparse's usage errors: one line, status 2
+    """An argparse parser with the command's manners: a usage error is a ``CommandError`` of
+    status 2 (one line, no usage block), no option may be abbreviated (``--epoch`` is not
+    ``--epochs``: an abbreviation that works today breaks when a longer option is added), and
+    an epilog of examples keeps its lines as written.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        Those of ``argparse.ArgumentParser``.
+    """
+
+    def __init__(self, *args, **kwargs):
+        # Kept in the open for the completion script, which argparse does not give.
+        self.arguments: list = []
+        self.subcommands: dict = {}
+        kwargs.setdefault("allow_abbrev", False)
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def add_argument(self, *args, **kwargs):
+        """Add an argument, as ``argparse.ArgumentParser.add_argument`` does, and keep it.
+
+        Parameters
+        ----------
+        *args, **kwargs
+            Those of ``argparse.ArgumentParser.add_argument``.
+
+        Returns
+        -------
+        argparse.Action
+            The argument's action.
+        """
+        action = super().add_argument(*args, **kwargs)
+        self.arguments.append(action)
+        return action
+
+    def add_subparsers(self, **kwargs):
+        """Add subcommands, as ``argparse.ArgumentParser.add_subparsers`` does, and keep them.
+
+        Parameters
+        ----------
+        **kwargs
+            Those of ``argparse.ArgumentParser.add_subparsers``.
+
+        Returns
+        -------
+        argparse.Action
+            Its ``add_parser`` adds a subcommand.
+        """
+        action = super().add_subparsers(**kwargs)
+        self.subcommands = action.choices
+        return action
+
+    def error(self, message):
+        """Raise argparse's usage error as a ``CommandError`` of status 2.
+
+        Parameters
+        ----------
+        message : str
+            Argparse's text of the error.
+
+        Raises
+        ------
+        CommandError
+            Always, with the message and where to read the usage.
+        """
         raise CommandError(f"{message} (see '{self.prog} --help')", status=2)
+
+
+def examples(*lines: str) -> str:
+    """The epilog of a subcommand's ``--help``: its examples, one command a line.
+
+    Parameters
+    ----------
+    *lines : str
+        Commands, each shown on a line of its own; a line beginning with ``#`` says what the
+        next ones do.
+
+    Returns
+    -------
+    str
+        The text, under the heading "examples:".
+    """
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def add_out(parser, help: str, *, required: bool = False, alias: str | None = None) -> None:
+    """The output option every subcommand spells alike: ``-o/--out FILE``.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The subcommand's parser.
+    help : str
+        What is written there.
+    required : bool
+        Whether the subcommand needs it.
+    alias : str, optional
+        An older spelling (such as ``--output``) still accepted, and left out of the help.
+    """
+    parser.add_argument("-o", "--out", metavar="FILE", required=required, help=help)
+    if alias:
+        parser.add_argument(alias, dest="out", metavar="FILE", help=argparse.SUPPRESS)
+
+
+def add_quiet(parser) -> None:
+    """``-q/--quiet``: no notes on standard error (and no progress bar).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The subcommand's parser.
+    """
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="show no notes on standard error (rows left out, weights "
+                        "restored, warnings)")
+
+
+class _Quiet(argparse.Action):
+    """``--quiet`` of ``neuronet train``: off goes the progress bar, and the notes too."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        kwargs.pop("nargs", None)
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, False)
+        namespace.quiet = True
 
 
 def number(within, expected):
@@ -51,8 +177,12 @@ def add_option(parser, option) -> None:
     if option.negated:
         # --quiet: a progress bar by default where a person watches (a terminal), never in a
         # log file; the flag turns it off.
-        parser.add_argument(option.flag, dest=option.name, action="store_false",
-                            default=sys.stderr.isatty(), help=option.flag_help)
+        # The same flag hides the notes on standard error, as on the other subcommands.
+        flags = ["-q", option.flag] if option.flag == "--quiet" else [option.flag]
+        parser.add_argument(*flags, dest=option.name, action=_Quiet,
+                            default=sys.stderr.isatty(),
+                            help=f"{option.flag_help}; and no notes on standard error")
+        parser.set_defaults(quiet=False)
         return
     shown = option.default
     if isinstance(shown, tuple):
@@ -113,4 +243,11 @@ def is_stdout(path) -> bool:
 
 
 def to_stderr(line) -> None:
+    """Print ``line`` on standard error.
+
+    Parameters
+    ----------
+    line : str
+        The text.
+    """
     print(line, file=sys.stderr)

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from .common import CommandError
+from .common import CommandError, add_quiet, examples
 
 
 def demo_tutorial(args) -> None:
@@ -107,7 +107,7 @@ def demo_digits(args) -> None:
     start = time.perf_counter()
     history = net.fit(X_train, y_train, loss="categorical_crossentropy",
                       optimizer=Adam(learning_rate=0.01), epochs=50, batch_size=32,
-                      progress=True)
+                      progress=not args.quiet)  # drawn only on a terminal
     elapsed = time.perf_counter() - start
     accuracy = np.mean(net.predict(X_test).argmax(axis=1) == y_test)
     print(f"Trained {history.epochs} epochs in {elapsed:.2f} s; "
@@ -126,7 +126,13 @@ def _cmd_demo(args) -> None:
 
 
 def add_demo(commands) -> None:
-    demo = commands.add_parser("demo", help="show neuronet at work")
+    demo = commands.add_parser(
+        "demo", help="show neuronet at work",
+        description="Show neuronet at work: the tutorial's single neuron (its own program and "
+        "numbers), XOR (which one neuron cannot learn and a hidden layer can), or handwritten "
+        "digits (a 64-32-10 network).",
+        epilog=examples("neuronet demo", "neuronet demo --explain", "neuronet demo xor",
+                        "neuronet demo digits"))
     demo.add_argument(
         "which",
         nargs="?",
@@ -140,4 +146,5 @@ def add_demo(commands) -> None:
         help="tell the tutorial's training step by step: output, error, confidence, "
         "adjustment, and the weights as they converge",
     )
+    add_quiet(demo)
     demo.set_defaults(run=_cmd_demo)

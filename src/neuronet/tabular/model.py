@@ -6,6 +6,8 @@ graph — reads raw rows and applies the same preparation, so they all give the 
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
 from .._text import printable
@@ -149,6 +151,9 @@ class TabularModel:
             raise DataError(f"{where(frame)}no row has a value in the target column "
                             f"{printable(self.target)!r}")
         if dropped:
+            logging.getLogger(__name__).info(  # a note, that a user may silence
+                f"{where(frame)}{dropped:,} row{'s' * (dropped > 1)} without a target value "
+                "left out of the scores")
             frame = frame[keep]
         if self.task == "classification":
             probabilities = self._probabilities(self._outputs(frame))
