@@ -40,6 +40,8 @@ class Network:
     dtype : np.float64 (default) or np.float32
         The floating-point type of weights and all arithmetic; float32 is faster.
 
+    Notes
+    -----
     ``metadata`` is a dict saved with the network (``save``): feature names, class labels
     and the like, for the tools that use the network. ``predict`` ignores it.
     """
@@ -83,7 +85,18 @@ class Network:
     def claim(self):
         """A context manager that marks the network as being trained by this thread, or raises
         RuntimeError if another training runs: two at once would overwrite each other's buffers
-        and weights. ``fit`` and ``loss_and_gradient`` hold it while they run."""
+        and weights. ``fit`` and ``loss_and_gradient`` hold it while they run.
+
+        Returns
+        -------
+        context manager
+            Held for the ``with`` block.
+
+        Raises
+        ------
+        RuntimeError
+            When another thread trains the network.
+        """
         return _Claim(self)
 
     def __getstate__(self):
@@ -97,7 +110,27 @@ class Network:
     @classmethod
     def mlp(cls, sizes, hidden="relu", output="softmax", *, seed=None, dtype=np.float64, init=None):
         """A multilayer perceptron from its layer sizes: ``Network.mlp([64, 32, 10])`` is
-        Dense(64, 32, "relu") then Dense(32, 10, "softmax")."""
+        Dense(64, 32, "relu") then Dense(32, 10, "softmax").
+
+        Parameters
+        ----------
+        sizes : list of int
+            The units of each layer, inputs first, at least two.
+        hidden : str or Activation
+            The activation of the hidden layers.
+        output : str or Activation
+            The activation of the last layer.
+        seed : int or None
+            As for ``Network``.
+        dtype : np.float64 or np.float32
+            As for ``Network``.
+        init : str or callable, optional
+            The starting weights of every layer, as for ``Dense``.
+
+        Returns
+        -------
+        Network
+        """
         sizes = list(sizes)
         if len(sizes) < 2:
             raise ValueError(f"mlp needs at least two sizes (inputs and outputs), got {sizes}")
@@ -120,28 +153,50 @@ class Network:
 
     @property
     def n_inputs(self) -> int:
+        """The number of inputs: the first layer's."""
         return self._dense[0].n_inputs
 
     @property
     def n_outputs(self) -> int:
+        """The number of outputs: the last layer's units."""
         return self._dense[-1].n_outputs
 
     @property
     def output_activation(self) -> str:
+        """The name of the last layer's activation ("softmax", "identity", ...)."""
         return self._dense[-1].activation.name
 
     # --- the algorithm ------------------------------------------------------------------------
 
     def forward(self, inputs, training: bool = False):
         """Outputs of the last layer for a batch that is already a clean 2-D array of ``dtype``.
-        With ``training`` the layers keep what ``backward`` needs (and dropout is on)."""
+
+        Parameters
+        ----------
+        inputs : ndarray
+            One row per example, of the network's dtype.
+        training : bool
+            Whether the layers keep what ``backward`` needs (and dropout is on).
+
+        Returns
+        -------
+        ndarray
+            Shape (rows, n_outputs).
+        """
         for layer in self.layers:
             inputs = layer.forward(inputs, training)
         return inputs
 
     def backward(self, grad, *, through_activation: bool = True) -> None:
-        """Backpropagation: from dL/d(outputs) (or dL/dz of the last layer, when
-        ``through_activation`` is False) leave dL/dw in every layer's gradients."""
+        """Backpropagation: leave dL/dw in every layer's gradients.
+
+        Parameters
+        ----------
+        grad : ndarray
+            dL/d(outputs) of the last ``forward(training=True)``.
+        through_activation : bool
+            False when ``grad`` is already dL/dz of the last layer (a fused loss).
+        """
         last = len(self.layers) - 1
         for i in range(last, -1, -1):
             layer = self.layers[i]
@@ -153,7 +208,16 @@ class Network:
 
     def fuses(self, loss) -> bool:
         """Whether ``loss`` is computed from the last layer's sums z (cross-entropy right
-        after the sigmoid or softmax it belongs with)."""
+        after the sigmoid or softmax it belongs with).
+
+        Parameters
+        ----------
+        loss : Loss
+
+        Returns
+        -------
+        bool
+        """
         last = self.layers[-1]
         return isinstance(last, Dense) and loss.fused_activation == last.activation.name
 
@@ -169,6 +233,26 @@ class Network:
         an epoch: the check costs as much as a small layer's update).
 
         This is the one step of learning that ``fit`` takes on every batch.
+
+        Parameters
+        ----------
+        inputs : ndarray
+            The batch, one row per example.
+        targets : ndarray
+            Its targets, shape (rows, n_outputs).
+        loss : Loss
+        optimizer : Optimizer
+        weights : ndarray, optional
+            A column of per-example weights.
+        count : int, optional
+            The examples the batch stands for.
+        blocks : tuple, optional
+            What ``packed()`` gave.
+
+        Returns
+        -------
+        loss : float
+        outputs : ndarray
         """
         # Packed before backward writes into the block.
         params, grads, matrices = blocks or self.packed()
@@ -211,7 +295,17 @@ class Network:
         mask marks the block's entries that belong to weight matrices (None if there are no
         biases). Packed again whenever a layer's arrays are not views of the block (after a
         copy, unpickling or an assignment). An optimizer's state belongs to the parameter
-        blocks it steps (``optimizer.state_arrays(network.packed()[0])``)."""
+        blocks it steps (``optimizer.state_arrays(network.packed()[0])``).
+
+        Returns
+        -------
+        params : list of ndarray
+            The parameter blocks.
+        grads : list of ndarray
+            The gradient blocks.
+        matrices : ndarray or None
+            The mask of the weight matrices' entries.
+        """
         params = self.parameters()
         if getattr(self, "_pack_ids", None) == tuple(map(id, params)):
             return self._blocks, self._grad_blocks, self._matrices
@@ -244,7 +338,27 @@ class Network:
         the mean loss is the total divided by the number of rows (or the sum of
         ``sample_weight``, which weights each row's share), and for a summed loss ("sse") it is
         the total itself. Weight decay is not included (it belongs to the optimizer).
-        X may be a NumPy array, lazy data (np.memmap...) or a SciPy sparse matrix."""
+        X may be a NumPy array, lazy data (np.memmap...) or a SciPy sparse matrix.
+
+        Parameters
+        ----------
+        X : array_like
+            The inputs.
+        y : array_like
+            The targets.
+        loss : str or Loss
+        sample_weight : array_like, optional
+            One weight per row.
+        batch_size : int, optional
+            Rows per chunk.
+
+        Returns
+        -------
+        loss : float
+            The total.
+        gradient : ndarray
+            Flat, in the order of ``get_flat_weights()``.
+        """
         from .training import loss_and_gradient
 
         return loss_and_gradient(self, X, y, loss, sample_weight=sample_weight,
@@ -261,7 +375,27 @@ class Network:
         or a SciPy sparse matrix, multiplied as sparse by the first layer. ``batch_size``: rows
         per chunk (default ``chunk_rows()``, about 32 MB per layer). Outputs that are not
         finite (a network whose sums overflowed) are returned as they are: NaN or infinity.
-        (A sum that overflows to infinity still gives a sigmoid of 1: its logit tells.)"""
+        (A sum that overflows to infinity still gives a sigmoid of 1: its logit tells.)
+
+        Parameters
+        ----------
+        X : array_like
+            One row per example, or one example (1-D).
+        batch_size : int, optional
+            Rows per chunk.
+        logits : bool
+            Whether to return the last layer's sums instead of its outputs.
+
+        Returns
+        -------
+        ndarray
+            Shape (rows, n_outputs), or (n_outputs,) for a 1-D X.
+
+        Raises
+        ------
+        ValueError
+            For inputs of the wrong shape or that are not finite numbers.
+        """
         forward = self.forward
         if logits:
             *body, last = self.layers
@@ -306,35 +440,71 @@ class Network:
 
         Parameters
         ----------
-        loss : "mse", "sse", "binary_crossentropy", "categorical_crossentropy", "poisson" or
-            a Loss. For categorical cross-entropy y may be class labels (n,) or one-hot (n, k).
-        optimizer : SGD, Adam, LBFGS, "sgd", "adam", "lbfgs" or None (Adam with its defaults).
-            L-BFGS works on all the rows at once: each epoch is one of its iterations and
+        X : array_like
+            The inputs, shape (n_examples, n_inputs).
+        y : array_like
+            The targets: one row per example.
+        loss : str or Loss
+            "mse", "sse", "binary_crossentropy", "categorical_crossentropy", "poisson" or a
+            Loss. For categorical cross-entropy y may be class labels (n,) or one-hot (n, k).
+        optimizer : SGD, Adam, LBFGS, str or None
+            "sgd", "adam", "lbfgs", an optimizer, or None (Adam with its defaults). L-BFGS
+            works on all the rows at once: each epoch is one of its iterations and
             ``batch_size`` and ``shuffle`` do not apply.
-        epochs : passes over the data.   batch_size : examples per step (None: all of them).
-        shuffle : draw a new order of examples every epoch (from the network's generator); or
-            a function ``shuffle(rows)`` that returns the array of training rows in the
+        epochs : int
+            Passes over the data.
+        batch_size : int or None
+            Examples per step (None: all of them).
+        shuffle : bool or callable
+            Draw a new order of examples every epoch (from the network's generator); or a
+            function ``shuffle(rows)`` that returns the array of training rows in the
             epoch's order (to follow another library's order, for instance).
-        validation_data : (X_val, y_val), scored after every epoch; or
-        validation_split : a fraction of X held out at random for that.
-        early_stopping : patience in epochs: stop when the validation loss (the training loss
-            without validation) has not improved for that long, and restore the best weights.
-        metrics : list of "accuracy", "mae", "mse", "r2", "precision", "recall", "f1"
+        validation_data : tuple, optional
+            (X_val, y_val), scored after every epoch.
+        validation_split : float
+            A fraction of X held out at random, instead, for that.
+        early_stopping : int, optional
+            Patience in epochs: stop when the validation loss (the training loss without
+            validation) has not improved for that long, and restore the best weights (a
+            note on the ``neuronet`` logger says so).
+        metrics : list of str, optional
+            "accuracy", "mae", "mse", "r2", "precision", "recall", "f1"
             (``neuronet.metrics``; default: accuracy for cross-entropies).
-        progress : show a progress bar (tqdm).
-        callbacks : ``neuronet.Callback`` objects (``on_epoch_end(epoch, logs)`` and the
-            other hooks) or functions ``callback(epoch, logs)``, called after every epoch;
-            one that returns True stops training.
-        sample_weight : one non-negative number per row of X, or None (all equal). An
-            example of weight 2 counts in the loss and its gradient as if it were there twice;
-            the weights are divided by their mean, so batches keep their usual scale.
-            Validation scores stay unweighted.
-        block_rows : for L-BFGS, how its loss and gradient over all rows are added up: None
-            (default) in one block; an int, in blocks of that many rows; a list of sizes, in
-            blocks of those sizes. Each block's total is computed alone and the totals are added
-            in a fixed tree by block index, as ``neuronet.dask.fit`` adds a cluster's
-            partitions: with the partitions' sizes, this fit replays the cluster's bit for bit.
+        progress : bool
+            Show a progress bar (tqdm), where someone watches: a terminal or a notebook,
+            never a log file.
+        callbacks : list
+            ``neuronet.Callback`` objects (``on_epoch_end(epoch, logs)`` and the other hooks)
+            or functions ``callback(epoch, logs)``, called after every epoch; one that returns
+            True stops training.
+        sample_weight : array_like, optional
+            One non-negative number per row of X, or None (all equal). An example of weight 2
+            counts in the loss and its gradient as if it were there twice; the weights are
+            divided by their mean, so batches keep their usual scale. Validation scores stay
+            unweighted.
+        block_rows : int or list of int, optional
+            For L-BFGS, how its loss and gradient over all rows are added up: None (default)
+            in one block; an int, in blocks of that many rows; a list of sizes, in blocks of
+            those sizes. Each block's total is computed alone and the totals are added in a
+            fixed tree by block index, as ``neuronet.dask.fit`` adds a cluster's partitions:
+            with the partitions' sizes, this fit replays the cluster's bit for bit.
 
+        Returns
+        -------
+        History
+            The loss and metrics of every epoch.
+
+        Raises
+        ------
+        ValueError
+            For data or settings that do not fit the network, saying what was expected.
+        FloatingPointError
+            When the loss becomes NaN or infinite.
+        RuntimeError
+            When another thread trains the network.
+
+        Notes
+        -----
         Calling fit again continues from the current weights. Ctrl-C stops after the current
         batch and returns normally (``history.interrupted``); a loss that turns NaN or
         infinite raises FloatingPointError with the weights restored to the last finite ones.
@@ -351,7 +521,24 @@ class Network:
 
     def evaluate(self, X, y, *, loss=None, metrics=None) -> dict:
         """Loss and metrics on (X, y), as ``fit`` reports them; ``loss`` defaults to the one
-        the network was last fitted with."""
+        the network was last fitted with.
+
+        Parameters
+        ----------
+        X : array_like
+            The inputs.
+        y : array_like
+            The targets.
+        loss : str or Loss, optional
+            The loss to score (default: the network's last).
+        metrics : list of str, optional
+            As for ``fit``.
+
+        Returns
+        -------
+        dict
+            {"loss": ..., metric: ...}.
+        """
         from .training import evaluate
 
         loss = loss if loss is not None else self.loss
@@ -361,7 +548,19 @@ class Network:
 
     def to_onnx(self, path=None, *, dtype=None):
         """The network as an ONNX model (input "X", output "Y"), written to ``path`` if given;
-        ``dtype`` (float32 or float64) defaults to the network's. Needs the ``onnx`` extra."""
+        ``dtype`` (float32 or float64) defaults to the network's. Needs the ``onnx`` extra.
+
+        Parameters
+        ----------
+        path : str or path-like, optional
+            Where to write the model.
+        dtype : np.float32 or np.float64, optional
+            The model's number type.
+
+        Returns
+        -------
+        onnx.ModelProto
+        """
         from .onnx import network_to_onnx
 
         return network_to_onnx(self, path, dtype=dtype)
@@ -372,7 +571,26 @@ class Network:
         A SciPy sparse matrix becomes CSR of the network's dtype. Data read on demand (a
         np.memmap, an h5py dataset, any object with shape, dtype and row indexing) is returned
         as it is, not loaded: with
-        ``scan`` it is read once, chunk by chunk, to check that it holds finite numbers."""
+        ``scan`` it is read once, chunk by chunk, to check that it holds finite numbers.
+
+        Parameters
+        ----------
+        X : array_like
+            The inputs.
+        name : str
+            How messages name it.
+        scan : bool
+            Whether to read data on demand once to check it.
+
+        Returns
+        -------
+        ndarray, scipy.sparse matrix or lazy data
+
+        Raises
+        ------
+        ValueError
+            Saying what is wrong.
+        """
         lazy = is_lazy(X)
         if is_sparse(X):
             array = as_sparse_rows(X, name, self.dtype)
@@ -402,29 +620,72 @@ class Network:
 
     def chunk_rows(self, megabytes: int = 32) -> int:
         """Rows per chunk when predicting or scoring many rows: large chunks keep the matrix
-        products efficient, bounded ones keep memory flat (about ``megabytes`` per layer)."""
+        products efficient, bounded ones keep memory flat (about ``megabytes`` per layer).
+
+        Parameters
+        ----------
+        megabytes : int
+            The memory a chunk may take per layer.
+
+        Returns
+        -------
+        int
+        """
         widest = max([self.n_inputs] + [layer.n_outputs for layer in self._dense])
         return max(256, (megabytes << 20) // (widest * self.dtype.itemsize))
 
     # --- its parts ----------------------------------------------------------------------------
 
     def parameters(self) -> list:
-        """Every trainable array, layer by layer (weights, then bias)."""
+        """Every trainable array, layer by layer (weights, then bias).
+
+        Returns
+        -------
+        list of ndarray
+            The arrays themselves, not copies.
+        """
         return [p for layer in self.layers for p in layer.parameters()]
 
     def gradients(self) -> list:
-        """The gradients left by the last ``backward``, in the order of ``parameters()``."""
+        """The gradients left by the last ``backward``, in the order of ``parameters()``.
+
+        Returns
+        -------
+        list of ndarray
+        """
         return [g for layer in self.layers for g in layer.gradients()]
 
     def n_parameters(self) -> int:
+        """How many numbers training changes, in every layer.
+
+        Returns
+        -------
+        int
+        """
         return sum(p.size for p in self.parameters())
 
     def get_weights(self) -> list:
-        """Copies of ``parameters()``."""
+        """Copies of ``parameters()``.
+
+        Returns
+        -------
+        list of ndarray
+        """
         return [p.copy() for p in self.parameters()]
 
     def set_weights(self, weights) -> None:
-        """Copy arrays (as from ``get_weights``) into the parameters, in place."""
+        """Copy arrays (as from ``get_weights``) into the parameters, in place.
+
+        Parameters
+        ----------
+        weights : list of array_like
+            One array per parameter, of its shape.
+
+        Raises
+        ------
+        ValueError
+            For a wrong number of arrays or a wrong shape.
+        """
         params = self.parameters()
         weights = list(weights)
         if len(weights) != len(params):
@@ -437,12 +698,29 @@ class Network:
 
     def get_flat_weights(self):
         """Every weight and bias in one flat vector (a copy), layer by layer in the order of
-        ``parameters()``: the vector that ``loss_and_gradient``'s gradient matches."""
+        ``parameters()``: the vector that ``loss_and_gradient``'s gradient matches.
+
+        Returns
+        -------
+        ndarray
+            Shape (n_parameters(),).
+        """
         params = self.parameters()
         return np.concatenate([p.ravel() for p in params]) if params else np.empty(0, self.dtype)
 
     def set_flat_weights(self, vector) -> None:
-        """Copy a flat vector (as from ``get_flat_weights``) into the parameters, in place."""
+        """Copy a flat vector (as from ``get_flat_weights``) into the parameters, in place.
+
+        Parameters
+        ----------
+        vector : array_like
+            Shape (n_parameters(),).
+
+        Raises
+        ------
+        ValueError
+            For a vector of the wrong size.
+        """
         vector = np.asarray(vector)
         if vector.shape != (self.n_parameters(),):
             raise ValueError(f"expected a flat vector of {self.n_parameters()} weights, got "
@@ -455,12 +733,30 @@ class Network:
     def save(self, path, *, metadata=None):
         """Write the network to ``path``, one .npz file that ``neuronet.load`` reads back
         (see ``neuronet.serialization``); return ``path``. ``metadata`` (a dict) updates
-        ``self.metadata`` first. The file is replaced in one step, never left half-written."""
+        ``self.metadata`` first. The file is replaced in one step, never left half-written.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file to write (.npz).
+        metadata : dict, optional
+            Added to ``self.metadata`` (JSON values).
+
+        Returns
+        -------
+        str or path-like
+            ``path``.
+        """
         save = _edges.provided("save", "neuronet.serialization")
         return save(self, path, metadata=metadata)
 
     def summary(self) -> str:
-        """A table of the layers: type, sizes, activation and parameter counts."""
+        """A table of the layers: type, sizes, activation and parameter counts.
+
+        Returns
+        -------
+        str
+        """
         rows = [("#", "layer", "inputs", "outputs", "activation", "parameters")]
         for i, layer in enumerate(self.layers, 1):
             if isinstance(layer, Dense):

@@ -27,6 +27,19 @@ class Optimizer:
     ``decay_bias=False`` decays weight matrices only, not bias vectors; and
     ``decay_per_example=True`` divides ``weight_decay`` by the number of examples in each step's
     batch, an L2 penalty ½·weight_decay·‖w‖² on the batch's summed loss rather than its mean.
+
+    Parameters
+    ----------
+    learning_rate : float
+        The starting rate, greater than zero.
+    weight_decay : float
+        The L2 penalty's factor (0: none).
+    schedule : Schedule, str or None
+        How the learning rate changes after every epoch (``neuronet.schedules``).
+    decay_bias : bool
+        Whether bias vectors decay too (False: weight matrices only).
+    decay_per_example : bool
+        Whether ``weight_decay`` is divided by each step's number of examples.
     """
 
     #: Whether the optimizer needs the whole data at once (L-BFGS) rather than batches.
@@ -75,7 +88,17 @@ class Optimizer:
         """The optimizer's state for ``params`` as arrays shaped like them, in a fixed order
         (SGD's momentum, for the current learning rate; Adam's two moment estimates; none for
         plain SGD), created at zero if it has none for them yet. Changing them in place
-        changes the state: model averaging (``neuronet.dask``) averages them across workers."""
+        changes the state: model averaging (``neuronet.dask``) averages them across workers.
+
+        Parameters
+        ----------
+        params : list of ndarray
+            The parameters stepped.
+
+        Returns
+        -------
+        list of ndarray
+        """
         self._state_for(params)
         return self._state_list()
 
@@ -85,13 +108,31 @@ class Optimizer:
     def state_vector(self, params):
         """The state for ``params`` (``state_arrays``) as one flat vector, or None if the
         optimizer keeps none: numbers that travel, for a copy of the network whose parameters
-        are new arrays, to which the state is not bound."""
+        are new arrays, to which the state is not bound.
+
+        Parameters
+        ----------
+        params : list of ndarray
+            The parameters stepped.
+
+        Returns
+        -------
+        ndarray or None
+        """
         arrays = self.state_arrays(params)
         return np.concatenate([a.ravel() for a in arrays]) if arrays else None
 
     def set_state_vector(self, params, vector) -> None:
         """Make ``vector`` (from ``state_vector``) the state for ``params``, keeping the count
-        of steps taken (Adam's, which making a state afresh would reset)."""
+        of steps taken (Adam's, which making a state afresh would reset).
+
+        Parameters
+        ----------
+        params : list of ndarray
+            The parameters stepped.
+        vector : ndarray
+            A flat state, as ``state_vector`` gives it.
+        """
         steps = getattr(self, "steps", None)
         offset = 0
         for array in self.state_arrays(params):
@@ -102,26 +143,65 @@ class Optimizer:
 
     def gradient_scale(self) -> float:
         """A factor the network may multiply the loss's gradient by before backpropagating it
-        (then every gradient arrives multiplied by it): 1 unless the optimizer can use it."""
+        (then every gradient arrives multiplied by it): 1 unless the optimizer can use it.
+
+        Returns
+        -------
+        float
+        """
         return 1.0
 
     def step(self, params, grads, *, scale=1.0, count=None, matrices=None) -> None:
         """Update ``params`` in place from ``grads``, which arrive multiplied by ``scale``;
         ``count`` is the number of examples in the batch (for ``decay_per_example``). A network
         may hand its parameters as one flat block, with ``matrices`` marking (1, else 0) the
-        entries that belong to weight matrices rather than biases (for ``decay_bias``)."""
+        entries that belong to weight matrices rather than biases (for ``decay_bias``).
+
+        Parameters
+        ----------
+        params : list of ndarray
+            Updated in place.
+        grads : list of ndarray
+            Their gradients, in the same order.
+        scale : float
+            The factor the gradients arrive multiplied by.
+        count : int, optional
+            The examples of the step (for ``decay_per_example``).
+        matrices : ndarray, optional
+            The mask of the entries of weight matrices.
+        """
         raise NotImplementedError
 
     def end_epoch(self, examples: int, logs=None) -> None:
         """Count an epoch of ``examples`` examples and let the schedule set the next rate
-        from the epoch's scores ``logs``."""
+        from the epoch's scores ``logs``.
+
+        Parameters
+        ----------
+        examples : int
+            The examples of the epoch.
+        logs : dict, optional
+            The epoch's scores.
+        """
         self.epochs += 1
         self.examples += int(examples)
         if self.schedule is not None:
             self.learning_rate = float(self.schedule.rate(self, logs))
 
     def decay_of(self, param, count=None) -> float:
-        """The weight decay that applies to ``param`` in a step over ``count`` examples."""
+        """The weight decay that applies to ``param`` in a step over ``count`` examples.
+
+        Parameters
+        ----------
+        param : ndarray
+            A parameter.
+        count : int, optional
+            The examples of the step.
+
+        Returns
+        -------
+        float
+        """
         if not self.weight_decay or (not self.decay_bias and param.ndim < 2):
             return 0.0
         if self.decay_per_example and count:
@@ -154,7 +234,12 @@ class Optimizer:
 
     def config(self) -> dict:
         """The settings that rebuild this optimizer, schedule included, as JSON-ready values
-        (``optimizers.from_config``); the state (momentum, moments) is not part of them."""
+        (``optimizers.from_config``); the state (momentum, moments) is not part of them.
+
+        Returns
+        -------
+        dict
+        """
         config = {"type": type(self).__name__, **self._settings(),
                   "weight_decay": self.weight_decay}
         if not self.decay_bias:
@@ -187,6 +272,23 @@ class SGD(Optimizer):
     With ``momentum`` m, steps follow a running sum of gradients, b = m * b + g, which
     rolls through flat stretches and damps zig-zags; ``nesterov`` looks one step ahead
     (g + m * b).
+
+    Parameters
+    ----------
+    learning_rate : float
+        The step's size (default 0.01).
+    momentum : float
+        In [0, 1): the share of the running sum kept from step to step.
+    nesterov : bool
+        Whether to look one step ahead (needs a momentum).
+    weight_decay : float
+        The L2 penalty's factor (0: none).
+    schedule : Schedule, str or None
+        How the learning rate changes after every epoch (``neuronet.schedules``).
+    decay_bias : bool
+        Whether bias vectors decay too (False: weight matrices only).
+    decay_per_example : bool
+        Whether ``weight_decay`` is divided by each step's number of examples.
     """
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=0.0, *,
@@ -276,6 +378,25 @@ class Adam(Optimizer):
 
     ``epsilon_hat=True`` adds ``epsilon`` to sqrt(v) before the correction of v rather than
     after (the paper's ε̂ form, which Keras and scikit-learn use); PyTorch's form is the default.
+
+    Parameters
+    ----------
+    learning_rate : float
+        The step's size (default 0.001).
+    beta1, beta2 : float
+        In [0, 1): the decay of the running averages of the gradient and its square.
+    epsilon : float
+        Added to sqrt(v) so that no step divides by zero.
+    weight_decay : float
+        The L2 penalty's factor (0: none).
+    epsilon_hat : bool
+        Whether to add ``epsilon`` before the correction of v.
+    schedule : Schedule, str or None
+        How the learning rate changes after every epoch (``neuronet.schedules``).
+    decay_bias : bool
+        Whether bias vectors decay too (False: weight matrices only).
+    decay_per_example : bool
+        Whether ``weight_decay`` is divided by each step's number of examples.
     """
 
     def __init__(
@@ -358,12 +479,17 @@ class LBFGS(Optimizer):
 
     Parameters
     ----------
-    tol : stop when every component of the projected gradient is at most this (SciPy's gtol).
-    max_fun : at most this many evaluations of the loss and gradient in one fit.
-    memory : the number of past steps that model the curvature (SciPy's maxcor).
-    weight_decay, decay_bias, decay_per_example : an L2 penalty ½·weight_decay·‖w‖² added to
-        the loss (see Optimizer).
+    tol : float
+        Stop when every component of the projected gradient is at most this (SciPy's gtol).
+    max_fun : int
+        At most this many evaluations of the loss and gradient in one fit.
+    memory : int
+        The number of past steps that model the curvature (SciPy's maxcor).
+    weight_decay, decay_bias, decay_per_example
+        An L2 penalty ½·weight_decay·‖w‖² added to the loss (see Optimizer).
 
+    Notes
+    -----
     ``minimize(objective, x0)`` works on any function of a flat vector that returns its value
     and gradient, for instance one that adds up ``Network.loss_and_gradient`` over parts of the
     data held elsewhere.
@@ -386,14 +512,48 @@ class LBFGS(Optimizer):
 
     def decay_vector(self, params, count):
         """The weight decay of every entry of the flat vector of ``params``, for a loss that
-        is the mean over ``count`` examples (or their sum, with ``count`` None)."""
+        is the mean over ``count`` examples (or their sum, with ``count`` None).
+
+        Parameters
+        ----------
+        params : list of ndarray
+            The parameters, in the order of the flat vector.
+        count : int or None
+            The examples the loss is the mean of.
+
+        Returns
+        -------
+        ndarray
+            One decay per entry.
+        """
         return np.concatenate([np.full(p.size, self.decay_of(p, count)) for p in params])
 
     def minimize(self, objective, x0, *, max_iter=100, callback=None):
         """Minimize ``objective(x) -> (value, gradient)`` from the flat vector ``x0`` with at
         most ``max_iter`` iterations (and ``max_fun`` evaluations in all). ``callback(x,
         value)`` is called after every iteration; returning True stops. Returns an
-        ``LBFGSResult`` (also kept as ``self.result``)."""
+        ``LBFGSResult`` (also kept as ``self.result``).
+
+        Parameters
+        ----------
+        objective : callable
+            ``objective(x)`` returns (value, gradient).
+        x0 : ndarray
+            The starting flat vector.
+        max_iter : int
+            The most iterations.
+        callback : callable, optional
+            ``callback(x, value)``, after every iteration.
+
+        Returns
+        -------
+        LBFGSResult
+
+        Raises
+        ------
+        ImportError
+            Without SciPy.
+        """
         try:
             from scipy.optimize import minimize
         except ImportError as exc:
@@ -437,7 +597,21 @@ class LBFGS(Optimizer):
 class LBFGSResult:
     """What ``LBFGS.minimize`` found: the flat vector ``x``, its value ``fun``, the
     iterations ``n_iter`` and evaluations ``n_fun`` it took, whether it ``converged`` (the
-    gradient or the change of value fell below tolerance) and SciPy's ``message``."""
+    gradient or the change of value fell below tolerance) and SciPy's ``message``.
+
+    Parameters
+    ----------
+    x : ndarray
+        The flat vector found.
+    fun : float
+        Its value.
+    n_iter, n_fun : int
+        The iterations, and the evaluations of the objective.
+    converged : bool
+        Whether it stopped by tolerance.
+    message : str
+        SciPy's.
+    """
 
     def __init__(self, x, fun, n_iter, n_fun, converged, message):
         self.x, self.fun, self.n_iter, self.n_fun = x, fun, n_iter, n_fun
@@ -454,7 +628,21 @@ OPTIMIZERS = {"sgd": SGD, "adam": Adam, "lbfgs": LBFGS}
 
 def get(optimizer) -> Optimizer:
     """An Optimizer: an instance as it is, a name ("sgd", "adam", "lbfgs") with default
-    settings, or None for Adam."""
+    settings, or None for Adam.
+
+    Parameters
+    ----------
+    optimizer : Optimizer, str or None
+
+    Returns
+    -------
+    Optimizer
+
+    Raises
+    ------
+    ValueError
+        For an unknown name.
+    """
     if optimizer is None:
         return Adam()
     if isinstance(optimizer, Optimizer):
@@ -466,7 +654,22 @@ def get(optimizer) -> Optimizer:
 
 
 def from_config(config) -> Optimizer:
-    """An optimizer (with its schedule) from its ``config()``."""
+    """An optimizer (with its schedule) from its ``config()``.
+
+    Parameters
+    ----------
+    config : dict
+        As ``Optimizer.config`` writes it.
+
+    Returns
+    -------
+    Optimizer
+
+    Raises
+    ------
+    ValueError
+        For a config that names no optimizer or holds a wrong setting.
+    """
     if not isinstance(config, dict):
         raise ValueError(f"not an optimizer's settings: {config!r}")
     classes = {cls.__name__: cls for cls in OPTIMIZERS.values()}
