@@ -100,40 +100,6 @@ def test_info_writes_a_negative_center_as_a_plus(run_cli, penguins_model):
     assert "- -" not in text
 
 
-def test_a_report_narrower_than_its_matrix_shows_the_classes_most_confused():
-    from neuronet.metrics import classification_report
-
-    rng = np.random.default_rng(0)
-    classes = [f"a long class name {i:02d}" for i in range(19)]
-    truth = rng.choice(classes, 2000)
-    guess = truth.copy()
-    wrong = rng.random(2000) < 0.2
-    guess[wrong] = rng.choice(classes, wrong.sum())
-    # One pair confused far more than any other: it must come first.
-    swap = (truth == classes[3]) & (rng.random(2000) < 0.6)
-    guess[swap] = classes[7]
-    report = classification_report(truth, guess, classes)
-    whole = report.format()
-    assert max(map(len, whole.splitlines())) > 170
-    narrow = report.format(width=100)
-    assert max(map(len, narrow.splitlines())) <= 100
-    assert "confusion matrix (rows" not in narrow
-    lines = narrow.split("classes most confused", 1)[1].splitlines()
-    assert lines[-1] == "(a 19 x 19 matrix: too wide for 100 columns)"
-    first = lines[1].split()
-    matrix = report["confusion"]
-    count = int(matrix[3, 7])
-    assert " ".join(first) == (f"{classes[3]} -> {classes[7]} {count:,} "
-                               f"{count / matrix[3].sum():.1%}")
-    off = matrix.copy()
-    np.fill_diagonal(off, 0)
-    assert count == off.max()
-    assert len(lines) == 1 + 10 + 1
-    cut = report.format(width=50)
-    assert max(map(len, cut.splitlines())) <= 50 and "a long class ..." in cut
-    assert report.format(width=10_000) == whole == str(report)
-
-
 def test_evaluate_fits_the_terminal_and_writes_the_whole_matrix(run_cli, penguins_model,
                                                                  tmp_path, monkeypatch):
     out = tmp_path / "confusion.csv"

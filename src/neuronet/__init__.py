@@ -12,9 +12,10 @@ from . import activations, callbacks, datasets, initializers, losses, metrics, o
 from ._version import __version__
 from .callbacks import Callback, History
 from .layers import Dense, Dropout
+from .lbfgs import LBFGS
 from .network import Network
 from .neuron import Neuron
-from .optimizers import LBFGS, SGD, Adam
+from .optimizers import SGD, Adam
 from .serialization import ModelFileError, load
 
 # A library never configures logging; it only gives its logger a place that discards, so that

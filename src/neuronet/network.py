@@ -13,19 +13,17 @@ from . import _edges, losses
 from ._checks import (
     all_finite,
     as_count,
-    as_float_array,
-    as_sparse_rows,
-    check_lazy,
     is_lazy,
     is_sparse,
 )
+from .arrays import Arrays
 from .layers import Dense, Layer
 
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _CLAIMS = threading.Lock()
 
 
-class Network:
+class Network(Arrays):
     """A feed-forward neural network: ``layers`` applied one after the other.
 
     Parameters
@@ -42,6 +40,9 @@ class Network:
 
     Notes
     -----
+    Its weights as a whole (``parameters()``, ``get_flat_weights()``, ``packed()``...) and the
+    check of its inputs (``check_inputs``, ``chunk_rows``) come from ``neuronet.arrays.Arrays``.
+
     ``metadata`` is a dict saved with the network (``save``): feature names, class labels
     and the like, for the tools that use the network. ``predict`` ignores it.
     """
@@ -223,31 +224,24 @@ class Network:
 
     def train_batch(self, inputs, targets, loss, optimizer, weights=None, count=None,
                     blocks=None):
-        """One step of learning on one batch: forward, loss, backward, update.
-        Returns the batch's loss and the outputs it was computed from; a loss that is not
-        finite is returned without touching the weights. ``weights`` (a column, one per
-        example, or None) scales each example's share of the loss and of the gradient;
-        ``count`` is how many examples the batch stands for (default: its rows), for an
-        optimizer whose weight decay is per example. ``blocks`` is what ``_packed()`` gave,
-        from a caller that knows no layer's arrays were replaced since (``fit`` checks once
-        an epoch: the check costs as much as a small layer's update).
-
-        This is the one step of learning that ``fit`` takes on every batch.
+        """One step of learning on one batch: forward, loss, backward, update: the step
+        that ``fit`` takes on every batch. A loss that is not finite is returned without
+        touching the weights.
 
         Parameters
         ----------
-        inputs : ndarray
-            The batch, one row per example.
-        targets : ndarray
-            Its targets, shape (rows, n_outputs).
+        inputs, targets : ndarray
+            The batch and its targets, one row per example.
         loss : Loss
         optimizer : Optimizer
         weights : ndarray, optional
-            A column of per-example weights.
+            A column, one per example: each one's share of the loss and of the gradient.
         count : int, optional
-            The examples the batch stands for.
+            The examples the batch stands for (default: its rows), for a weight decay per
+            example.
         blocks : tuple, optional
-            What ``packed()`` gave.
+            What ``packed()`` gave, from a caller that knows no layer's arrays were replaced
+            since (``fit`` checks once an epoch: the check costs a small layer's update).
 
         Returns
         -------
@@ -285,50 +279,6 @@ class Network:
             optimizer.step(params, grads, scale=scale, matrices=matrices,
                            count=outputs.shape[0] if count is None else count)
         return value, outputs
-
-    def packed(self):
-        """The parameters and their gradients as one contiguous block each: (parameter blocks,
-        gradient blocks, matrix mask).
-
-        Weight matrices come first, then biases; the layers hold their parts as views, so the
-        optimizer updates a whole network in a few operations rather than a few per array. The
-        mask marks the block's entries that belong to weight matrices (None if there are no
-        biases). Packed again whenever a layer's arrays are not views of the block (after a
-        copy, unpickling or an assignment). An optimizer's state belongs to the parameter
-        blocks it steps (``optimizer.state_arrays(network.packed()[0])``).
-
-        Returns
-        -------
-        params : list of ndarray
-            The parameter blocks.
-        grads : list of ndarray
-            The gradient blocks.
-        matrices : ndarray or None
-            The mask of the weight matrices' entries.
-        """
-        params = self.parameters()
-        if getattr(self, "_pack_ids", None) == tuple(map(id, params)):
-            return self._blocks, self._grad_blocks, self._matrices
-        entries = [(layer, p, g) for layer in self.layers
-                   for p, g in zip(layer.parameter_names, layer.gradient_names)]
-        entries.sort(key=lambda e: getattr(e[0], e[1]).ndim < 2)  # stable: matrices first
-        size = sum(getattr(layer, p).size for layer, p, _ in entries)
-        block, grad_block = np.empty(size, self.dtype), np.zeros(size, self.dtype)
-        matrices = np.zeros(size, self.dtype)
-        offset = 0
-        for layer, p, g in entries:
-            array = getattr(layer, p)
-            part = slice(offset, offset + array.size)
-            view = block[part].reshape(array.shape)
-            view[...] = array
-            setattr(layer, p, view)
-            setattr(layer, g, grad_block[part].reshape(array.shape))
-            matrices[part] = array.ndim >= 2
-            offset += array.size
-        self._blocks, self._grad_blocks = [block], [grad_block]
-        self._matrices = None if matrices.all() else matrices
-        self._pack_ids = tuple(map(id, self.parameters()))
-        return self._blocks, self._grad_blocks, self._matrices
 
     def loss_and_gradient(self, X, y, loss, *, sample_weight=None, batch_size=None):
         """The loss summed over the rows of (X, y) and its gradient with respect to every
@@ -564,171 +514,6 @@ class Network:
         from .onnx import network_to_onnx
 
         return network_to_onnx(self, path, dtype=dtype)
-
-    def check_inputs(self, X, name="X", *, scan=True):
-        """X as a 2-D array of the network's dtype with the right number of columns, C-ordered
-        (one copy at most, whatever the input's layout), or a ValueError saying what is wrong.
-        A SciPy sparse matrix becomes CSR of the network's dtype. Data read on demand (a
-        np.memmap, an h5py dataset, any object with shape, dtype and row indexing) is returned
-        as it is, not loaded: with
-        ``scan`` it is read once, chunk by chunk, to check that it holds finite numbers.
-
-        Parameters
-        ----------
-        X : array_like
-            The inputs.
-        name : str
-            How messages name it.
-        scan : bool
-            Whether to read data on demand once to check it.
-
-        Returns
-        -------
-        ndarray, scipy.sparse matrix or lazy data
-
-        Raises
-        ------
-        ValueError
-            Saying what is wrong.
-        """
-        lazy = is_lazy(X)
-        if is_sparse(X):
-            array = as_sparse_rows(X, name, self.dtype)
-        elif lazy:
-            array = X
-        else:
-            array = as_float_array(X, name, dtype=self.dtype, order="C")
-        if len(array.shape) == 1 and array.shape[0] == self.n_inputs:
-            array = array[None, :]
-        if len(array.shape) != 2:
-            raise ValueError(
-                f"{name} must be 2-D, one row per example and {self.n_inputs} columns; "
-                f"got shape {array.shape}"
-            )
-        if array.shape[1] != self.n_inputs:
-            raise ValueError(
-                f"{name} has {array.shape[1]} columns, but the network expects {self.n_inputs}"
-            )
-        if array.shape[0] == 0:
-            raise ValueError(f"{name} is empty; expected at least one row")
-        if lazy and scan:
-            check_lazy(X, name)
-        elif lazy and np.dtype(X.dtype).kind not in "biuf":
-            raise ValueError(f"{name} must hold numbers (int or float), got values of dtype "
-                             f"{X.dtype}")
-        return array
-
-    def chunk_rows(self, megabytes: int = 32) -> int:
-        """Rows per chunk when predicting or scoring many rows: large chunks keep the matrix
-        products efficient, bounded ones keep memory flat (about ``megabytes`` per layer).
-
-        Parameters
-        ----------
-        megabytes : int
-            The memory a chunk may take per layer.
-
-        Returns
-        -------
-        int
-        """
-        widest = max([self.n_inputs] + [layer.n_outputs for layer in self._dense])
-        return max(256, (megabytes << 20) // (widest * self.dtype.itemsize))
-
-    # --- its parts ----------------------------------------------------------------------------
-
-    def parameters(self) -> list:
-        """Every trainable array, layer by layer (weights, then bias).
-
-        Returns
-        -------
-        list of ndarray
-            The arrays themselves, not copies.
-        """
-        return [p for layer in self.layers for p in layer.parameters()]
-
-    def gradients(self) -> list:
-        """The gradients left by the last ``backward``, in the order of ``parameters()``.
-
-        Returns
-        -------
-        list of ndarray
-        """
-        return [g for layer in self.layers for g in layer.gradients()]
-
-    def n_parameters(self) -> int:
-        """How many numbers training changes, in every layer.
-
-        Returns
-        -------
-        int
-        """
-        return sum(p.size for p in self.parameters())
-
-    def get_weights(self) -> list:
-        """Copies of ``parameters()``.
-
-        Returns
-        -------
-        list of ndarray
-        """
-        return [p.copy() for p in self.parameters()]
-
-    def set_weights(self, weights) -> None:
-        """Copy arrays (as from ``get_weights``) into the parameters, in place.
-
-        Parameters
-        ----------
-        weights : list of array_like
-            One array per parameter, of its shape.
-
-        Raises
-        ------
-        ValueError
-            For a wrong number of arrays or a wrong shape.
-        """
-        params = self.parameters()
-        weights = list(weights)
-        if len(weights) != len(params):
-            raise ValueError(f"expected {len(params)} arrays, got {len(weights)}")
-        for i, (param, value) in enumerate(zip(params, weights)):
-            value = np.asarray(value)
-            if value.shape != param.shape:
-                raise ValueError(f"array {i} has shape {value.shape}, expected {param.shape}")
-            param[...] = value
-
-    def get_flat_weights(self):
-        """Every weight and bias in one flat vector (a copy), layer by layer in the order of
-        ``parameters()``: the vector that ``loss_and_gradient``'s gradient matches.
-
-        Returns
-        -------
-        ndarray
-            Shape (n_parameters(),).
-        """
-        params = self.parameters()
-        return np.concatenate([p.ravel() for p in params]) if params else np.empty(0, self.dtype)
-
-    def set_flat_weights(self, vector) -> None:
-        """Copy a flat vector (as from ``get_flat_weights``) into the parameters, in place.
-
-        Parameters
-        ----------
-        vector : array_like
-            Shape (n_parameters(),).
-
-        Raises
-        ------
-        ValueError
-            For a vector of the wrong size.
-        """
-        vector = np.asarray(vector)
-        if vector.shape != (self.n_parameters(),):
-            raise ValueError(f"expected a flat vector of {self.n_parameters()} weights, got "
-                             f"shape {vector.shape}")
-        start = 0
-        for param in self.parameters():
-            param[...] = vector[start:start + param.size].reshape(param.shape)
-            start += param.size
 
     def save(self, path, *, metadata=None):
         """Write the network to ``path``, one .npz file that ``neuronet.load`` reads back
