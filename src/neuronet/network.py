@@ -309,7 +309,7 @@ class Network(Arrays):
         gradient : ndarray
             Flat, in the order of ``get_flat_weights()``.
         """
-        from .training import loss_and_gradient
+        from .scoring import loss_and_gradient
 
         return loss_and_gradient(self, X, y, loss, sample_weight=sample_weight,
                                  batch_size=batch_size)
@@ -489,7 +489,7 @@ class Network(Arrays):
         dict
             {"loss": ..., metric: ...}.
         """
-        from .training import evaluate
+        from .scoring import evaluate
 
         loss = loss if loss is not None else self.loss
         if loss is None:

@@ -17,7 +17,7 @@ Two ways to train, chosen by the optimizer:
 - ``optimizer="lbfgs"`` (the default): full-batch L-BFGS, as Spark MLlib trains its
   perceptron. Every evaluation sends the weights inside one task per worker thread, placed
   where its partitions are (``placement``), which adds up the loss and gradient of each of those
-  partitions on its own (``training.block_total``); the partitions' sums meet in the tree,
+  partitions on its own (``scoring.block_total``); the partitions' sums meet in the tree,
   eight at a time by partition index, whose root is the client, where L-BFGS steps.
 - ``optimizer="sgd"``, ``"adam"`` or an SGD or Adam object: model averaging (local SGD). Every
   round, each partition trains its own copy of the network with the optimizer for one epoch of
@@ -41,7 +41,7 @@ except ImportError as exc:
     raise ImportError("neuronet.dask needs Dask and its distributed scheduler: "
                       "pip install 'neuronet[dask]'") from exc
 
-from .. import optimizers, training
+from .. import optimizers, scoring, training
 from .._checks import as_count, as_positive_float
 from ..callbacks import NoImprovement
 from ..metrics import METRICS
@@ -198,7 +198,7 @@ def _scores(run, session, template, rows, placement, weights, doing) -> dict:
                                            template, weights, run.loss, names, doing=doing))
 
     sums = session.retried(submit, doing)
-    return training.score_values(sums, run.loss, {name: METRICS[name]() for name in names})
+    return scoring.score_values(sums, run.loss, {name: METRICS[name]() for name in names})
 
 
 def _lbfgs(run, session, template, rows) -> None:

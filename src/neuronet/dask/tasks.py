@@ -1,7 +1,7 @@
 """The tasks that run on a cluster's workers, each on one partition of the rows.
 
 Each task computes what the in-process engine computes on the same rows, with the same code
-(``training.block_total``, ``training.score_sums``, ``Network.fit``), and returns it as a dict
+(``scoring.block_total``, ``scoring.score_sums``, ``Network.fit``), and returns it as a dict
 of sums, which ``batches.add`` adds up in a fixed tree by partition index."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import threading
 
 import numpy as np
 
-from .. import targets, training
+from .. import scoring, targets
 from ..metrics import build as build_metrics
 
 
@@ -120,18 +120,18 @@ def _partitions(blocks):
 
 def loss_and_gradient_of(template, weights, loss, *blocks) -> list:
     """The summed loss and its gradient over each partition of a group (its X blocks, then its
-    targets), each on its own (``training.block_total``): a list, one total per partition."""
+    targets), each on its own (``scoring.block_total``): a list, one total per partition."""
     network = working_copy(template, weights)
     with HeapReuse():
-        return [training.block_total(network, X, ys, None, loss)
+        return [scoring.block_total(network, X, ys, None, loss)
                 for X, ys in _partitions(blocks)]
 
 
 def score_sums_of(template, weights, loss, names, *blocks) -> list:
-    """The loss and metrics' sums over each partition of a group (``training.score_sums``)."""
+    """The loss and metrics' sums over each partition of a group (``scoring.score_sums``)."""
     network = working_copy(template, weights)
     with HeapReuse():
-        return [training.score_sums(network, X, ys, loss, build_metrics(names, ys))
+        return [scoring.score_sums(network, X, ys, loss, build_metrics(names, ys))
                 for X, ys in _partitions(blocks)]
 
 
