@@ -12,7 +12,8 @@ from .. import activations, initializers, losses
 from .._version import __version__
 from ..layers import Dense, Dropout
 from ..network import Network
-from .archive import Problem, all_finite, brief, is_finite_number, is_number, to_json
+from .archive import Problem
+from .values import all_finite, brief, is_finite_number, is_number, to_json
 
 FORMAT = "neuronet-model"
 FORMAT_VERSION = 1

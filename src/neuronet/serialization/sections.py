@@ -11,8 +11,9 @@ import re
 
 import numpy as np
 
-from .archive import Problem, brief, to_json
+from .archive import Problem
 from .network import MAX_PARAMETERS
+from .values import brief, to_json
 
 #: Sections a model file may hold beside the network: kind -> the module whose
 #: ``from_section(network, fields, arrays)`` checks the section (ValueError when it is wrong)
