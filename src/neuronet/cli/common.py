@@ -10,7 +10,15 @@ from .. import _files
 
 
 class CommandError(Exception):
-    """A failure to report as one line, with the exit status to end with."""
+    """A failure to report as one line, with the exit status to end with.
+
+    Parameters
+    ----------
+    message : str
+        The line, after "neuronet: error: ".
+    status : int
+        The exit status: 1 for the data or files, 2 for a usage error.
+    """
 
     def __init__(self, message: str, status: int = 1):
         super().__init__(message)
@@ -149,7 +157,20 @@ class _Quiet(argparse.Action):
 
 
 def number(within, expected):
-    """An argparse type: a float for which ``within(value)`` holds."""
+    """An argparse type: a float for which ``within(value)`` holds.
+
+    Parameters
+    ----------
+    within : callable
+        ``within(value)`` says whether a value is allowed.
+    expected : str
+        What is allowed, for the message ("a port from 0 to 65535").
+
+    Returns
+    -------
+    callable
+        From text to the float.
+    """
 
     def parse(text):
         try:
@@ -168,7 +189,15 @@ def add_option(parser, option) -> None:
     ``tabular.settings.Option``): its name, help and default from the settings, its text read
     by the option's kind, whose message argparse shows for a wrong value ("argument --epochs:
     expected at least 1, got 0"). The destination is the option's name, so that the parsed
-    arguments give the settings back by name."""
+    arguments give the settings back by name.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The subcommand's parser.
+    option : Option
+        An option of ``tabular.TrainSettings``.
+    """
     kind = option.kind
     if kind.type_name == "bool" and not option.negated:
         parser.add_argument(option.flag, dest=option.name, action="store_true",
@@ -211,7 +240,13 @@ def _argument_type(kind):
 
 
 def reading_options(parser) -> None:
-    """--sep and --encoding, as ``neuronet train`` has them."""
+    """--sep and --encoding, as ``neuronet train`` has them.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The subcommand's parser.
+    """
     from ..tabular.settings import options
 
     for option in options():
@@ -221,7 +256,22 @@ def reading_options(parser) -> None:
 
 def check_writable(path, inputs=(), *, patterns: bool = False) -> None:
     """Fail before the work, not after it, when the output cannot be written, or when it is
-    one of the ``inputs`` (files, or with ``patterns`` glob patterns of files, to read)."""
+    one of the ``inputs`` (files, or with ``patterns`` glob patterns of files, to read).
+
+    Parameters
+    ----------
+    path : str
+        The output.
+    inputs : sequence of str
+        The command's inputs.
+    patterns : bool
+        Whether the inputs are glob patterns.
+
+    Raises
+    ------
+    CommandError
+        Saying why the output cannot be written.
+    """
     try:
         _files.check_writable(path)
         _files.check_not_input(path, inputs, patterns=patterns)
@@ -230,7 +280,20 @@ def check_writable(path, inputs=(), *, patterns: bool = False) -> None:
 
 
 def check_not_input(path, inputs) -> None:
-    """Fail before the work when the output is one of the ``inputs``."""
+    """Fail before the work when the output is one of the ``inputs``.
+
+    Parameters
+    ----------
+    path : str
+        The output.
+    inputs : sequence of str
+        The command's inputs.
+
+    Raises
+    ------
+    CommandError
+        When it is one of them.
+    """
     try:
         _files.check_not_input(path, inputs)
     except ValueError as exc:
@@ -238,7 +301,16 @@ def check_not_input(path, inputs) -> None:
 
 
 def is_stdout(path) -> bool:
-    """Whether ``path`` names this process's standard output."""
+    """Whether ``path`` names this process's standard output.
+
+    Parameters
+    ----------
+    path : str
+
+    Returns
+    -------
+    bool
+    """
     return _files.is_stdout(path)
 
 

@@ -11,12 +11,19 @@ from .common import CommandError, add_quiet, examples
 
 
 def demo_tutorial(args) -> None:
-    """The tutorial's own program: one neuron, three inputs, trained 10,000 times."""
+    """The tutorial's own program: one neuron, three inputs, trained 10,000 times.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+    """
     from .. import datasets
     from ..neuron import Neuron
 
     if args.explain:
-        return _explain_tutorial()
+        _explain_tutorial()
+        return
 
     network = Neuron()
     print("Random starting weights: ")
@@ -53,7 +60,13 @@ def _explain_tutorial() -> None:
 
 
 def demo_xor(args) -> None:
-    """XOR: the single neuron cannot learn it; one hidden layer can."""
+    """XOR: the single neuron cannot learn it; one hidden layer can.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+    """
     from .. import datasets
     from ..layers import Dense
     from ..network import Network
@@ -89,7 +102,18 @@ def _print_xor_table(X, y, outputs) -> None:
 
 
 def demo_digits(args) -> None:
-    """Handwritten digits: a 64-32-10 network learns to read 8x8 images."""
+    """Handwritten digits: a 64-32-10 network learns to read 8x8 images.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Raises
+    ------
+    CommandError
+        Without scikit-learn.
+    """
     from .. import datasets
     from ..network import Network
     from ..optimizers import Adam
@@ -126,6 +150,13 @@ def _cmd_demo(args) -> None:
 
 
 def add_demo(commands) -> None:
+    """Add the subcommand ``neuronet demo`` to ``commands``.
+
+    Parameters
+    ----------
+    commands : argparse subparsers
+        Where the subcommand goes.
+    """
     demo = commands.add_parser(
         "demo", help="show neuronet at work",
         description="Show neuronet at work: the tutorial's single neuron (its own program and "

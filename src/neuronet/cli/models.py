@@ -42,6 +42,13 @@ def _cmd_diagram(args) -> None:
 
 
 def add_diagram(commands) -> None:
+    """Add the subcommand ``neuronet diagram`` to ``commands``.
+
+    Parameters
+    ----------
+    commands : argparse subparsers
+        Where the subcommand goes.
+    """
     diagram = commands.add_parser(
         "diagram",
         help="draw a model as SVG",
@@ -72,7 +79,21 @@ def _cmd_info(args) -> None:
 
 def model_card(path, model, header) -> str:
     """What a model file holds, for a person: its layers, sizes, dtype and metadata, and for a
-    model of a table its preparation."""
+    model of a table its preparation.
+
+    Parameters
+    ----------
+    path : str
+        The model file.
+    model : Network or TabularModel
+        What it holds.
+    header : dict
+        Its header.
+
+    Returns
+    -------
+    str
+    """
     network = getattr(model, "network", model)
     size = os.path.getsize(path)
     lines = [f"{printable(path)}: neuronet model, format version {header['format_version']}, "
@@ -129,6 +150,13 @@ def _listing(items, limit: int = 10) -> str:
 
 
 def add_info(commands) -> None:
+    """Add the subcommand ``neuronet info`` to ``commands``.
+
+    Parameters
+    ----------
+    commands : argparse subparsers
+        Where the subcommand goes.
+    """
     info = commands.add_parser(
         "info", help="describe a model file: layers, sizes, metadata",
         description="Describe a model file without running it: its format, layers, sizes and "

@@ -12,6 +12,13 @@ def _cmd_playground(args) -> None:
 
 
 def add_playground(commands) -> None:
+    """Add the subcommand ``neuronet playground`` to ``commands``.
+
+    Parameters
+    ----------
+    commands : argparse subparsers
+        Where the subcommand goes.
+    """
     playground = commands.add_parser(
         "playground", help="watch a network learn, live, in your browser",
         description="Serve the playground, a page where a network learns a picture of two "

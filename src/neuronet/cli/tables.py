@@ -51,6 +51,13 @@ def _cmd_train(args) -> None:
 
 
 def add_train(commands) -> None:
+    """Add the subcommand ``neuronet train`` to ``commands``.
+
+    Parameters
+    ----------
+    commands : argparse subparsers
+        Where the subcommand goes.
+    """
     from ..tabular import TASK_RULE
     from ..tabular.settings import options
 
@@ -141,6 +148,13 @@ def _cmd_predict(args) -> None:
 
 
 def add_predict(commands) -> None:
+    """Add the subcommand ``neuronet predict`` to ``commands``.
+
+    Parameters
+    ----------
+    commands : argparse subparsers
+        Where the subcommand goes.
+    """
     predict = commands.add_parser(
         "predict", help="predict with a model for the rows of a CSV",
         description="Predict with a model for each row of a table: the model prepares the "
@@ -194,6 +208,13 @@ def _cmd_evaluate(args) -> None:
 
 
 def add_evaluate(commands) -> None:
+    """Add the subcommand ``neuronet evaluate`` to ``commands``.
+
+    Parameters
+    ----------
+    commands : argparse subparsers
+        Where the subcommand goes.
+    """
     evaluate = commands.add_parser(
         "evaluate", help="score a model on a CSV with the target",
         description="Score a model on the rows of a table that have a target value: "

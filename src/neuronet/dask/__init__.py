@@ -65,6 +65,9 @@ def fit(network, X, y, *, loss, optimizer="lbfgs", max_iter=100, tol=None, clien
 
     Parameters
     ----------
+    network : the Network to train; its weights are the starting point and the result.
+    X : a dask array or DataFrame of numbers, partitioned by rows.
+    y : the targets, with the same rows.
     loss : as for ``Network.fit``.
     optimizer : "lbfgs" (default) or an LBFGS: full-batch L-BFGS, each iteration one pass over
         every partition. "sgd", "adam" or an SGD or Adam: model averaging, each iteration a
@@ -76,6 +79,7 @@ def fit(network, X, y, *, loss, optimizer="lbfgs", max_iter=100, tol=None, clien
         optimizer's, 1e-5); model averaging stops when the loss has not improved by at least
         ``tol`` for ``n_iter_no_change`` rounds (default: never, all ``max_iter`` rounds).
     client : a ``distributed.Client``; default: the current one.
+    n_iter_no_change : the rounds without improvement that ``tol`` allows.
     batch_size, shuffle : each partition's batches in a round of model averaging.
     local_steps : in a round of model averaging, each partition takes this many batches
         (drawn afresh from its rows every round) instead of a whole epoch.
