@@ -60,7 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
 class _Lines(logging.Formatter):
     def format(self, record):
         kind = "note" if record.levelno < logging.WARNING else record.levelname.lower()
-        return f"neuronet: {kind}: {printable(record.getMessage())}"
+        message = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:  # a failure logged, one line
+            error = record.exc_info[1]
+            message += f" ({type(error).__name__}: {error})"
+        return f"neuronet: {kind}: {printable(message)}"
 
 
 @contextlib.contextmanager
