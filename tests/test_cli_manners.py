@@ -186,3 +186,13 @@ def test_train_quiet_also_turns_off_the_progress_bar(tmp_path):
     assert (args.progress, args.quiet) == (False, True)
     args = parser.parse_args(["train", "x.csv", "--target", "y", "-o", "m.npz"])
     assert args.quiet is False
+
+
+@pytest.mark.parametrize("name", sorted(_subcommands()))
+def test_the_help_is_wrapped_to_the_terminal_and_the_examples_kept(name, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    with pytest.raises(SystemExit):
+        main([name, "--help"])
+    text, examples = capsys.readouterr().out.split("\nexamples:\n", 1)
+    assert max(map(len, text.splitlines())) <= 80
+    assert all(line.startswith("  ") and "\n" not in line for line in examples.splitlines())

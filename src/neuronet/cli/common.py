@@ -25,6 +25,15 @@ class CommandError(Exception):
         self.status = status
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help, the description wrapped to the terminal, the examples as written."""
+
+    def _fill_text(self, text, width, indent):
+        if text.startswith("examples:\n"):
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
 class Parser(argparse.ArgumentParser):
     """An argparse parser with the command's manners: a usage error is a ``CommandError`` of
     status 2 (one line, no usage block), no option may be abbreviated (``--epoch`` is not
@@ -42,7 +51,7 @@ class Parser(argparse.ArgumentParser):
         self.arguments: list = []
         self.subcommands: dict = {}
         kwargs.setdefault("allow_abbrev", False)
-        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        kwargs.setdefault("formatter_class", _Formatter)
         super().__init__(*args, **kwargs)
 
     def add_argument(self, *args, **kwargs):
