@@ -37,7 +37,7 @@ def test_without_options_it_traces_the_tutorials_neuron(capsys):
 
 
 def test_a_random_network_on_xor_with_a_neuron_explained(capsys):
-    status, out, err = _run(capsys, "trace", "--network", "2-4-4-1", "--hidden", "tanh",
+    status, out, err = _run(capsys, "trace", "--network", "2-4-4-1", "--hidden-activation", "tanh",
                             "--row", "2", "--explain", "2:3", "--seed", "5")
     assert status == 0, err
     network = Network([Dense(2, 4, "tanh"), Dense(4, 4, "tanh"), Dense(4, 1, "sigmoid")],
@@ -64,7 +64,7 @@ def test_a_csv_of_numbers_and_the_table_and_the_drawing(capsys, tmp_path):
     svg = tmp_path / "step.svg"
     status, out, err = _run(capsys, "trace", "--network", "3-2-1", "--data", data,
                             "--loss", "binary_crossentropy", "--optimizer", "adam", "--table",
-                            "--svg", svg, "--rows", "5")
+                            "-o", svg, "--rows", "5")
     assert status == 0, err
     assert "One step of learning on 5 rows with Adam(learning_rate=0.001)" in out
     assert "binary cross-entropy" in out and "layer  neuron  row" in out
@@ -110,8 +110,8 @@ def test_a_model_of_a_table(capsys, tmp_path):
 
 
 def test_check_gradients_prints_the_table(capsys):
-    status, out, err = _run(capsys, "check-gradients", "--network", "2-4-4-1", "--hidden",
-                            "tanh")
+    status, out, err = _run(capsys, "check-gradients", "--network", "2-4-4-1",
+                            "--hidden-activation", "tanh")
     assert status == 0 and err == ""
     lines = out.splitlines()
     assert lines[0].startswith("Gradient check: backpropagation against central differences")
@@ -134,7 +134,7 @@ def test_check_gradients_prints_the_table(capsys):
     (["trace", "--network", "2-2-1", "--explain", "2:2"], "neurons 0 to 0"),
     (["trace", "--network", "2-2-1", "--rows", "0"], "--rows must be at least 1"),
     (["trace", "--network", "2-2-1", "--learning-rate", "0"], "--learning-rate must be more"),
-    (["trace", "--network", "2-2-1", "--output", "identity", "--loss",
+    (["trace", "--network", "2-2-1", "--output-activation", "identity", "--loss",
       "binary_crossentropy"], "needs probabilities"),
     (["check-gradients", "--network", "2-2-1", "--epsilon", "0"], "--epsilon must be more"),
     (["trace", "--network", "2-2-1", "--data", "missing.csv"], "missing.csv: no such file"),

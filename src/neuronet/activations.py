@@ -19,14 +19,54 @@ class Activation:
     name = ""
 
     def forward(self, z, out=None):
+        """The outputs a = f(z) of the sums ``z``.
+
+        Parameters
+        ----------
+        z : ndarray
+            The weighted sums, one row per example.
+        out : ndarray, optional
+            Where to write the outputs (may be ``z`` itself, to work in place).
+
+        Returns
+        -------
+        ndarray
+            f(z), of the shape of ``z``.
+        """
         raise NotImplementedError
 
     def derivative(self, a):
-        """f'(z) written in terms of a = f(z), for the element-wise activations."""
+        """f'(z) written in terms of a = f(z), for the element-wise activations.
+
+        Parameters
+        ----------
+        a : ndarray
+            The outputs f(z).
+
+        Returns
+        -------
+        ndarray
+            f'(z) at each element, of the shape of ``a``.
+        """
         raise NotImplementedError
 
     def backward(self, a, grad, out=None):
-        """dL/dz from dL/da = ``grad``; ``out`` may be ``grad`` itself to work in place."""
+        """dL/dz from dL/da = ``grad``: the chain rule through the activation.
+
+        Parameters
+        ----------
+        a : ndarray
+            The outputs f(z) of the forward pass.
+        grad : ndarray
+            dL/da, the gradient of the loss with respect to the outputs.
+        out : ndarray, optional
+            Where to write the result; may be ``grad`` itself to work in place.
+
+        Returns
+        -------
+        ndarray
+            dL/dz, of the shape of ``a``.
+        """
         return np.multiply(grad, self.derivative(a), out=out)
 
     def __repr__(self) -> str:
@@ -89,7 +129,13 @@ class ReLU(Activation):
 
 
 class LeakyReLU(Activation):
-    """z for positive sums, ``alpha * z`` for negative ones, so no unit goes silent for good."""
+    """z for positive sums, ``alpha * z`` for negative ones, so no unit goes silent for good.
+
+    Parameters
+    ----------
+    alpha : float
+        The slope for negative sums, between 0 and 1 (default 0.01).
+    """
 
     name = "leaky_relu"
 
@@ -114,8 +160,21 @@ class LeakyReLU(Activation):
 
 
 def row_max(z):
-    """The largest value of each row of a 2-D array, as a column. NumPy reduces along short rows
-    slowly (36 us for 1,000 rows of 3); column by column is ten times faster there."""
+    """The largest value of each row of a 2-D array, as a column.
+
+    NumPy reduces along short rows slowly (36 us for 1,000 rows of 3); column by column is ten
+    times faster there.
+
+    Parameters
+    ----------
+    z : ndarray
+        A 2-D array.
+
+    Returns
+    -------
+    ndarray
+        Shape (rows, 1).
+    """
     n, k = z.shape
     if n < 16 * k:
         return np.maximum.reduce(z, axis=1, keepdims=True)
@@ -129,8 +188,20 @@ _ONES = {}
 
 
 def row_sum(a):
-    """The sum of each row of a 2-D array, as a column: a product with ones, which BLAS does
-    far faster than NumPy's reduction along short rows."""
+    """The sum of each row of a 2-D array, as a column.
+
+    A product with ones, which BLAS does far faster than NumPy's reduction along short rows.
+
+    Parameters
+    ----------
+    a : ndarray
+        A 2-D array.
+
+    Returns
+    -------
+    ndarray
+        Shape (rows, 1).
+    """
     key = (a.shape[1], a.dtype)
     ones = _ONES.get(key)
     if ones is None:  # kept: a training step would otherwise spend a third of this on them
@@ -205,7 +276,22 @@ ACTIVATIONS = {
 
 
 def get(activation) -> Activation:
-    """An Activation from its name ("sigmoid", "tanh", "relu", ...) or an Activation instance."""
+    """An Activation from its name ("sigmoid", "tanh", "relu", ...) or an Activation instance.
+
+    Parameters
+    ----------
+    activation : str or Activation
+        A name of ``ACTIVATIONS``, or an activation, returned as it is.
+
+    Returns
+    -------
+    Activation
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, listing the known ones.
+    """
     return by_name(activation, ACTIVATIONS, Activation, "activation")
 
 
@@ -215,26 +301,99 @@ def _floats(z):
 
 
 def sigmoid(z):
+    """The sigmoid 1 / (1 + e^-z) of each element: the tutorial's squashing into (0, 1).
+
+    Parameters
+    ----------
+    z : array_like
+        Numbers.
+
+    Returns
+    -------
+    ndarray
+        Of the shape of ``z``, each in (0, 1).
+    """
     return Sigmoid().forward(_floats(z))
 
 
 def tanh(z):
+    """tanh(z) of each element: outputs in (-1, 1), centred on zero.
+
+    Parameters
+    ----------
+    z : array_like
+        Numbers.
+
+    Returns
+    -------
+    ndarray
+        Of the shape of ``z``.
+    """
     return np.tanh(_floats(z))
 
 
 def relu(z):
+    """max(0, z) of each element.
+
+    Parameters
+    ----------
+    z : array_like
+        Numbers.
+
+    Returns
+    -------
+    ndarray
+        Of the shape of ``z``.
+    """
     return np.maximum(_floats(z), 0)
 
 
 def leaky_relu(z, alpha: float = 0.01):
+    """z where it is positive, ``alpha * z`` elsewhere.
+
+    Parameters
+    ----------
+    z : array_like
+        Numbers.
+    alpha : float
+        The slope for negative values, between 0 and 1.
+
+    Returns
+    -------
+    ndarray
+        Of the shape of ``z``.
+    """
     return LeakyReLU(alpha).forward(_floats(z))
 
 
 def softmax(z):
-    """Softmax over the last axis of a 1-D or 2-D array."""
+    """Softmax over the last axis of a 1-D or 2-D array: positive outputs that sum to 1.
+
+    Parameters
+    ----------
+    z : array_like
+        A 1-D array, or one row per example.
+
+    Returns
+    -------
+    ndarray
+        Of the shape of ``z``.
+    """
     z = _floats(z)
     return Softmax().forward(np.atleast_2d(z)).reshape(z.shape)
 
 
 def identity(z):
+    """z itself: the activation of a regression's output.
+
+    Parameters
+    ----------
+    z : array_like
+        Numbers.
+
+    Returns
+    -------
+    array_like
+        ``z``, unchanged.
+    """
     return z

@@ -52,12 +52,30 @@ class Batches:
         self._y = np.empty((self.batch_size, targets.table.shape[1]), dtype=dtype)
 
     def steps(self) -> int:
-        """Batches per epoch."""
+        """Batches per epoch.
+
+        Returns
+        -------
+        int
+        """
         return -(-self.n // self.batch_size)
 
     def order(self, rng, shuffle):
         """This epoch's order of rows: a fresh permutation, the rows as they are, or what a
-        function ``shuffle(rows)`` makes of the array of training rows."""
+        function ``shuffle(rows)`` makes of the array of training rows.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            The network's generator.
+        shuffle : bool or callable
+            As ``Network.fit`` takes it.
+
+        Returns
+        -------
+        ndarray or None
+            The rows in order, or None for the rows in place.
+        """
         if callable(shuffle):
             return np.asarray(shuffle(np.arange(self.n) if self.rows is None else self.rows))
         if shuffle:
@@ -65,11 +83,33 @@ class Batches:
         return self.rows
 
     def inputs(self, index):
-        """The inputs of the rows ``index`` (a slice or an index array)."""
+        """The inputs of the rows ``index``.
+
+        Parameters
+        ----------
+        index : slice or ndarray
+            Rows of X.
+
+        Returns
+        -------
+        ndarray or scipy.sparse matrix
+            One row per index.
+        """
         raise NotImplementedError
 
     def epoch(self, order):
-        """The batches of one epoch over the rows in ``order``."""
+        """The batches of one epoch over the rows in ``order``.
+
+        Parameters
+        ----------
+        order : ndarray or None
+            From ``order``.
+
+        Yields
+        ------
+        tuple
+            (inputs, targets, weights, labels) of each batch.
+        """
         (Y, codes), W, size = self.targets, self.W, self.batch_size
         # The class of each row, in this epoch's order: a batch's targets are then one gather
         # from the one-hot table.
@@ -95,7 +135,13 @@ class Batches:
     def training_rows(self):
         """(X, targets, W) of the training rows alone: lazy data stays lazy, and class codes
         are gathered into dense targets for data in memory (once, not at every evaluation of
-        a full-batch optimizer)."""
+        a full-batch optimizer).
+
+        Returns
+        -------
+        tuple
+            (X, targets, W).
+        """
         X, targets, W = self.X, self.targets, self.W
         if self.rows is not None:
             X = rows_of(X, self.rows, isinstance(self, OnDisk))
@@ -107,7 +153,22 @@ class Batches:
 
 
 def take(array, rows, out):
-    """The rows ``rows`` (an index array or a slice) of a C-ordered array, into ``out``."""
+    """The rows ``rows`` of a C-ordered array, into ``out``.
+
+    Parameters
+    ----------
+    array : ndarray
+        C-ordered.
+    rows : ndarray or slice
+        The rows to take.
+    out : ndarray
+        Where to write them.
+
+    Returns
+    -------
+    ndarray
+        ``out``, or a view of ``array`` for a slice.
+    """
     if isinstance(rows, slice):
         return array[rows]
     # mode="clip" skips a bounds check per row: the rows are ours and all in range.
@@ -115,7 +176,15 @@ def take(array, rows, out):
 
 
 class InMemory(Batches):
-    """Rows of a C-ordered array in memory, gathered with ``take`` into a reused buffer."""
+    """Rows of a C-ordered array in memory, gathered with ``take`` into a reused buffer.
+
+    Parameters
+    ----------
+    X : ndarray
+        The inputs.
+    *args
+        The rest of ``Batches``'s parameters.
+    """
 
     def __init__(self, X, *args):
         super().__init__(X, *args)
@@ -127,7 +196,13 @@ class InMemory(Batches):
 
 class OnDisk(Batches):
     """Rows of lazy data (a np.memmap, an h5py dataset...): each batch read from it in file
-    order, never the whole of it."""
+    order, never the whole of it.
+
+    Parameters
+    ----------
+    X, targets, W, rows, batch_size, dtype
+        As for ``Batches``.
+    """
 
     sorted_reads = True
 
@@ -138,7 +213,17 @@ class OnDisk(Batches):
 class Sparse(Batches):
     """Rows of a CSR matrix. A batch stays sparse, for the first layer to multiply as such,
     unless it is dense enough that a dense product is cheaper (or ``keep_sparse`` is False:
-    the first layer cannot take sparse inputs)."""
+    the first layer cannot take sparse inputs).
+
+    Parameters
+    ----------
+    X : scipy.sparse matrix
+        CSR.
+    *args
+        The rest of ``Batches``'s parameters.
+    keep_sparse : bool
+        Whether a batch may stay sparse.
+    """
 
     #: Above this share of non-zero entries a batch is made dense.
     DENSE_ENOUGH = 0.1
@@ -155,7 +240,23 @@ class Sparse(Batches):
 
 
 def source_for(X, targets, W, rows, batch_size, dtype, *, lazy, sparse, keep_sparse=True):
-    """The source of batches that suits X: on disk for lazy data, sparse, or in memory."""
+    """The source of batches that suits X: on disk for lazy data, sparse, or in memory.
+
+    Parameters
+    ----------
+    X, targets, W, rows, batch_size, dtype
+        As for ``Batches``.
+    lazy : bool
+        Whether X is read on demand.
+    sparse : bool
+        Whether X is a sparse matrix.
+    keep_sparse : bool
+        As for ``Sparse``.
+
+    Returns
+    -------
+    Batches
+    """
     if lazy:
         return OnDisk(X, targets, W, rows, batch_size, dtype)
     if sparse:
@@ -165,7 +266,15 @@ def source_for(X, targets, W, rows, batch_size, dtype, *, lazy, sparse, keep_spa
 
 class RowsOf:
     """Some rows (sorted) of lazy data, themselves lazy: the validation rows of a file are read
-    chunk by chunk when they are scored, never loaded whole."""
+    chunk by chunk when they are scored, never loaded whole.
+
+    Parameters
+    ----------
+    X : lazy data
+        Anything with ``shape``, ``dtype`` and row indexing.
+    rows : ndarray
+        Sorted rows of X.
+    """
 
     def __init__(self, X, rows):
         self.X, self.rows = X, rows
@@ -180,7 +289,21 @@ class RowsOf:
 
 
 def rows_of(X, rows, lazy):
-    """Rows ``rows`` (sorted) of X: lazy for lazy data, a copy otherwise."""
+    """Rows ``rows`` (sorted) of X: lazy for lazy data, a copy otherwise.
+
+    Parameters
+    ----------
+    X : array_like
+        The inputs.
+    rows : ndarray
+        Sorted rows.
+    lazy : bool
+        Whether X is read on demand.
+
+    Returns
+    -------
+    RowsOf or ndarray
+    """
     if rows is None:
         return X
     if lazy:
@@ -190,7 +313,22 @@ def rows_of(X, rows, lazy):
 
 def chunks(X, size: int, dtype):
     """(start, stop, rows) of X, ``size`` rows at a time, each read as an array of ``dtype``
-    (sparse rows stay sparse): for scoring or summing over data that may not fit in memory."""
+    (sparse rows stay sparse): for scoring or summing over data that may not fit in memory.
+
+    Parameters
+    ----------
+    X : array_like
+        Rows, in memory or read on demand.
+    size : int
+        Rows per chunk.
+    dtype : numpy dtype
+        The chunks' type.
+
+    Yields
+    ------
+    tuple
+        (start, stop, rows).
+    """
     n = X.shape[0]
     for start in range(0, n, size):
         stop = min(start + size, n)
@@ -207,7 +345,24 @@ FAN_IN = 8
 def row_blocks(n: int, block_rows=None) -> list:
     """The blocks of ``n`` rows as slices: one block of all of them (``block_rows`` None), blocks
     of ``block_rows`` rows (an int; the last may be shorter), or blocks of the given sizes (a
-    sequence that adds up to n, as a dask array's chunks along its rows)."""
+    sequence that adds up to n, as a dask array's chunks along its rows).
+
+    Parameters
+    ----------
+    n : int
+        The rows.
+    block_rows : int or sequence of int, optional
+        As ``Network.fit`` takes it.
+
+    Returns
+    -------
+    list of slice
+
+    Raises
+    ------
+    ValueError
+        For sizes that do not add up to n.
+    """
     if block_rows is None:
         return [slice(0, n)]
     if isinstance(block_rows, (int, np.integer)):
@@ -223,7 +378,17 @@ def row_blocks(n: int, block_rows=None) -> list:
 def add(*parts) -> dict:
     """The sum of partial totals, dicts of numbers and arrays, entry by entry, in the order
     given (``"steps"``, an optimizer's step count, takes the largest instead). A new dict: the
-    parts are never changed, so a cluster may keep them as other tasks' results."""
+    parts are never changed, so a cluster may keep them as other tasks' results.
+
+    Parameters
+    ----------
+    *parts : dict
+        Partial totals with the same keys.
+
+    Returns
+    -------
+    dict
+    """
     total = dict(parts[0])
     for part in parts[1:]:
         for name, value in part.items():
@@ -239,6 +404,18 @@ def sum_in_order(parts: list, combine=add) -> list:
     ``combine(*run)`` adds one run; a cluster passes one that submits the addition as a task,
     and gets back futures. The grouping depends only on the number of parts, never on where
     they were computed or when they arrived, so the same parts give the same sum bit for bit.
+
+    Parameters
+    ----------
+    parts : list
+        Partial totals, in the order of their index.
+    combine : callable
+        Adds a run of them.
+
+    Returns
+    -------
+    list
+        At most ``FAN_IN`` partial totals.
     """
     parts = list(parts)
     while len(parts) > FAN_IN:
@@ -247,5 +424,15 @@ def sum_in_order(parts: list, combine=add) -> list:
 
 
 def total_in_order(parts: list) -> dict:
-    """The sum of partial totals by the tree of ``sum_in_order``, root included."""
+    """The sum of partial totals by the tree of ``sum_in_order``, root included.
+
+    Parameters
+    ----------
+    parts : list of dict
+        Partial totals.
+
+    Returns
+    -------
+    dict
+    """
     return add(*sum_in_order(parts))

@@ -10,9 +10,13 @@ them all in the same places, once per epoch, so that a new duty never changes th
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
 from ._checks import as_count
+
+log = logging.getLogger(__name__)
 
 
 class Callback:
@@ -27,16 +31,51 @@ class Callback:
     """
 
     def on_train_begin(self, network, history) -> None:
-        """Training starts: ``network`` is being fitted, ``history`` records it."""
+        """Training starts: ``network`` is being fitted, ``history`` records it.
+
+        Parameters
+        ----------
+        network : Network
+            The network being fitted.
+        history : History
+            The record of this training.
+        """
 
     def on_epoch_begin(self, epoch: int) -> None:
-        """Epoch ``epoch`` (counted from 1) starts."""
+        """Epoch ``epoch`` (counted from 1) starts.
+
+        Parameters
+        ----------
+        epoch : int
+            The epoch, counted from 1.
+        """
 
     def on_batch_end(self, batch: int, size: int) -> None:
-        """Batch ``batch`` (counted from 1) of ``size`` rows has updated the weights."""
+        """Batch ``batch`` (counted from 1) of ``size`` rows has updated the weights.
+
+        Parameters
+        ----------
+        batch : int
+            The batch of the epoch, counted from 1.
+        size : int
+            Its rows.
+        """
 
     def on_epoch_end(self, epoch: int, logs: dict):
-        """Epoch ``epoch`` ended with the scores ``logs``; return True to stop training."""
+        """Epoch ``epoch`` ended with the scores ``logs``; return True to stop training.
+
+        Parameters
+        ----------
+        epoch : int
+            The epoch, counted from 1.
+        logs : dict
+            The epoch's scores ("loss", "val_loss", metrics); a duty may add its own.
+
+        Returns
+        -------
+        bool or None
+            True to stop training.
+        """
         return None
 
     def on_train_end(self) -> None:
@@ -44,12 +83,37 @@ class Callback:
 
 
 def overrides(callback, hook: str) -> bool:
-    """Whether ``callback`` does something in ``hook`` (a method name of Callback)."""
+    """Whether ``callback`` does something in ``hook`` (a method name of Callback).
+
+    Parameters
+    ----------
+    callback : Callback
+    hook : str
+        A method name of Callback ("on_batch_end", ...).
+
+    Returns
+    -------
+    bool
+    """
     return getattr(type(callback), hook) is not getattr(Callback, hook)
 
 
 def as_callback(callback) -> Callback:
-    """A Callback as it is, or a function ``callback(epoch, logs)`` wrapped as one."""
+    """A Callback as it is, or a function ``callback(epoch, logs)`` wrapped as one.
+
+    Parameters
+    ----------
+    callback : Callback or callable
+
+    Returns
+    -------
+    Callback
+
+    Raises
+    ------
+    ValueError
+        For something that is neither.
+    """
     return callback if isinstance(callback, Callback) else LambdaCallback(callback)
 
 
@@ -99,7 +163,13 @@ class History(Callback):
 
 
 class LambdaCallback(Callback):
-    """A function ``callback(epoch, logs)`` as a Callback (``fit`` wraps plain functions so)."""
+    """A function ``callback(epoch, logs)`` as a Callback (``fit`` wraps plain functions so).
+
+    Parameters
+    ----------
+    function : callable
+        ``function(epoch, logs)``; returning True stops training.
+    """
 
     def __init__(self, function):
         if not callable(function):
@@ -114,8 +184,13 @@ class LambdaCallback(Callback):
 class Validation(Callback):
     """Scores held-out rows after every epoch: ``val_loss`` and ``val_<metric>`` in the logs.
 
-    ``score()`` returns the scores of the network as it is now, {"loss": ..., metric: ...},
-    however it computes them: on rows in memory, on disk, or on a cluster's workers."""
+    Parameters
+    ----------
+    score : callable
+        ``score()`` returns the scores of the network as it is now, {"loss": ..., metric:
+        ...}, however it computes them: on rows in memory, on disk, or on a cluster's
+        workers.
+    """
 
     def __init__(self, score):
         self.score = score
@@ -127,7 +202,12 @@ class Validation(Callback):
 def someone_watches() -> bool:
     """Whether a person sees what this process draws: standard error is a terminal, or the
     process is a notebook's kernel. A log file or a pipe gets no progress bar (thousands of
-    redrawn lines in a file help nobody)."""
+    redrawn lines in a file help nobody).
+
+    Returns
+    -------
+    bool
+    """
     import sys
 
     try:
@@ -142,7 +222,15 @@ def someone_watches() -> bool:
 
 class ProgressBar(Callback):
     """A tqdm bar over all the steps of training, the last epoch's scores beside it, drawn
-    only where someone watches (``someone_watches``): a terminal or a notebook."""
+    only where someone watches (``someone_watches``): a terminal or a notebook.
+
+    Parameters
+    ----------
+    epochs : int
+        The epochs of the training.
+    steps_per_epoch : int
+        The batches of each.
+    """
 
     def __init__(self, epochs: int, steps_per_epoch: int):
         self.epochs, self.steps = epochs, steps_per_epoch
@@ -175,7 +263,14 @@ class ProgressBar(Callback):
 
 class LearningRateSchedule(Callback):
     """Tells the optimizer that an epoch of ``examples_per_epoch`` rows ended, so that its
-    schedule (``neuronet.schedules``) sets the next learning rate."""
+    schedule (``neuronet.schedules``) sets the next learning rate.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+    examples_per_epoch : int
+        The training rows of an epoch.
+    """
 
     def __init__(self, optimizer, examples_per_epoch: int):
         self.optimizer, self.examples = optimizer, examples_per_epoch
@@ -220,12 +315,24 @@ class EarlyStopping(Callback):
     def on_train_end(self):
         if self.best_weights is not None and not self.history.interrupted:
             self.network.set_weights(self.best_weights)
+            if self.history.stopped_early:
+                log.info("early stopping: %s did not improve for %d epochs; restored the "
+                         "weights of epoch %d (%s %.4g)", self.monitor, self.patience,
+                         self.history.best_epoch, self.monitor, self.best)
 
 
 class NoImprovement(Callback):
     """Stops when the loss has not improved by at least ``tol`` for ``patience`` epochs in a
     row (scikit-learn's rule for its stochastic solvers); the weights are those of the last
-    epoch."""
+    epoch.
+
+    Parameters
+    ----------
+    tol : float
+        The least improvement that counts.
+    patience : int
+        The epochs in a row without one before training stops.
+    """
 
     def __init__(self, tol: float, patience: int):
         self.tol, self.patience = tol, as_count(patience, "patience", minimum=1)

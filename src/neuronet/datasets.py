@@ -17,6 +17,15 @@ def tutorial():
     """The tutorial's four training rows, their outputs (a column), and its test input.
 
     The output is the first input; the third input is always 1 and plays the part of a bias.
+
+    Returns
+    -------
+    inputs : ndarray
+        Shape (4, 3).
+    outputs : ndarray
+        Shape (4, 1).
+    test_input : ndarray
+        Shape (3,): [1, 0, 0].
     """
     inputs = np.array([[0, 0, 1], [1, 1, 1], [1, 0, 1], [0, 1, 1]])
     outputs = np.array([[0, 1, 1, 0]]).T
@@ -26,7 +35,15 @@ def tutorial():
 
 def xor():
     """Exclusive or: 1 when exactly one of two inputs is 1. No single neuron can learn it,
-    because no straight line separates its ones from its zeros."""
+    because no straight line separates its ones from its zeros.
+
+    Returns
+    -------
+    X : ndarray
+        Shape (4, 2): the four pairs of 0 and 1.
+    y : ndarray
+        Shape (4,): their exclusive or.
+    """
     X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
     y = np.array([0, 1, 1, 0])
     return X, y
@@ -46,6 +63,13 @@ def spirals(n_samples=400, *, noise=0.1, turns=1.5, seed=0):
         How many times each arm winds around the centre.
     seed : int
         Seed of the generator that draws the points and the noise.
+
+    Returns
+    -------
+    X : ndarray
+        Shape (n_samples, 2): the points.
+    y : ndarray
+        Shape (n_samples,): the class of each, 0 or 1.
     """
     n, noise, rng = _start(n_samples, noise, seed, classes=2)
     turns = as_positive_float(turns, "turns")
@@ -69,6 +93,13 @@ def moons(n_samples=200, *, noise=0.1, seed=0):
         Standard deviation of the Gaussian noise added to each coordinate.
     seed : int
         Seed of the generator that draws the points and the noise.
+
+    Returns
+    -------
+    X : ndarray
+        Shape (n_samples, 2): the points.
+    y : ndarray
+        Shape (n_samples,): the class of each, 0 or 1.
     """
     n, noise, rng = _start(n_samples, noise, seed, classes=2)
     y = _labels(n, 2)
@@ -94,6 +125,13 @@ def circles(n_samples=200, *, noise=0.05, factor=0.5, seed=0):
         Radius of the inner circle, the outer one having radius 1; between 0 and 1.
     seed : int
         Seed of the generator that draws the points and the noise.
+
+    Returns
+    -------
+    X : ndarray
+        Shape (n_samples, 2): the points.
+    y : ndarray
+        Shape (n_samples,): the class of each, 0 or 1.
     """
     n, noise, rng = _start(n_samples, noise, seed, classes=2)
     if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not 0 < factor < 1:
@@ -118,6 +156,13 @@ def blobs(n_samples=300, *, centers=3, noise=1.0, seed=0):
         Standard deviation of each cloud around its centre.
     seed : int
         Seed of the generator that draws the centres, the points and the noise.
+
+    Returns
+    -------
+    X : ndarray
+        Shape (n_samples, 2): the points.
+    y : ndarray
+        Shape (n_samples,): the class of each, from 0 to centers - 1.
     """
     if isinstance(centers, (int, np.integer)) and not isinstance(centers, bool):
         k = as_count(centers, "centers", minimum=1)
@@ -155,7 +200,20 @@ def _noisy(X, noise, rng):
 
 def digits():
     """scikit-learn's 1,797 handwritten digits: 8x8 images as 64 inputs scaled to [0, 1],
-    and their labels 0-9. Needs scikit-learn (``pip install neuronet[sklearn]``)."""
+    and their labels 0-9. Needs scikit-learn (``pip install neuronet[sklearn]``).
+
+    Returns
+    -------
+    X : ndarray
+        Shape (1797, 64).
+    y : ndarray
+        Shape (1797,).
+
+    Raises
+    ------
+    ImportError
+        Without scikit-learn.
+    """
     try:
         from sklearn.datasets import load_digits
     except ImportError:
@@ -167,7 +225,26 @@ def digits():
 
 
 def split(X, y, test_size=0.25, seed=0):
-    """Shuffle rows with ``seed`` and split them into (X_train, X_test, y_train, y_test)."""
+    """Shuffle rows with ``seed`` and split them into (X_train, X_test, y_train, y_test).
+
+    Parameters
+    ----------
+    X, y : array_like
+        Inputs and targets, one row each per example.
+    test_size : float
+        The share of the rows held out, between 0 and 1.
+    seed : int
+        Seed of the shuffle.
+
+    Returns
+    -------
+    X_train, X_test, y_train, y_test : ndarray
+
+    Raises
+    ------
+    ValueError
+        For a ``test_size`` outside (0, 1).
+    """
     X, y = np.asarray(X), np.asarray(y)
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
@@ -181,7 +258,13 @@ def split(X, y, test_size=0.25, seed=0):
 
 def penguins_path() -> str:
     """The path of the Palmer penguins CSV file shipped with neuronet (344 rows, 17 columns:
-    text, gaps, dates, field notes; licence CC0), the table the README's examples use."""
+    text, gaps, dates, field notes; licence CC0), the table the guide's examples use.
+
+    Returns
+    -------
+    str
+        An absolute path, wherever neuronet is installed.
+    """
     from pathlib import Path
 
     return str(Path(__file__).resolve().parent / "data" / "penguins.csv")
@@ -189,7 +272,13 @@ def penguins_path() -> str:
 
 def penguins():
     """The Palmer penguins as a pandas DataFrame, read as ``neuronet train`` reads the file:
-    predict "Species" (three classes) or a measurement such as "Body Mass (g)"."""
+    predict "Species" (three classes) or a measurement such as "Body Mass (g)".
+
+    Returns
+    -------
+    pandas.DataFrame
+        344 rows, 17 columns.
+    """
     from .tabular import read_csv
 
     return read_csv(penguins_path())

@@ -25,18 +25,67 @@ class Layer:
     gradient_names: tuple = ()
 
     def build(self, rng: np.random.Generator, dtype) -> None:
-        """Create the parameters (if not given) in ``dtype``, drawing from the network's ``rng``."""
+        """Create the parameters (if not given) in ``dtype``, drawing from the network's ``rng``.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            The network's source of randomness.
+        dtype : numpy dtype
+            The type of the parameters and of the arrays the layer computes.
+        """
 
     def forward(self, inputs, training: bool = False):
+        """The layer's outputs for a batch of inputs.
+
+        Parameters
+        ----------
+        inputs : ndarray
+            One row per example.
+        training : bool
+            Whether the network is training: then the layer keeps what ``backward`` needs
+            (and Dropout drops).
+
+        Returns
+        -------
+        ndarray
+            One row per example.
+        """
         raise NotImplementedError
 
     def backward(self, grad, *, need_input_grad: bool = True):
+        """dL/d(inputs) from dL/d(outputs), leaving the gradients of the layer's parameters.
+
+        Parameters
+        ----------
+        grad : ndarray
+            dL/d(outputs) of the last ``forward`` while training; may be overwritten.
+        need_input_grad : bool
+            Whether to compute dL/d(inputs) (the first layer's is never needed).
+
+        Returns
+        -------
+        ndarray or None
+            dL/d(inputs), or None when not needed.
+        """
         raise NotImplementedError
 
     def parameters(self) -> list:
+        """The arrays that training changes, in the order of ``parameter_names``.
+
+        Returns
+        -------
+        list of ndarray
+        """
         return []
 
     def gradients(self) -> list:
+        """The gradients of the loss with respect to ``parameters()``, in the same order.
+
+        Returns
+        -------
+        list of ndarray
+        """
         return []
 
     def config(self) -> dict:
@@ -119,8 +168,20 @@ class Dense(Layer):
         return buffer if buffer.shape[0] == shape[0] else buffer[:shape[0]]
 
     def sums(self, inputs, training: bool = False):
-        """z = inputs @ weights + bias: each unit's weighted sum of its inputs. ``inputs`` may
-        be a SciPy sparse matrix (then multiplied as sparse)."""
+        """z = inputs @ weights + bias: each unit's weighted sum of its inputs.
+
+        Parameters
+        ----------
+        inputs : ndarray or scipy.sparse matrix
+            One row per example (a sparse matrix is multiplied as sparse).
+        training : bool
+            Whether to write into the buffer reused from batch to batch.
+
+        Returns
+        -------
+        ndarray
+            Shape (rows, n_outputs).
+        """
         if type(inputs) is not np.ndarray and is_sparse(inputs):
             z = np.asarray(inputs @ self.weights)
         else:
@@ -131,8 +192,23 @@ class Dense(Layer):
         return z
 
     def forward(self, inputs, training: bool = False):
-        """``activation(inputs @ weights + bias)``; while training it keeps inputs, sums and
-        outputs for ``backward`` in buffers that the next batch overwrites."""
+        """``activation(inputs @ weights + bias)``.
+
+        While training it keeps inputs, sums and outputs for ``backward``, in buffers that the
+        next batch overwrites.
+
+        Parameters
+        ----------
+        inputs : ndarray or scipy.sparse matrix
+            One row per example.
+        training : bool
+            Whether the network is training.
+
+        Returns
+        -------
+        ndarray
+            Shape (rows, n_outputs).
+        """
         z = self.sums(inputs, training)
         if not training:
             return self.activation.forward(z, out=z)
@@ -142,7 +218,26 @@ class Dense(Layer):
 
     def forward_with_loss(self, inputs, loss, targets, weights=None):
         """``forward`` while training, for a last layer whose activation ``loss`` is fused with:
-        the outputs and the loss's value, computed together from the sums."""
+        the outputs and the loss's value, computed together from the sums.
+
+        Parameters
+        ----------
+        inputs : ndarray
+            One row per example.
+        loss : Loss
+            A loss whose ``fused_activation`` is this layer's activation.
+        targets : ndarray
+            The targets, shape (rows, n_outputs).
+        weights : ndarray, optional
+            A column of per-example weights.
+
+        Returns
+        -------
+        outputs : ndarray
+            Shape (rows, n_outputs).
+        value : float
+            The loss.
+        """
         z = self.sums(inputs, training=True)
         self.inputs, self.z = inputs, z
         self.outputs = self._buffer("a", z.shape)
@@ -150,8 +245,23 @@ class Dense(Layer):
         return self.outputs, value
 
     def backward(self, grad, *, need_input_grad=True, through_activation=True):
-        """Gradients from dL/d(outputs) = ``grad`` (overwritten). With ``through_activation``
-        False, ``grad`` is already dL/dz (a fused loss)."""
+        """Gradients from dL/d(outputs) = ``grad`` (overwritten).
+
+        Parameters
+        ----------
+        grad : ndarray
+            dL/d(outputs), or with ``through_activation`` False already dL/dz (a fused loss).
+        need_input_grad : bool
+            Whether to compute dL/d(inputs).
+        through_activation : bool
+            Whether ``grad`` still has to go back through the activation.
+
+        Returns
+        -------
+        ndarray or None
+            dL/d(inputs), or None when not needed; the gradients of the weights and bias are
+            left in ``grad_weights`` and ``grad_bias``.
+        """
         dz = self.activation.backward(self.outputs, grad, out=grad) if through_activation else grad
         if type(self.inputs) is np.ndarray:
             np.dot(self.inputs.T, dz, out=self.grad_weights)
@@ -168,10 +278,13 @@ class Dense(Layer):
 
     @property
     def parameter_names(self) -> tuple:
+        """The names of the attributes that hold the parameters: weights, and bias if any."""
         return ("weights",) if self.bias is None else ("weights", "bias")
 
     @property
     def gradient_names(self) -> tuple:
+        """The names of the attributes that hold the gradients, in the order of the
+        parameters."""
         return ("grad_weights",) if self.grad_bias is None else ("grad_weights", "grad_bias")
 
     def parameters(self) -> list:
@@ -183,6 +296,12 @@ class Dense(Layer):
         return [self.grad_weights, self.grad_bias]
 
     def n_parameters(self) -> int:
+        """How many numbers training changes: weights and biases.
+
+        Returns
+        -------
+        int
+        """
         return self.n_inputs * self.n_outputs + (self.n_outputs if self.use_bias else 0)
 
     def config(self) -> dict:
@@ -203,7 +322,13 @@ class Dense(Layer):
 
 class Dropout(Layer):
     """While training, zero each input with probability ``rate`` and scale the rest by
-    1 / (1 - rate), so that no unit can lean on any other; at prediction it does nothing."""
+    1 / (1 - rate), so that no unit can lean on any other; at prediction it does nothing.
+
+    Parameters
+    ----------
+    rate : float
+        The probability of dropping each input, in [0, 1).
+    """
 
     def __init__(self, rate: float):
         if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:

@@ -23,7 +23,13 @@ class Loss:
     ``scale`` (1 by default) is a constant factor that the network applies to the loss and its
     gradient wherever it computes them (``train_batch``, ``evaluate``, ``loss_and_gradient``):
     ``MeanSquaredError(scale=k / 2)`` with k outputs is half the squared error summed over the
-    outputs and averaged over the examples, as scikit-learn's MLPRegressor has it."""
+    outputs and averaged over the examples, as scikit-learn's MLPRegressor has it.
+
+    Parameters
+    ----------
+    scale : float
+        A constant factor of the loss and its gradient (default 1).
+    """
 
     name = ""
     #: The output activation this loss fuses with, if any (its gradient is then taken at z).
@@ -39,23 +45,104 @@ class Loss:
         self.scale = float(scale)
 
     def value(self, pred, target, weights=None) -> float:
+        """The loss of the predictions ``pred`` against ``target``.
+
+        Parameters
+        ----------
+        pred : ndarray
+            The network's outputs, one row per example.
+        target : ndarray
+            The targets, of the shape of ``pred``.
+        weights : ndarray, optional
+            A column (n, 1) of per-example weights.
+
+        Returns
+        -------
+        float
+        """
         raise NotImplementedError
 
     def gradient(self, pred, target, out=None):
+        """dL/dpred, the gradient of the loss with respect to the predictions.
+
+        Parameters
+        ----------
+        pred : ndarray
+            The network's outputs, one row per example.
+        target : ndarray
+            The targets, of the shape of ``pred``.
+        out : ndarray, optional
+            Where to write the gradient.
+
+        Returns
+        -------
+        ndarray
+            Of the shape of ``pred``.
+        """
         raise NotImplementedError
 
     def value_from_logits(self, z, target, weights=None) -> float:
+        """The loss computed from the sums ``z`` before the fused output activation: finite
+        for any ``z``.
+
+        Parameters
+        ----------
+        z : ndarray
+            The output layer's sums (logits), one row per example.
+        target : ndarray
+            The targets, of the shape of ``z``.
+        weights : ndarray, optional
+            A column (n, 1) of per-example weights.
+
+        Returns
+        -------
+        float
+        """
         raise NotImplementedError
 
     def forward_from_logits(self, z, target, out, weights=None):
         """For the fused case while training: the activation's output of ``z`` into ``out``,
-        and the loss. ``z`` may be overwritten by values with the same activation."""
+        and the loss. ``z`` may be overwritten by values with the same activation.
+
+        Parameters
+        ----------
+        z : ndarray
+            The output layer's sums (logits).
+        target : ndarray
+            The targets, of the shape of ``z``.
+        out : ndarray
+            Where the activation's outputs are written.
+        weights : ndarray, optional
+            A column (n, 1) of per-example weights.
+
+        Returns
+        -------
+        float
+            The loss.
+        """
         value = self.value_from_logits(z, target, weights)
         activations.get(self.fused_activation).forward(z, out=out)
         return value
 
     def gradient_from_logits(self, pred, target, out=None, scale=1.0):
-        """dL/dz for the fused case, from the activation's output ``pred``, times ``scale``."""
+        """dL/dz for the fused case, from the activation's output ``pred``, times ``scale``.
+
+        Parameters
+        ----------
+        pred : ndarray
+            The output activation's outputs.
+        target : ndarray
+            The targets, of the shape of ``pred``.
+        out : ndarray, optional
+            Where to write the gradient.
+        scale : float
+            A factor of the gradient.
+
+        Returns
+        -------
+        ndarray
+            dL/dz, of the shape of ``pred``.
+        """
         out = np.subtract(pred, target, out=out)
         out *= scale / self._count(pred)
         return out
@@ -69,7 +156,13 @@ class Loss:
 
 
 class MeanSquaredError(Loss):
-    """mean over all elements of (prediction - target)^2."""
+    """mean over all elements of (prediction - target)^2.
+
+    Parameters
+    ----------
+    scale : float
+        A constant factor of the loss and its gradient (default 1).
+    """
 
     name = "mse"
 
@@ -85,7 +178,13 @@ class MeanSquaredError(Loss):
 
 
 class SumSquaredError(Loss):
-    """1/2 * sum of (prediction - target)^2: the tutorial's loss; its gradient is the error."""
+    """1/2 * sum of (prediction - target)^2: the tutorial's loss; its gradient is the error.
+
+    Parameters
+    ----------
+    scale : float
+        A constant factor of the loss and its gradient (default 1).
+    """
 
     name = "sse"
     summed = True
@@ -100,7 +199,13 @@ class SumSquaredError(Loss):
 
 
 class BinaryCrossentropy(Loss):
-    """mean over all elements of -[t log p + (1 - t) log(1 - p)], for outputs in (0, 1)."""
+    """mean over all elements of -[t log p + (1 - t) log(1 - p)], for outputs in (0, 1).
+
+    Parameters
+    ----------
+    scale : float
+        A constant factor of the loss and its gradient (default 1).
+    """
 
     name = "binary_crossentropy"
     fused_activation = "sigmoid"
@@ -132,7 +237,13 @@ class BinaryCrossentropy(Loss):
 
 
 class CategoricalCrossentropy(Loss):
-    """mean over examples of -sum_k t_k log p_k, for probabilities that sum to 1 (softmax)."""
+    """mean over examples of -sum_k t_k log p_k, for probabilities that sum to 1 (softmax).
+
+    Parameters
+    ----------
+    scale : float
+        A constant factor of the loss and its gradient (default 1).
+    """
 
     name = "categorical_crossentropy"
     fused_activation = "softmax"
@@ -186,7 +297,13 @@ class Poisson(Loss):
     """mean over all elements of the Poisson deviance's half, p - t log p + t log t - t, for
     counts or rates t >= 0 predicted by p = e^z (the "exp" output activation): the loss of
     scikit-learn's MLPRegressor(loss="poisson"), computed from z, where its gradient is
-    (p - t) / n."""
+    (p - t) / n.
+
+    Parameters
+    ----------
+    scale : float
+        A constant factor of the loss and its gradient (default 1).
+    """
 
     name = "poisson"
     fused_activation = "exp"
@@ -229,5 +346,20 @@ LOSSES = {
 
 def get(loss) -> Loss:
     """A Loss from its name ("mse", "sse", "binary_crossentropy", "categorical_crossentropy",
-    "poisson")."""
+    "poisson").
+
+    Parameters
+    ----------
+    loss : str or Loss
+        A name of ``LOSSES``, or a loss, returned as it is.
+
+    Returns
+    -------
+    Loss
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, listing the known ones.
+    """
     return by_name(loss, LOSSES, Loss, "loss")

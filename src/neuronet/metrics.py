@@ -19,7 +19,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._text import printable
+# The scores of predictions already made live in neuronet.reports; offered here as well, where
+# they were first.
+from .reports import (  # noqa: F401
+    ClassificationReport,
+    RegressionReport,
+    calibration_error,
+    class_indices,
+    classification_report,
+    confusion_matrix,
+    log_loss,
+    regression_report,
+    roc_auc,
+)
 
 # --- metrics while training ---------------------------------------------------------------------
 
@@ -34,9 +46,36 @@ class Metric:
     name = ""
 
     def sums(self, outputs, targets, labels=None) -> np.ndarray:
+        """The metric's sums over one batch.
+
+        Parameters
+        ----------
+        outputs : ndarray
+            The network's outputs, one row per example.
+        targets : ndarray
+            The targets, of their shape.
+        labels : ndarray, optional
+            The batch's classes as integers, when the targets are class labels.
+
+        Returns
+        -------
+        ndarray
+            A small vector, added up over batches.
+        """
         raise NotImplementedError
 
     def value(self, total) -> float:
+        """The score from the total of ``sums`` over many batches.
+
+        Parameters
+        ----------
+        total : ndarray
+            The sum of the batches' ``sums``.
+
+        Returns
+        -------
+        float
+        """
         raise NotImplementedError
 
     def __call__(self, outputs, targets, labels=None) -> float:
@@ -64,7 +103,13 @@ def _one_hot_rows(targets) -> bool:
 class Accuracy(Metric):
     """Share of right answers: the largest output against the target's class when there are
     several outputs and one class per row; output > 0.5 against target > 0.5 otherwise (one
-    output, or independent yes/no outputs, each answer counted)."""
+    output, or independent yes/no outputs, each answer counted).
+
+    Parameters
+    ----------
+    argmax : bool
+        Whether the targets are one class per row (the largest output is the answer).
+    """
 
     name = "accuracy"
 
@@ -160,7 +205,15 @@ def _ratio(top, bottom):
 
 class Precision(_ClassCounts):
     """Of the rows given a class, the share that truly are of it (macro average over classes;
-    a class never predicted scores 0)."""
+    a class never predicted scores 0).
+
+    Parameters
+    ----------
+    argmax : bool
+        Whether the targets are one class per row (the largest output is the answer).
+    n_classes : int, optional
+        The classes (default: those the outputs have).
+    """
 
     name = "precision"
 
@@ -170,7 +223,15 @@ class Precision(_ClassCounts):
 
 
 class Recall(_ClassCounts):
-    """Of the rows of a class, the share given that class (macro average over classes)."""
+    """Of the rows of a class, the share given that class (macro average over classes).
+
+    Parameters
+    ----------
+    argmax : bool
+        Whether the targets are one class per row (the largest output is the answer).
+    n_classes : int, optional
+        The classes (default: those the outputs have).
+    """
 
     name = "recall"
 
@@ -180,7 +241,15 @@ class Recall(_ClassCounts):
 
 
 class F1(_ClassCounts):
-    """The harmonic mean of precision and recall, class by class, then their mean."""
+    """The harmonic mean of precision and recall, class by class, then their mean.
+
+    Parameters
+    ----------
+    argmax : bool
+        Whether the targets are one class per row (the largest output is the answer).
+    n_classes : int, optional
+        The classes (default: those the outputs have).
+    """
 
     name = "f1"
 
@@ -196,7 +265,24 @@ METRICS = {cls.name: cls for cls in (Accuracy, MeanAbsoluteError, MeanSquaredErr
 
 def names_for(metrics, loss) -> list:
     """The metric names of ``metrics`` (a name, a list of names or None: accuracy for a loss
-    on probabilities, none otherwise), checked; ValueError for an unknown one."""
+    on probabilities, none otherwise), checked.
+
+    Parameters
+    ----------
+    metrics : str, list of str or None
+        The names asked for.
+    loss : Loss
+        The training's loss.
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    ValueError
+        For an unknown name.
+    """
     if metrics is None:
         metrics = ["accuracy"] if loss.fused_activation in ("sigmoid", "softmax") else []
     if isinstance(metrics, str):
@@ -211,7 +297,20 @@ def names_for(metrics, loss) -> list:
 
 def build(names, targets) -> dict:
     """The metric objects for ``names`` on the targets ``targets`` (a ``targets.Targets``):
-    whether the targets are one class per row is settled here, once, not at every batch."""
+    whether the targets are one class per row is settled here, once, not at every batch.
+
+    Parameters
+    ----------
+    names : list of str
+        From ``names_for``.
+    targets : Targets
+        The training's targets.
+
+    Returns
+    -------
+    dict
+        {name: Metric}.
+    """
     table, codes = targets
     argmax = codes is None and _one_hot_rows(table)
     built = {}
@@ -225,248 +324,80 @@ def build(names, targets) -> dict:
 
 
 def accuracy(outputs, targets, labels=None) -> float:
-    """Share of right answers of ``outputs`` against ``targets`` (see ``Accuracy``)."""
+    """Share of right answers of ``outputs`` against ``targets`` (see ``Accuracy``).
+
+    Parameters
+    ----------
+    outputs : array_like
+        The network's outputs, one row per example.
+    targets : array_like
+        The targets, of their shape.
+    labels : array_like, optional
+        The class of each row as an integer, when the targets are class labels.
+
+    Returns
+    -------
+    float
+    """
     targets = np.asarray(targets)
     return Accuracy(labels is None and _one_hot_rows(targets))(outputs, targets, labels)
 
 
 def mean_absolute_error(outputs, targets, labels=None) -> float:
-    """Mean of ``|outputs - targets|``."""
+    """Mean of ``|outputs - targets|``.
+
+    Parameters
+    ----------
+    outputs : array_like
+        The network's outputs, one row per example.
+    targets : array_like
+        The targets, of their shape.
+    labels : array_like, optional
+        The class of each row as an integer, when the targets are class labels.
+
+    Returns
+    -------
+    float
+    """
     return MeanAbsoluteError()(np.asarray(outputs), np.asarray(targets))
 
 
 def mean_squared_error(outputs, targets, labels=None) -> float:
-    """Mean of (outputs - targets)²."""
+    """Mean of (outputs - targets)².
+
+    Parameters
+    ----------
+    outputs : array_like
+        The network's outputs, one row per example.
+    targets : array_like
+        The targets, of their shape.
+    labels : array_like, optional
+        The class of each row as an integer, when the targets are class labels.
+
+    Returns
+    -------
+    float
+    """
     return MeanSquaredError()(np.asarray(outputs, float), np.asarray(targets, float))
 
 
 def r2_score(truth, predictions) -> float:
-    """R² of ``predictions`` against ``truth`` (1-D or one column per output)."""
+    """R² of ``predictions`` against ``truth`` (1-D or one column per output).
+
+    Parameters
+    ----------
+    truth : array_like
+        The true numbers.
+    predictions : array_like
+        The predicted ones, of the same shape.
+
+    Returns
+    -------
+    float
+        NaN for a truth without spread.
+    """
     truth = np.asarray(truth, dtype=np.float64)
     predictions = np.asarray(predictions, dtype=np.float64)
     if truth.ndim == 1:
         truth, predictions = truth[:, None], predictions.reshape(-1, 1)
     return R2()(predictions, truth)
-
-
-# --- scores of predictions already made ----------------------------------------------------------
-
-
-def confusion_matrix(truth, predicted, n_classes: int) -> np.ndarray:
-    """Counts of (true class, predicted class) pairs: row i, column j counts the rows of class
-    i predicted as j. ``truth`` and ``predicted`` are class indices from 0 to n_classes - 1."""
-    truth = np.asarray(truth, dtype=np.int64)
-    predicted = np.asarray(predicted, dtype=np.int64)
-    flat = np.bincount(truth * n_classes + predicted, minlength=n_classes * n_classes)
-    return flat.reshape(n_classes, n_classes)
-
-
-def log_loss(truth, probabilities) -> float:
-    """Mean of -log(probability given to the true class); ``truth`` holds class indices.
-    Probabilities are clipped to [eps, 1] so that a confident mistake costs a large but finite
-    amount."""
-    p = np.asarray(probabilities, dtype=np.float64)[np.arange(len(truth)), truth]
-    return float(-np.mean(np.log(np.clip(p, np.finfo(np.float64).eps, 1.0))))
-
-
-def roc_auc(truth, probabilities) -> float:
-    """The area under the ROC curve: the chance that a row of a class is given a higher
-    probability of it than a row of another class (ties count half). For more than two classes,
-    the mean over classes of each class against the rest; classes absent from ``truth`` or
-    present in every row are skipped. NaN when no class can be scored."""
-    truth = np.asarray(truth)
-    p = np.asarray(probabilities, dtype=np.float64)
-    columns = [1] if p.shape[1] == 2 else range(p.shape[1])
-    scores = []
-    for c in columns:
-        positive = truth == c
-        n_pos = int(positive.sum())
-        n_neg = len(truth) - n_pos
-        if n_pos == 0 or n_neg == 0:
-            continue
-        ranks = _average_ranks(p[:, c])
-        scores.append((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
-    return float(np.mean(scores)) if scores else float("nan")
-
-
-def calibration_error(truth, probabilities, bins: int = 15) -> float:
-    """The expected calibration error (ECE): how far the confidence of the predicted class is
-    from how often it is right, averaged over the rows.
-
-    The rows are put in ``bins`` bins of equal width by the probability of their predicted
-    class; in each bin the gap between the mean of that probability and the share of right
-    predictions counts as many times as the bin has rows (Naeini et al., 2015; Guo et al.,
-    2017). 0 is calibrated: of the rows predicted with 0.8, 8 in 10 are right.
-
-    Parameters
-    ----------
-    truth : array of int
-        The true class index of each row.
-    probabilities : array of shape (rows, classes)
-        Each class's probability for each row.
-    bins : int, default 15
-        The number of bins of [0, 1].
-
-    Returns
-    -------
-    float
-        The error, from 0 to 1; NaN for no rows.
-
-    Raises
-    ------
-    ValueError
-        For a bin count below 1, or probabilities that are not one row per label.
-    """
-    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
-        raise ValueError(f"bins must be a whole number of at least 1, got {bins!r}")
-    truth = np.asarray(truth)
-    p = np.asarray(probabilities, dtype=np.float64)
-    if p.ndim != 2 or len(p) != len(truth):
-        raise ValueError(f"expected probabilities of shape (rows, classes) for {len(truth)} "
-                         f"labels, got shape {p.shape}")
-    if not len(truth):
-        return float("nan")
-    predicted = p.argmax(axis=1)
-    confidence = p[np.arange(len(p)), predicted]
-    right = (predicted == truth).astype(np.float64)
-    # Bin b holds confidences in (b/bins, (b+1)/bins]; 0 goes to the first.
-    which = np.clip(np.ceil(confidence * bins).astype(np.int64) - 1, 0, bins - 1)
-    gap = np.bincount(which, confidence - right, minlength=bins)
-    return float(np.abs(gap).sum() / len(truth))
-
-
-def _average_ranks(values) -> np.ndarray:
-    """Ranks from 1, ties given the mean of the ranks they span."""
-    order = np.argsort(values, kind="mergesort")
-    ordered = values[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    ends = np.r_[starts[1:], len(values)]
-    ranks = np.empty(len(values))
-    ranks[order] = np.repeat((starts + ends + 1) / 2, ends - starts)
-    return ranks
-
-
-class ClassificationReport(dict):
-    """Every score of predicted classes against the true ones; prints as a report.
-
-    A dict: "rows", "accuracy", "confusion" (rows: true class, columns: predicted), "classes",
-    "precision", "recall", "f1" and "support" (one number per class), "unseen" (rows whose
-    true class the model never saw, counted as wrong) and "unseen_classes"; with probabilities
-    also "log_loss", "roc_auc" and "ece", the expected calibration error (on the rows of
-    known classes). ``str(report)`` is the
-    report that ``neuronet evaluate`` prints."""
-
-    def __str__(self) -> str:
-        return self.format()
-
-    def format(self) -> str:
-        """The report as lines of text."""
-        matrix, classes = self["confusion"], self["classes"]
-        lines = [f"accuracy  {self['accuracy']:.4f}"]
-        if "log_loss" in self:
-            lines.append(f"log loss  {self['log_loss']:.4f}")
-            lines.append(f"ROC AUC   {self['roc_auc']:.4f}")
-        if "ece" in self:
-            lines.append(f"calibration error (ECE) {self['ece']:.4f}")
-        if self["unseen"]:
-            listed = ", ".join(repr(printable(c)) for c in self["unseen_classes"][:5])
-            more = ", ..." if len(self["unseen_classes"]) > 5 else ""
-            lines.append(f"({self['unseen']:,} rows of a class the model never saw, {listed}"
-                         f"{more}: counted as wrong)")
-        names = [printable(c) for c in classes]
-        width = max(8, *map(len, names))
-        lines += ["", f"{'class':<{width}}  precision  recall  support"]
-        for i, label in enumerate(names):
-            predicted, actual = matrix[:, i].sum(), matrix[i].sum()
-            precision = f"{matrix[i, i] / predicted:.4f}" if predicted else "   -  "
-            recall = f"{matrix[i, i] / actual:.4f}" if actual else "   -  "
-            lines.append(f"{label:<{width}}  {precision:>9}  {recall:>6}  {actual:>7}")
-        lines += ["", "confusion matrix (rows: true class, columns: predicted class)"]
-        cell = max(len(str(matrix.max())), *map(len, names))
-        lines.append(" " * width + "  " + " ".join(f"{n:>{cell}}" for n in names))
-        for label, row in zip(names, matrix):
-            lines.append(f"{label:<{width}}  " + " ".join(f"{v:>{cell}}" for v in row))
-        return "\n".join(lines)
-
-
-class RegressionReport(dict):
-    """Every score of predicted numbers against the true ones; prints as a report.
-
-    A dict: "rows", "mse", "rmse", "mae" and "r2" (NaN when the true values do not vary)."""
-
-    def __str__(self) -> str:
-        return self.format()
-
-    def format(self) -> str:
-        """The report as lines of text."""
-        return (f"MSE   {self['mse']:.6g}\nRMSE  {self['rmse']:.6g}\nMAE   {self['mae']:.6g}\n"
-                f"R²    {self['r2']:.4f}")
-
-
-def classification_report(truth, predictions, classes, *, truth_names=None,
-                          probabilities=None) -> ClassificationReport:
-    """The scores of ``predictions`` (labels among ``classes``) against the true labels.
-
-    Parameters
-    ----------
-    truth : the true labels, one per row, written as ``truth_names`` writes the classes
-        (default: as ``classes``). A label not among them is a class the model never saw: its
-        row counts as a wrong prediction.
-    predictions : the predicted labels, each one of ``classes``.
-    classes : the classes the model knows, in the order of its outputs.
-    probabilities : optionally each class's probability for each row, shape (rows, classes):
-        adds log loss and ROC AUC.
-    """
-    names = list(classes if truth_names is None else truth_names)
-    truth = np.asarray(truth, dtype=object)
-    codes = class_indices(names, truth)
-    guess = class_indices(list(classes), np.asarray(predictions, dtype=object))
-    k = len(classes)
-    seen = codes >= 0
-    matrix = confusion_matrix(codes[seen], guess[seen], k)
-    tp = np.diag(matrix).astype(float)
-    said, meant = matrix.sum(axis=0), matrix.sum(axis=1)
-    report = ClassificationReport(
-        rows=len(truth), accuracy=float(np.mean(codes == guess)), confusion=matrix,
-        classes=list(classes), precision=_ratio(tp, said).tolist(),
-        recall=_ratio(tp, meant).tolist(), f1=_ratio(2 * tp, said + meant).tolist(),
-        support=meant.tolist(), unseen=int((~seen).sum()),
-        unseen_classes=sorted(set(truth[~seen].tolist())))
-    if probabilities is not None and seen.any():
-        p = np.asarray(probabilities, dtype=np.float64)[seen]
-        report["log_loss"] = log_loss(codes[seen], p)
-        report["roc_auc"] = roc_auc(codes[seen], p)
-        report["ece"] = calibration_error(codes[seen], p)
-    return report
-
-
-def regression_report(truth, predictions) -> RegressionReport:
-    """Mean squared and absolute errors, their root, and R² of ``predictions`` against
-    ``truth`` (1-D arrays of numbers)."""
-    truth = np.asarray(truth, dtype=np.float64)
-    error = np.asarray(predictions, dtype=np.float64) - truth
-    mse = float(np.mean(error**2))
-    spread = float(np.sum((truth - truth.mean()) ** 2))
-    return RegressionReport(rows=len(truth), mse=mse, rmse=float(np.sqrt(mse)),
-                            mae=float(np.mean(np.abs(error))),
-                            r2=1 - float(np.sum(error**2)) / spread if spread > 0
-                            else float("nan"))
-
-
-def class_indices(names, values) -> np.ndarray:
-    """The index of each value among ``names``, -1 for a value not among them.
-
-    Parameters
-    ----------
-    names : list
-        The classes.
-    values : array-like
-        The labels to look up.
-
-    Returns
-    -------
-    numpy.ndarray
-        int64, one index per value.
-    """
-    index = {name: i for i, name in enumerate(names)}
-    return np.fromiter((index.get(v, -1) for v in values), dtype=np.int64, count=len(values))

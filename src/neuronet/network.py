@@ -13,19 +13,17 @@ from . import _edges, losses
 from ._checks import (
     all_finite,
     as_count,
-    as_float_array,
-    as_sparse_rows,
-    check_lazy,
     is_lazy,
     is_sparse,
 )
+from .arrays import Arrays
 from .layers import Dense, Layer
 
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _CLAIMS = threading.Lock()
 
 
-class Network:
+class Network(Arrays):
     """A feed-forward neural network: ``layers`` applied one after the other.
 
     Parameters
@@ -39,6 +37,11 @@ class Network:
         settings give bit-identical weights. NumPy's global random state is never used.
     dtype : np.float64 (default) or np.float32
         The floating-point type of weights and all arithmetic; float32 is faster.
+
+    Notes
+    -----
+    Its weights as a whole (``parameters()``, ``get_flat_weights()``, ``packed()``...) and the
+    check of its inputs (``check_inputs``, ``chunk_rows``) come from ``neuronet.arrays.Arrays``.
 
     ``metadata`` is a dict saved with the network (``save``): feature names, class labels
     and the like, for the tools that use the network. ``predict`` ignores it.
@@ -83,7 +86,18 @@ class Network:
     def claim(self):
         """A context manager that marks the network as being trained by this thread, or raises
         RuntimeError if another training runs: two at once would overwrite each other's buffers
-        and weights. ``fit`` and ``loss_and_gradient`` hold it while they run."""
+        and weights. ``fit`` and ``loss_and_gradient`` hold it while they run.
+
+        Returns
+        -------
+        context manager
+            Held for the ``with`` block.
+
+        Raises
+        ------
+        RuntimeError
+            When another thread trains the network.
+        """
         return _Claim(self)
 
     def __getstate__(self):
@@ -97,7 +111,27 @@ class Network:
     @classmethod
     def mlp(cls, sizes, hidden="relu", output="softmax", *, seed=None, dtype=np.float64, init=None):
         """A multilayer perceptron from its layer sizes: ``Network.mlp([64, 32, 10])`` is
-        Dense(64, 32, "relu") then Dense(32, 10, "softmax")."""
+        Dense(64, 32, "relu") then Dense(32, 10, "softmax").
+
+        Parameters
+        ----------
+        sizes : list of int
+            The units of each layer, inputs first, at least two.
+        hidden : str or Activation
+            The activation of the hidden layers.
+        output : str or Activation
+            The activation of the last layer.
+        seed : int or None
+            As for ``Network``.
+        dtype : np.float64 or np.float32
+            As for ``Network``.
+        init : str or callable, optional
+            The starting weights of every layer, as for ``Dense``.
+
+        Returns
+        -------
+        Network
+        """
         sizes = list(sizes)
         if len(sizes) < 2:
             raise ValueError(f"mlp needs at least two sizes (inputs and outputs), got {sizes}")
@@ -120,28 +154,50 @@ class Network:
 
     @property
     def n_inputs(self) -> int:
+        """The number of inputs: the first layer's."""
         return self._dense[0].n_inputs
 
     @property
     def n_outputs(self) -> int:
+        """The number of outputs: the last layer's units."""
         return self._dense[-1].n_outputs
 
     @property
     def output_activation(self) -> str:
+        """The name of the last layer's activation ("softmax", "identity", ...)."""
         return self._dense[-1].activation.name
 
     # --- the algorithm ------------------------------------------------------------------------
 
     def forward(self, inputs, training: bool = False):
         """Outputs of the last layer for a batch that is already a clean 2-D array of ``dtype``.
-        With ``training`` the layers keep what ``backward`` needs (and dropout is on)."""
+
+        Parameters
+        ----------
+        inputs : ndarray
+            One row per example, of the network's dtype.
+        training : bool
+            Whether the layers keep what ``backward`` needs (and dropout is on).
+
+        Returns
+        -------
+        ndarray
+            Shape (rows, n_outputs).
+        """
         for layer in self.layers:
             inputs = layer.forward(inputs, training)
         return inputs
 
     def backward(self, grad, *, through_activation: bool = True) -> None:
-        """Backpropagation: from dL/d(outputs) (or dL/dz of the last layer, when
-        ``through_activation`` is False) leave dL/dw in every layer's gradients."""
+        """Backpropagation: leave dL/dw in every layer's gradients.
+
+        Parameters
+        ----------
+        grad : ndarray
+            dL/d(outputs) of the last ``forward(training=True)``.
+        through_activation : bool
+            False when ``grad`` is already dL/dz of the last layer (a fused loss).
+        """
         last = len(self.layers) - 1
         for i in range(last, -1, -1):
             layer = self.layers[i]
@@ -153,22 +209,44 @@ class Network:
 
     def fuses(self, loss) -> bool:
         """Whether ``loss`` is computed from the last layer's sums z (cross-entropy right
-        after the sigmoid or softmax it belongs with)."""
+        after the sigmoid or softmax it belongs with).
+
+        Parameters
+        ----------
+        loss : Loss
+
+        Returns
+        -------
+        bool
+        """
         last = self.layers[-1]
         return isinstance(last, Dense) and loss.fused_activation == last.activation.name
 
     def train_batch(self, inputs, targets, loss, optimizer, weights=None, count=None,
                     blocks=None):
-        """One step of learning on one batch: forward, loss, backward, update.
-        Returns the batch's loss and the outputs it was computed from; a loss that is not
-        finite is returned without touching the weights. ``weights`` (a column, one per
-        example, or None) scales each example's share of the loss and of the gradient;
-        ``count`` is how many examples the batch stands for (default: its rows), for an
-        optimizer whose weight decay is per example. ``blocks`` is what ``_packed()`` gave,
-        from a caller that knows no layer's arrays were replaced since (``fit`` checks once
-        an epoch: the check costs as much as a small layer's update).
+        """One step of learning on one batch: forward, loss, backward, update: the step
+        that ``fit`` takes on every batch. A loss that is not finite is returned without
+        touching the weights.
 
-        This is the one step of learning that ``fit`` takes on every batch.
+        Parameters
+        ----------
+        inputs, targets : ndarray
+            The batch and its targets, one row per example.
+        loss : Loss
+        optimizer : Optimizer
+        weights : ndarray, optional
+            A column, one per example: each one's share of the loss and of the gradient.
+        count : int, optional
+            The examples the batch stands for (default: its rows), for a weight decay per
+            example.
+        blocks : tuple, optional
+            What ``packed()`` gave, from a caller that knows no layer's arrays were replaced
+            since (``fit`` checks once an epoch: the check costs a small layer's update).
+
+        Returns
+        -------
+        loss : float
+        outputs : ndarray
         """
         # Packed before backward writes into the block.
         params, grads, matrices = blocks or self.packed()
@@ -202,40 +280,6 @@ class Network:
                            count=outputs.shape[0] if count is None else count)
         return value, outputs
 
-    def packed(self):
-        """The parameters and their gradients as one contiguous block each: (parameter blocks,
-        gradient blocks, matrix mask).
-
-        Weight matrices come first, then biases; the layers hold their parts as views, so the
-        optimizer updates a whole network in a few operations rather than a few per array. The
-        mask marks the block's entries that belong to weight matrices (None if there are no
-        biases). Packed again whenever a layer's arrays are not views of the block (after a
-        copy, unpickling or an assignment). An optimizer's state belongs to the parameter
-        blocks it steps (``optimizer.state_arrays(network.packed()[0])``)."""
-        params = self.parameters()
-        if getattr(self, "_pack_ids", None) == tuple(map(id, params)):
-            return self._blocks, self._grad_blocks, self._matrices
-        entries = [(layer, p, g) for layer in self.layers
-                   for p, g in zip(layer.parameter_names, layer.gradient_names)]
-        entries.sort(key=lambda e: getattr(e[0], e[1]).ndim < 2)  # stable: matrices first
-        size = sum(getattr(layer, p).size for layer, p, _ in entries)
-        block, grad_block = np.empty(size, self.dtype), np.zeros(size, self.dtype)
-        matrices = np.zeros(size, self.dtype)
-        offset = 0
-        for layer, p, g in entries:
-            array = getattr(layer, p)
-            part = slice(offset, offset + array.size)
-            view = block[part].reshape(array.shape)
-            view[...] = array
-            setattr(layer, p, view)
-            setattr(layer, g, grad_block[part].reshape(array.shape))
-            matrices[part] = array.ndim >= 2
-            offset += array.size
-        self._blocks, self._grad_blocks = [block], [grad_block]
-        self._matrices = None if matrices.all() else matrices
-        self._pack_ids = tuple(map(id, self.parameters()))
-        return self._blocks, self._grad_blocks, self._matrices
-
     def loss_and_gradient(self, X, y, loss, *, sample_weight=None, batch_size=None):
         """The loss summed over the rows of (X, y) and its gradient with respect to every
         weight, as one flat vector in the order of ``get_flat_weights()``. Computed chunk by
@@ -244,8 +288,28 @@ class Network:
         the mean loss is the total divided by the number of rows (or the sum of
         ``sample_weight``, which weights each row's share), and for a summed loss ("sse") it is
         the total itself. Weight decay is not included (it belongs to the optimizer).
-        X may be a NumPy array, lazy data (np.memmap...) or a SciPy sparse matrix."""
-        from .training import loss_and_gradient
+        X may be a NumPy array, lazy data (np.memmap...) or a SciPy sparse matrix.
+
+        Parameters
+        ----------
+        X : array_like
+            The inputs.
+        y : array_like
+            The targets.
+        loss : str or Loss
+        sample_weight : array_like, optional
+            One weight per row.
+        batch_size : int, optional
+            Rows per chunk.
+
+        Returns
+        -------
+        loss : float
+            The total.
+        gradient : ndarray
+            Flat, in the order of ``get_flat_weights()``.
+        """
+        from .scoring import loss_and_gradient
 
         return loss_and_gradient(self, X, y, loss, sample_weight=sample_weight,
                                  batch_size=batch_size)
@@ -261,7 +325,27 @@ class Network:
         or a SciPy sparse matrix, multiplied as sparse by the first layer. ``batch_size``: rows
         per chunk (default ``chunk_rows()``, about 32 MB per layer). Outputs that are not
         finite (a network whose sums overflowed) are returned as they are: NaN or infinity.
-        (A sum that overflows to infinity still gives a sigmoid of 1: its logit tells.)"""
+        (A sum that overflows to infinity still gives a sigmoid of 1: its logit tells.)
+
+        Parameters
+        ----------
+        X : array_like
+            One row per example, or one example (1-D).
+        batch_size : int, optional
+            Rows per chunk.
+        logits : bool
+            Whether to return the last layer's sums instead of its outputs.
+
+        Returns
+        -------
+        ndarray
+            Shape (rows, n_outputs), or (n_outputs,) for a 1-D X.
+
+        Raises
+        ------
+        ValueError
+            For inputs of the wrong shape or that are not finite numbers.
+        """
         forward = self.forward
         if logits:
             *body, last = self.layers
@@ -306,35 +390,71 @@ class Network:
 
         Parameters
         ----------
-        loss : "mse", "sse", "binary_crossentropy", "categorical_crossentropy", "poisson" or
-            a Loss. For categorical cross-entropy y may be class labels (n,) or one-hot (n, k).
-        optimizer : SGD, Adam, LBFGS, "sgd", "adam", "lbfgs" or None (Adam with its defaults).
-            L-BFGS works on all the rows at once: each epoch is one of its iterations and
+        X : array_like
+            The inputs, shape (n_examples, n_inputs).
+        y : array_like
+            The targets: one row per example.
+        loss : str or Loss
+            "mse", "sse", "binary_crossentropy", "categorical_crossentropy", "poisson" or a
+            Loss. For categorical cross-entropy y may be class labels (n,) or one-hot (n, k).
+        optimizer : SGD, Adam, LBFGS, str or None
+            "sgd", "adam", "lbfgs", an optimizer, or None (Adam with its defaults). L-BFGS
+            works on all the rows at once: each epoch is one of its iterations and
             ``batch_size`` and ``shuffle`` do not apply.
-        epochs : passes over the data.   batch_size : examples per step (None: all of them).
-        shuffle : draw a new order of examples every epoch (from the network's generator); or
-            a function ``shuffle(rows)`` that returns the array of training rows in the
+        epochs : int
+            Passes over the data.
+        batch_size : int or None
+            Examples per step (None: all of them).
+        shuffle : bool or callable
+            Draw a new order of examples every epoch (from the network's generator); or a
+            function ``shuffle(rows)`` that returns the array of training rows in the
             epoch's order (to follow another library's order, for instance).
-        validation_data : (X_val, y_val), scored after every epoch; or
-        validation_split : a fraction of X held out at random for that.
-        early_stopping : patience in epochs: stop when the validation loss (the training loss
-            without validation) has not improved for that long, and restore the best weights.
-        metrics : list of "accuracy", "mae", "mse", "r2", "precision", "recall", "f1"
+        validation_data : tuple, optional
+            (X_val, y_val), scored after every epoch.
+        validation_split : float
+            A fraction of X held out at random, instead, for that.
+        early_stopping : int, optional
+            Patience in epochs: stop when the validation loss (the training loss without
+            validation) has not improved for that long, and restore the best weights (a
+            note on the ``neuronet`` logger says so).
+        metrics : list of str, optional
+            "accuracy", "mae", "mse", "r2", "precision", "recall", "f1"
             (``neuronet.metrics``; default: accuracy for cross-entropies).
-        progress : show a progress bar (tqdm).
-        callbacks : ``neuronet.Callback`` objects (``on_epoch_end(epoch, logs)`` and the
-            other hooks) or functions ``callback(epoch, logs)``, called after every epoch;
-            one that returns True stops training.
-        sample_weight : one non-negative number per row of X, or None (all equal). An
-            example of weight 2 counts in the loss and its gradient as if it were there twice;
-            the weights are divided by their mean, so batches keep their usual scale.
-            Validation scores stay unweighted.
-        block_rows : for L-BFGS, how its loss and gradient over all rows are added up: None
-            (default) in one block; an int, in blocks of that many rows; a list of sizes, in
-            blocks of those sizes. Each block's total is computed alone and the totals are added
-            in a fixed tree by block index, as ``neuronet.dask.fit`` adds a cluster's
-            partitions: with the partitions' sizes, this fit replays the cluster's bit for bit.
+        progress : bool
+            Show a progress bar (tqdm), where someone watches: a terminal or a notebook,
+            never a log file.
+        callbacks : list
+            ``neuronet.Callback`` objects (``on_epoch_end(epoch, logs)`` and the other hooks)
+            or functions ``callback(epoch, logs)``, called after every epoch; one that returns
+            True stops training.
+        sample_weight : array_like, optional
+            One non-negative number per row of X, or None (all equal). An example of weight 2
+            counts in the loss and its gradient as if it were there twice; the weights are
+            divided by their mean, so batches keep their usual scale. Validation scores stay
+            unweighted.
+        block_rows : int or list of int, optional
+            For L-BFGS, how its loss and gradient over all rows are added up: None (default)
+            in one block; an int, in blocks of that many rows; a list of sizes, in blocks of
+            those sizes. Each block's total is computed alone and the totals are added in a
+            fixed tree by block index, as ``neuronet.dask.fit`` adds a cluster's partitions:
+            with the partitions' sizes, this fit replays the cluster's bit for bit.
 
+        Returns
+        -------
+        History
+            The loss and metrics of every epoch.
+
+        Raises
+        ------
+        ValueError
+            For data or settings that do not fit the network, saying what was expected.
+        FloatingPointError
+            When the loss becomes NaN or infinite.
+        RuntimeError
+            When another thread trains the network.
+
+        Notes
+        -----
         Calling fit again continues from the current weights. Ctrl-C stops after the current
         batch and returns normally (``history.interrupted``); a loss that turns NaN or
         infinite raises FloatingPointError with the weights restored to the last finite ones.
@@ -351,8 +471,25 @@ class Network:
 
     def evaluate(self, X, y, *, loss=None, metrics=None) -> dict:
         """Loss and metrics on (X, y), as ``fit`` reports them; ``loss`` defaults to the one
-        the network was last fitted with."""
-        from .training import evaluate
+        the network was last fitted with.
+
+        Parameters
+        ----------
+        X : array_like
+            The inputs.
+        y : array_like
+            The targets.
+        loss : str or Loss, optional
+            The loss to score (default: the network's last).
+        metrics : list of str, optional
+            As for ``fit``.
+
+        Returns
+        -------
+        dict
+            {"loss": ..., metric: ...}.
+        """
+        from .scoring import evaluate
 
         loss = loss if loss is not None else self.loss
         if loss is None:
@@ -361,106 +498,50 @@ class Network:
 
     def to_onnx(self, path=None, *, dtype=None):
         """The network as an ONNX model (input "X", output "Y"), written to ``path`` if given;
-        ``dtype`` (float32 or float64) defaults to the network's. Needs the ``onnx`` extra."""
+        ``dtype`` (float32 or float64) defaults to the network's. Needs the ``onnx`` extra.
+
+        Parameters
+        ----------
+        path : str or path-like, optional
+            Where to write the model.
+        dtype : np.float32 or np.float64, optional
+            The model's number type.
+
+        Returns
+        -------
+        onnx.ModelProto
+        """
         from .onnx import network_to_onnx
 
         return network_to_onnx(self, path, dtype=dtype)
 
-    def check_inputs(self, X, name="X", *, scan=True):
-        """X as a 2-D array of the network's dtype with the right number of columns, C-ordered
-        (one copy at most, whatever the input's layout), or a ValueError saying what is wrong.
-        A SciPy sparse matrix becomes CSR of the network's dtype. Data read on demand (a
-        np.memmap, an h5py dataset, any object with shape, dtype and row indexing) is returned
-        as it is, not loaded: with
-        ``scan`` it is read once, chunk by chunk, to check that it holds finite numbers."""
-        lazy = is_lazy(X)
-        if is_sparse(X):
-            array = as_sparse_rows(X, name, self.dtype)
-        elif lazy:
-            array = X
-        else:
-            array = as_float_array(X, name, dtype=self.dtype, order="C")
-        if len(array.shape) == 1 and array.shape[0] == self.n_inputs:
-            array = array[None, :]
-        if len(array.shape) != 2:
-            raise ValueError(
-                f"{name} must be 2-D, one row per example and {self.n_inputs} columns; "
-                f"got shape {array.shape}"
-            )
-        if array.shape[1] != self.n_inputs:
-            raise ValueError(
-                f"{name} has {array.shape[1]} columns, but the network expects {self.n_inputs}"
-            )
-        if array.shape[0] == 0:
-            raise ValueError(f"{name} is empty; expected at least one row")
-        if lazy and scan:
-            check_lazy(X, name)
-        elif lazy and np.dtype(X.dtype).kind not in "biuf":
-            raise ValueError(f"{name} must hold numbers (int or float), got values of dtype "
-                             f"{X.dtype}")
-        return array
-
-    def chunk_rows(self, megabytes: int = 32) -> int:
-        """Rows per chunk when predicting or scoring many rows: large chunks keep the matrix
-        products efficient, bounded ones keep memory flat (about ``megabytes`` per layer)."""
-        widest = max([self.n_inputs] + [layer.n_outputs for layer in self._dense])
-        return max(256, (megabytes << 20) // (widest * self.dtype.itemsize))
-
-    # --- its parts ----------------------------------------------------------------------------
-
-    def parameters(self) -> list:
-        """Every trainable array, layer by layer (weights, then bias)."""
-        return [p for layer in self.layers for p in layer.parameters()]
-
-    def gradients(self) -> list:
-        """The gradients left by the last ``backward``, in the order of ``parameters()``."""
-        return [g for layer in self.layers for g in layer.gradients()]
-
-    def n_parameters(self) -> int:
-        return sum(p.size for p in self.parameters())
-
-    def get_weights(self) -> list:
-        """Copies of ``parameters()``."""
-        return [p.copy() for p in self.parameters()]
-
-    def set_weights(self, weights) -> None:
-        """Copy arrays (as from ``get_weights``) into the parameters, in place."""
-        params = self.parameters()
-        weights = list(weights)
-        if len(weights) != len(params):
-            raise ValueError(f"expected {len(params)} arrays, got {len(weights)}")
-        for i, (param, value) in enumerate(zip(params, weights)):
-            value = np.asarray(value)
-            if value.shape != param.shape:
-                raise ValueError(f"array {i} has shape {value.shape}, expected {param.shape}")
-            param[...] = value
-
-    def get_flat_weights(self):
-        """Every weight and bias in one flat vector (a copy), layer by layer in the order of
-        ``parameters()``: the vector that ``loss_and_gradient``'s gradient matches."""
-        params = self.parameters()
-        return np.concatenate([p.ravel() for p in params]) if params else np.empty(0, self.dtype)
-
-    def set_flat_weights(self, vector) -> None:
-        """Copy a flat vector (as from ``get_flat_weights``) into the parameters, in place."""
-        vector = np.asarray(vector)
-        if vector.shape != (self.n_parameters(),):
-            raise ValueError(f"expected a flat vector of {self.n_parameters()} weights, got "
-                             f"shape {vector.shape}")
-        start = 0
-        for param in self.parameters():
-            param[...] = vector[start:start + param.size].reshape(param.shape)
-            start += param.size
-
     def save(self, path, *, metadata=None):
         """Write the network to ``path``, one .npz file that ``neuronet.load`` reads back
         (see ``neuronet.serialization``); return ``path``. ``metadata`` (a dict) updates
-        ``self.metadata`` first. The file is replaced in one step, never left half-written."""
+        ``self.metadata`` first. The file is replaced in one step, never left half-written.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file to write (.npz).
+        metadata : dict, optional
+            Added to ``self.metadata`` (JSON values).
+
+        Returns
+        -------
+        str or path-like
+            ``path``.
+        """
         save = _edges.provided("save", "neuronet.serialization")
         return save(self, path, metadata=metadata)
 
     def summary(self) -> str:
-        """A table of the layers: type, sizes, activation and parameter counts."""
+        """A table of the layers: type, sizes, activation and parameter counts.
+
+        Returns
+        -------
+        str
+        """
         rows = [("#", "layer", "inputs", "outputs", "activation", "parameters")]
         for i, layer in enumerate(self.layers, 1):
             if isinstance(layer, Dense):

@@ -51,8 +51,20 @@ class Neuron:
 
     @staticmethod
     def sigmoid(x, out=None):
-        """The S-shaped curve that squashes any sum into (0, 1): 1 / (1 + e^-x), into ``out``
-        if given."""
+        """The S-shaped curve that squashes any sum into (0, 1): 1 / (1 + e^-x).
+
+        Parameters
+        ----------
+        x : ndarray
+            The weighted sums.
+        out : ndarray, optional
+            Where to write the result.
+
+        Returns
+        -------
+        ndarray
+            Of the shape of ``x``, each in [0, 1].
+        """
         if out is None:
             with np.errstate(over="ignore"):
                 return 1 / (1 + np.exp(-x))
@@ -69,6 +81,18 @@ class Neuron:
         The tutorial calls the argument ``x``, but it is the output: d sigmoid/dx = s * (1 - s).
         The slope is largest (0.25) when the neuron is least sure (s = 0.5), so unsure
         answers are corrected most.
+
+        Parameters
+        ----------
+        output : ndarray
+            The neuron's outputs s = sigmoid(x).
+        out : ndarray, optional
+            Where to write the result.
+
+        Returns
+        -------
+        ndarray
+            s * (1 - s), of the shape of ``output``.
         """
         if out is None:
             return output * (1 - output)
@@ -76,7 +100,23 @@ class Neuron:
         return np.multiply(output, out, out)
 
     def run(self, inputs):
-        """The neuron's output for one input row (1-D) or a batch of rows (2-D)."""
+        """The neuron's output for one input row (1-D) or a batch of rows (2-D).
+
+        Parameters
+        ----------
+        inputs : array_like
+            One row of ``n_inputs`` numbers, or rows of them.
+
+        Returns
+        -------
+        ndarray
+            Shape (1,) for a row, (rows, 1) for rows: each in (0, 1).
+
+        Raises
+        ------
+        ValueError
+            For inputs of the wrong shape or that are not numbers.
+        """
         inputs = self._check_inputs(inputs, "inputs", allow_1d=True)
         with np.errstate(over="ignore"):
             return self.sigmoid(np.dot(inputs, self.weights))
@@ -87,7 +127,25 @@ class Neuron:
         Each iteration: output = run(inputs); error = expected - output;
         confidence = error * sigmoid_derivative(output);
         weights += learning_rate * inputs.T @ confidence.
-        Returns the neuron, so calls can be chained.
+
+        Parameters
+        ----------
+        training_inputs : array_like
+            The table's inputs, shape (rows, n_inputs).
+        training_outputs : array_like
+            The expected output of each row, shape (rows, 1) or (rows,).
+        iterations : int
+            How many times to adjust the weights (the tutorial: 10,000).
+
+        Returns
+        -------
+        Neuron
+            The neuron itself, so that calls can be chained.
+
+        Raises
+        ------
+        ValueError
+            For a table that does not fit the neuron, or a negative ``iterations``.
         """
         inputs, expected = self.check_table(training_inputs, training_outputs)
         iterations = as_count(iterations, "iterations")
@@ -115,8 +173,27 @@ class Neuron:
         return self
 
     def check_table(self, training_inputs, training_outputs):
-        """(inputs, expected outputs) of a training table as float arrays, shapes (n, n_inputs)
-        and (n, 1), or a ValueError saying what does not fit the neuron."""
+        """(inputs, expected outputs) of a training table as float arrays.
+
+        Parameters
+        ----------
+        training_inputs : array_like
+            The table's inputs.
+        training_outputs : array_like
+            One expected output per row.
+
+        Returns
+        -------
+        inputs : ndarray
+            Shape (n, n_inputs).
+        expected : ndarray
+            Shape (n, 1).
+
+        Raises
+        ------
+        ValueError
+            Saying what does not fit the neuron.
+        """
         inputs = self._check_inputs(training_inputs, "training_inputs", allow_1d=False)
         expected = as_float_array(training_outputs, "training_outputs")
         if expected.ndim == 1:

@@ -4,13 +4,14 @@ gradient (L2 regularization), which pulls weights gently toward zero."""
 
 from __future__ import annotations
 
+import importlib
 import math
 from operator import is_
 
 import numpy as np
 
 from . import schedules
-from ._checks import as_count, as_positive_float
+from ._checks import as_positive_float
 
 
 class Optimizer:
@@ -27,6 +28,19 @@ class Optimizer:
     ``decay_bias=False`` decays weight matrices only, not bias vectors; and
     ``decay_per_example=True`` divides ``weight_decay`` by the number of examples in each step's
     batch, an L2 penalty ½·weight_decay·‖w‖² on the batch's summed loss rather than its mean.
+
+    Parameters
+    ----------
+    learning_rate : float
+        The starting rate, greater than zero.
+    weight_decay : float
+        The L2 penalty's factor (0: none).
+    schedule : Schedule, str or None
+        How the learning rate changes after every epoch (``neuronet.schedules``).
+    decay_bias : bool
+        Whether bias vectors decay too (False: weight matrices only).
+    decay_per_example : bool
+        Whether ``weight_decay`` is divided by each step's number of examples.
     """
 
     #: Whether the optimizer needs the whole data at once (L-BFGS) rather than batches.
@@ -75,7 +89,17 @@ class Optimizer:
         """The optimizer's state for ``params`` as arrays shaped like them, in a fixed order
         (SGD's momentum, for the current learning rate; Adam's two moment estimates; none for
         plain SGD), created at zero if it has none for them yet. Changing them in place
-        changes the state: model averaging (``neuronet.dask``) averages them across workers."""
+        changes the state: model averaging (``neuronet.dask``) averages them across workers.
+
+        Parameters
+        ----------
+        params : list of ndarray
+            The parameters stepped.
+
+        Returns
+        -------
+        list of ndarray
+        """
         self._state_for(params)
         return self._state_list()
 
@@ -85,13 +109,31 @@ class Optimizer:
     def state_vector(self, params):
         """The state for ``params`` (``state_arrays``) as one flat vector, or None if the
         optimizer keeps none: numbers that travel, for a copy of the network whose parameters
-        are new arrays, to which the state is not bound."""
+        are new arrays, to which the state is not bound.
+
+        Parameters
+        ----------
+        params : list of ndarray
+            The parameters stepped.
+
+        Returns
+        -------
+        ndarray or None
+        """
         arrays = self.state_arrays(params)
         return np.concatenate([a.ravel() for a in arrays]) if arrays else None
 
     def set_state_vector(self, params, vector) -> None:
         """Make ``vector`` (from ``state_vector``) the state for ``params``, keeping the count
-        of steps taken (Adam's, which making a state afresh would reset)."""
+        of steps taken (Adam's, which making a state afresh would reset).
+
+        Parameters
+        ----------
+        params : list of ndarray
+            The parameters stepped.
+        vector : ndarray
+            A flat state, as ``state_vector`` gives it.
+        """
         steps = getattr(self, "steps", None)
         offset = 0
         for array in self.state_arrays(params):
@@ -102,26 +144,65 @@ class Optimizer:
 
     def gradient_scale(self) -> float:
         """A factor the network may multiply the loss's gradient by before backpropagating it
-        (then every gradient arrives multiplied by it): 1 unless the optimizer can use it."""
+        (then every gradient arrives multiplied by it): 1 unless the optimizer can use it.
+
+        Returns
+        -------
+        float
+        """
         return 1.0
 
     def step(self, params, grads, *, scale=1.0, count=None, matrices=None) -> None:
         """Update ``params`` in place from ``grads``, which arrive multiplied by ``scale``;
         ``count`` is the number of examples in the batch (for ``decay_per_example``). A network
         may hand its parameters as one flat block, with ``matrices`` marking (1, else 0) the
-        entries that belong to weight matrices rather than biases (for ``decay_bias``)."""
+        entries that belong to weight matrices rather than biases (for ``decay_bias``).
+
+        Parameters
+        ----------
+        params : list of ndarray
+            Updated in place.
+        grads : list of ndarray
+            Their gradients, in the same order.
+        scale : float
+            The factor the gradients arrive multiplied by.
+        count : int, optional
+            The examples of the step (for ``decay_per_example``).
+        matrices : ndarray, optional
+            The mask of the entries of weight matrices.
+        """
         raise NotImplementedError
 
     def end_epoch(self, examples: int, logs=None) -> None:
         """Count an epoch of ``examples`` examples and let the schedule set the next rate
-        from the epoch's scores ``logs``."""
+        from the epoch's scores ``logs``.
+
+        Parameters
+        ----------
+        examples : int
+            The examples of the epoch.
+        logs : dict, optional
+            The epoch's scores.
+        """
         self.epochs += 1
         self.examples += int(examples)
         if self.schedule is not None:
             self.learning_rate = float(self.schedule.rate(self, logs))
 
     def decay_of(self, param, count=None) -> float:
-        """The weight decay that applies to ``param`` in a step over ``count`` examples."""
+        """The weight decay that applies to ``param`` in a step over ``count`` examples.
+
+        Parameters
+        ----------
+        param : ndarray
+            A parameter.
+        count : int, optional
+            The examples of the step.
+
+        Returns
+        -------
+        float
+        """
         if not self.weight_decay or (not self.decay_bias and param.ndim < 2):
             return 0.0
         if self.decay_per_example and count:
@@ -154,7 +235,12 @@ class Optimizer:
 
     def config(self) -> dict:
         """The settings that rebuild this optimizer, schedule included, as JSON-ready values
-        (``optimizers.from_config``); the state (momentum, moments) is not part of them."""
+        (``optimizers.from_config``); the state (momentum, moments) is not part of them.
+
+        Returns
+        -------
+        dict
+        """
         config = {"type": type(self).__name__, **self._settings(),
                   "weight_decay": self.weight_decay}
         if not self.decay_bias:
@@ -187,6 +273,23 @@ class SGD(Optimizer):
     With ``momentum`` m, steps follow a running sum of gradients, b = m * b + g, which
     rolls through flat stretches and damps zig-zags; ``nesterov`` looks one step ahead
     (g + m * b).
+
+    Parameters
+    ----------
+    learning_rate : float
+        The step's size (default 0.01).
+    momentum : float
+        In [0, 1): the share of the running sum kept from step to step.
+    nesterov : bool
+        Whether to look one step ahead (needs a momentum).
+    weight_decay : float
+        The L2 penalty's factor (0: none).
+    schedule : Schedule, str or None
+        How the learning rate changes after every epoch (``neuronet.schedules``).
+    decay_bias : bool
+        Whether bias vectors decay too (False: weight matrices only).
+    decay_per_example : bool
+        Whether ``weight_decay`` is divided by each step's number of examples.
     """
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=0.0, *,
@@ -276,6 +379,25 @@ class Adam(Optimizer):
 
     ``epsilon_hat=True`` adds ``epsilon`` to sqrt(v) before the correction of v rather than
     after (the paper's ε̂ form, which Keras and scikit-learn use); PyTorch's form is the default.
+
+    Parameters
+    ----------
+    learning_rate : float
+        The step's size (default 0.001).
+    beta1, beta2 : float
+        In [0, 1): the decay of the running averages of the gradient and its square.
+    epsilon : float
+        Added to sqrt(v) so that no step divides by zero.
+    weight_decay : float
+        The L2 penalty's factor (0: none).
+    epsilon_hat : bool
+        Whether to add ``epsilon`` before the correction of v.
+    schedule : Schedule, str or None
+        How the learning rate changes after every epoch (``neuronet.schedules``).
+    decay_bias : bool
+        Whether bias vectors decay too (False: weight matrices only).
+    decay_per_example : bool
+        Whether ``weight_decay`` is divided by each step's number of examples.
     """
 
     def __init__(
@@ -349,127 +471,70 @@ class Adam(Optimizer):
         return f"Adam({', '.join(args + self._repr_extras())})"
 
 
-class LBFGS(Optimizer):
-    """L-BFGS (limited-memory BFGS, SciPy's L-BFGS-B): full-batch training that builds a picture
-    of the loss's curvature from its last ``memory`` gradients and picks each step's length by
-    a line search; on small data it often beats SGD and Adam by far. Needs SciPy (the
-    ``scipy`` extra). ``Network.fit(..., optimizer="lbfgs")`` uses it: each epoch is one
-    iteration over all the training rows (several evaluations of loss and gradient).
-
-    Parameters
-    ----------
-    tol : stop when every component of the projected gradient is at most this (SciPy's gtol).
-    max_fun : at most this many evaluations of the loss and gradient in one fit.
-    memory : the number of past steps that model the curvature (SciPy's maxcor).
-    weight_decay, decay_bias, decay_per_example : an L2 penalty ½·weight_decay·‖w‖² added to
-        the loss (see Optimizer).
-
-    ``minimize(objective, x0)`` works on any function of a flat vector that returns its value
-    and gradient, for instance one that adds up ``Network.loss_and_gradient`` over parts of the
-    data held elsewhere.
-    """
-
-    full_batch = True
-
-    def __init__(self, tol=1e-5, max_fun=15000, memory=10, weight_decay=0.0, *,
-                 decay_bias=True, decay_per_example=False):
-        super().__init__(1.0, weight_decay, decay_bias=decay_bias,
-                         decay_per_example=decay_per_example)
-        self.tol = as_positive_float(tol, "tol", allow_zero=True)
-        self.max_fun = as_count(max_fun, "max_fun", minimum=1)
-        self.memory = as_count(memory, "memory", minimum=1)
-        self.result = None
-
-    def step(self, params, grads, *, scale=1.0, count=None, matrices=None) -> None:
-        raise TypeError("LBFGS works on the whole data at once: use Network.fit(..., "
-                        "optimizer=LBFGS()) or LBFGS.minimize, not step()")
-
-    def decay_vector(self, params, count):
-        """The weight decay of every entry of the flat vector of ``params``, for a loss that
-        is the mean over ``count`` examples (or their sum, with ``count`` None)."""
-        return np.concatenate([np.full(p.size, self.decay_of(p, count)) for p in params])
-
-    def minimize(self, objective, x0, *, max_iter=100, callback=None):
-        """Minimize ``objective(x) -> (value, gradient)`` from the flat vector ``x0`` with at
-        most ``max_iter`` iterations (and ``max_fun`` evaluations in all). ``callback(x,
-        value)`` is called after every iteration; returning True stops. Returns an
-        ``LBFGSResult`` (also kept as ``self.result``)."""
-        try:
-            from scipy.optimize import minimize
-        except ImportError as exc:
-            raise ImportError("LBFGS needs SciPy: pip install 'neuronet[scipy]'") from exc
-        max_iter = as_count(max_iter, "max_iter", minimum=1)
-        iterations = [0]
-
-        def each_iteration(intermediate_result):
-            iterations[0] += 1
-            if callback is not None and callback(intermediate_result.x,
-                                                 float(intermediate_result.fun)):
-                raise StopIteration
-
-        def value_and_gradient(x):
-            value, gradient = objective(x)
-            return float(value), np.asarray(gradient, dtype=np.float64)
-
-        outcome = minimize(value_and_gradient, np.asarray(x0, dtype=np.float64),
-                           method="L-BFGS-B", jac=True, callback=each_iteration,
-                           options={"maxiter": max_iter, "maxfun": self.max_fun,
-                                    "gtol": self.tol, "maxcor": self.memory})
-        converged = bool(outcome.success) and "STOP" not in str(outcome.message)
-        self.result = LBFGSResult(outcome.x, float(outcome.fun), int(outcome.nit),
-                                  int(outcome.nfev), converged, str(outcome.message))
-        return self.result
-
-    def _settings(self) -> dict:
-        return {"tol": self.tol, "max_fun": self.max_fun, "memory": self.memory}
-
-    def __repr__(self) -> str:
-        args = []
-        if self.tol != 1e-5:
-            args.append(f"tol={self.tol:g}")
-        if self.max_fun != 15000:
-            args.append(f"max_fun={self.max_fun}")
-        if self.memory != 10:
-            args.append(f"memory={self.memory}")
-        return f"LBFGS({', '.join(args + self._repr_extras())})"
+#: Where L-BFGS lives: ``neuronet.lbfgs`` builds on ``Optimizer``, so it is found by name when
+#: asked for rather than imported here (which would make the two modules import each other).
+FULL_BATCH = "neuronet.lbfgs"
 
 
-class LBFGSResult:
-    """What ``LBFGS.minimize`` found: the flat vector ``x``, its value ``fun``, the
-    iterations ``n_iter`` and evaluations ``n_fun`` it took, whether it ``converged`` (the
-    gradient or the change of value fell below tolerance) and SciPy's ``message``."""
-
-    def __init__(self, x, fun, n_iter, n_fun, converged, message):
-        self.x, self.fun, self.n_iter, self.n_fun = x, fun, n_iter, n_fun
-        self.converged, self.message = converged, message
-
-    def __repr__(self) -> str:
-        state = "converged" if self.converged else "not converged"
-        return (f"<LBFGSResult: {state} after {self.n_iter} iterations, {self.n_fun} "
-                f"evaluations, value {self.fun:.6g}: {self.message}>")
+def __getattr__(name):
+    # optimizers.LBFGS and optimizers.LBFGSResult, as they were before they had their room.
+    if name in ("LBFGS", "LBFGSResult"):
+        return getattr(importlib.import_module(FULL_BATCH), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-OPTIMIZERS = {"sgd": SGD, "adam": Adam, "lbfgs": LBFGS}
+def _classes() -> dict:
+    """{name: class} of every optimizer, L-BFGS included."""
+    return {"sgd": SGD, "adam": Adam, "lbfgs": importlib.import_module(FULL_BATCH).LBFGS}
 
 
 def get(optimizer) -> Optimizer:
     """An Optimizer: an instance as it is, a name ("sgd", "adam", "lbfgs") with default
-    settings, or None for Adam."""
+    settings, or None for Adam.
+
+    Parameters
+    ----------
+    optimizer : Optimizer, str or None
+
+    Returns
+    -------
+    Optimizer
+
+    Raises
+    ------
+    ValueError
+        For an unknown name.
+    """
     if optimizer is None:
         return Adam()
     if isinstance(optimizer, Optimizer):
         return optimizer
-    if isinstance(optimizer, str) and optimizer.lower() in OPTIMIZERS:
-        return OPTIMIZERS[optimizer.lower()]()
+    if isinstance(optimizer, str) and optimizer.lower() in _classes():
+        return _classes()[optimizer.lower()]()
     raise ValueError(f"unknown optimizer {optimizer!r}; expected 'sgd', 'adam', 'lbfgs' or an "
                      "Optimizer")
 
 
 def from_config(config) -> Optimizer:
-    """An optimizer (with its schedule) from its ``config()``."""
+    """An optimizer (with its schedule) from its ``config()``.
+
+    Parameters
+    ----------
+    config : dict
+        As ``Optimizer.config`` writes it.
+
+    Returns
+    -------
+    Optimizer
+
+    Raises
+    ------
+    ValueError
+        For a config that names no optimizer or holds a wrong setting.
+    """
     if not isinstance(config, dict):
         raise ValueError(f"not an optimizer's settings: {config!r}")
-    classes = {cls.__name__: cls for cls in OPTIMIZERS.values()}
+    classes = {cls.__name__: cls for cls in _classes().values()}
     kind = config.get("type")
     if kind not in classes:
         raise ValueError(f"unknown optimizer type {kind!r}; expected one of "

@@ -47,6 +47,11 @@ def plot_history(history, *, keys=None, figsize=None):
         Which quantities to draw (default: all, loss first), e.g. ``["loss"]``.
     figsize : (width, height) in inches, optional
         Default: 4.5 by 3.5 for each quantity, side by side.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Not shown: ``fig.savefig(path)`` writes it; a notebook shows it.
     """
     logs = getattr(history, "history", history)
     if not isinstance(logs, dict):
@@ -104,6 +109,13 @@ def plot_decision_boundary(model, X, y, *, resolution=200, ax=None, title=None, 
         Draw into it (its figure is returned), to put several side by side.
     title : str, optional
         Default: the model's accuracy on these points.
+    figsize : (width, height) in inches
+        Of a new figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Not shown: ``fig.savefig(path)`` writes it; a notebook shows it.
     """
     X = as_float_array(X, "X")
     if X.ndim != 2 or X.shape[1] != 2:
@@ -238,6 +250,20 @@ def confusion_matrix(y_true, y_pred, *, n_classes=None):
 
     ``y_pred`` may be class labels or a network's outputs: one probability per class
     (argmax taken) or one column of probabilities of class 1 (threshold 0.5).
+
+    Parameters
+    ----------
+    y_true : array_like
+        Class labels 0, 1, ...
+    y_pred : array_like
+        Class labels, or outputs as above.
+    n_classes : int, optional
+        Default: the largest label plus one.
+
+    Returns
+    -------
+    ndarray
+        Shape (n_classes, n_classes).
     """
     y_true = _labels(y_true, "y_true")
     predicted = np.asarray(y_pred)
@@ -272,6 +298,13 @@ def plot_confusion_matrix(y_true, y_pred, *, labels=None, normalize=False, ax=No
     ax : matplotlib Axes, optional
     title : str, optional
         Default: the accuracy.
+    figsize : (width, height) in inches
+        Of a new figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Not shown: ``fig.savefig(path)`` writes it; a notebook shows it.
     """
     counts = confusion_matrix(y_true, y_pred,
                               n_classes=None if labels is None else len(labels))
@@ -321,6 +354,13 @@ def plot_images(images, *, titles=None, shape=None, columns=8, figsize=None):
         Of one picture, when images are flat rows (default: square, e.g. 8 x 8 for 64).
     columns : int
         Pictures per row of the figure.
+    figsize : (width, height) in inches, optional
+        Default: from the columns and rows.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Not shown: ``fig.savefig(path)`` writes it; a notebook shows it.
     """
     images = as_float_array(images, "images")
     if images.ndim == 2:
@@ -353,7 +393,23 @@ def plot_images(images, *, titles=None, shape=None, columns=8, figsize=None):
 
 def plot_trace(trace, *, figsize=(7, 4)):
     """The tutorial neuron's weights at each recorded iteration of a ``trace.record`` run,
-    on a logarithmic scale of iterations: fast moves first, then a slow convergence."""
+    on a logarithmic scale of iterations: fast moves first, then a slow convergence.
+
+    Parameters
+    ----------
+    trace : Trace
+        From ``neuronet.trace.record``.
+    figsize : (width, height) in inches
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        For a trace without recorded iterations.
+    """
     iterations, weights = trace.weights_history()
     if len(iterations) < 2:
         raise ValueError("the trace holds no recorded iteration to draw")

@@ -19,10 +19,29 @@ class Schedule:
     ``optimizer.epochs`` and ``optimizer.examples`` (counted so far, this epoch included)."""
 
     def rate(self, optimizer, logs) -> float:
+        """The learning rate for the next epoch.
+
+        Parameters
+        ----------
+        optimizer : Optimizer
+            The optimizer, whose rate and counts the schedule reads.
+        logs : dict
+            The epoch's scores ("loss", "val_loss", ...).
+
+        Returns
+        -------
+        float
+        """
         raise NotImplementedError
 
     def config(self) -> dict:
-        """The settings that rebuild this schedule (``schedules.from_config``)."""
+        """The settings that rebuild this schedule (``schedules.from_config``).
+
+        Returns
+        -------
+        dict
+            JSON-ready, with the schedule's "type".
+        """
         return {"type": type(self).__name__, **self._settings()}
 
     def _settings(self) -> dict:
@@ -35,7 +54,15 @@ class Schedule:
 
 class InverseScaling(Schedule):
     """initial / (1 + t) ** power_t, with t the examples seen so far (``per="example"``, as
-    scikit-learn's "invscaling") or the epochs (``per="epoch"``)."""
+    scikit-learn's "invscaling") or the epochs (``per="epoch"``).
+
+    Parameters
+    ----------
+    power_t : float
+        The exponent, at least 0.
+    per : {"example", "epoch"}
+        What t counts.
+    """
 
     def __init__(self, power_t: float = 0.5, per: str = "example"):
         self.power_t = as_positive_float(power_t, "power_t", allow_zero=True)
@@ -53,7 +80,15 @@ class InverseScaling(Schedule):
 
 class StepDecay(Schedule):
     """initial * gamma ** (epochs // step_size): the rate drops by ``gamma`` every
-    ``step_size`` epochs (PyTorch's StepLR)."""
+    ``step_size`` epochs (PyTorch's StepLR).
+
+    Parameters
+    ----------
+    step_size : int
+        Epochs between drops.
+    gamma : float
+        The factor of each drop.
+    """
 
     def __init__(self, step_size: int, gamma: float = 0.1):
         self.step_size = as_count(step_size, "step_size", minimum=1)
@@ -67,7 +102,13 @@ class StepDecay(Schedule):
 
 
 class ExponentialDecay(Schedule):
-    """initial * gamma ** epochs: a little smaller after every epoch (PyTorch's ExponentialLR)."""
+    """initial * gamma ** epochs: a little smaller after every epoch (PyTorch's ExponentialLR).
+
+    Parameters
+    ----------
+    gamma : float
+        The factor of each epoch.
+    """
 
     def __init__(self, gamma: float = 0.95):
         self.gamma = as_positive_float(gamma, "gamma")
@@ -81,7 +122,15 @@ class ExponentialDecay(Schedule):
 
 class CosineDecay(Schedule):
     """From the initial rate down to ``minimum`` along half a cosine over ``epochs`` epochs,
-    then ``minimum`` (PyTorch's CosineAnnealingLR without restarts)."""
+    then ``minimum`` (PyTorch's CosineAnnealingLR without restarts).
+
+    Parameters
+    ----------
+    epochs : int
+        The epochs of the half cosine.
+    minimum : float
+        The last rate.
+    """
 
     def __init__(self, epochs: int, minimum: float = 0.0):
         self.epochs = as_count(epochs, "epochs", minimum=1)
@@ -103,6 +152,19 @@ class ReduceOnPlateau(Schedule):
 
     ``patience=None`` reduces only when asked: ``reduce(optimizer)`` is the step itself, for
     code that decides on its own when the rate should drop.
+
+    Parameters
+    ----------
+    factor : float
+        The factor of each reduction, less than 1.
+    patience : int or None
+        The epochs without improvement that are tolerated.
+    threshold : float
+        The least decrease that counts as an improvement.
+    monitor : str, optional
+        The score watched (default: "val_loss" if there is one, else "loss").
+    minimum : float
+        The lowest rate.
     """
 
     def __init__(self, factor: float = 0.1, patience: int | None = 10, threshold: float = 1e-4,
@@ -117,7 +179,18 @@ class ReduceOnPlateau(Schedule):
         self.best, self.waited = math.inf, 0
 
     def reduce(self, optimizer) -> bool:
-        """Lower the optimizer's rate by ``factor`` now; False if it was already at ``minimum``."""
+        """Lower the optimizer's rate by ``factor`` now.
+
+        Parameters
+        ----------
+        optimizer : Optimizer
+            Its ``learning_rate`` is lowered.
+
+        Returns
+        -------
+        bool
+            False if the rate was already at ``minimum``.
+        """
         if optimizer.learning_rate <= self.minimum:
             return False
         optimizer.learning_rate = max(optimizer.learning_rate * self.factor, self.minimum)
@@ -148,7 +221,22 @@ SCHEDULES = {cls.__name__: cls for cls in (InverseScaling, StepDecay, Exponentia
 
 
 def from_config(config):
-    """A schedule from its ``config()`` (None stays None)."""
+    """A schedule from its ``config()`` (None stays None).
+
+    Parameters
+    ----------
+    config : dict or None
+        As ``Schedule.config`` writes it.
+
+    Returns
+    -------
+    Schedule or None
+
+    Raises
+    ------
+    ValueError
+        For a dict that is no schedule's settings.
+    """
     if config is None:
         return None
     if not isinstance(config, dict) or config.get("type") not in SCHEDULES:
@@ -160,7 +248,21 @@ def from_config(config):
 
 
 def get(schedule):
-    """A Schedule as it is, or None."""
+    """A Schedule as it is, or None.
+
+    Parameters
+    ----------
+    schedule : Schedule or None
+
+    Returns
+    -------
+    Schedule or None
+
+    Raises
+    ------
+    ValueError
+        For anything else.
+    """
     if schedule is None or isinstance(schedule, Schedule):
         return schedule
     raise ValueError(f"schedule must be a neuronet.schedules.Schedule or None, got {schedule!r}")

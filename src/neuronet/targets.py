@@ -25,29 +25,73 @@ class Targets(NamedTuple):
     ``table[i]`` when ``codes`` is None.
 
     ``table`` is a 2-D array of the network's dtype; ``codes`` holds one small integer per row
-    (the class) when the targets were class labels."""
+    (the class) when the targets were class labels.
+
+    Parameters
+    ----------
+    table : ndarray
+        The distinct target rows, or one row per example.
+    codes : ndarray or None
+        The row of ``table`` of each example.
+    """
 
     table: np.ndarray
     codes: np.ndarray | None
 
     def rows(self, index):
-        """The targets of the rows ``index`` (a slice or an index array), as a 2-D array."""
+        """The targets of the rows ``index``, as a 2-D array.
+
+        Parameters
+        ----------
+        index : slice or ndarray
+            Rows.
+
+        Returns
+        -------
+        ndarray
+        """
         return self.table[index] if self.codes is None else self.table[self.codes[index]]
 
     def subset(self, rows) -> Targets:
-        """The targets of the rows ``rows`` only (an index array or a slice)."""
+        """The targets of the rows ``rows`` only.
+
+        Parameters
+        ----------
+        rows : ndarray or slice
+            Rows.
+
+        Returns
+        -------
+        Targets
+        """
         if self.codes is None:
             return Targets(self.table[rows], None)
         return Targets(self.table, self.codes[rows])
 
     def dense(self) -> Targets:
-        """The same targets as one row each (class codes gathered from the table once)."""
+        """The same targets as one row each (class codes gathered from the table once).
+
+        Returns
+        -------
+        Targets
+        """
         return self if self.codes is None else Targets(self.table[self.codes], None)
 
 
 def check_loss_fits_output(network, loss) -> None:
     """Raise ValueError unless ``loss`` (a Loss) can score the network's last activation:
-    cross-entropies need probabilities (sigmoid, softmax), Poisson positive outputs (exp)."""
+    cross-entropies need probabilities (sigmoid, softmax), Poisson positive outputs (exp).
+
+    Parameters
+    ----------
+    network : Network
+    loss : Loss
+
+    Raises
+    ------
+    ValueError
+        Naming the activation that fits.
+    """
     wanted = loss.fused_activation
     if wanted and network.output_activation != wanted and not (
             wanted in ("sigmoid", "softmax")
@@ -61,6 +105,23 @@ def check_loss_fits_output(network, loss) -> None:
 
 def dense_targets(network, loss, y, n_rows: int, name: str = "y") -> np.ndarray:
     """y as a 2-D array of the network's dtype shaped like its outputs, one row per example.
+
+    Parameters
+    ----------
+    network : Network
+        The network trained.
+    loss : Loss
+        Its loss.
+    y : array_like
+        The targets given.
+    n_rows : int
+        The rows of X.
+    name : str
+        How messages name y.
+
+    Returns
+    -------
+    ndarray
 
     Raises
     ------
@@ -98,7 +159,27 @@ def dense_targets(network, loss, y, n_rows: int, name: str = "y") -> np.ndarray:
 
 
 def class_labels(y, k: int, name: str = "y") -> np.ndarray:
-    """Labels y (floats) as integers from 0 to k - 1, or a ValueError."""
+    """Labels y (floats) as integers from 0 to k - 1.
+
+    Parameters
+    ----------
+    y : ndarray
+        Floats that must be whole numbers.
+    k : int
+        The classes.
+    name : str
+        How messages name y.
+
+    Returns
+    -------
+    ndarray
+        Integers.
+
+    Raises
+    ------
+    ValueError
+        For a label that is not one of them.
+    """
     labels = y.astype(np.int64)
     if not np.array_equal(labels, y) or labels.min() < 0 or labels.max() >= k:
         raise ValueError(
@@ -113,6 +194,28 @@ def prepare(network, loss, y, n_rows: int, name: str = "y") -> Targets:
 
     Class labels for categorical cross-entropy, shape (n_rows,), stay labels: the table is the
     identity matrix and ``codes`` the labels. Anything else becomes one dense row per example.
+
+    Parameters
+    ----------
+    network : Network
+        The network trained.
+    loss : Loss
+        Its loss.
+    y : array_like
+        The targets given.
+    n_rows : int
+        The rows of X.
+    name : str
+        How messages name y.
+
+    Returns
+    -------
+    Targets
+
+    Raises
+    ------
+    ValueError
+        As ``dense_targets`` and ``class_labels`` do.
     """
     if isinstance(loss, losses.CategoricalCrossentropy) and np.ndim(y) == 1:
         y = as_float_array(y, name, dtype=np.float64)
@@ -125,7 +228,24 @@ def prepare(network, loss, y, n_rows: int, name: str = "y") -> Targets:
 
 
 def check_sample_weight(sample_weight, n_rows: int) -> np.ndarray:
-    """The weights as a float array of shape (n_rows,), or a ValueError saying what is wrong."""
+    """The weights as a float array of shape (n_rows,).
+
+    Parameters
+    ----------
+    sample_weight : array_like
+        One weight per row.
+    n_rows : int
+        The rows of X.
+
+    Returns
+    -------
+    ndarray
+
+    Raises
+    ------
+    ValueError
+        Saying what is wrong.
+    """
     weights = as_float_array(sample_weight, "sample_weight")
     if weights.shape != (n_rows,):
         raise ValueError(f"sample_weight has shape {weights.shape}; expected one number per "
@@ -142,7 +262,29 @@ def normalized_weights(weights, rows, dtype):
     1 stands for.
 
     The weights are first divided by the largest, so that neither the mean of huge weights
-    (1e300) overflows nor that of tiny ones (1e-300) underflows."""
+    (1e300) overflows nor that of tiny ones (1e-300) underflows.
+
+    Parameters
+    ----------
+    weights : ndarray
+        One weight per row.
+    rows : ndarray or None
+        The training rows.
+    dtype : numpy dtype
+        The network's.
+
+    Returns
+    -------
+    column : ndarray
+        Shape (n, 1).
+    mean : float
+        The examples a row of weight 1 stands for.
+
+    Raises
+    ------
+    ValueError
+        When every training row's weight is zero.
+    """
     part = weights if rows is None else weights[rows]
     largest = part.max()
     if largest == 0:

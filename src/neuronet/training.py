@@ -38,6 +38,7 @@ from .callbacks import (
 from .layers import Dense
 from .metrics import build as build_metrics
 from .metrics import names_for as metric_names
+from .scoring import block_total, score  # noqa: F401 - also offered here
 
 # --- Ctrl-C -------------------------------------------------------------------------------------
 
@@ -129,7 +130,25 @@ class Fit:
         epoch (for the learning-rate schedule); ``validation``: a function that scores the
         held-out rows now, {"loss": ..., metric: ...}, or None; ``actors``: further duties that
         act on the epoch (a stopping rule), called after early stopping and before the user's
-        callbacks."""
+        callbacks.
+
+        Parameters
+        ----------
+        loop : callable
+            ``loop(fit)`` trains, epoch by epoch.
+        steps : int
+            Steps per epoch.
+        examples : int
+            Training rows per epoch.
+        validation : callable, optional
+            Scores the held-out rows.
+        actors : sequence of Callback
+            Further duties.
+
+        Returns
+        -------
+        History
+        """
         network, history = self.network, History()
         network.loss = self.loss.name
         network.history = self.history = history
@@ -161,17 +180,43 @@ class Fit:
         return history
 
     def begin_epoch(self, epoch: int) -> None:
-        """Tell every duty that epoch ``epoch`` starts."""
+        """Tell every duty that epoch ``epoch`` starts.
+
+        Parameters
+        ----------
+        epoch : int
+            Counted from 1.
+        """
         for duty in self.recorders + self.actors:
             duty.on_epoch_begin(epoch)
 
     def batch_end(self, batch: int, size: int) -> None:
-        """Tell the duties that watch batches that batch ``batch`` of ``size`` rows is done."""
+        """Tell the duties that watch batches that batch ``batch`` of ``size`` rows is done.
+
+        Parameters
+        ----------
+        batch : int
+            Counted from 1.
+        size : int
+            Its rows.
+        """
         for duty in self.per_batch:
             duty.on_batch_end(batch, size)
 
     def end_epoch(self, epoch: int, logs: dict) -> bool:
-        """The epoch's duties; True when training should stop (a duty asked, or Ctrl-C)."""
+        """The epoch's duties; True when training should stop (a duty asked, or Ctrl-C).
+
+        Parameters
+        ----------
+        epoch : int
+            Counted from 1.
+        logs : dict
+            The epoch's scores.
+
+        Returns
+        -------
+        bool
+        """
         for duty in self.recorders:
             duty.on_epoch_end(epoch, logs)
         if self.interrupt.raised:
@@ -188,7 +233,24 @@ class Fit:
         or over a cluster's partitions). ``scores(x)`` returns the training metrics at x, or
         None. ``weight_unit``: the examples a row of weight 1 stands for. Every iteration is an
         epoch for the duties. The weights found are kept unless early stopping restored
-        better ones; a loss that is not finite restores the start."""
+        better ones; a loss that is not finite restores the start.
+
+        Parameters
+        ----------
+        total : callable
+            ``total(x)``, as above.
+        n : int
+            The training rows.
+        weight_unit : float
+            The examples a row of weight 1 stands for.
+        scores : callable, optional
+            ``scores(x)``, as above.
+
+        Raises
+        ------
+        FloatingPointError
+            When the loss is not finite.
+        """
         network, optimizer, loss = self.network, self.optimizer, self.loss
         # The mean loss over the training rows (normalized weights add up to n) plus the
         # optimizer's penalty ½ Σ decay w².
@@ -232,7 +294,20 @@ class Fit:
 def fit(network, X, y, *, loss, optimizer=None, epochs=1, batch_size=32, shuffle=True,
         validation_data=None, validation_split=0.0, early_stopping=None, metrics=None,
         progress=False, callbacks=(), sample_weight=None, block_rows=None):
-    """Network.fit's body; see its docstring."""
+    """Network.fit's body; see its docstring.
+
+    Parameters
+    ----------
+    network : Network
+    X, y, loss, optimizer, epochs, batch_size, shuffle, validation_data, validation_split
+        As for ``Network.fit``.
+    early_stopping, metrics, progress, callbacks, sample_weight, block_rows
+        As for ``Network.fit``.
+
+    Returns
+    -------
+    History
+    """
     with Fit(network, loss=loss, optimizer=optimizer, epochs=epochs, metrics=metrics,
              callbacks=callbacks, progress=progress, early_stopping=early_stopping) as run:
         loss = run.loss
@@ -374,110 +449,15 @@ def restore_finite(params, snapshot) -> None:
     """Put ``snapshot`` back into ``params`` unless every parameter is still finite.
 
     The weights that produced a non-finite loss are finite themselves unless the last update
-    blew them up; then the epoch's starting weights are the last finite ones."""
+    blew them up; then the epoch's starting weights are the last finite ones.
+
+    Parameters
+    ----------
+    params : list of ndarray
+        The network's parameters.
+    snapshot : list of ndarray
+        Copies taken at the epoch's start.
+    """
     if not all(np.isfinite(p).all() for p in params):
         for param, saved in zip(params, snapshot):
             param[...] = saved
-
-
-# --- scores and gradients over many rows ---------------------------------------------------------
-
-
-def evaluate(network, X, y, *, loss, metrics=None) -> dict:
-    """{"loss": ..., metric: ...} of the network on (X, y), scored as ``fit`` scores them."""
-    loss = losses.get(loss)
-    names = metric_names(metrics, loss)
-    X = network.check_inputs(X, "X")
-    ys = targets.prepare(network, loss, y, X.shape[0])
-    return score(network, X, ys, loss, build_metrics(names, ys))
-
-
-def score_sums(network, X, ys, loss, metric_fns) -> dict:
-    """The loss and metrics' sums over the rows of (X, ys), chunk by chunk (data read from
-    disk is never loaded whole): {"loss": summed loss, "rows": n, name: sums}. Sums of several
-    parts of the data add up (``batches.add``); ``score_values`` turns them into scores."""
-    n = X.shape[0]
-    *body, last = network.layers
-    fused = network.fuses(loss)
-    total = 0.0
-    sums = {name: 0.0 for name in metric_fns}
-    for start, stop, inputs in batches.chunks(X, network.chunk_rows(), network.dtype):
-        labels = None if ys.codes is None else ys.codes[start:stop]
-        expected = ys.rows(slice(start, stop))
-        for layer in body:
-            inputs = layer.forward(inputs)
-        if fused:
-            z = last.sums(inputs)
-            value = loss.value_from_logits(z, expected)
-            outputs = last.activation.forward(z, out=z)
-        else:
-            outputs = last.forward(inputs)
-            value = loss.value(outputs, expected)
-        total += value if loss.summed else value * (stop - start)
-        for name, metric in metric_fns.items():
-            sums[name] = sums[name] + metric.sums(outputs, expected, labels)
-    return {"loss": loss.scale * total, "rows": n, **sums}
-
-
-def score_values(sums, loss, metric_fns) -> dict:
-    """{"loss": mean loss (the total for a summed loss), metric: score} from ``score_sums``."""
-    scores = {"loss": sums["loss"] if loss.summed else sums["loss"] / sums["rows"]}
-    scores.update({name: metric.value(sums[name]) for name, metric in metric_fns.items()})
-    return scores
-
-
-def score(network, X, ys, loss, metric_fns) -> dict:
-    """{"loss": ..., metric: ...} of the network on the rows of (X, ys)."""
-    return score_values(score_sums(network, X, ys, loss, metric_fns), loss, metric_fns)
-
-
-def loss_and_gradient(network, X, y, loss, *, sample_weight=None, batch_size=None):
-    """Network.loss_and_gradient's body; see its docstring."""
-    loss = losses.get(loss)
-    targets.check_loss_fits_output(network, loss)
-    X = network.check_inputs(X, "X")
-    ys = targets.prepare(network, loss, y, X.shape[0])
-    W = None
-    if sample_weight is not None:
-        W = np.ascontiguousarray(targets.check_sample_weight(sample_weight, X.shape[0])[:, None],
-                                 dtype=network.dtype)
-    if batch_size is not None:
-        batch_size = as_count(batch_size, "batch_size", minimum=1)
-    with network.claim():  # it uses the same buffers as training
-        found = block_total(network, X, ys, W, loss, batch_size)
-    return found["loss"], found["gradient"]
-
-
-def block_total(network, X, ys, W, loss, batch_size=None) -> dict:
-    """{"loss": the loss summed over the rows of X, "gradient": its flat gradient (float64)},
-    computed chunk by chunk: one block's total, for a full-batch optimizer to add up."""
-    batch_size = batch_size or network.chunk_rows(megabytes=8)
-    *body, last = network.layers
-    fused = network.fuses(loss)
-    gradient = np.zeros(network.n_parameters())
-    total = 0.0
-    for start, stop, inputs in batches.chunks(X, batch_size, network.dtype):
-        expected = ys.rows(slice(start, stop))
-        weights = None if W is None else W[start:stop]
-        for layer in body:
-            inputs = layer.forward(inputs, training=True)
-        # The chunk's loss is a mean over its rows (unless the loss is a sum): times the rows,
-        # it is the chunk's total.
-        factor = loss.scale * (1 if loss.summed else stop - start)
-        if fused:
-            outputs, value = last.forward_with_loss(inputs, loss, expected, weights)
-            grad = loss.gradient_from_logits(outputs, expected, scale=factor)
-        else:
-            outputs = last.forward(inputs, training=True)
-            value = loss.value(outputs, expected, weights)
-            grad = loss.gradient(outputs, expected)
-            grad *= factor
-        total += value * factor
-        if weights is not None:
-            grad *= weights
-        network.backward(grad, through_activation=not fused)
-        offset = 0
-        for g in network.gradients():
-            gradient[offset:offset + g.size] += g.ravel()
-            offset += g.size
-    return {"loss": total, "gradient": gradient}

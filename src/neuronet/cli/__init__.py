@@ -1,20 +1,28 @@
 """The ``neuronet`` command: demos of the library at work, and tools for models and data.
 
 Every failure ends in one line ``neuronet: error: ...`` on stderr, never a traceback:
-usage errors exit with status 2, errors in the data or files with status 1. Each subcommand
-lives in a module of its own (``demo``, ``tables``, ``models``, ``playground``), which parses
-its options, calls the library and prints.
+usage errors exit with status 2, errors in the data or files with status 1. The library's
+notes (its ``neuronet`` logger) and warnings are lines ``neuronet: note: ...`` and
+``neuronet: warning: ...`` on stderr, which ``--quiet`` hides. Each subcommand lives in a
+module of its own (``demo``, ``data``, ``tables``, ``models``, ``playground``,
+``completion``), which
+parses its options, calls the library and prints.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import os
 import sys
+import warnings
 
 from .._text import printable
 from .._version import __version__
 from .common import CommandError, Parser
+from .completion import add_completion
+from .data import add_data
 from .demo import add_demo
 from .models import add_diagram, add_info
 from .playground import add_playground
@@ -25,11 +33,18 @@ __all__ = ["CommandError", "build_parser", "main"]
 
 
 # Each subcommand adds its own parser; the order here is the order of `neuronet --help`.
-SUBCOMMANDS = [add_demo, add_train, add_predict, add_evaluate, add_info, add_diagram,
+SUBCOMMANDS = [add_demo, add_data, add_train, add_predict, add_evaluate, add_info, add_diagram,
                add_playground, add_trace, add_check_gradients]
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser of the ``neuronet`` command, every subcommand included.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        Its parsed arguments carry ``run``, the function of the subcommand named.
+    """
     parser = Parser(
         prog="neuronet",
         description="Neural networks from the tutorial's single neuron to layered networks.",
@@ -39,14 +54,70 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
     for add in SUBCOMMANDS:
         add(commands)
+    add_completion(commands, parser)  # last: it completes all the others
     return parser
 
 
+class _Lines(logging.Formatter):
+    def format(self, record):
+        kind = "note" if record.levelno < logging.WARNING else record.levelname.lower()
+        message = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:  # a failure logged, one line
+            error = record.exc_info[1]
+            message += f" ({type(error).__name__}: {error})"
+        return f"neuronet: {kind}: {printable(message)}"
+
+
+@contextlib.contextmanager
+def _notes(quiet: bool):
+    """Show the library's notes and warnings on standard error, one line each, unless
+    ``quiet``; put logging and warnings back as they were afterwards (``main`` may run inside
+    a program, as the tests run it)."""
+    logger = logging.getLogger("neuronet")
+    level, propagate = logger.level, logger.propagate
+    handler = None
+    if not quiet:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_Lines())
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False  # a root handler of the host program would say it twice
+    with warnings.catch_warnings():
+        if quiet:
+            warnings.simplefilter("ignore")
+        else:
+            def show(message, category, filename, lineno, file=None, line=None):
+                print(f"neuronet: warning: {printable(message)}", file=sys.stderr)
+
+            warnings.showwarning = show
+        try:
+            yield
+        finally:
+            if handler is not None:
+                logger.removeHandler(handler)
+                logger.setLevel(level)
+                logger.propagate = propagate
+
+
 def main(argv=None) -> int:
-    """Run the command line ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    """Run the ``neuronet`` command: parse the command line, run its subcommand.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit status: 0 when done, 1 for an error in the data or files, 2 for a usage
+        error, 130 when interrupted. Errors are one line on standard error, never a traceback
+        (unless ``NEURONET_DEBUG`` is set, for a bug of the library's own).
+    """
     try:
         args = build_parser().parse_args(argv)
-        args.run(args)
+        with _notes(getattr(args, "quiet", False)):
+            args.run(args)
     except CommandError as exc:
         print(f"neuronet: error: {printable(exc)}", file=sys.stderr)
         return exc.status

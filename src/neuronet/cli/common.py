@@ -10,20 +10,176 @@ from .. import _files
 
 
 class CommandError(Exception):
-    """A failure to report as one line, with the exit status to end with."""
+    """A failure to report as one line, with the exit status to end with.
+
+    Parameters
+    ----------
+    message : str
+        The line, after "neuronet: error: ".
+    status : int
+        The exit status: 1 for the data or files, 2 for a usage error.
+    """
 
     def __init__(self, message: str, status: int = 1):
         super().__init__(message)
         self.status = status
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help, the description wrapped to the terminal, the examples as written."""
+
+    def _fill_text(self, text, width, indent):
+        if text.startswith("examples:\n"):
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
 class Parser(argparse.ArgumentParser):
-    def error(self, message):  # argparse's usage errors: one line, status 2
+    """An argparse parser with the command's manners: a usage error is a ``CommandError`` of
+    status 2 (one line, no usage block), no option may be abbreviated (``--epoch`` is not
+    ``--epochs``: an abbreviation that works today breaks when a longer option is added), and
+    an epilog of examples keeps its lines as written.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        Those of ``argparse.ArgumentParser``.
+    """
+
+    def __init__(self, *args, **kwargs):
+        # Kept in the open for the completion script, which argparse does not give.
+        self.arguments: list = []
+        self.subcommands: dict = {}
+        kwargs.setdefault("allow_abbrev", False)
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
+    def add_argument(self, *args, **kwargs):
+        """Add an argument, as ``argparse.ArgumentParser.add_argument`` does, and keep it.
+
+        Parameters
+        ----------
+        *args, **kwargs
+            Those of ``argparse.ArgumentParser.add_argument``.
+
+        Returns
+        -------
+        argparse.Action
+            The argument's action.
+        """
+        action = super().add_argument(*args, **kwargs)
+        self.arguments.append(action)
+        return action
+
+    def add_subparsers(self, **kwargs):
+        """Add subcommands, as ``argparse.ArgumentParser.add_subparsers`` does, and keep them.
+
+        Parameters
+        ----------
+        **kwargs
+            Those of ``argparse.ArgumentParser.add_subparsers``.
+
+        Returns
+        -------
+        argparse.Action
+            Its ``add_parser`` adds a subcommand.
+        """
+        action = super().add_subparsers(**kwargs)
+        self.subcommands = action.choices
+        return action
+
+    def error(self, message):
+        """Raise argparse's usage error as a ``CommandError`` of status 2.
+
+        Parameters
+        ----------
+        message : str
+            Argparse's text of the error.
+
+        Raises
+        ------
+        CommandError
+            Always, with the message and where to read the usage.
+        """
         raise CommandError(f"{message} (see '{self.prog} --help')", status=2)
 
 
+def examples(*lines: str) -> str:
+    """The epilog of a subcommand's ``--help``: its examples, one command a line.
+
+    Parameters
+    ----------
+    *lines : str
+        Commands, each shown on a line of its own; a line beginning with ``#`` says what the
+        next ones do.
+
+    Returns
+    -------
+    str
+        The text, under the heading "examples:".
+    """
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def add_out(parser, help: str, *, required: bool = False, alias: str | None = None) -> None:
+    """The output option every subcommand spells alike: ``-o/--out FILE``.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The subcommand's parser.
+    help : str
+        What is written there.
+    required : bool
+        Whether the subcommand needs it.
+    alias : str, optional
+        An older spelling (such as ``--output``) still accepted, and left out of the help.
+    """
+    parser.add_argument("-o", "--out", metavar="FILE", required=required, help=help)
+    if alias:
+        parser.add_argument(alias, dest="out", metavar="FILE", help=argparse.SUPPRESS)
+
+
+def add_quiet(parser) -> None:
+    """``-q/--quiet``: no notes on standard error (and no progress bar).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The subcommand's parser.
+    """
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="show no notes on standard error (rows left out, weights "
+                        "restored, warnings)")
+
+
+class _Quiet(argparse.Action):
+    """``--quiet`` of ``neuronet train``: off goes the progress bar, and the notes too."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        kwargs.pop("nargs", None)
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, False)
+        namespace.quiet = True
+
+
 def number(within, expected):
-    """An argparse type: a float for which ``within(value)`` holds."""
+    """An argparse type: a float for which ``within(value)`` holds.
+
+    Parameters
+    ----------
+    within : callable
+        ``within(value)`` says whether a value is allowed.
+    expected : str
+        What is allowed, for the message ("a port from 0 to 65535").
+
+    Returns
+    -------
+    callable
+        From text to the float.
+    """
 
     def parse(text):
         try:
@@ -42,7 +198,15 @@ def add_option(parser, option) -> None:
     ``tabular.settings.Option``): its name, help and default from the settings, its text read
     by the option's kind, whose message argparse shows for a wrong value ("argument --epochs:
     expected at least 1, got 0"). The destination is the option's name, so that the parsed
-    arguments give the settings back by name."""
+    arguments give the settings back by name.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The subcommand's parser.
+    option : Option
+        An option of ``tabular.TrainSettings``.
+    """
     kind = option.kind
     if kind.type_name == "bool" and not option.negated:
         parser.add_argument(option.flag, dest=option.name, action="store_true",
@@ -51,8 +215,12 @@ def add_option(parser, option) -> None:
     if option.negated:
         # --quiet: a progress bar by default where a person watches (a terminal), never in a
         # log file; the flag turns it off.
-        parser.add_argument(option.flag, dest=option.name, action="store_false",
-                            default=sys.stderr.isatty(), help=option.flag_help)
+        # The same flag hides the notes on standard error, as on the other subcommands.
+        flags = ["-q", option.flag] if option.flag == "--quiet" else [option.flag]
+        parser.add_argument(*flags, dest=option.name, action=_Quiet,
+                            default=sys.stderr.isatty(),
+                            help=f"{option.flag_help}; and no notes on standard error")
+        parser.set_defaults(quiet=False)
         return
     shown = option.default
     if isinstance(shown, tuple):
@@ -81,7 +249,13 @@ def _argument_type(kind):
 
 
 def reading_options(parser) -> None:
-    """--sep and --encoding, as ``neuronet train`` has them."""
+    """--sep and --encoding, as ``neuronet train`` has them.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The subcommand's parser.
+    """
     from ..tabular.settings import options
 
     for option in options():
@@ -91,7 +265,22 @@ def reading_options(parser) -> None:
 
 def check_writable(path, inputs=(), *, patterns: bool = False) -> None:
     """Fail before the work, not after it, when the output cannot be written, or when it is
-    one of the ``inputs`` (files, or with ``patterns`` glob patterns of files, to read)."""
+    one of the ``inputs`` (files, or with ``patterns`` glob patterns of files, to read).
+
+    Parameters
+    ----------
+    path : str
+        The output.
+    inputs : sequence of str
+        The command's inputs.
+    patterns : bool
+        Whether the inputs are glob patterns.
+
+    Raises
+    ------
+    CommandError
+        Saying why the output cannot be written.
+    """
     try:
         _files.check_writable(path)
         _files.check_not_input(path, inputs, patterns=patterns)
@@ -100,7 +289,20 @@ def check_writable(path, inputs=(), *, patterns: bool = False) -> None:
 
 
 def check_not_input(path, inputs) -> None:
-    """Fail before the work when the output is one of the ``inputs``."""
+    """Fail before the work when the output is one of the ``inputs``.
+
+    Parameters
+    ----------
+    path : str
+        The output.
+    inputs : sequence of str
+        The command's inputs.
+
+    Raises
+    ------
+    CommandError
+        When it is one of them.
+    """
     try:
         _files.check_not_input(path, inputs)
     except ValueError as exc:
@@ -108,9 +310,25 @@ def check_not_input(path, inputs) -> None:
 
 
 def is_stdout(path) -> bool:
-    """Whether ``path`` names this process's standard output."""
+    """Whether ``path`` names this process's standard output.
+
+    Parameters
+    ----------
+    path : str
+
+    Returns
+    -------
+    bool
+    """
     return _files.is_stdout(path)
 
 
 def to_stderr(line) -> None:
+    """Print ``line`` on standard error.
+
+    Parameters
+    ----------
+    line : str
+        The text.
+    """
     print(line, file=sys.stderr)

@@ -7,16 +7,23 @@ import time
 
 import numpy as np
 
-from .common import CommandError
+from .common import CommandError, add_quiet, examples
 
 
 def demo_tutorial(args) -> None:
-    """The tutorial's own program: one neuron, three inputs, trained 10,000 times."""
+    """The tutorial's own program: one neuron, three inputs, trained 10,000 times.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+    """
     from .. import datasets
     from ..neuron import Neuron
 
     if args.explain:
-        return _explain_tutorial()
+        _explain_tutorial()
+        return
 
     network = Neuron()
     print("Random starting weights: ")
@@ -53,7 +60,13 @@ def _explain_tutorial() -> None:
 
 
 def demo_xor(args) -> None:
-    """XOR: the single neuron cannot learn it; one hidden layer can."""
+    """XOR: the single neuron cannot learn it; one hidden layer can.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+    """
     from .. import datasets
     from ..layers import Dense
     from ..network import Network
@@ -89,7 +102,18 @@ def _print_xor_table(X, y, outputs) -> None:
 
 
 def demo_digits(args) -> None:
-    """Handwritten digits: a 64-32-10 network learns to read 8x8 images."""
+    """Handwritten digits: a 64-32-10 network learns to read 8x8 images.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Raises
+    ------
+    CommandError
+        Without scikit-learn.
+    """
     from .. import datasets
     from ..network import Network
     from ..optimizers import Adam
@@ -107,7 +131,7 @@ def demo_digits(args) -> None:
     start = time.perf_counter()
     history = net.fit(X_train, y_train, loss="categorical_crossentropy",
                       optimizer=Adam(learning_rate=0.01), epochs=50, batch_size=32,
-                      progress=True)
+                      progress=not args.quiet)  # drawn only on a terminal
     elapsed = time.perf_counter() - start
     accuracy = np.mean(net.predict(X_test).argmax(axis=1) == y_test)
     print(f"Trained {history.epochs} epochs in {elapsed:.2f} s; "
@@ -126,7 +150,20 @@ def _cmd_demo(args) -> None:
 
 
 def add_demo(commands) -> None:
-    demo = commands.add_parser("demo", help="show neuronet at work")
+    """Add the subcommand ``neuronet demo`` to ``commands``.
+
+    Parameters
+    ----------
+    commands : argparse subparsers
+        Where the subcommand goes.
+    """
+    demo = commands.add_parser(
+        "demo", help="show neuronet at work",
+        description="Show neuronet at work: the tutorial's single neuron (its own program and "
+        "numbers), XOR (which one neuron cannot learn and a hidden layer can), or handwritten "
+        "digits (a 64-32-10 network).",
+        epilog=examples("neuronet demo", "neuronet demo --explain", "neuronet demo xor",
+                        "neuronet demo digits"))
     demo.add_argument(
         "which",
         nargs="?",
@@ -140,4 +177,5 @@ def add_demo(commands) -> None:
         help="tell the tutorial's training step by step: output, error, confidence, "
         "adjustment, and the weights as they converge",
     )
+    add_quiet(demo)
     demo.set_defaults(run=_cmd_demo)

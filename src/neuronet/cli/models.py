@@ -8,7 +8,7 @@ import os
 import sys
 
 from .._text import printable
-from .common import CommandError, check_not_input
+from .common import CommandError, add_out, add_quiet, check_not_input, examples
 
 
 def _cmd_diagram(args) -> None:
@@ -16,8 +16,8 @@ def _cmd_diagram(args) -> None:
 
     if args.max_nodes < 2:
         raise CommandError(f"--max-nodes must be at least 2, got {args.max_nodes}", status=2)
-    if args.output not in (None, "-"):
-        check_not_input(args.output, [args.model])  # the rest is said by the save, as before
+    if args.out not in (None, "-"):
+        check_not_input(args.out, [args.model])  # the rest is said by the save, as before
     if args.model is None:
         from .. import datasets
         from ..neuron import Neuron
@@ -30,32 +30,43 @@ def _cmd_diagram(args) -> None:
 
         model = load(args.model)  # a model of a table draws as its network
         drawing = diagram.draw_network(getattr(model, "network", model), max_nodes=args.max_nodes)
-    if args.output is None or args.output == "-":
+    if args.out is None or args.out == "-":
         sys.stdout.write(drawing)
         return
     try:
-        drawing.save(args.output)
+        drawing.save(args.out)
     except OSError as exc:
-        raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-    print(f"Drew {printable(args.model or 'the tutorial neuron')} in {printable(args.output)} "
+        raise CommandError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    print(f"Drew {printable(args.model or 'the tutorial neuron')} in {printable(args.out)} "
           f"({drawing.width}x{drawing.height} SVG).")
 
 
 def add_diagram(commands) -> None:
+    """Add the subcommand ``neuronet diagram`` to ``commands``.
+
+    Parameters
+    ----------
+    commands : argparse subparsers
+        Where the subcommand goes.
+    """
     diagram = commands.add_parser(
         "diagram",
         help="draw a model as SVG",
         description="Draw a saved model as an SVG picture: its layers as columns of units, "
         "each connection coloured by its weight's sign and thicker for larger weights. "
         "Without MODEL, draw the tutorial's neuron after its 10,000 iterations of training.",
+        epilog=examples("neuronet diagram -o neuron.svg",
+                        "neuronet train penguins.csv --target Species -o penguins.npz",
+                        "neuronet diagram penguins.npz -o penguins.svg --max-nodes 6"),
     )
     diagram.add_argument("model", nargs="?", metavar="MODEL",
                          help="a model file saved by neuronet (.npz)")
-    diagram.add_argument("-o", "--output", metavar="FILE",
-                         help="the SVG file to write (default: standard output)")
+    add_out(diagram, "the SVG file to write (default or '-': standard output)",
+            alias="--output")
     diagram.add_argument("--max-nodes", type=int, default=8, metavar="N",
                          help="draw at most N units of a layer, the rest summarized by an "
                          "ellipsis (default: 8)")
+    add_quiet(diagram)
     diagram.set_defaults(run=_cmd_diagram)
 
 
@@ -68,7 +79,21 @@ def _cmd_info(args) -> None:
 
 def model_card(path, model, header) -> str:
     """What a model file holds, for a person: its layers, sizes, dtype and metadata, and for a
-    model of a table its preparation."""
+    model of a table its preparation.
+
+    Parameters
+    ----------
+    path : str
+        The model file.
+    model : Network or TabularModel
+        What it holds.
+    header : dict
+        Its header.
+
+    Returns
+    -------
+    str
+    """
     network = getattr(model, "network", model)
     size = os.path.getsize(path)
     lines = [f"{printable(path)}: neuronet model, format version {header['format_version']}, "
@@ -125,6 +150,20 @@ def _listing(items, limit: int = 10) -> str:
 
 
 def add_info(commands) -> None:
-    info = commands.add_parser("info", help="describe a model file: layers, sizes, metadata")
+    """Add the subcommand ``neuronet info`` to ``commands``.
+
+    Parameters
+    ----------
+    commands : argparse subparsers
+        Where the subcommand goes.
+    """
+    info = commands.add_parser(
+        "info", help="describe a model file: layers, sizes, metadata",
+        description="Describe a model file without running it: its format, layers, sizes and "
+        "metadata, and for a model of a table how each column is prepared (filled, one-hot "
+        "coded, standardized) and the classes.",
+        epilog=examples("neuronet train penguins.csv --target Species -o penguins.npz",
+                        "neuronet info penguins.npz"))
     info.add_argument("model", help="a model file written by Network.save (.npz)")
+    add_quiet(info)
     info.set_defaults(run=_cmd_info)

@@ -9,13 +9,18 @@ prints what it returns.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import textwrap
 
 from .._text import printable
 from .common import (
     CommandError,
     add_option,
+    add_out,
+    add_quiet,
     check_writable,
+    examples,
     is_stdout,
     reading_options,
     to_stderr,
@@ -47,6 +52,13 @@ def _cmd_train(args) -> None:
 
 
 def add_train(commands) -> None:
+    """Add the subcommand ``neuronet train`` to ``commands``.
+
+    Parameters
+    ----------
+    commands : argparse subparsers
+        Where the subcommand goes.
+    """
     from ..tabular import TASK_RULE
     from ..tabular.settings import options
 
@@ -58,12 +70,19 @@ def add_train(commands) -> None:
         f"the network. Task: {TASK_RULE}. The rows held out by --validation-split choose the "
         "number of epochs; the model written is then trained on every row for that long. "
         "With --dask, the rows are read and prepared on a Dask cluster's workers and the "
-        "network trained there; the model file is the same.")
+        "network trained there; the model file is the same.",
+        epilog=examples("neuronet data penguins -o penguins.csv",
+                        "neuronet train penguins.csv --target Species -o penguins.npz",
+                        "neuronet train penguins.csv --target 'Body Mass (g)' --hidden 64,32 "
+                        "--epochs 300 -o mass.npz",
+                        "# on a Dask cluster of 2 local workers:",
+                        "neuronet train penguins.csv --target Species --dask local:2 "
+                        "-o penguins.npz"))
     train.add_argument("data", help="CSV file with a header row ('-': standard input; "
                        ".gz, .bz2, .xz and .zip files are read as such); with --dask, also a "
                        "pattern of files in quotes, such as 'data/part-*.csv'")
     train.add_argument("--target", required=True, help="the column to predict")
-    train.add_argument("--out", required=True, help="where to write the model (.npz)")
+    add_out(train, "where to write the model (.npz)", required=True)
     for option in options():  # every option of tabular.train, in the order of TrainSettings
         add_option(train, option)
     train.set_defaults(run=_cmd_train)
@@ -130,11 +149,24 @@ def _cmd_predict(args) -> None:
 
 
 def add_predict(commands) -> None:
-    predict = commands.add_parser("predict", help="predict with a model for the rows of a CSV")
+    """Add the subcommand ``neuronet predict`` to ``commands``.
+
+    Parameters
+    ----------
+    commands : argparse subparsers
+        Where the subcommand goes.
+    """
+    predict = commands.add_parser(
+        "predict", help="predict with a model for the rows of a CSV",
+        description="Predict with a model for each row of a table: the model prepares the "
+        "rows as it learned to (gaps, categories, scaling) and writes one prediction a row, "
+        "as CSV.",
+        epilog=examples("neuronet predict penguins.npz penguins.csv -o predictions.csv",
+                        "neuronet predict penguins.npz penguins.csv --proba --id 'Individual "
+                        "ID' | head"))
     predict.add_argument("model", help="model file written by neuronet train (.npz)")
     predict.add_argument("data", help="CSV file with the model's columns ('-': standard input)")
-    predict.add_argument("--out", help="write the predictions here (default or '-': standard "
-                         "output)")
+    add_out(predict, "write the predictions here (default or '-': standard output)")
     predict.add_argument("--proba", action="store_true",
                          help="also write each class's probability")
     predict.add_argument("--id", metavar="COLUMN", help="write this column beside each "
@@ -146,19 +178,26 @@ def add_predict(commands) -> None:
                          "as text instead of running it as a formula (default); "
                          "--no-escape-formulas writes every cell as it is")
     reading_options(predict)
+    add_quiet(predict)
     predict.set_defaults(run=_cmd_predict)
 
 
 def _cmd_evaluate(args) -> None:
+    if args.out == "-":
+        raise CommandError("--out -: the report is written to standard output; name a file "
+                           "for the confusion matrix", status=2)
+    if args.out is not None:
+        check_writable(args.out, [args.model, args.data])
     model = _load_model(args.model)
+    if args.out is not None and model.task != "classification":
+        raise CommandError(f"{args.model}: --out writes the confusion matrix of a classifier, "
+                           "but this model predicts numbers")
     # Read once: the report and the importance score the same rows (standard input too).
     frame = model.read_rows(args.data, sep=args.sep, encoding=args.encoding)
     report = model.evaluate(frame)
     shown = "standard input" if args.data == "-" else printable(args.data)
-    dropped = f" ({report['dropped']:,} without a target value left out)" \
-        if report["dropped"] else ""
-    print(f"{shown}: {report['rows']:,} examples{dropped}")
-    print(report)
+    print(f"{shown}: {report['rows']:,} examples")
+    print(report.format(width=shutil.get_terminal_size().columns))
     if args.importance and hasattr(model, "feature_importance"):
         from ..tabular.importance import describe
 
@@ -167,8 +206,21 @@ def _cmd_evaluate(args) -> None:
             table = model.feature_importance(frame, repeats=args.importance)
         except ValueError as exc:  # too few rows of classes the model knows, after the report
             print(f"importance: not measured ({exc})")
-            return
-        print("\n".join(describe(table, limit=args.importance_columns, rows="rows")))
+        else:
+            width = shutil.get_terminal_size().columns
+            for line in describe(table, limit=args.importance_columns, rows="rows"):
+                indent = " " * (len(line) - len(line.lstrip()) + 2)
+                print(textwrap.fill(line, width, subsequent_indent=indent,
+                                    break_long_words=False) if len(line) > width else line)
+    if args.out is None:
+        return
+    from .._files import atomic_write
+    from ..tabular.writing import write_csv
+
+    header, columns = report.confusion_rows()
+    with atomic_write(args.out, mode="w", newline="", encoding="utf-8") as handle:
+        write_csv(handle, header, columns)
+    print(f"confusion matrix: written to {printable(args.out)}")
 
 
 def _whole(minimum):
@@ -188,7 +240,21 @@ def _whole(minimum):
 
 
 def add_evaluate(commands) -> None:
-    evaluate = commands.add_parser("evaluate", help="score a model on a CSV with the target")
+    """Add the subcommand ``neuronet evaluate`` to ``commands``.
+
+    Parameters
+    ----------
+    commands : argparse subparsers
+        Where the subcommand goes.
+    """
+    evaluate = commands.add_parser(
+        "evaluate", help="score a model on a CSV with the target",
+        description="Score a model on the rows of a table that have a target value: "
+        "accuracy, log loss, ROC AUC, precision and recall per class and the confusion "
+        "matrix for a classifier (shown as the classes most confused when it is wider than "
+        "the terminal); MSE, RMSE, MAE and R² for numbers.",
+        epilog=examples("neuronet evaluate penguins.npz penguins.csv",
+                        "neuronet evaluate penguins.npz penguins.csv -o confusion.csv"))
     evaluate.add_argument("model", help="model file written by neuronet train (.npz)")
     evaluate.add_argument("data", help="CSV file with the model's columns and the target "
                           "('-': standard input)")
@@ -197,5 +263,8 @@ def add_evaluate(commands) -> None:
                           "(permutation importance; 0: not measured; default: 5)")
     evaluate.add_argument("--importance-columns", type=_whole(1), default=20, metavar="N",
                           help="show the N most important columns (default: 20)")
+    add_out(evaluate, "write the whole confusion matrix here, as CSV (rows: true class, "
+            "columns: predicted class)")
     reading_options(evaluate)
+    add_quiet(evaluate)
     evaluate.set_defaults(run=_cmd_evaluate)

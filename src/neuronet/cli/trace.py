@@ -15,7 +15,7 @@ import sys
 import numpy as np
 
 from .._text import printable
-from .common import CommandError, check_writable
+from .common import CommandError, add_out, add_quiet, check_writable, examples
 
 LOSSES = ["sse", "mse", "binary_crossentropy", "categorical_crossentropy", "poisson"]
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "softmax", "exp", "identity"]
@@ -113,7 +113,8 @@ def _inputs(args):
         network, X, y, loss = _from_model(args)
     elif args.network is not None:
         sizes = _sizes(args.network)
-        layers = [Dense(a, b, args.hidden if i < len(sizes) - 2 else args.output)
+        last = len(sizes) - 2
+        layers = [Dense(a, b, args.output_activation if i == last else args.hidden_activation)
                   for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]))]
         network = Network(layers, seed=args.seed)
         if args.data is None:
@@ -124,8 +125,9 @@ def _inputs(args):
             X, y = datasets.xor()
         else:
             X, y, _ = _read_numbers(args.data, args.target, sizes[0])
-        loss = "sse" if args.output == "sigmoid" else {
-            "softmax": "categorical_crossentropy", "exp": "poisson"}.get(args.output, "mse")
+        output = args.output_activation
+        loss = "sse" if output == "sigmoid" else {
+            "softmax": "categorical_crossentropy", "exp": "poisson"}.get(output, "mse")
     else:
         from ..neuron import Neuron
 
@@ -193,8 +195,8 @@ def _counted(text, option, name) -> int:
 def _cmd_trace(args) -> None:
     from ..trace import step
 
-    if args.svg not in (None, "-"):
-        check_writable(args.svg, [p for p in (args.model, args.data) if p])
+    if args.out not in (None, "-"):
+        check_writable(args.out, [p for p in (args.model, args.data) if p])
     network, X, y, loss, optimizer = _inputs(args)
     traced = step(network, X, y, loss=loss, optimizer=optimizer)
     row = _counted(args.row, "--row", "rows") - 1
@@ -216,17 +218,17 @@ def _cmd_trace(args) -> None:
             parts.append(traced.table().to_string(index=False))
     text = "\n\n".join(parts)
     print(coloured(text) if _colour_wanted(args.color) else text)
-    if args.svg is not None:
+    if args.out is not None:
         drawing = traced.draw(row=row)
-        if args.svg == "-":
+        if args.out == "-":
             sys.stdout.write(drawing)
             return
         try:
-            drawing.save(args.svg)
+            drawing.save(args.out)
         except OSError as exc:
-            raise CommandError(f"cannot write {printable(args.svg)}: "
+            raise CommandError(f"cannot write {printable(args.out)}: "
                                f"{exc.strerror or exc}") from None
-        print(f"Drew the step in {printable(args.svg)} ({drawing.width}x{drawing.height} SVG).",
+        print(f"Drew the step in {printable(args.out)} ({drawing.width}x{drawing.height} SVG).",
               file=sys.stderr)
 
 
@@ -254,13 +256,15 @@ def _common(parser) -> None:
     parser.add_argument("--target", metavar="COLUMN",
                         help="the CSV's target column (default: the last)")
     parser.add_argument("--rows", type=int, metavar="N", help="use the first N rows only")
-    parser.add_argument("--hidden", choices=ACTIVATIONS, default="sigmoid",
-                        help="the hidden layers' activation with --network (default: sigmoid)")
-    parser.add_argument("--output", choices=ACTIVATIONS, default="sigmoid",
-                        help="the output layer's activation with --network (default: sigmoid)")
-    parser.add_argument("--loss", choices=LOSSES,
-                        help="the loss (default: the tutorial's sse for a sigmoid output, "
-                        "else the one that suits the output)")
+    parser.add_argument("--hidden-activation", choices=ACTIVATIONS, default="sigmoid",
+                        metavar="NAME", help="the hidden layers' activation with --network: "
+                        f"{', '.join(ACTIVATIONS)} (default: sigmoid)")
+    parser.add_argument("--output-activation", choices=ACTIVATIONS, default="sigmoid",
+                        metavar="NAME", help="the output layer's activation with --network "
+                        "(default: sigmoid)")
+    parser.add_argument("--loss", choices=LOSSES, metavar="NAME",
+                        help=f"the loss: {', '.join(LOSSES)} (default: the tutorial's sse for "
+                        "a sigmoid output, else the one that suits the output)")
     parser.add_argument("--seed", type=int, default=0,
                         help="the random network's seed (default: 0)")
 
@@ -278,7 +282,13 @@ def add_trace(commands) -> None:
         description="Take one step of learning on a batch and tell it in the tutorial's "
         "words, from the output back to the input: each neuron's output, its error, its slope "
         "and its blame, and how much every weight moves. Without options, the tutorial's "
-        "neuron on the tutorial's table.")
+        "neuron on the tutorial's table.",
+        epilog=examples("# the tutorial's neuron, one step on its table",
+                        "neuronet trace",
+                        "# a network with a hidden layer on XOR; follow neuron 1 of layer 2",
+                        "neuronet trace --network 2-3-1 --explain 2:1 -o step.svg",
+                        "# a trained model on rows of a CSV file",
+                        "neuronet trace --model model.npz --data rows.csv"))
     _common(trace)
     trace.add_argument("--optimizer", choices=["sgd", "adam"], default="sgd",
                        help="the optimizer that takes the step (default: sgd)")
@@ -291,10 +301,10 @@ def add_trace(commands) -> None:
                        help="also follow one neuron of the row with every number, such as 2:1 "
                        "(both counted from 1)")
     trace.add_argument("--table", action="store_true", help="also print every number as a table")
-    trace.add_argument("--svg", metavar="FILE",
-                       help="also draw the step as SVG into FILE ('-': standard output)")
+    add_out(trace, "also draw the step as SVG into FILE ('-': standard output)", alias="--svg")
     trace.add_argument("--color", choices=["auto", "always", "never"], default="auto",
                        help="colour the words (default: auto, on a terminal)")
+    add_quiet(trace)
     trace.set_defaults(run=_cmd_trace)
 
 
@@ -310,8 +320,11 @@ def add_check_gradients(commands) -> None:
         "check-gradients", help="backpropagation against finite differences",
         description="Compare backpropagation's gradient with central finite differences, "
         "weight by weight, and print each layer's relative error (about 1e-9 when they "
-        "agree). Exits with status 1 when they disagree.")
+        "agree). Exits with status 1 when they disagree.",
+        epilog=examples("neuronet check-gradients --network 2-4-4-1 --hidden-activation tanh",
+                        "neuronet check-gradients --model model.npz --data rows.csv"))
     _common(check)
     check.add_argument("--epsilon", type=float, default=1e-5,
                        help="the nudge of each weight (default: 1e-5)")
+    add_quiet(check)
     check.set_defaults(run=_cmd_check, optimizer="sgd", learning_rate=None)

@@ -17,7 +17,7 @@ Two ways to train, chosen by the optimizer:
 - ``optimizer="lbfgs"`` (the default): full-batch L-BFGS, as Spark MLlib trains its
   perceptron. Every evaluation sends the weights inside one task per worker thread, placed
   where its partitions are (``placement``), which adds up the loss and gradient of each of those
-  partitions on its own (``training.block_total``); the partitions' sums meet in the tree,
+  partitions on its own (``scoring.block_total``); the partitions' sums meet in the tree,
   eight at a time by partition index, whose root is the client, where L-BFGS steps.
 - ``optimizer="sgd"``, ``"adam"`` or an SGD or Adam object: model averaging (local SGD). Every
   round, each partition trains its own copy of the network with the optimizer for one epoch of
@@ -41,7 +41,7 @@ except ImportError as exc:
     raise ImportError("neuronet.dask needs Dask and its distributed scheduler: "
                       "pip install 'neuronet[dask]'") from exc
 
-from .. import optimizers, training
+from .. import optimizers, scoring, training
 from .._checks import as_count, as_positive_float
 from ..callbacks import NoImprovement
 from ..metrics import METRICS
@@ -65,6 +65,9 @@ def fit(network, X, y, *, loss, optimizer="lbfgs", max_iter=100, tol=None, clien
 
     Parameters
     ----------
+    network : the Network to train; its weights are the starting point and the result.
+    X : a dask array or DataFrame of numbers, partitioned by rows.
+    y : the targets, with the same rows.
     loss : as for ``Network.fit``.
     optimizer : "lbfgs" (default) or an LBFGS: full-batch L-BFGS, each iteration one pass over
         every partition. "sgd", "adam" or an SGD or Adam: model averaging, each iteration a
@@ -76,6 +79,7 @@ def fit(network, X, y, *, loss, optimizer="lbfgs", max_iter=100, tol=None, clien
         optimizer's, 1e-5); model averaging stops when the loss has not improved by at least
         ``tol`` for ``n_iter_no_change`` rounds (default: never, all ``max_iter`` rounds).
     client : a ``distributed.Client``; default: the current one.
+    n_iter_no_change : the rounds without improvement that ``tol`` allows.
     batch_size, shuffle : each partition's batches in a round of model averaging.
     local_steps : in a round of model averaging, each partition takes this many batches
         (drawn afresh from its rows every round) instead of a whole epoch.
@@ -198,7 +202,7 @@ def _scores(run, session, template, rows, placement, weights, doing) -> dict:
                                            template, weights, run.loss, names, doing=doing))
 
     sums = session.retried(submit, doing)
-    return training.score_values(sums, run.loss, {name: METRICS[name]() for name in names})
+    return scoring.score_values(sums, run.loss, {name: METRICS[name]() for name in names})
 
 
 def _lbfgs(run, session, template, rows) -> None:

@@ -22,14 +22,32 @@ REGROUP_SECONDS = 2.0
 class Placement:
     """The groups of a fit's partitions (``rows``, a ``rows.Rows``), asked of the scheduler
     again when workers come or go (the work of a lost worker runs elsewhere meanwhile: the
-    places are hints)."""
+    places are hints).
+
+    Parameters
+    ----------
+    session : Session
+        The fit's session with the cluster.
+    rows : Rows
+        The fit's partitions.
+    """
 
     def __init__(self, session, rows):
         self.session, self.rows = session, rows
         self.threads, self.found, self.checked = None, None, -math.inf
 
     def groups(self, doing: str) -> list:
-        """[(worker address, [partition indices])], every partition in exactly one group."""
+        """[(worker address, [partition indices])], every partition in exactly one group.
+
+        Parameters
+        ----------
+        doing : str
+            What the fit is doing, for the message of a cluster that does not answer.
+
+        Returns
+        -------
+        list of tuple
+        """
         if time.monotonic() - self.checked > REGROUP_SECONDS:
             threads = self.session.ask("ncores", doing)
             if self.threads != threads:
@@ -44,7 +62,23 @@ def groups(threads: dict, holders: dict, sizes: list, keys: list) -> list:
     """The partitions in groups, one per worker thread, each of partitions that the worker
     holds: [(worker address, [partition indices])], runs of neighbouring partitions balanced by
     rows within a worker. ``threads``: each worker's threads; ``holders``: the workers holding
-    each partition (by its key in ``keys``); ``sizes``: each partition's rows."""
+    each partition (by its key in ``keys``); ``sizes``: each partition's rows.
+
+    Parameters
+    ----------
+    threads : dict
+        {worker address: threads}.
+    holders : dict
+        {partition key: [worker addresses]}.
+    sizes : list of int
+        Each partition's rows.
+    keys : list
+        Each partition's key.
+
+    Returns
+    -------
+    list of tuple
+    """
     held = {address: [] for address in sorted(threads)}
     homeless = []
     for i, key in enumerate(keys):

@@ -16,7 +16,13 @@ from .tasks import check_part
 class Rows:
     """The rows of a fit, persisted on the workers: partition i is ``X[i]`` and ``y[i]``
     (futures), ``sizes[i]`` rows starting at row ``starts[i]``; ``n`` rows in all.
-    ``targets[i]`` are its targets as ``targets.prepare`` makes them, once for the fit."""
+    ``targets[i]`` are its targets as ``targets.prepare`` makes them, once for the fit.
+
+    Parameters
+    ----------
+    X, y : the futures of each partition's inputs and targets.
+    sizes : each partition's rows; empty partitions are left out.
+    """
 
     def __init__(self, X, y, sizes):
         keep = [i for i, size in enumerate(sizes) if size]  # an empty partition has no part
@@ -41,7 +47,25 @@ def _blocks(session, collection, doing: str) -> list:
 
 def persist(session, template, network, loss, X, y) -> Rows:
     """X and y persisted on the workers and checked there, partition by partition, once for
-    the whole fit: numbers, finite, targets that the loss and the network's outputs accept."""
+    the whole fit: numbers, finite, targets that the loss and the network's outputs accept.
+
+    Parameters
+    ----------
+    session : the fit's Session.
+    template : the future of the network, sent once.
+    network : the Network, for its inputs and outputs.
+    loss : the Loss.
+    X, y : dask collections (y may be a NumPy array), as ``neuronet.dask.fit`` takes them.
+
+    Returns
+    -------
+    Rows
+
+    Raises
+    ------
+    ValueError
+        For rows that cannot train, naming the partition and row.
+    """
     client = session.client
     if not (isinstance(X, da.Array) or is_frame(X)):
         raise ValueError(f"X must be a dask array or dask DataFrame, got {type(X).__name__}; "

@@ -34,7 +34,21 @@ class Lost(ClusterError):
 
 
 def client_of(client):
-    """``client`` checked (a running distributed.Client), or the current one when None."""
+    """``client`` checked (a running distributed.Client), or the current one when None.
+
+    Parameters
+    ----------
+    client : a distributed.Client, or None.
+
+    Returns
+    -------
+    distributed.Client
+
+    Raises
+    ------
+    ValueError
+        Without a running client.
+    """
     if client is None:
         try:
             return distributed.default_client()
@@ -51,7 +65,16 @@ def client_of(client):
 
 
 def is_frame(data) -> bool:
-    """Whether ``data`` is a dask DataFrame or Series (told without importing dask.dataframe)."""
+    """Whether ``data`` is a dask DataFrame or Series (told without importing dask.dataframe).
+
+    Parameters
+    ----------
+    data : anything.
+
+    Returns
+    -------
+    bool
+    """
     return hasattr(data, "to_dask_array") and hasattr(data, "npartitions")
 
 
@@ -59,7 +82,13 @@ class Session:
     """One fit's dealings with the cluster of ``client``: the names of its tasks (as the
     dashboard shows them: neuronet-loss-and-gradient, neuronet-sum...), the futures it holds,
     and waiting for results for as long as the scheduler answers (``timeout`` seconds of
-    silence at most)."""
+    silence at most).
+
+    Parameters
+    ----------
+    client : the distributed.Client.
+    timeout : seconds of the scheduler's silence that the fit waits through.
+    """
 
     def __init__(self, client, timeout):
         self.client, self.timeout = client, timeout
@@ -70,14 +99,34 @@ class Session:
 
     def key(self, what: str) -> str:
         """A new task key, "neuronet-<what>-<fit>-<count>": unique, and named on the
-        dashboard."""
+        dashboard.
+
+        Parameters
+        ----------
+        what : the task's kind, in its name.
+
+        Returns
+        -------
+        str
+        """
         self.counter += 1
         return f"neuronet-{what}-{self.token}-{self.counter}"
 
     def send(self, what: str, value, *, hold=False):
         """``value`` on the cluster as the result of a task that holds it: sent once, fetched
         from there by the tasks that need it, and made again by Dask from the task's
-        definition if the worker that held it dies (scattered data would be lost)."""
+        definition if the worker that held it dies (scattered data would be lost).
+
+        Parameters
+        ----------
+        what : the task's kind, in its name.
+        value : what to send.
+        hold : whether the fit keeps it to its end.
+
+        Returns
+        -------
+        distributed.Future
+        """
         future = self.client.submit(_held, value, key=self.key(what), pure=False)
         if hold:
             self.held.append(future)
@@ -89,6 +138,17 @@ class Session:
         future, or ``(future, j)``: item j of a future's list of results (a group's task gives
         one per partition). The grouping follows the partitions' order alone, never which worker
         holds them or when they arrive, so the same parts give the same result bit for bit.
+
+        Parameters
+        ----------
+        parts : futures, or (future, j) pairs, in partition order.
+        merge : adds a run of parts.
+        what : the tasks' kind, in their names.
+
+        Returns
+        -------
+        list
+            At most ``FAN_IN`` futures or pairs.
         ``retried`` merges the last ones at the client."""
         key = self.key(what)
         count = [0]
@@ -102,7 +162,16 @@ class Session:
         return sum_in_order(parts, combine)
 
     def reduce(self, parts: list, merge=add, what: str = "sum"):
-        """One future of ``parts`` merged by ``tree``, the root merged on a worker too."""
+        """One future of ``parts`` merged by ``tree``, the root merged on a worker too.
+
+        Parameters
+        ----------
+        parts, merge, what : as for ``tree``.
+
+        Returns
+        -------
+        distributed.Future
+        """
         last = self.tree(parts, merge, what)
         if len(last) == 1 and not isinstance(last[0], tuple):
             return last[0]
@@ -111,7 +180,22 @@ class Session:
                                   key=self.key(f"{what}-root"))
 
     def result(self, future, doing: str):
-        """The future's result, waited for as long as the scheduler answers and has workers."""
+        """The future's result, waited for as long as the scheduler answers and has workers.
+
+        Parameters
+        ----------
+        future : a distributed.Future.
+        doing : what the fit is doing, for messages.
+
+        Returns
+        -------
+        object
+
+        Raises
+        ------
+        ClusterError
+            When the cluster is lost or silent.
+        """
         self.wait([future], doing)
         try:
             return future.result()
@@ -120,7 +204,13 @@ class Session:
 
     def wait(self, futures: list, doing: str) -> None:
         """Wait until every future is done, without fetching any: raise the error of one that
-        failed, ClusterError if one was lost."""
+        failed, ClusterError if one was lost.
+
+        Parameters
+        ----------
+        futures : distributed.Futures.
+        doing : what the fit is doing, for messages.
+        """
         poll = min(1.0, self.timeout)
         idle_since = None
         with self.client.as_current():  # distributed.wait asks for the current client
@@ -143,7 +233,23 @@ class Session:
                 raise self.lost(doing)
 
     def ask(self, handler: str, doing: str, **kwargs):
-        """The scheduler's answer to ``handler`` (one of its RPCs), in at most ``timeout``."""
+        """The scheduler's answer to ``handler`` (one of its RPCs), in at most ``timeout``.
+
+        Parameters
+        ----------
+        handler : the RPC's name ("ncores", "who_has", "identity").
+        doing : what the fit is doing, for messages.
+        **kwargs : the RPC's arguments.
+
+        Returns
+        -------
+        object
+
+        Raises
+        ------
+        ClusterTimeout
+            When the scheduler does not answer in time.
+        """
         try:
             return self.client.sync(getattr(self.client.scheduler, handler),
                                     callback_timeout=self.timeout, **kwargs)
@@ -157,7 +263,17 @@ class Session:
 
     def check_alive(self, doing: str, idle_since=None):
         """Raise ClusterError or ClusterTimeout if the scheduler is lost, silent or has had
-        no workers for ``timeout``; return since when it has had none (or None)."""
+        no workers for ``timeout``; return since when it has had none (or None).
+
+        Parameters
+        ----------
+        doing : what the fit is doing, for messages.
+        idle_since : since when the scheduler has had no workers, or None.
+
+        Returns
+        -------
+        float or None
+        """
         if self.client.status != "running":
             raise self.lost(doing)
         if self.ask("identity", doing).get("n_workers", 1):
@@ -171,7 +287,17 @@ class Session:
         return idle_since
 
     def lost(self, doing: str, connection=False) -> ClusterError:
-        """The error for work cancelled: the scheduler lost, or data the work needed."""
+        """The error for work cancelled: the scheduler lost, or data the work needed.
+
+        Parameters
+        ----------
+        doing : what the fit is doing, for messages.
+        connection : whether the connection itself broke.
+
+        Returns
+        -------
+        ClusterError
+        """
         if not connection and self.client.status == "running":
             try:
                 self.check_alive(doing)
@@ -184,7 +310,17 @@ class Session:
     def retried(self, submit, doing: str):
         """The sum (``batches.add``) of the parts that ``submit()`` returns (as ``tree`` leaves
         them), added here in their order; ``submit`` is called again (up to RETRIES times) when
-        the cluster lost what the work depended on, beyond what Dask recovers by itself."""
+        the cluster lost what the work depended on, beyond what Dask recovers by itself.
+
+        Parameters
+        ----------
+        submit : submits the work, returning the parts.
+        doing : what the fit is doing, for messages.
+
+        Returns
+        -------
+        dict
+        """
         for attempt in range(RETRIES + 1):
             try:
                 futures, positions = _positions(submit())
@@ -222,5 +358,16 @@ def _positions(parts):
 
 def pick_and_merge(merge, positions, *results):
     """``merge`` of the parts that ``positions`` pick out of ``results``, in that order (run on
-    a worker for a level of the tree, at the client for its root)."""
+    a worker for a level of the tree, at the client for its root).
+
+    Parameters
+    ----------
+    merge : adds the parts.
+    positions : (index among ``results``, item or None) of each part.
+    *results : the futures' results.
+
+    Returns
+    -------
+    object
+    """
     return merge(*[results[k] if item is None else results[k][item] for k, item in positions])

@@ -1,7 +1,7 @@
 """The tasks that run on a cluster's workers, each on one partition of the rows.
 
 Each task computes what the in-process engine computes on the same rows, with the same code
-(``training.block_total``, ``training.score_sums``, ``Network.fit``), and returns it as a dict
+(``scoring.block_total``, ``scoring.score_sums``, ``Network.fit``), and returns it as a dict
 of sums, which ``batches.add`` adds up in a fixed tree by partition index."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import threading
 
 import numpy as np
 
-from .. import targets, training
+from .. import scoring, targets
 from ..metrics import build as build_metrics
 
 
@@ -83,12 +83,39 @@ def _glibc():
 
 def pickled(value) -> bytes:
     """``value`` pickled as one whole, to travel as one opaque message: every task that
-    unpacks it works on its own copy, though tasks on one worker share what they receive."""
+    unpacks it works on its own copy, though tasks on one worker share what they receive.
+
+    Parameters
+    ----------
+    value : anything picklable.
+
+    Returns
+    -------
+    bytes
+    """
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def on_rows(start, X, function, *args, **kwargs):
-    """``function(*args)``, its ValueError saying which rows it is about."""
+    """``function(*args)``, its ValueError saying which rows it is about.
+
+    Parameters
+    ----------
+    start : the partition's first row.
+    X : the partition's inputs (for their number).
+    function : what to call.
+    *args, **kwargs : its arguments.
+
+    Returns
+    -------
+    object
+        What ``function`` returns.
+
+    Raises
+    ------
+    ValueError
+        Its message preceded by the rows.
+    """
     try:
         return function(*args, **kwargs)
     except ValueError as exc:
@@ -96,7 +123,17 @@ def on_rows(start, X, function, *args, **kwargs):
 
 
 def working_copy(template: bytes, weights):
-    """The network of ``template`` (pickled) with the flat ``weights``."""
+    """The network of ``template`` (pickled) with the flat ``weights``.
+
+    Parameters
+    ----------
+    template : the pickled network.
+    weights : a flat vector of its weights.
+
+    Returns
+    -------
+    Network
+    """
     network = pickle.loads(template)
     network.set_flat_weights(weights)
     return network
@@ -105,7 +142,24 @@ def working_copy(template: bytes, weights):
 def check_part(template, loss, start, X, y):
     """The checks of ``Network.fit``, on one partition: numbers, finite, and targets that the
     loss and the network's outputs accept; returns the targets as ``targets.prepare`` makes
-    them, kept on the worker for every pass after this one, which trusts them."""
+    them, kept on the worker for every pass after this one, which trusts them.
+
+    Parameters
+    ----------
+    template : the pickled network.
+    loss : the Loss.
+    start : the partition's first row.
+    X, y : the partition's inputs and targets.
+
+    Returns
+    -------
+    Targets
+
+    Raises
+    ------
+    ValueError
+        Naming the rows.
+    """
     network = pickle.loads(template)
     on_rows(start, X, network.check_inputs, X)
     return on_rows(start, X, targets.prepare, network, loss, y, len(X))
@@ -120,24 +174,63 @@ def _partitions(blocks):
 
 def loss_and_gradient_of(template, weights, loss, *blocks) -> list:
     """The summed loss and its gradient over each partition of a group (its X blocks, then its
-    targets), each on its own (``training.block_total``): a list, one total per partition."""
+    targets), each on its own (``scoring.block_total``): a list, one total per partition.
+
+    Parameters
+    ----------
+    template : the pickled network.
+    weights : a flat vector of its weights.
+    loss : the Loss.
+    *blocks : the group's X blocks, then their targets.
+
+    Returns
+    -------
+    list of dict
+    """
     network = working_copy(template, weights)
     with HeapReuse():
-        return [training.block_total(network, X, ys, None, loss)
+        return [scoring.block_total(network, X, ys, None, loss)
                 for X, ys in _partitions(blocks)]
 
 
 def score_sums_of(template, weights, loss, names, *blocks) -> list:
-    """The loss and metrics' sums over each partition of a group (``training.score_sums``)."""
+    """The loss and metrics' sums over each partition of a group (``scoring.score_sums``).
+
+    Parameters
+    ----------
+    template : the pickled network.
+    weights : a flat vector of its weights.
+    loss : the Loss.
+    names : the metrics' names.
+    *blocks : the group's X blocks, then their targets.
+
+    Returns
+    -------
+    list of dict
+    """
     network = working_copy(template, weights)
     with HeapReuse():
-        return [training.score_sums(network, X, ys, loss, build_metrics(names, ys))
+        return [scoring.score_sums(network, X, ys, loss, build_metrics(names, ys))
                 for X, ys in _partitions(blocks)]
 
 
 def local_epoch(model, seed, index, start, settings, X, y) -> dict:
     """One round of model averaging on one partition: a copy of the network trained with a
-    copy of the optimizer, its weights and state times its rows (to be summed and averaged)."""
+    copy of the optimizer, its weights and state times its rows (to be summed and averaged).
+
+    Parameters
+    ----------
+    model : the pickled (network, optimizer, optimizer state).
+    seed : the round's seed.
+    index : the partition's index.
+    start : its first row.
+    settings : the round's batch size, shuffle and steps.
+    X, y : the partition's inputs and targets.
+
+    Returns
+    -------
+    dict
+    """
     network, optimizer, state = pickle.loads(model)
     params = network.packed()[0]
     if state is not None:

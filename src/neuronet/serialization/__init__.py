@@ -76,13 +76,29 @@ MAX_MEMBERS = 2 * MAX_LAYERS + 1 + MAX_SECTION_ARRAYS
 
 
 def save(network, path, *, metadata=None, section=None):
-    """Write ``network`` to ``path`` as a model file (see the module's docstring); return ``path``.
+    """Write ``network`` to ``path`` as a model file (see the module's docstring).
 
-    ``metadata`` (a dict), if given, updates ``network.metadata`` first. ``section``, if
-    given, is ``(kind, fields, arrays)``: a kind from ``SECTIONS``, a dict of JSON fields and
-    a dict of named arrays (float64, int64 or uint8) saved beside the network. Raises
-    ValueError if the metadata is not JSON (or its known keys are wrong for this network), if
-    a weight is NaN or infinite, or if a layer is of a kind the format does not know.
+    Parameters
+    ----------
+    network : Network
+    path : str or path-like
+        The file, replaced in one step, never left half-written.
+    metadata : dict, optional
+        Updates ``network.metadata`` first.
+    section : tuple, optional
+        ``(kind, fields, arrays)``: a kind from ``SECTIONS``, a dict of JSON fields and a dict
+        of named arrays (float64, int64 or uint8) saved beside the network.
+
+    Returns
+    -------
+    str or path-like
+        ``path``.
+
+    Raises
+    ------
+    ValueError
+        If the metadata is not JSON (or its known keys are wrong for this network), if a
+        weight is NaN or infinite, or if a layer is of a kind the format does not know.
     """
     if not isinstance(network, Network):
         raise ValueError(f"save needs a neuronet Network, got {type(network).__name__}")
@@ -121,9 +137,23 @@ def load(path, *, max_bytes=None):
     section's module builds (a TabularModel). Any problem with the file raises
     ModelFileError.
 
-    ``max_bytes`` is the largest file to read (default: ``MAX_FILE_BYTES``, 2 GiB); a larger
-    file is refused before a byte of it is read. Only regular files are read: a named pipe,
-    a device or a directory raises ModelFileError at once.
+    Parameters
+    ----------
+    path : str or path-like
+        A model file; only regular files are read: a named pipe, a device or a directory
+        raises ModelFileError at once.
+    max_bytes : int, optional
+        The largest file to read (default: ``MAX_FILE_BYTES``, 2 GiB); a larger file is
+        refused before a byte of it is read.
+
+    Returns
+    -------
+    Network or TabularModel
+
+    Raises
+    ------
+    ModelFileError
+        For any problem with the file, naming it.
     """
     return read_model(path, max_bytes=max_bytes)[0]
 
@@ -131,7 +161,24 @@ def load(path, *, max_bytes=None):
 def read_model(path, *, max_bytes=None):
     """``(model, header)`` from the model file ``path``: the model as ``load`` gives it and the
     file's header (a dict: format version, neuronet version, layers, metadata, ...).
-    ``max_bytes`` as for ``load``."""
+
+    Parameters
+    ----------
+    path : str or path-like
+        A model file.
+    max_bytes : int, optional
+        As for ``load``.
+
+    Returns
+    -------
+    model : Network or TabularModel
+    header : dict
+
+    Raises
+    ------
+    ModelFileError
+        For any problem with the file, naming it.
+    """
     if max_bytes is None:
         max_bytes = MAX_FILE_BYTES  # read now, so that changing the module's constant counts
     if not isinstance(max_bytes, numbers.Integral) or isinstance(max_bytes, bool) \

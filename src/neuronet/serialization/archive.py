@@ -15,24 +15,21 @@ import contextlib
 import errno
 import json
 import math
-import numbers
 import os
 import stat
 import struct
 import zipfile
 import zlib
-from collections.abc import Mapping
 
 import numpy as np
 
 from .._text import printable
+from .values import CHUNK, all_finite, brief
 
 HEADER = "header"
 # Bounds on what a header may claim, so that a hostile file fails before it costs memory.
 MAX_HEADER_BYTES = 1 << 20
 MAX_NPY_HEADER = 4096  # numpy writes .npy headers of 128 bytes or so
-MAX_METADATA_DEPTH = 64
-CHUNK = 1 << 20  # arrays are read this many bytes at a time
 
 
 class ModelFileError(ValueError):
@@ -41,6 +38,13 @@ class ModelFileError(ValueError):
     ``path`` is the file, ``problem`` what is wrong with it; ``str(error)`` is "path: problem".
     The message is safe to print: a problem quotes the file (its members' names, its fields),
     so control characters in either are shown escaped (``neuronet._text.printable``).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    problem : str
+        What is wrong with it.
     """
 
     def __init__(self, path, problem: str):
@@ -56,14 +60,17 @@ class Problem(Exception):
     """Raised inside the reader; ``load`` adds the file's name and turns it into ModelFileError."""
 
 
-def all_finite(array) -> bool:
-    # A chunk at a time: np.isfinite of a whole array would take an eighth of its size again.
-    flat = array.reshape(-1)
-    step = max(CHUNK // array.itemsize, 1)
-    return all(np.isfinite(flat[i:i + step]).all() for i in range(0, flat.size, step))
-
-
 def write_member(archive, name, array) -> None:
+    """Write ``array`` into ``archive`` as the member ``name``.npy, the same bytes every time.
+
+    Parameters
+    ----------
+    archive : zipfile.ZipFile
+        Open for writing.
+    name : str
+        The array's name.
+    array : ndarray
+    """
     # A fixed timestamp: the same network gives the same bytes.
     info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
     info.compress_type = zipfile.ZIP_STORED
@@ -71,65 +78,6 @@ def write_member(archive, name, array) -> None:
     with archive.open(info, "w", force_zip64=array.nbytes > 1 << 30) as out:
         array = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))
         np.lib.format.write_array(out, array, allow_pickle=False)
-
-
-def to_json(value, where, depth):
-    """``value`` as plain JSON types (NumPy arrays and scalars become lists and numbers), or a
-    ValueError saying which part cannot be saved."""
-    if depth > MAX_METADATA_DEPTH:
-        raise ValueError(f"{where} is nested more than {MAX_METADATA_DEPTH} levels deep")
-    if isinstance(value, np.ndarray):
-        value = value.tolist()
-    elif isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, str):
-        check_text(value, where)
-        return value
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    if isinstance(value, numbers.Real):
-        value = float(value)
-        if not math.isfinite(value):
-            raise ValueError(f"{where} is {value}; a model file holds finite numbers only")
-        return value
-    if isinstance(value, Mapping):
-        result = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise ValueError(f"{where} has the key {key!r}; keys must be strings")
-            check_text(key, f"{where} key")
-            result[key] = to_json(item, f"{where}[{key!r}]", depth + 1)
-        return result
-    if isinstance(value, (list, tuple)):
-        return [to_json(item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value)]
-    raise ValueError(f"{where} is a {type(value).__name__}, which a model file cannot hold "
-                     "(it holds str, int, float, bool, None, lists and dicts)")
-
-
-def check_text(text: str, where) -> None:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:  # a lone surrogate: half of a character, not text
-        raise ValueError(f"{where} holds {text[exc.start]!r}, which is not a character a "
-                         "file can hold (a lone surrogate)") from None
-
-
-def is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def is_finite_number(value) -> bool:
-    try:
-        return is_number(value) and math.isfinite(value)
-    except OverflowError:  # an int too large for a float
-        return False
-
-
-def brief(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -148,7 +96,24 @@ def _check_regular(status) -> None:
 
 
 def open_regular(path):
-    """``path`` opened for reading, and its size: a Problem unless it is a regular file."""
+    """``path`` opened for reading, and its size: a Problem unless it is a regular file.
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    file : binary file
+    size : int
+
+    Raises
+    ------
+    Problem
+        For a file that is not regular (a FIFO, a device).
+    OSError
+        For a file that cannot be opened.
+    """
     _check_regular(os.stat(path))  # a socket cannot even be opened: say what it is first
     # O_NONBLOCK: should the path turn into a FIFO meanwhile, opening it must not wait for a
     # writer. O_NOCTTY: a terminal must not become this process's controlling terminal.
@@ -165,18 +130,50 @@ def open_regular(path):
 
 
 class Window:
-    """The first ``size`` bytes of an open file, as zipfile reads a file: seek, tell, read."""
+    """The first ``size`` bytes of an open file, as zipfile reads a file: seek, tell, read.
+
+    Parameters
+    ----------
+    file : binary file
+        Open for reading.
+    size : int
+        The bytes shown.
+    """
 
     def __init__(self, file, size: int):
         self._file, self._size, self._position = file, size, 0
 
     def seekable(self) -> bool:
+        """Always True.
+
+        Returns
+        -------
+        bool
+        """
         return True
 
     def tell(self) -> int:
+        """The position.
+
+        Returns
+        -------
+        int
+        """
         return self._position
 
     def seek(self, offset: int, whence: int = 0) -> int:
+        """Move to ``offset`` from the start, the position or the end (``whence`` 0, 1, 2).
+
+        Parameters
+        ----------
+        offset : int
+        whence : int
+
+        Returns
+        -------
+        int
+            The new position.
+        """
         position = offset + (0, self._position, self._size)[whence]
         if position < 0:
             raise OSError(errno.EINVAL, "seek before the start of the file")
@@ -184,6 +181,16 @@ class Window:
         return position
 
     def read(self, n: int = -1) -> bytes:
+        """At most ``n`` bytes (all that are left for a negative ``n``), never past ``size``.
+
+        Parameters
+        ----------
+        n : int
+
+        Returns
+        -------
+        bytes
+        """
         left = max(self._size - self._position, 0)
         n = left if n is None or n < 0 else min(n, left)
         self._file.seek(self._position)
@@ -210,6 +217,20 @@ def check_directory(file, size, max_members: int) -> None:
     before a comment; its zip64 version just before it), so the numbers checked are the
     ones zipfile would use. Its entries are then counted, not parsed, so that a directory
     that holds more entries than it says it does is refused too.
+
+    Parameters
+    ----------
+    file : binary file
+        Open for reading.
+    size : int
+        Its size.
+    max_members : int
+        The most members a model may have.
+
+    Raises
+    ------
+    Problem
+        For a directory too large or with too many members.
     """
     start = max(size - _END.size - (1 << 16), 0)  # a comment of up to 64 KiB, as zipfile looks
     file.seek(start)
@@ -250,6 +271,12 @@ def check_directory(file, size, max_members: int) -> None:
 
 @contextlib.contextmanager
 def zip_errors():
+    """A context in which the zip and .npy readers' errors on damaged bytes become Problems.
+
+    Yields
+    ------
+    None
+    """
     # What the zip and .npy readers raise on damaged bytes, as one kind of problem.
     try:
         yield
@@ -265,7 +292,24 @@ def zip_errors():
 
 
 def members_of(archive, file_size) -> dict:
-    """The archive's members by array name, after checks that need no reading."""
+    """The archive's members by array name, after checks that need no reading.
+
+    Parameters
+    ----------
+    archive : zipfile.ZipFile
+    file_size : int
+        The file's size.
+
+    Returns
+    -------
+    dict
+        {name: zipfile.ZipInfo}.
+
+    Raises
+    ------
+    Problem
+        For a member that no model file holds.
+    """
     members = {}
     for info in archive.infolist():
         name = info.filename
@@ -292,6 +336,22 @@ def members_of(archive, file_size) -> dict:
 
 
 def read_member(archive, info) -> bytes:
+    """A member's bytes, read to its end (so that zipfile checks the CRC).
+
+    Parameters
+    ----------
+    archive : zipfile.ZipFile
+    info : zipfile.ZipInfo
+
+    Returns
+    -------
+    bytes
+
+    Raises
+    ------
+    Problem
+        For a truncated or damaged member.
+    """
     with zip_errors():
         with archive.open(info) as member:
             data = member.read()  # to the end, so that zipfile checks the CRC
@@ -301,7 +361,24 @@ def read_member(archive, info) -> bytes:
 
 
 def parse_npy(data: bytes, name: str):
-    """(descr, fortran_order, shape, offset of the data) from a .npy file's bytes."""
+    """(descr, fortran_order, shape, offset of the data) from a .npy file's bytes.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's bytes, at least its header.
+    name : str
+        The array's name, for messages.
+
+    Returns
+    -------
+    tuple
+
+    Raises
+    ------
+    Problem
+        For bytes that are no .npy header.
+    """
     if data[:6] != b"\x93NUMPY" or len(data) < 10:
         raise Problem(f"the member {name}.npy is not a .npy array")
     major = data[6]
@@ -328,7 +405,17 @@ def parse_npy(data: bytes, name: str):
 
 def npy_header(member) -> bytes:
     """The bytes of a .npy file's header (magic, version, length, fields), read from the
-    start of ``member`` and no further than it says, with MAX_NPY_HEADER as the bound."""
+    start of ``member`` and no further than it says, with MAX_NPY_HEADER as the bound.
+
+    Parameters
+    ----------
+    member : binary file
+        A member open for reading.
+
+    Returns
+    -------
+    bytes
+    """
     data = member.read(10)
     if data[6:7] in (b"\x02", b"\x03"):
         data += member.read(2)
@@ -337,6 +424,23 @@ def npy_header(member) -> bytes:
 
 
 def read_header(archive, members) -> dict:
+    """The file's header: the JSON object of its "header" member, checked to be one.
+
+    Parameters
+    ----------
+    archive : zipfile.ZipFile
+    members : dict
+        From ``members_of``.
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    Problem
+        For a header too large, or not a JSON object.
+    """
     info = members[HEADER]
     if info.file_size > MAX_HEADER_BYTES + MAX_NPY_HEADER:
         raise Problem(f"the header is {info.file_size:,} bytes, more than the "
@@ -360,6 +464,30 @@ def _refuse_constant(name):
 
 
 def read_array(archive, info, name, shape, dtype_name) -> np.ndarray:
+    """The array of a member, checked against the shape and dtype the header gives before
+    anything is allocated.
+
+    Parameters
+    ----------
+    archive : zipfile.ZipFile
+    info : zipfile.ZipInfo
+        The member.
+    name : str
+        The array's name.
+    shape : tuple of int
+        The shape the header gives.
+    dtype_name : str
+        The dtype the header gives.
+
+    Returns
+    -------
+    ndarray
+
+    Raises
+    ------
+    Problem
+        For a member that is not that array.
+    """
     dtype = np.dtype(dtype_name).newbyteorder("<")  # files are little-endian everywhere
     nbytes = math.prod(shape) * dtype.itemsize
     # Sized from the zip directory before a byte is read.

@@ -12,7 +12,8 @@ from .. import activations, initializers, losses
 from .._version import __version__
 from ..layers import Dense, Dropout
 from ..network import Network
-from .archive import Problem, all_finite, brief, is_finite_number, is_number, to_json
+from .archive import Problem
+from .values import all_finite, brief, is_finite_number, is_number, to_json
 
 FORMAT = "neuronet-model"
 FORMAT_VERSION = 1
@@ -27,6 +28,23 @@ _DENSE_KEYS = {"type", "n_inputs", "n_outputs", "activation", "bias", "init"}
 
 
 def network_header(network, metadata) -> dict:
+    """The header's fields for ``network``: format, versions, its layers and ``metadata``.
+
+    Parameters
+    ----------
+    network : Network
+    metadata : dict
+        Checked (``check_metadata``) and turned into JSON.
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    ValueError
+        For a layer the format cannot hold, or metadata it cannot.
+    """
     configs = []
     for position, layer in enumerate(network.layers, 1):
         # Exact types: a subclass may compute something else, and would load as its parent.
@@ -57,6 +75,21 @@ def network_header(network, metadata) -> dict:
 
 
 def network_arrays(network) -> dict:
+    """The network's weights and biases by member name ("layers.0.weights", ...).
+
+    Parameters
+    ----------
+    network : Network
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    ValueError
+        For a weight that is NaN or infinite.
+    """
     arrays = {}
     for position, layer in enumerate(network.layers):
         if isinstance(layer, Dense):
@@ -71,7 +104,19 @@ def network_arrays(network) -> dict:
 
 def check_metadata(metadata, n_inputs: int, n_outputs: int) -> None:
     """Raise ValueError unless the keys tools rely on are right for a network with
-    ``n_inputs`` inputs and ``n_outputs`` outputs. Other keys may hold any JSON."""
+    ``n_inputs`` inputs and ``n_outputs`` outputs. Other keys may hold any JSON.
+
+    Parameters
+    ----------
+    metadata : dict
+    n_inputs, n_outputs : int
+        The network's.
+
+    Raises
+    ------
+    ValueError
+        Naming the key that is wrong.
+    """
     if not isinstance(metadata, dict):
         raise ValueError(f"metadata must be a dict, got {type(metadata).__name__}")
     for key in ("feature_names", "input_mean", "input_scale"):
@@ -114,7 +159,22 @@ def check_metadata(metadata, n_inputs: int, n_outputs: int) -> None:
 
 
 def check_header(header) -> dict:
-    """Check the header's every field; return the arrays it implies, {name: shape}."""
+    """Check the header's every field; return the arrays it implies, {name: shape}.
+
+    Parameters
+    ----------
+    header : dict
+        As read from a file.
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    Problem
+        For a field that is wrong, naming it.
+    """
     if header.get("format") != FORMAT:
         raise Problem(f"not a neuronet model file (its header names the format "
                        f"{brief(header.get('format'))})")
@@ -207,6 +267,19 @@ def _check_dense(layer, where) -> None:
 
 
 def build(header, arrays) -> Network:
+    """The Network that a checked header and its arrays describe.
+
+    Parameters
+    ----------
+    header : dict
+        Checked by ``check_header``.
+    arrays : dict
+        The arrays by member name.
+
+    Returns
+    -------
+    Network
+    """
     layers = []
     for position, spec in enumerate(header["layers"]):
         if spec["type"] == "Dropout":

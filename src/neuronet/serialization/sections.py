@@ -11,8 +11,9 @@ import re
 
 import numpy as np
 
-from .archive import Problem, brief, to_json
+from .archive import Problem
 from .network import MAX_PARAMETERS
+from .values import brief, to_json
 
 #: Sections a model file may hold beside the network: kind -> the module whose
 #: ``from_section(network, fields, arrays)`` checks the section (ValueError when it is wrong)
@@ -24,7 +25,22 @@ SECTION_NAME = re.compile(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*")
 
 
 def section_header(section):
-    """(the header's section, its arrays by name) from ``(kind, fields, arrays)``."""
+    """(the header's section, its arrays by name) from ``(kind, fields, arrays)``.
+
+    Parameters
+    ----------
+    section : tuple
+        ``(kind, fields, arrays)``, as ``save`` takes it.
+
+    Returns
+    -------
+    tuple
+
+    Raises
+    ------
+    ValueError
+        For an unknown kind, or an array of a name or dtype a section cannot hold.
+    """
     kind, fields, arrays = section
     if kind not in SECTIONS:
         raise ValueError(f"cannot save: unknown section kind {kind!r}")
@@ -42,7 +58,22 @@ def section_header(section):
 
 
 def check_section(section) -> dict:
-    """The arrays a header's section declares: {member name: (dtype name, shape)}."""
+    """The arrays a header's section declares: {member name: (dtype name, shape)}.
+
+    Parameters
+    ----------
+    section : dict or None
+        The header's section.
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    Problem
+        For a section that is wrong.
+    """
     if section is None:
         return {}
     if not isinstance(section, dict) or set(section) != {"kind", "fields", "arrays"}:
@@ -65,7 +96,21 @@ def check_section(section) -> dict:
 
 def model_of(network, section, arrays):
     """What ``load`` gives for a file whose header holds ``section``: the kind's module builds
-    it from the network, the section's fields and its arrays (``arrays`` by member name)."""
+    it from the network, the section's fields and its arrays (``arrays`` by member name).
+
+    Parameters
+    ----------
+    network : Network
+    section : dict
+        The header's section, checked.
+    arrays : dict
+        The file's arrays by member name.
+
+    Returns
+    -------
+    object
+        The model the kind's module builds (a TabularModel).
+    """
     module = importlib.import_module(SECTIONS[section["kind"]])
     prefix = len("section.")
     own = {name[prefix:]: array for name, array in arrays.items()

@@ -20,6 +20,7 @@ module of a section's kind.
 from __future__ import annotations
 
 import importlib
+import logging
 
 import numpy as np
 
@@ -60,7 +61,8 @@ def train(data, target, settings=None, *, report=None, **options) -> TabularMode
         The options (default: ``TrainSettings()``, every option at its default).
     report : callable, optional
         Called with each line of a report of what was done (column roles, task, epochs,
-        scores), e.g. ``print``.
+        scores), e.g. ``print``; by default the lines go to the ``neuronet`` logger as notes
+        (level INFO), shown only where logging is configured to show them.
     **options
         Any option of TrainSettings by its name (``epochs=50``, ``hidden=(64, 32)``,
         ``client="local:2"``), which changes ``settings``; TrainSettings lists them all, with
@@ -81,7 +83,7 @@ def train(data, target, settings=None, *, report=None, **options) -> TabularMode
         For a name that is no option.
     """
     settings = settings_of(settings, options)
-    say = report or (lambda line: None)
+    say = report or (lambda line: line and logging.getLogger(__name__).info(line))
     notes = []
 
     def note(line=""):

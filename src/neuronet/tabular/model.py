@@ -7,6 +7,7 @@ graph — reads raw rows and applies the same preparation, so they all give the 
 from __future__ import annotations
 
 import copy
+import logging
 
 import numpy as np
 
@@ -183,6 +184,10 @@ class TabularModel:
             target value).
         """
         frame, truth, dropped = self._scored_rows(data, sep, encoding)
+        if dropped:
+            logging.getLogger(__name__).info(  # a note, that a user may silence
+                f"{where(frame)}{dropped:,} row{'s' * (dropped > 1)} without a target value "
+                "left out of the scores")
         if self.task == "classification":
             probabilities = self._probabilities(self._outputs(frame))
             report = classification_report(truth, self._labels(probabilities.argmax(axis=1)),

@@ -251,7 +251,7 @@ class Preparation:
                 gap = f"gaps -> {_g(item.fill)} + was-missing input, " if item.indicator else ""
                 what = "number" if item.date_format is None else "date as days since 1970"
                 cycles = f" + {'/'.join(item.cycles)} cycles" if item.cycles else ""
-                lines.append(f"{name}: {what}{cycles}, {gap}(x - {_g(item.center)}) / "
+                lines.append(f"{name}: {what}{cycles}, {gap}({_shifted(item.center)}) / "
                              f"{_g(item.scale)}")
             else:
                 shown = ", ".join(printable(v) for v in item.values[:6])
@@ -385,12 +385,17 @@ def _overflow(frame, item, row) -> None:
     """The DataError for a value of ``item``'s column that the scaling makes infinite."""
     value = float(numeric_block(frame.iloc[[row]], [item.column])[0, 0])
     raise DataError(f"{where(frame)}column {printable(item.column)!r} holds values too large to "
-                    f"standardize ({row_name(frame, row)}: {value!r}, and (x - {_g(item.center)})"
+                    f"standardize ({row_name(frame, row)}: {value!r}, and ({_shifted(item.center)})"
                     f" / {_g(item.scale)} overflows a float)")
 
 
 def _g(value: float) -> str:
     return f"{value:.6g}"
+
+
+def _shifted(center: float) -> str:
+    """``x - center`` as a person writes it: ``x + 25.6863``, not ``x - -25.6863``."""
+    return f"x + {_g(-center)}" if center < 0 else f"x - {_g(center)}"
 
 
 def _array(arrays, name, dtype, ndim, length=None):
