@@ -14,11 +14,8 @@ KNOWN_CIRCLES: list = []
 KNOWN_READS: set = set()
 KNOWN_LONG: set = set()
 KNOWN_UNTESTED = {
-    "neuronet._edges", "neuronet._version",
-    "neuronet.cli.demo", "neuronet.cli.models", "neuronet.dask.rows", "neuronet.dask.session",
-    "neuronet.dask.tasks", "neuronet.playground.config", "neuronet.playground.data",
-    "neuronet.playground.export", "neuronet.playground.server", "neuronet.playground.session",
-    "neuronet.serialization.archive", "neuronet.serialization.sections",
+    "neuronet.playground.config", "neuronet.playground.data", "neuronet.playground.export",
+    "neuronet.playground.server", "neuronet.playground.session",
 }
 
 
