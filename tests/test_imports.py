@@ -196,7 +196,7 @@ def test_every_module_has_its_test_file():
 def test_the_map_of_the_house_names_modules_that_exist_and_misses_none():
     """docs/architecture.md: every file it names (``x.py``, ``pkg/x.py``, ``pkg/``, in the
     package or from the repository's root) exists, and every top-level module and package of
-    neuronet is on the map."""
+    neuronet, and every module of its packages, is on the map."""
     import re
 
     text = (TESTS.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
@@ -209,6 +209,9 @@ def test_the_map_of_the_house_names_modules_that_exist_and_misses_none():
            if (p.suffix == ".py" and p.stem not in ("__init__", "__main__"))
            or (p.is_dir() and (p / "__init__.py").exists())}
     assert sorted(top - named) == [], "modules missing from docs/architecture.md"
+    rooms = {path.relative_to(SOURCE).as_posix() for path in SOURCE.glob("*/*.py")
+             if path.name not in ("__init__.py", "__main__.py")}
+    assert sorted(rooms - named) == [], "package modules missing from the map's rooms"
 
 
 def test_no_test_skips_when_a_module_of_neuronet_is_missing():
