@@ -21,8 +21,10 @@ matrix. Needs the ``sklearn`` extra: ``pip install 'neuronet[sklearn]'``.
 from __future__ import annotations
 
 try:
-    import sklearn.base  # noqa: F401  (the first of scikit-learn that the estimators need)
-    from sklearn.utils.validation import validate_data  # noqa: F401  (1.6 or later)
+    # The first of scikit-learn that the estimators need, and what 1.6 added: asked for here,
+    # before the modules that use them, so that a missing extra is said in one sentence.
+    from sklearn.base import BaseEstimator as _BaseEstimator  # noqa: F401
+    from sklearn.utils.validation import validate_data as _validate_data  # noqa: F401
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(
         "neuronet.sklearn needs scikit-learn (1.6 or later): pip install 'neuronet[sklearn]'"
