@@ -110,6 +110,11 @@ class Dense(Layer):
         state["_buffers"], state["_views"] = {}, {}
         return state
 
+    def __setstate__(self, state):
+        # A layer pickled by an earlier version has no views: it starts without.
+        self.__dict__.update(state)
+        self.__dict__.setdefault("_views", {})
+
     def _buffer(self, name, shape):
         # Arrays reused from batch to batch while training. A batch with fewer rows (an epoch's
         # last, a block's last chunk) takes the first rows of the buffer, a contiguous view:
