@@ -29,6 +29,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import engine_tasks  # noqa: E402
 import peers  # noqa: E402
 import recording  # noqa: E402
 from reference import TUTORIAL_INPUTS, TUTORIAL_OUTPUTS, TutorialNeuron  # noqa: E402
@@ -36,7 +37,7 @@ from reference import TUTORIAL_INPUTS, TUTORIAL_OUTPUTS, TutorialNeuron  # noqa:
 import neuronet  # noqa: E402
 
 TASKS = ("neuron", "digits-relu", "digits-sigmoid", "estimator-sgd", "estimator-lbfgs",
-         "layout", "large", "predict", "memory", "read-csv")
+         "layout", "large", "predict", "memory", "read-csv", "train-csv", "interrupt")
 
 
 # --- what the machine is -------------------------------------------------------------------------
@@ -530,6 +531,8 @@ def main(argv=None) -> int:
         "predict": lambda: task_predict(args.quick, repeats, args.no_torch),
         "memory": lambda: task_memory(args.quick, args.large_file),
         "read-csv": lambda: task_read_csv(args.quick, repeats),
+        "train-csv": lambda: engine_tasks.task_train_csv(args.quick, repeats, interleave, ratio),
+        "interrupt": lambda: engine_tasks.task_interrupt(args.quick, repeats, interleave),
     }
     pools = results["machine"]["threadpools"]
     if isinstance(pools, list):

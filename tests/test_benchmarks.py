@@ -24,10 +24,12 @@ def test_benchmark_script_runs_on_tiny_sizes_and_writes_json(tmp_path):
     results = json.loads(out.read_text())
     assert set(results["tasks"]) == {"neuron", "digits-relu", "digits-sigmoid", "estimator-sgd",
                                      "estimator-lbfgs", "layout", "large", "predict", "memory",
-                                     "read-csv"}
+                                     "read-csv", "train-csv", "interrupt"}
     reading = results["tasks"]["read-csv"]["results"]
     assert set(reading) == {"neuronet", "pandas"} and reading["neuronet"]["shape_ok"] is True
     assert results["quick"] is True
+    assert set(results["tasks"]["train-csv"]["results"]) == {"neuronet", "pandas + fit"}
+    assert results["tasks"]["interrupt"]["results"]["neuronet"]["interrupted"] is True
     assert isinstance(results["machine"]["threadpools"], list)  # BLAS and threads recorded
     neuron = results["tasks"]["neuron"]["results"]
     assert neuron["neuronet"]["bit_identical"] is True

@@ -67,3 +67,36 @@ def test_dropout_silences_and_rescales_while_training_only():
         "type": "Dropout", "rate": 0.25}
     with pytest.raises(ValueError, match=r"Dropout rate must be a number in \[0, 1\)"):
         Dropout(1.0)
+
+
+def test_a_layer_pickled_without_the_buffer_views_still_trains():
+    import pickle
+
+    import neuronet
+
+    net = neuronet.Network.mlp([3, 4, 2], seed=0)
+    X, y = np.ones((6, 3)), np.array([0, 1, 0, 1, 0, 1])
+    net.fit(X, y, loss="categorical_crossentropy", epochs=1, batch_size=4)
+    state = net.layers[0].__getstate__()
+    del state["_views"]  # as an earlier version wrote it
+    layer = Dense.__new__(Dense)
+    layer.__setstate__(pickle.loads(pickle.dumps(state)))
+    assert layer._views == {}
+    before = layer.weights.copy()
+    layer.forward(X[:4], training=True)
+    assert layer._views and np.array_equal(layer.weights, before)
+
+
+def test_buffers_follow_the_batch_shape_and_stay_bounded():
+    import neuronet
+
+    net = neuronet.Network.mlp([3, 4, 2], seed=0)
+    layer = net.layers[0]
+    big = layer._buffer("z", (8, 4))
+    small = layer._buffer("z", (3, 4))
+    assert small.base is big and layer._buffer("z", (3, 4)) is small
+    bigger = layer._buffer("z", (16, 4))  # a new buffer: the views of the old one are dropped
+    assert layer._buffer("z", (3, 4)).base is bigger
+    for rows in range(1, 17):
+        layer._buffer("z", (rows, 4))
+    assert len(layer._views) <= 65

@@ -1,7 +1,6 @@
 import math
 import signal
 import threading
-import time
 import warnings
 
 import numpy as np
@@ -196,11 +195,10 @@ def test_ctrl_c_from_outside_during_training():
     net = _net()
     timer = threading.Timer(1.0, lambda: signal.raise_signal(signal.SIGINT))
     timer.start()
-    start = time.perf_counter()
+    # How soon fit returns after the signal is measured by benchmarks/run.py (task interrupt).
     history = net.fit(X, y, **fit_args(epochs=100_000))
     timer.cancel()
     assert history.interrupted
-    assert time.perf_counter() - start < 60
     assert history.epochs >= 1 and len(history.loss) == history.epochs
     assert all(math.isfinite(v) for v in history.loss)
 

@@ -148,6 +148,7 @@ class Dense(Layer):
         self.grad_weights = np.zeros(self.weights.shape, dtype)
         self.grad_bias = None if self.bias is None else np.zeros(self.bias.shape, dtype)
         self._buffers = {}
+        self._views = {}
 
     def __getstate__(self):
         # What forward keeps for backward and the reused buffers are scratch, rewritten by the
@@ -155,17 +156,33 @@ class Dense(Layer):
         state = dict(self.__dict__)
         for name in ("inputs", "z", "outputs"):
             state.pop(name, None)
-        state["_buffers"] = {}
+        state["_buffers"], state["_views"] = {}, {}
         return state
+
+    def __setstate__(self, state):
+        # A layer pickled by an earlier version has no views: it starts without.
+        self.__dict__.update(state)
+        self.__dict__.setdefault("_views", {})
 
     def _buffer(self, name, shape):
         # Arrays reused from batch to batch while training. A batch with fewer rows (an epoch's
         # last, a block's last chunk) takes the first rows of the buffer, a contiguous view:
-        # reallocating would fault in fresh pages of memory, twice per short batch.
+        # reallocating would fault in fresh pages of memory, twice per short batch. The view
+        # for each shape is kept too: one lookup is most of what a small network's step costs
+        # here, five times a step.
+        view = self._views.get((name, shape))
+        if view is not None:
+            return view
         buffer = self._buffers.get(name)
         if buffer is None or buffer.shape[1:] != shape[1:] or buffer.shape[0] < shape[0]:
             buffer = self._buffers[name] = np.empty(shape, dtype=self.weights.dtype)
-        return buffer if buffer.shape[0] == shape[0] else buffer[:shape[0]]
+            # Views of the buffer this one replaces must not be handed out again.
+            self._views = {key: v for key, v in self._views.items() if key[0] != name}
+        if len(self._views) > 64:  # many batch shapes (chunked passes): keep the newest
+            self._views.clear()
+        view = self._views[(name, tuple(shape))] = (
+            buffer if buffer.shape[0] == shape[0] else buffer[:shape[0]])
+        return view
 
     def sums(self, inputs, training: bool = False):
         """z = inputs @ weights + bias: each unit's weighted sum of its inputs.

@@ -212,7 +212,7 @@ def estimator_to_onnx(estimator, path=None, *, dtype=None):
     n = "N"
     if is_classifier(estimator):
         k = len(estimator.classes_)
-        if estimator._multilabel:
+        if estimator.multilabel_:
             probabilities = out
             half = graph.constant("half", 0.5)
             above = graph.node("Greater", [probabilities, half])
@@ -227,7 +227,7 @@ def estimator_to_onnx(estimator, path=None, *, dtype=None):
         outputs = [helper.make_tensor_value_info("label", label_type, label_shape),
                    helper.make_tensor_value_info("probabilities", elem, [n, k])]
     else:
-        if estimator._y_ndim == 1:
+        if estimator.y_ndim_ == 1:
             axes = graph.constant("axes", [1], np.int64)
             out = graph.node("Squeeze", [out, axes])
             shape = [n]
