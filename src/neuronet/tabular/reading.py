@@ -43,6 +43,19 @@ class DataError(ValueError):
 
 
 def pandas():
+    """The pandas module, imported when a table is first read (neuronet's networks do not
+    need it).
+
+    Returns
+    -------
+    module
+        ``pandas``.
+
+    Raises
+    ------
+    ImportError
+        When pandas is not installed, saying how to install it.
+    """
     try:
         import pandas
     except ImportError:  # pragma: no cover - a dependency of neuronet
@@ -51,19 +64,54 @@ def pandas():
 
 
 def source_name(frame) -> str | None:
-    """The file a table was read from, or None for data given in memory."""
+    """The file a table was read from, or None for data given in memory.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A table, as ``read_csv`` or ``as_frame`` gave it.
+
+    Returns
+    -------
+    str or None
+        ``frame.attrs["source"]``, or None.
+    """
     return frame.attrs.get("source")
 
 
 def where(frame) -> str:
-    """The start of a message about ``frame``: "FILE: " for a file, "" otherwise."""
+    """The start of a message about ``frame``: "FILE: " for a file, "" otherwise.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A table.
+
+    Returns
+    -------
+    str
+        The file's name (made printable) and ": ", or "".
+    """
     name = source_name(frame)
     return f"{printable(name)}: " if name else ""
 
 
 def row_name(frame, position: int) -> str:
     """The row at ``position`` (from 0) as a person finds it: its line in the file (the header
-    is row 1) or its index label in a DataFrame."""
+    is row 1) or its index label in a DataFrame.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A table.
+    position : int
+        The row's position in ``frame``, from 0.
+
+    Returns
+    -------
+    str
+        "row N", N its line in the file (the header is row 1) or its index label.
+    """
     label = frame.index[position]
     if source_name(frame):  # the index of a file's rows counts them from 0
         return f"row {frame.attrs.get('first_row', 2) + int(label)}"
@@ -73,7 +121,28 @@ def row_name(frame, position: int) -> str:
 
 def as_frame(data, *, sep=None, encoding=None, text_columns=(), columns=None):
     """``data`` as a pandas DataFrame: a DataFrame (used as it is), a dict of columns, or a
-    CSV file (a path, or "-" for standard input) read with ``read_csv``."""
+    CSV file (a path, or "-" for standard input) read with ``read_csv``.
+
+    Column names become text.
+
+    Parameters
+    ----------
+    data : DataFrame, dict, str or os.PathLike
+        The table.
+    sep, encoding, text_columns, columns
+        For a CSV file, as for ``read_csv``; ignored otherwise.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table.
+
+    Raises
+    ------
+    DataError
+        When ``data`` is none of these, a dict does not make a table, the table has no
+        columns or no rows, a column name appears twice, or the file cannot be read.
+    """
     pd = pandas()
     if isinstance(data, pd.DataFrame):
         frame = data
@@ -99,7 +168,23 @@ def as_frame(data, *, sep=None, encoding=None, text_columns=(), columns=None):
 
 
 def checked_names(columns) -> list:
-    """The column names as text; DataError if one appears twice."""
+    """The column names as text; DataError if one appears twice.
+
+    Parameters
+    ----------
+    columns : iterable
+        The names (``frame.columns``).
+
+    Returns
+    -------
+    list of str
+        Each name as ``str`` gives it.
+
+    Raises
+    ------
+    DataError
+        When two names have the same text.
+    """
     names = [str(c) for c in columns]
     if len(set(names)) != len(names):
         seen = set()
@@ -112,29 +197,52 @@ def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None,
              allow_empty=False, byte_range=None, decimal=None, ragged=False):
     """Read the CSV file ``path`` ("-": standard input) into a DataFrame.
 
+    Compressed files are read by their extension (.gz, .bz2, .xz, .zip). Cells spelled as in
+    ``MISSING`` are missing values.
+
     Parameters
     ----------
-    sep : the separator; by default the one of ``,`` ``;`` tab ``|`` that splits the first
-        lines into equal numbers of fields.
-    encoding : the file's text encoding; by default UTF-8 (a byte order mark is skipped).
-    text_columns : columns read as text as they are written (no number parsing: "007" stays).
-    columns : read only these columns when given (any that the file lacks are left out; the
+    path : str or os.PathLike
+        The file, or "-" for standard input.
+    sep : str, optional
+        The separator; by default the one of ``,`` ``;`` tab ``|`` that splits the first
+        lines into equal numbers of fields. ``"\\t"`` and ``"tab"`` mean tab.
+    encoding : str, optional
+        The file's text encoding; by default UTF-8 (a byte order mark is skipped).
+    text_columns : iterable of str, default ()
+        Columns read as text as they are written (no number parsing: "007" stays).
+    columns : iterable of str, optional
+        Read only these columns when given (any that the file lacks are left out; the
         caller says which it needs; a file that has none of them gives a table of no column).
-    allow_empty : a header without data rows gives a table of no rows (one part of a table in
+    allow_empty : bool, default False
+        A header without data rows gives a table of no rows (one part of a table in
         several files may be empty) instead of an error.
-    decimal : the decimal mark of numbers, "." or ","; by default "," in a file whose
-        separator is not a comma and whose first lines write numbers as ``3,5`` and never as
-        ``3.5`` (as spreadsheets export them where the comma is the decimal mark), else ".".
-    byte_range : (start, stop): only the rows whose lines begin in these bytes of the file,
-        under the file's header, for the parts of one large file read by several workers (an
-        uncompressed file in an encoding where a line ends with the byte \\n). The rows are
+    byte_range : tuple of (int, int), optional
+        (start, stop): only the rows whose lines begin in these bytes of the file, under the
+        file's header, for the parts of one large file read by several workers (an
+        uncompressed file in an encoding where a line ends with the byte ``\\n``). The rows are
         named by the file's own row numbers from ``frame.attrs["first_row"]`` plus the rows of
         the parts before (which the caller adds, knowing them).
-    ragged : a row with fewer fields than the header is an error naming it (a field left out
+    decimal : {".", ","}, optional
+        The decimal mark of numbers; by default "," in a file whose separator is not a comma
+        and whose first lines write numbers as ``3,5`` and never as ``3.5`` (as spreadsheets
+        export them where the comma is the decimal mark), else ".".
+    ragged : bool, default False
+        A row with fewer fields than the header is an error naming it (a field left out
         shifts the others into the wrong columns); True reads its missing fields as gaps.
 
-    Compressed files are read by their extension (.gz, .bz2, .xz, .zip). Cells spelled as in
-    ``MISSING`` are missing values. Raises DataError naming the file (and row) of a problem.
+    Returns
+    -------
+    pandas.DataFrame
+        The table, with ``attrs["source"]`` (the file's name) and ``attrs["first_row"]``
+        (the row number of its first data row) set.
+
+    Raises
+    ------
+    DataError
+        Naming the file (and row) of a problem: no such file, an unknown encoding or text
+        not in it, binary data, an empty file, a wrong separator or decimal mark, a row with
+        more or fewer fields than the header, a quote never closed.
     """
     name = "<stdin>" if path == "-" else os.fspath(path)
     shown = printable(name)
@@ -437,7 +545,18 @@ def _sample_lines(text: str, count: int) -> list:
 
 def detect_separator(text: str) -> str:
     """The separator among ``SEPARATORS`` that splits the first lines of ``text`` into the
-    same number (more than one) of fields; "," when none does."""
+    same number (more than one) of fields; "," when none does.
+
+    Parameters
+    ----------
+    text : str
+        The first lines of a file.
+
+    Returns
+    -------
+    str
+        One of ``SEPARATORS``: the one whose field count most lines agree on.
+    """
     lines = _sample_lines(text, 50)
     best, best_score = ",", (0, 0)
     for sep in SEPARATORS:
@@ -458,7 +577,20 @@ _POINT_DECIMAL = re.compile(r'"?[-+]?\d*\.\d+(?:[eE][-+]?\d+)?"?')
 def detect_decimal(text: str, sep: str) -> str:
     """"," where the data lines of ``text`` (the first of a file) write numbers with a decimal
     comma, as ``3,5``, and none with a point; "." otherwise, and always when the separator is
-    the comma itself."""
+    the comma itself.
+
+    Parameters
+    ----------
+    text : str
+        The first lines of a file, the header first.
+    sep : str
+        The file's separator.
+
+    Returns
+    -------
+    str
+        "," or ".".
+    """
     if sep == ",":
         return "."
     lines = _sample_lines(text, 200)[1:]  # the data lines, under the header
