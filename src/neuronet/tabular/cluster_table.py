@@ -4,7 +4,8 @@
 them: its methods are the distributed ``roles.infer_roles``, the rows with a target value and
 ``statistics.gather``, each made of passes over the partitions whose reports ``partials``
 computes and combines exactly (see ``distributed`` for the passes). ``targets_of`` is the
-target's task and coding, ``medians`` the exact medians of numbers, found by narrowing.
+target's task and coding, ``medians`` the exact medians of numbers, found by narrowing
+(``ranks``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 
 from .._text import printable
 from ..dask.session import Session, client_of
-from . import partials
+from . import partials, ranks
 from .distributed import Passes, read_parts
 from .reading import DataError, where
 from .roles import NumberSurvey, infer_roles
@@ -375,7 +376,7 @@ def medians(passes, blocks, counts) -> list:
     """The median of each column of the partitions' ``blocks`` (``counts``: its values that are
     not NaN), exactly as ``np.nanmedian`` gives it.
 
-    Each pass narrows the range holding the middle values (``partials.Search``), until they
+    Each pass narrows the range holding the middle values (``ranks.Search``), until they
     are found; two or three passes on most columns.
 
     Parameters
@@ -394,13 +395,13 @@ def medians(passes, blocks, counts) -> list:
     """
     searches = []
     for j, count in enumerate(counts):
-        ranks = sorted({(count - 1) // 2, count // 2})
-        searches.append([partials.Search(j, rank, count) for rank in ranks])
+        wanted = sorted({(count - 1) // 2, count // 2})
+        searches.append([ranks.Search(j, rank, count) for rank in wanted])
     pending = [s for pair in searches for s in pair]
     while pending:
         requests = [s.request() for s in pending]
-        results = passes.reduce("median", partials.narrow_part, blocks, (requests,),
-                                partials.merge_narrowed, partials.sorted_candidates,
+        results = passes.reduce("median", ranks.narrow_part, blocks, (requests,),
+                                ranks.merge_narrowed, ranks.sorted_candidates,
                                 "finding the medians")
         for search, request, result in zip(pending, requests, results):
             search.narrow(request[3], result)

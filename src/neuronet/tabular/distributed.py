@@ -25,9 +25,9 @@ trained by ``neuronet.dask.fit`` on the prepared partitions.
 
 The rooms of the cluster's half: this module connects to a cluster, sends the passes
 (``Passes``) and reads a table onto the workers (``read_parts``); ``cluster_table.Table``
-learns the roles and statistics from its partitions (the reports of ``partials``); and
-``cluster_training`` prepares the partitions and trains there, plugged into ``learning.train``
-by its name.
+learns the roles and statistics from its partitions (the reports of ``partials``, the
+medians by the searches of ``ranks``); and ``cluster_training`` prepares the partitions and
+trains there, plugged into ``learning.train`` by its name.
 """
 
 from __future__ import annotations
@@ -193,8 +193,8 @@ def describe_cluster(client, local) -> str:
     Returns
     -------
     str
-        Such as "a LocalCluster of 2 worker processes (2 threads), dashboard http://...";
-        the dashboard only where bokeh can draw it.
+        "a LocalCluster of 2 worker processes (2 threads)", and its dashboard where bokeh
+        can draw it.
     """
     info = client.scheduler_info()
     workers = info.get("workers", {})
@@ -215,9 +215,7 @@ def describe_cluster(client, local) -> str:
 class Passes:
     """The work sent to the partitions: named tasks (on the dashboard: neuronet-survey,
     neuronet-statistics, neuronet-median...), their reports combined by a tree of tasks on the
-    workers, and the count of passes made.
-
-    ``count`` is the number of passes ``reduce`` has finished.
+    workers, and the ``count`` of passes made.
 
     Parameters
     ----------
@@ -438,19 +436,16 @@ def _from_dask(passes, frame, name=None):
     return parts, sizes, _meta(names, dtypes, name), name, None
 
 
-
 # --- reading: the tasks and their checks ----------------------------------------------------------
 
 
 def matching(pattern) -> list:
     """The files of ``pattern`` (a path, or a glob pattern), sorted, as absolute paths.
 
-    A leading ``~`` is the home folder.
-
     Parameters
     ----------
     pattern : str
-        A path or a glob pattern, such as ``"data/part-*.csv"``.
+        A path or a glob pattern, such as ``"data/part-*.csv"`` (``~`` is the home folder).
 
     Returns
     -------
