@@ -1,6 +1,6 @@
-"""Reading tables: CSV files through pandas' C parser, with the separator, the missing-value
-spellings and the problems of real files taken care of; DataFrames and dicts of columns as
-they are.
+"""Reading tables: CSV files through pandas' C parser, with the separator (detected by
+``sniffing`` when none is given), the missing-value spellings and the problems of real files
+taken care of; DataFrames and dicts of columns as they are.
 
 A table read from a file remembers its name (``frame.attrs["source"]``), so that every later
 message can name the file and the row (counted as a spreadsheet counts them: the header is
@@ -27,14 +27,12 @@ from collections.abc import Mapping
 import numpy as np
 
 from .._text import printable
+from .sniffing import SAMPLE_BYTES, detect_decimal, detect_separator
 
 #: Cells that mean "no value", as spreadsheets and statistics programs write them.
 MISSING = ("", "NA", "N/A", "n/a", "NaN", "nan", "NAN", "null", "NULL", "Null", "None", "none",
            "?", "#N/A")
-#: Separators detected when none is given, in order of preference when a file is ambiguous.
-SEPARATORS = (",", ";", "\t", "|")
 COMPRESSION = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zip": "zip"}
-_SAMPLE_BYTES = 1 << 16
 
 
 class DataError(ValueError):
@@ -488,7 +486,7 @@ def _lines_in(name, shown, start, stop):
 def _sample(source, compression, shown) -> bytes:
     """The first bytes of the table's text (decompressed), to detect its separator."""
     if isinstance(source, io.BytesIO):
-        return source.getvalue()[:_SAMPLE_BYTES]
+        return source.getvalue()[:SAMPLE_BYTES]
     openers = {None: open, "gzip": gzip.open, "bz2": bz2.open, "xz": lzma.open}
     try:
         if compression == "zip":
@@ -498,9 +496,9 @@ def _sample(source, compression, shown) -> bytes:
                     raise DataError(f"{shown}: a zip archive of {len(names)} files; expected "
                                     "one CSV file in it")
                 with archive.open(names[0]) as handle:
-                    return handle.read(_SAMPLE_BYTES)
+                    return handle.read(SAMPLE_BYTES)
         with openers[compression](source, "rb") as handle:
-            return handle.read(_SAMPLE_BYTES)
+            return handle.read(SAMPLE_BYTES)
     except (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError) as exc:
         raise DataError(f"{shown}: cannot read it ({_reason(exc)})") from None
 
@@ -532,82 +530,6 @@ def _blank_lines_before_header(text: str) -> int:
             break
         count += 1
     return count
-
-
-def _sample_lines(text: str, count: int) -> list:
-    """The first lines of ``text`` (a file's first bytes) that are not blank, at most ``count``,
-    without the last one where the sample may have cut it."""
-    lines = [line for line in text.splitlines()[:count] if line.strip()]
-    if len(text) >= _SAMPLE_BYTES - 4 and len(lines) > 1:
-        lines = lines[:-1]
-    return lines
-
-
-def detect_separator(text: str) -> str:
-    """The separator among ``SEPARATORS`` that splits the first lines of ``text`` into the
-    same number (more than one) of fields; "," when none does.
-
-    Parameters
-    ----------
-    text : str
-        The first lines of a file.
-
-    Returns
-    -------
-    str
-        One of ``SEPARATORS``: the one whose field count most lines agree on.
-    """
-    lines = _sample_lines(text, 50)
-    best, best_score = ",", (0, 0)
-    for sep in SEPARATORS:
-        counts = [_fields(line, sep) for line in lines]
-        if not counts or counts[0] < 2:
-            continue
-        agreeing = sum(count == counts[0] for count in counts)
-        score = (agreeing, counts[0])
-        if score > best_score:
-            best, best_score = sep, score
-    return best
-
-
-_COMMA_DECIMAL = re.compile(r'"?[-+]?\d*,\d+"?')
-_POINT_DECIMAL = re.compile(r'"?[-+]?\d*\.\d+(?:[eE][-+]?\d+)?"?')
-
-
-def detect_decimal(text: str, sep: str) -> str:
-    """"," where the data lines of ``text`` (the first of a file) write numbers with a decimal
-    comma, as ``3,5``, and none with a point; "." otherwise, and always when the separator is
-    the comma itself.
-
-    Parameters
-    ----------
-    text : str
-        The first lines of a file, the header first.
-    sep : str
-        The file's separator.
-
-    Returns
-    -------
-    str
-        "," or ".".
-    """
-    if sep == ",":
-        return "."
-    lines = _sample_lines(text, 200)[1:]  # the data lines, under the header
-    commas = points = 0
-    for line in lines:
-        for field in line.split(sep):
-            field = field.strip()
-            if _COMMA_DECIMAL.fullmatch(field):
-                commas += 1
-            elif _POINT_DECIMAL.fullmatch(field):
-                points += 1
-    return "," if commas and not points else "."
-
-
-def _fields(line: str, sep: str) -> int:
-    """Fields in one line, with quoted separators not counted (enough for detection)."""
-    return len(re.sub(r'"[^"]*"', "", line).split(sep))
 
 
 _TOKENIZING = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
