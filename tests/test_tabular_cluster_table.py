@@ -11,7 +11,7 @@ import test_tabular_distributed as shared  # noqa: E402
 
 import neuronet  # noqa: E402
 from neuronet.dask.session import Session  # noqa: E402
-from neuronet.tabular import Preparation, infer_roles, partials, read_csv  # noqa: E402
+from neuronet.tabular import Preparation, infer_roles, ranks, read_csv  # noqa: E402
 from neuronet.tabular import distributed as cluster_tables  # noqa: E402
 from neuronet.tabular.cluster_table import Table, medians  # noqa: E402
 from neuronet.tabular.statistics import gather  # noqa: E402
@@ -69,7 +69,7 @@ def test_roles_statistics_and_preparation_equal_the_local_ones(client, parts):
 def test_medians_are_exact_through_every_narrowing_pass(client, monkeypatch):
     # Sending the candidates only when one remains makes every median narrow bucket by bucket
     # to a single value: up to six passes over negative, zero, tiny, huge and tied values.
-    monkeypatch.setattr(partials, "GATHER", 1)
+    monkeypatch.setattr(ranks, "GATHER", 1)
     rng = np.random.default_rng(5)
     columns = [rng.standard_normal(3001) * 10.0 ** rng.integers(-300, 300, 3001),
                np.repeat([-0.0, 0.0, 1.5, -2.0], 750),

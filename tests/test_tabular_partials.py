@@ -1,7 +1,7 @@
 """neuronet.tabular.partials: what each partition reports of its rows, combined in any grouping of
 the partitions (as a tree of tasks on a cluster meets them), is what the whole table says — in
 this process, with no cluster: the same survey, counts and classes exactly, the same moments to
-rounding, and the exact medians."""
+rounding (the exact medians: test_tabular_ranks)."""
 
 import copy
 import math
@@ -92,37 +92,6 @@ def test_numbers_and_dates_from_the_parts_are_what_gather_finds():
             assert mean * scale == pytest.approx(local[name].mean, rel=1e-12)
             assert math.sqrt(m2 / count) * scale == pytest.approx(local[name].std, rel=1e-12)
         assert tuple(c for c in CYCLES if when["cycles"][c]) == local["when"].cycles
-
-
-@pytest.mark.parametrize("gather_at_most", [partials.GATHER, 1])
-def test_medians_narrowed_bucket_by_bucket_are_exact(monkeypatch, gather_at_most):
-    # With candidates sent only when one remains, every search narrows to a single value.
-    monkeypatch.setattr(partials, "GATHER", gather_at_most)
-    rng = np.random.default_rng(5)
-    block = np.column_stack([rng.standard_normal(999) * 10.0 ** rng.integers(-300, 300, 999),
-                             np.repeat([-0.0, 0.0, 1.5], 333),
-                             rng.integers(0, 3, 999).astype(float)])
-    block[rng.random(block.shape) < 0.05] = np.nan
-    blocks = np.array_split(block, 4)
-    searches = []
-    for j, count in enumerate((~np.isnan(block)).sum(axis=0)):
-        searches += [partials.Search(j, rank, count) for rank in {(count - 1) // 2, count // 2}]
-    pending, passes = list(searches), 0
-    while pending:
-        requests = [s.request() for s in pending]
-        reports = [partials.narrow_part(b, requests) for b in blocks]
-        results = partials.sorted_candidates(groupings(reports, partials.merge_narrowed)[2])
-        for search, request, result in zip(pending, requests, results):
-            search.narrow(request[3], result)
-        pending = [s for s in pending if s.value is None]
-        passes += 1
-    for j in range(block.shape[1]):
-        values = [s.value for s in searches if s.column == j]
-        assert np.mean(values) == np.nanmedian(block[:, j]), j
-    assert passes > (4 if gather_at_most == 1 else 0)
-    keys = partials.order_keys(np.array([-np.inf, -2.0, -0.0, 0.0, 3.5, np.inf]))
-    assert (np.diff(keys.astype(object)) > 0).all()  # in the values' order
-    assert [partials.from_order_key(int(k)) for k in keys][1:5] == [-2.0, -0.0, 0.0, 3.5]
 
 
 def test_category_counts_from_the_parts_and_the_most_frequent_kept():

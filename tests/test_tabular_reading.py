@@ -18,7 +18,7 @@ from neuronet.tabular import (
     infer_roles,
     read_csv,
 )
-from neuronet.tabular.reading import detect_decimal, detect_separator
+from neuronet.tabular.sniffing import detect_decimal, detect_separator
 
 
 def _csv_text(sep=","):

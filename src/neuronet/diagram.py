@@ -27,7 +27,15 @@ FILLS = {"input": "#ffffff", "hidden": "#eeeeee", "output": "#fff3c4"}
 
 
 class SVG(str):
-    """An SVG document: a string that notebooks display as a picture, and that can ``save``."""
+    """An SVG document: a string that notebooks display as a picture, and that can ``save``.
+
+    Parameters
+    ----------
+    text : str
+        The SVG document itself.
+    width, height : int
+        Its size in pixels, kept as the ``width`` and ``height`` attributes.
+    """
 
     width: int
     height: int
@@ -45,7 +53,13 @@ class SVG(str):
 
     def save(self, path) -> None:
         """Write the drawing to ``path`` atomically: a temporary file beside it, renamed into
-        place, so that an existing file is never left half-written."""
+        place, so that an existing file is never left half-written.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Where to write the drawing (an ``.svg`` file, say).
+        """
         write_atomic(path, str(self))
 
 
@@ -54,7 +68,26 @@ def draw(model, **options) -> SVG:
 
     Told apart by what they hold, not by their classes, so that drawing never imports what it
     draws (a Network draws itself in a notebook with this module): a network has ``layers``,
-    the tutorial's neuron a column of ``weights`` and ``run``."""
+    the tutorial's neuron a column of ``weights`` and ``run``.
+
+    Parameters
+    ----------
+    model : Neuron or Network
+        What to draw.
+    **options
+        Passed on to ``draw_neuron`` (``inputs``, ``max_inputs``) or ``draw_network``
+        (``max_nodes``).
+
+    Returns
+    -------
+    SVG
+        The drawing.
+
+    Raises
+    ------
+    TypeError
+        When ``model`` is neither a neuron nor a network.
+    """
     if hasattr(model, "layers") and hasattr(model, "n_inputs"):
         return draw_network(model, **options)
     if hasattr(model, "run") and np.ndim(getattr(model, "weights", None)) == 2:
@@ -63,7 +96,17 @@ def draw(model, **options) -> SVG:
 
 
 def save(model, path, **options) -> None:
-    """Draw ``model`` and write the SVG to ``path`` atomically."""
+    """Draw ``model`` and write the SVG to ``path`` atomically.
+
+    Parameters
+    ----------
+    model : Neuron or Network
+        What to draw.
+    path : str or os.PathLike
+        Where to write the SVG.
+    **options
+        Passed on to ``draw``.
+    """
     draw(model, **options).save(path)
 
 
@@ -76,12 +119,24 @@ def draw_neuron(neuron, *, inputs=None, max_inputs: int = 8) -> SVG:
     Parameters
     ----------
     neuron : Neuron
+        The neuron to draw, with the weights it holds now.
     inputs : array of shape (n_inputs,), optional
         One input row: its values are written beside the inputs, and the sum and the
         output they give are written out.
     max_inputs : int
         More inputs than this (by three or more) are summarized: this many of them, the first
         and last ones, around an ellipsis.
+
+    Returns
+    -------
+    SVG
+        The drawing.
+
+    Raises
+    ------
+    ValueError
+        When ``inputs`` does not hold one value per input of the neuron, or ``max_inputs``
+        is not a whole number of at least 2.
     """
     weights = np.asarray(neuron.weights, dtype=np.float64)[:, 0]
     n = len(weights)
@@ -193,9 +248,21 @@ def draw_network(network, *, max_nodes: int = 8) -> SVG:
     Parameters
     ----------
     network : Network
+        The network to draw, with the weights it holds now; when its ``metadata`` names
+        its inputs (``feature_names``) or its ``classes``, the units are labelled with them.
     max_nodes : int
         Layers wider than this (by three or more) show this many units, the first and last
         ones, around an ellipsis (8 of 784, say), so that any network stays readable.
+
+    Returns
+    -------
+    SVG
+        The drawing.
+
+    Raises
+    ------
+    ValueError
+        When ``max_nodes`` is not a whole number of at least 2.
     """
     from .layers import Dense, Dropout
 
@@ -423,7 +490,15 @@ def _document(width, height, body, description) -> SVG:
 
 def write_atomic(path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder, renamed into
-    place: the target is either the old file or the whole new one, never a part."""
+    place: the target is either the old file or the whole new one, never a part.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write.
+    text : str
+        What to write, as UTF-8.
+    """
     from ._files import atomic_write
 
     with atomic_write(path, mode="w", encoding="utf-8") as handle:

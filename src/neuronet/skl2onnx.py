@@ -115,6 +115,13 @@ def register_when_imported(classifier: type, regressor: type) -> None:
 
     ``neuronet.sklearn`` calls this when it is imported; importing skl2onnx itself there would
     cost every user of the estimators a second.
+
+    Parameters
+    ----------
+    classifier : type
+        The estimator class converted as a classifier (``neuronet.sklearn.NetClassifier``).
+    regressor : type
+        The estimator class converted as a regressor (``neuronet.sklearn.NetRegressor``).
     """
     _ESTIMATORS.update(NetClassifier=classifier, NetRegressor=regressor)
     if "skl2onnx" in sys.modules:

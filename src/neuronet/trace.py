@@ -34,6 +34,24 @@ class Step:
 
     ``weights`` are those the iteration started from and ``new_weights`` those it left;
     ``iteration`` counts from 1.
+
+    Parameters
+    ----------
+    iteration : int
+        Which iteration this was, counted from 1.
+    weights : ndarray of shape (n_inputs, 1)
+        The weights the iteration started from.
+    output : ndarray of shape (n_rows, 1)
+        The neuron's output for each training row, ``sigmoid(inputs . weights)``.
+    error : ndarray of shape (n_rows, 1)
+        How wrong each output was, ``expected - output``.
+    confidence : ndarray of shape (n_rows, 1)
+        The error scaled by the sigmoid's slope, ``error * output * (1 - output)``.
+    adjustment : ndarray of shape (n_inputs, 1)
+        What was added to the weights, ``inputs.T . confidence`` (times the learning rate
+        when it is not 1).
+    new_weights : ndarray of shape (n_inputs, 1)
+        The weights the iteration left.
     """
 
     iteration: int
@@ -47,7 +65,26 @@ class Step:
 
 class Trace:
     """What ``record`` saw: the training table, the starting and final weights, and one
-    ``Step`` per recorded iteration (``trace.steps``, or ``trace[iteration]``)."""
+    ``Step`` per recorded iteration (``trace.steps``, or ``trace[iteration]``).
+
+    ``len(trace)`` is the number of recorded steps, and iterating over a trace gives them in
+    order; ``trace[iteration]`` raises KeyError for an iteration that was not recorded.
+
+    Parameters
+    ----------
+    inputs : ndarray of shape (n_rows, n_inputs)
+        The training inputs, as the neuron checked them.
+    expected : ndarray of shape (n_rows, 1)
+        The expected outputs.
+    start : ndarray of shape (n_inputs, 1)
+        The weights before the first iteration.
+    steps : list of Step
+        One per recorded iteration, in order.
+    weights : ndarray of shape (n_inputs, 1)
+        The weights after the last iteration.
+    iterations : int
+        How many iterations training ran.
+    """
 
     def __init__(self, inputs, expected, start, steps, weights, iterations):
         self.inputs = inputs
@@ -72,7 +109,15 @@ class Trace:
 
     def weights_history(self):
         """(iterations, weights): iteration 0 and every recorded one, with the weights each
-        left, as arrays of shape (k,) and (k, n_inputs), ready to plot."""
+        left, as arrays of shape (k,) and (k, n_inputs), ready to plot.
+
+        Returns
+        -------
+        iterations : ndarray of shape (k,)
+            0, then the number of every recorded iteration.
+        weights : ndarray of shape (k, n_inputs)
+            The starting weights, then those each recorded iteration left.
+        """
         iterations = np.array([0] + [step.iteration for step in self.steps])
         weights = np.array([self.start.ravel()] + [step.new_weights.ravel() for step in self])
         return iterations, weights
@@ -80,7 +125,21 @@ class Trace:
     def table(self, *, detail: int = 3, test_input=None) -> str:
         """A compact table in the tutorial's words: the first ``detail`` recorded iterations
         row by row, then the weights at every recorded iteration as they converge (with the
-        neuron's answer for ``test_input``, when given)."""
+        neuron's answer for ``test_input``, when given).
+
+        Parameters
+        ----------
+        detail : int, default 3
+            How many of the first recorded iterations to show row by row.
+        test_input : array-like of shape (n_inputs,), optional
+            An input the neuron did not train on; when given, a column shows the neuron's
+            output for it at every recorded iteration.
+
+        Returns
+        -------
+        str
+            The table, lines joined by newlines.
+        """
         lines = [
             f"Each iteration, on all {len(self.inputs)} training rows at once:",
             "  output     = sigmoid(inputs . weights)",
@@ -139,7 +198,20 @@ def record(neuron, training_inputs, training_outputs, iterations, *, at=None) ->
         How many times to adjust the weights.
     at : iterable of int, optional
         Iterations to record, counted from 1 (default: 1, 2, 3, 10, 100, 1,000 and
-        10,000, those that happen). ``range(1, iterations + 1)`` records them all.
+        10,000, those that happen, and the last). ``range(1, iterations + 1)`` records
+        them all.
+
+    Returns
+    -------
+    Trace
+        The training table, the starting and final weights, and one ``Step`` per recorded
+        iteration.
+
+    Raises
+    ------
+    ValueError
+        When the table does not fit the neuron, ``iterations`` is not a count, or ``at`` is
+        not a list of iteration numbers from 1 to ``iterations``.
     """
     inputs, expected = neuron.check_table(training_inputs, training_outputs)
     iterations = as_count(iterations, "iterations")

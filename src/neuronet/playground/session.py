@@ -492,6 +492,7 @@ class Tutorial:
 
     @property
     def done(self) -> bool:
+        """Whether the neuron has trained all of the tutorial's 10,000 iterations."""
         return self.iteration >= TUTORIAL_ITERATIONS
 
     def total_left(self) -> int:

@@ -4,7 +4,8 @@
 them: its methods are the distributed ``roles.infer_roles``, the rows with a target value and
 ``statistics.gather``, each made of passes over the partitions whose reports ``partials``
 computes and combines exactly (see ``distributed`` for the passes). ``targets_of`` is the
-target's task and coding, ``medians`` the exact medians of numbers, found by narrowing.
+target's task and coding, ``medians`` the exact medians of numbers, found by narrowing
+(``ranks``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 
 from .._text import printable
 from ..dask.session import Session, client_of
-from . import partials
+from . import partials, ranks
 from .distributed import Passes, read_parts
 from .reading import DataError, where
 from .roles import NumberSurvey, infer_roles
@@ -39,6 +40,21 @@ class Table:
     ``columns``, ``rows``, ``sizes`` (rows per partition), ``name`` (the files, for messages);
     ``to_dask()`` gives the partitions as a dask DataFrame; ``release()`` lets the cluster
     forget them.
+
+    Parameters
+    ----------
+    passes : Passes
+        The cluster's passes, which the table's methods send.
+    parts : list of distributed.Future
+        The partitions, each a pandas DataFrame on a worker.
+    sizes : list of int
+        The rows of each partition.
+    meta : pandas.DataFrame
+        An empty DataFrame of the table's columns and dtypes.
+    name : str or None
+        The table's name (its files' path or pattern), for messages.
+    files : list of str, optional
+        The files it was read from, or None.
     """
 
     def __init__(self, passes, parts, sizes, meta, name, files=None):
@@ -52,18 +68,49 @@ class Table:
         """The table ``data`` on the cluster of ``client`` (a distributed.Client), read by
         ``distributed.read_parts``: CSV files (a path or a pattern), a dask DataFrame, or a
         pandas DataFrame or dict of columns. ``sep``, ``encoding`` and ``text_columns`` are as
-        for ``read_csv``; ``timeout``: seconds to wait for a scheduler that does not answer."""
+        for ``read_csv``; ``timeout``: seconds to wait for a scheduler that does not answer.
+
+        Parameters
+        ----------
+        data : str, os.PathLike, dask DataFrame, pandas DataFrame or dict
+            The table.
+        client : distributed.Client
+            The cluster's client.
+        sep, encoding, text_columns
+            For CSV files, as for ``read_csv``.
+        timeout : float, default 30
+            Seconds to wait for a scheduler that does not answer.
+
+        Returns
+        -------
+        Table
+            The table, held by the workers.
+
+        Raises
+        ------
+        DataError
+            As ``distributed.read_parts`` raises it: no file matches, the files' columns
+            differ, no rows, a problem in a file.
+        """
         passes = Passes(Session(client_of(client), timeout))
         return cls(passes, *read_parts(passes, data, sep=sep, encoding=encoding,
                                        text_columns=text_columns))
 
     def to_dask(self):
-        """The partitions as a dask DataFrame (on the cluster, not computed again)."""
+        """The partitions as a dask DataFrame (on the cluster, not computed again).
+
+        Returns
+        -------
+        dask.dataframe.DataFrame
+            One partition per partition of the table.
+        """
         import dask.dataframe as dd
 
         return dd.from_delayed(self.parts, meta=self.meta.iloc[:0], verify_meta=False)
 
     def release(self) -> None:
+        """Let the cluster forget the partitions and what the passes held; the table is empty
+        afterwards."""
         self.parts = []
         self.passes.session.release()
 
@@ -73,7 +120,25 @@ class Table:
                     features=None) -> list:
         """``roles.infer_roles`` for this table: the same roles, read from one survey of the
         partitions (and, for whole numbers that may be an ID, a pass that looks for a number
-        seen twice)."""
+        seen twice).
+
+        Parameters
+        ----------
+        target : str
+            The column to predict.
+        categorical, numeric, exclude, id, features
+            As for ``roles.infer_roles``.
+
+        Returns
+        -------
+        list of Role
+            One per column, in the table's order.
+
+        Raises
+        ------
+        DataError
+            As ``roles.infer_roles`` raises it.
+        """
         asked = {target}
         for value in (categorical, exclude, id):
             asked.update([value] if isinstance(value, str) else value or ())
@@ -102,7 +167,25 @@ class Table:
     # --- the rows with a target -------------------------------------------------------------------
 
     def with_target(self, target):
-        """(the Table of the rows that have a value in ``target``, how many do not)."""
+        """(the Table of the rows that have a value in ``target``, how many do not).
+
+        Parameters
+        ----------
+        target : str
+            The target column.
+
+        Returns
+        -------
+        table : Table
+            The rows with a target value (this table itself when every row has one).
+        dropped : int
+            How many rows had none.
+
+        Raises
+        ------
+        DataError
+            When no row has a target value.
+        """
         counts = self.passes.reduce("target-rows", _target_rows_part, self.parts, (target,),
                                     _add, None, "counting the rows with a target value")
         dropped = self.rows - counts["kept"]
@@ -122,7 +205,26 @@ class Table:
         """``statistics.gather`` for this table: {column: NumberStatistics or
         CategoryStatistics} for the learned columns of ``roles``. A category column with more
         than ``keep`` distinct values keeps the counts of its ``keep`` most frequent ones (all
-        that ``Preparation.fit`` can use when it keeps fewer than ``keep`` values)."""
+        that ``Preparation.fit`` can use when it keeps fewer than ``keep`` values).
+
+        Parameters
+        ----------
+        roles : list of Role
+            The role of each column.
+        keep : int, default KEEP_COUNTS
+            How many of a category column's values to keep the counts of.
+
+        Returns
+        -------
+        dict of str to NumberStatistics or CategoryStatistics
+            The statistics of each learned column, in the order of ``statistics.gather``.
+
+        Raises
+        ------
+        DataError
+            When a numeric or date column has no value in any training row, or a partition
+            holds a value that cannot be read (an infinite number, say).
+        """
         numeric = [r.column for r in roles if r.role == "numeric"]
         dates = [r for r in roles if r.role == "date"]
         texts = [r.column for r in roles if r.role in ("category", "boolean")]
@@ -219,7 +321,30 @@ def _sizes_part(frame) -> list:
 
 def targets_of(table, target, task):
     """(whether the task was inferred, the TargetCoding) of the target of ``table`` (rows with
-    a target value; ``task``: the one asked for, or None), with the errors of a local run."""
+    a target value; ``task``: the one asked for, or None), with the errors of a local run.
+
+    Parameters
+    ----------
+    table : Table
+        The rows with a target value.
+    target : str
+        The target column.
+    task : {"classification", "regression"} or None
+        The task asked for; None infers it by ``TASK_RULE``.
+
+    Returns
+    -------
+    inferred : bool
+        Whether the task was inferred.
+    coding : TargetCoding
+        The classes, or the target's center and scale.
+
+    Raises
+    ------
+    DataError
+        When a regression target holds a value that is not a finite number or never
+        changes, or a classification target holds an infinity or only one class.
+    """
     summary = table.passes.reduce("target", partials.target_part, table.parts, (target,),
                                   partials.merge_targets, None, "reading the target")
     inferred = task is None
@@ -249,16 +374,34 @@ def targets_of(table, target, task):
 
 def medians(passes, blocks, counts) -> list:
     """The median of each column of the partitions' ``blocks`` (``counts``: its values that are
-    not NaN), exactly as ``np.nanmedian`` gives it."""
+    not NaN), exactly as ``np.nanmedian`` gives it.
+
+    Each pass narrows the range holding the middle values (``ranks.Search``), until they
+    are found; two or three passes on most columns.
+
+    Parameters
+    ----------
+    passes : Passes
+        The cluster's passes.
+    blocks : list of distributed.Future
+        Each partition's numbers and dates as ``partials.numbers_part`` gives them.
+    counts : list of int
+        For each column, how many of its values are not NaN (at least one).
+
+    Returns
+    -------
+    list of float
+        The median of each column.
+    """
     searches = []
     for j, count in enumerate(counts):
-        ranks = sorted({(count - 1) // 2, count // 2})
-        searches.append([partials.Search(j, rank, count) for rank in ranks])
+        wanted = sorted({(count - 1) // 2, count // 2})
+        searches.append([ranks.Search(j, rank, count) for rank in wanted])
     pending = [s for pair in searches for s in pair]
     while pending:
         requests = [s.request() for s in pending]
-        results = passes.reduce("median", partials.narrow_part, blocks, (requests,),
-                                partials.merge_narrowed, partials.sorted_candidates,
+        results = passes.reduce("median", ranks.narrow_part, blocks, (requests,),
+                                ranks.merge_narrowed, ranks.sorted_candidates,
                                 "finding the medians")
         for search, request, result in zip(pending, requests, results):
             search.narrow(request[3], result)

@@ -141,7 +141,37 @@ class _ClusterTrainer:
 
 def train_on_cluster(data, target, settings, note, notes) -> TabularModel:
     """``learning.train`` with ``settings.client``: the same steps, on the cluster's workers
-    (``note``: called with each line of the report, which ``notes`` collects)."""
+    (``note``: called with each line of the report, which ``notes`` collects).
+
+    Parameters
+    ----------
+    data : str, os.PathLike, DataFrame, dict or dask DataFrame
+        The table: a CSV file or a pattern of them (``"data/part-*.csv"``), a pandas or dask
+        DataFrame, or a dict of columns.
+    target : str
+        The column to predict.
+    settings : TrainSettings
+        The options; ``settings.client`` names the cluster (a ``distributed.Client``, a
+        scheduler's address, or ``"local:N"``).
+    note : callable
+        Called with each line of the report.
+    notes : list of str
+        The lines of the report so far (``note`` appends to it); it becomes the model's
+        ``notes``.
+
+    Returns
+    -------
+    TabularModel
+        The trained model, the same kind ``learning.train`` gives.
+
+    Raises
+    ------
+    ValueError
+        For a client that is none; a DataError (a ValueError) for a file or pattern that
+        matches nothing and for what is wrong in the table.
+    ConnectionError
+        When no scheduler answers at the address within ``settings.timeout`` seconds.
+    """
     if isinstance(data, (str, os.PathLike)):
         matching(os.fspath(data))  # no file: said before a cluster is started
     client, local, made = connect(settings.client, settings.timeout)

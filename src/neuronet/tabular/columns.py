@@ -32,7 +32,28 @@ _FORMATTED = re.compile(r"(\()?([-+])?\s*[$€£¥]?\s*([-+])?"
 def as_numbers(series):
     """(values as float64 with NaN where missing, positions of text cells that are not
     numbers). Text that is not a number, even formatted as ``_FORMATTED`` allows, counts as
-    missing."""
+    missing.
+
+    Formatted numbers are read as the number written: "1,234.5", "$12.50", "45%" (45),
+    "(1,200)" (-1200).
+
+    Parameters
+    ----------
+    series : pandas.Series
+        One column.
+
+    Returns
+    -------
+    values : ndarray of shape (len(series),)
+        The cells as float64, NaN where missing or not a number.
+    unparsed : ndarray of int64
+        The positions of the cells that held text but not a number.
+
+    Raises
+    ------
+    DataError
+        When a cell holds several values (a list, a dict) instead of one.
+    """
     pd = pandas()
     if series.dtype.kind in "iufb":
         return series.to_numpy(dtype=np.float64, na_value=np.nan), np.empty(0, np.int64)
@@ -84,7 +105,20 @@ NESTED = (dict, list, tuple, set, frozenset, np.ndarray)
 
 def check_cells(series) -> None:
     """A DataError naming the column and the first row of ``series`` whose cell holds several
-    values (a list, a dict: nested data) instead of a number, a text or a date."""
+    values (a list, a dict: nested data) instead of a number, a text or a date.
+
+    Returns quietly when every cell holds one value.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        One column.
+
+    Raises
+    ------
+    DataError
+        When a cell of ``series`` holds a dict, a list, a tuple, a set or an array.
+    """
     if series.dtype != object:
         return
     for position, cell in enumerate(series.tolist()):
@@ -109,7 +143,27 @@ def _missing(series) -> np.ndarray:
 
 def target_numbers(frame, column, hint="") -> np.ndarray:
     """The numbers of a target column (NaN where missing), or a DataError naming the first
-    cell that is not a finite number; ``hint`` ends that message."""
+    cell that is not a finite number; ``hint`` ends that message.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table.
+    column : str
+        The target column's name.
+    hint : str, default ""
+        Appended to the error's message (what to do instead, say).
+
+    Returns
+    -------
+    ndarray of shape (len(frame),)
+        The target's values as float64, NaN where missing.
+
+    Raises
+    ------
+    DataError
+        When a cell is text that is not a number, or an infinite number.
+    """
     series = frame[column]
     values, unparsed = as_numbers(series)
     if len(unparsed):
@@ -121,7 +175,24 @@ def target_numbers(frame, column, hint="") -> np.ndarray:
 
 
 def check_finite(values, frame, column) -> None:
-    """DataError naming the first infinite value of ``column``."""
+    """DataError naming the first infinite value of ``column``.
+
+    Returns quietly when every value is finite or NaN.
+
+    Parameters
+    ----------
+    values : ndarray
+        The column's values as floats.
+    frame : pandas.DataFrame
+        The table they come from, named in the message with the row.
+    column : str
+        The column's name.
+
+    Raises
+    ------
+    DataError
+        When ``values`` holds an infinity.
+    """
     bad = np.isinf(values)
     if bad.any():
         first = int(np.argmax(bad))
@@ -131,7 +202,24 @@ def check_finite(values, frame, column) -> None:
 
 def as_text(series) -> np.ndarray:
     """The cells as text, an object array of str with None where missing: numbers that are
-    whole as integers ("3", not "3.0"), booleans as "True"/"False", text stripped."""
+    whole as integers ("3", not "3.0"), booleans as "True"/"False", text stripped.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        One column.
+
+    Returns
+    -------
+    ndarray of object, shape (len(series),)
+        Each cell as str, or None where missing (a missing-value spelling such as "NA"
+        included).
+
+    Raises
+    ------
+    DataError
+        When a cell holds several values (a list, a dict) instead of one.
+    """
     kind = series.dtype.kind
     gaps = series.hasnans if kind in "biu" else False  # nullable "boolean" and "Int64" columns
     if kind == "b" and not gaps:
@@ -154,7 +242,18 @@ class _Nested(Exception):
 
 def number_text(value):
     """A float as ``as_text`` writes it: a whole number without its ".0" ("3"), others as
-    Python writes them ("2.5"), None for NaN."""
+    Python writes them ("2.5"), None for NaN.
+
+    Parameters
+    ----------
+    value : float
+        The number.
+
+    Returns
+    -------
+    str or None
+        Its text, or None for NaN.
+    """
     if value != value:  # NaN
         return None
     if value.is_integer() and abs(value) < 2**53:
@@ -164,7 +263,18 @@ def number_text(value):
 
 def cell_text(value):
     """One cell as ``as_text`` writes it: text stripped (None for a missing-value spelling),
-    booleans as "True"/"False", numbers as ``number_text``, None where missing."""
+    booleans as "True"/"False", numbers as ``number_text``, None where missing.
+
+    Parameters
+    ----------
+    value : object
+        The cell.
+
+    Returns
+    -------
+    str or None
+        Its text, or None when it is missing.
+    """
     if value is None:
         return None
     if isinstance(value, str):
@@ -185,7 +295,21 @@ def cell_text(value):
 
 
 def is_boolean_text(values) -> bool:
-    """Whether the distinct texts ``values`` (no missing) spell true and false."""
+    """Whether the distinct texts ``values`` (no missing) spell true and false.
+
+    One or two texts, in any case, among "true", "yes", "y", "t" and "false", "no", "n",
+    "f", and not two spellings of the same side ("yes" and "true").
+
+    Parameters
+    ----------
+    values : iterable
+        The distinct texts of a column.
+
+    Returns
+    -------
+    bool
+        True when the column reads as a boolean.
+    """
     lowered = {str(v).lower() for v in values}
     return 0 < len(lowered) <= 2 and lowered <= _TRUE | _FALSE and \
         not (lowered <= _TRUE and len(lowered) == 2) and not (lowered <= _FALSE and
@@ -194,7 +318,25 @@ def is_boolean_text(values) -> bool:
 
 def as_days(series, date_format: str):
     """Days since 1970-01-01 (UTC, with the time of day as a fraction), NaN where missing or
-    not a date."""
+    not a date.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        A column of dates: datetimes (taken as UTC when they carry no time zone) or text.
+    date_format : str
+        The format to read text with: "ISO8601" or "mixed", as ``date_format_of`` finds it.
+
+    Returns
+    -------
+    ndarray of shape (len(series),)
+        Days as float64, NaN where missing or not a date.
+
+    Raises
+    ------
+    DataError
+        When a cell holds several values (a list, a dict) instead of a date.
+    """
     pd = pandas()
     kind = series.dtype.kind
     if kind == "M":
@@ -219,7 +361,21 @@ def as_days(series, date_format: str):
 
 def date_format_of(sample) -> str | None:
     """The date format ("ISO8601" or "mixed") that reads nearly every text of ``sample`` as
-    a date, or None when they are not dates."""
+    a date, or None when they are not dates.
+
+    At least 95 % of the texts must look like dates (digits and a separator, not a plain
+    number) and be read as dates by the format.
+
+    Parameters
+    ----------
+    sample : iterable
+        Cells of a column; those that are not text are left out.
+
+    Returns
+    -------
+    str or None
+        "ISO8601" or "mixed", the first that reads them, or None.
+    """
     pd = pandas()
     texts = [v for v in sample if isinstance(v, str)]
     if not texts:

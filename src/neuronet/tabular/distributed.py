@@ -25,9 +25,9 @@ trained by ``neuronet.dask.fit`` on the prepared partitions.
 
 The rooms of the cluster's half: this module connects to a cluster, sends the passes
 (``Passes``) and reads a table onto the workers (``read_parts``); ``cluster_table.Table``
-learns the roles and statistics from its partitions (the reports of ``partials``); and
-``cluster_training`` prepares the partitions and trains there, plugged into ``learning.train``
-by its name.
+learns the roles and statistics from its partitions (the reports of ``partials``, the
+medians by the searches of ``ranks``); and ``cluster_training`` prepares the partitions and
+trains there, plugged into ``learning.train`` by its name.
 """
 
 from __future__ import annotations
@@ -67,7 +67,32 @@ def connect(client, timeout=30):
     processes of one thread each on this machine (default N: this machine's cores; at most
     ``LOCAL_WORKERS_PER_CORE`` per core). ValueError for an address that cannot be one (empty,
     a port outside 1 to 65535, an ``inproc://`` address of no scheduler in this process);
-    ConnectionError if no scheduler answers at the address within ``timeout`` seconds."""
+    ConnectionError if no scheduler answers at the address within ``timeout`` seconds.
+
+    Parameters
+    ----------
+    client : distributed.Client or str
+        The cluster: a Client, a scheduler's address, or "local" / "local:N".
+    timeout : float, default 30
+        Seconds to wait for the scheduler to answer.
+
+    Returns
+    -------
+    client : distributed.Client
+        The client to send the work through.
+    local : distributed.LocalCluster or None
+        The cluster started here for "local[:N]", for the caller to close; else None.
+    made : bool
+        Whether the client was made here (and is the caller's to close).
+
+    Raises
+    ------
+    ValueError
+        For an address that cannot be one, or "local:N" with N not a count of at least 1
+        or more than ``LOCAL_WORKERS_PER_CORE`` per core.
+    ConnectionError
+        When no scheduler answers at the address within ``timeout`` seconds.
+    """
     import distributed
 
     if isinstance(client, distributed.Client):
@@ -156,7 +181,21 @@ def _cores() -> int:
 
 def describe_cluster(client, local) -> str:
     """The report's line on the cluster of ``client`` (``local``: the LocalCluster started for
-    it, or None): its workers, threads and dashboard."""
+    it, or None): its workers, threads and dashboard.
+
+    Parameters
+    ----------
+    client : distributed.Client
+        The client of the cluster.
+    local : distributed.LocalCluster or None
+        The cluster started for it, or None for a cluster found at an address.
+
+    Returns
+    -------
+    str
+        "a LocalCluster of 2 worker processes (2 threads)", and its dashboard where bokeh
+        can draw it.
+    """
     info = client.scheduler_info()
     workers = info.get("workers", {})
     threads = sum(w.get("nthreads", 0) for w in workers.values())
@@ -176,14 +215,38 @@ def describe_cluster(client, local) -> str:
 class Passes:
     """The work sent to the partitions: named tasks (on the dashboard: neuronet-survey,
     neuronet-statistics, neuronet-median...), their reports combined by a tree of tasks on the
-    workers, and the count of passes made."""
+    workers, and the ``count`` of passes made.
+
+    Parameters
+    ----------
+    session : neuronet.dask.session.Session
+        The cluster's session: its client, the task keys, waiting with the cluster's
+        errors.
+    """
 
     def __init__(self, session):
         self.session = session
         self.count = 0
 
     def map(self, what, function, parts, *args) -> list:
-        """Futures of ``function(part, *args)`` for each partition."""
+        """Futures of ``function(part, *args)`` for each partition.
+
+        Parameters
+        ----------
+        what : str
+            The tasks' kind, in their names on the dashboard.
+        function : callable
+            Run on a worker with each partition's DataFrame and ``args``.
+        parts : list of distributed.Future
+            The partitions.
+        *args
+            Passed to ``function`` after the partition.
+
+        Returns
+        -------
+        list of distributed.Future
+            One per partition, in order, not waited for.
+        """
         client = self.session.client
         return [client.submit(function, part, *args, key=self.session.key(what))
                 for part in parts]
@@ -191,7 +254,39 @@ class Passes:
     def reduce(self, what, function, parts, args, merge, finish=None, doing=""):
         """``finish(merge(function(part, *args) for each part))``, computed on the workers; the
         client receives the finished result only. An error of a partition is raised as it is
-        (the first partition's, in order)."""
+        (the first partition's, in order).
+
+        The pass is sent again when a worker is lost, up to ``RETRIES`` times.
+
+        Parameters
+        ----------
+        what : str
+            The tasks' kind, in their names on the dashboard.
+        function : callable
+            Run on a worker with each partition and ``args``; gives the partition's report.
+        parts : list of distributed.Future
+            The partitions.
+        args : tuple
+            Passed to ``function`` after the partition.
+        merge : callable
+            Combines several reports into one (called with up to eight at a time, in
+            partition order).
+        finish : callable, optional
+            Applied on a worker to the combined report.
+        doing : str, default ""
+            What the pass does, for messages ("surveying the columns").
+
+        Returns
+        -------
+        object
+            The finished report.
+
+        Raises
+        ------
+        ClusterError
+            When the cluster is lost or silent, or workers are lost more than ``RETRIES``
+            times.
+        """
         session = self.session
         for attempt in range(RETRIES + 1):
             try:
@@ -208,6 +303,21 @@ class Passes:
                     raise ClusterError(f"{exc}, {RETRIES + 1} times") from exc
 
     def wait(self, futures, doing) -> None:
+        """Wait until every future is done, without fetching any; raise the error of one that
+        failed.
+
+        Parameters
+        ----------
+        futures : list of distributed.Future
+            The tasks to wait for.
+        doing : str
+            What they do, for messages.
+
+        Raises
+        ------
+        ClusterError
+            When a future was lost or the cluster is silent.
+        """
         self.session.wait(futures, doing)
 
 
@@ -222,7 +332,37 @@ def read_parts(passes, data, *, sep=None, encoding=None, text_columns=()):
     paths), a dask DataFrame (its partitions), or a pandas DataFrame or dict of columns (split
     into a partition per worker thread). ``sep``, ``encoding`` and ``text_columns`` are as for
     ``read_csv``. Each partition is a future of a pandas DataFrame, of the same columns and
-    dtypes as the others."""
+    dtypes as the others.
+
+    Parameters
+    ----------
+    passes : Passes
+        The cluster to read onto.
+    data : str, os.PathLike, dask DataFrame, pandas DataFrame or dict
+        The table.
+    sep, encoding, text_columns
+        For CSV files, as for ``read_csv``.
+
+    Returns
+    -------
+    parts : list of distributed.Future
+        The partitions, each a pandas DataFrame on a worker.
+    sizes : list of int
+        The rows of each.
+    meta : pandas.DataFrame
+        An empty DataFrame of the table's columns and dtypes (``attrs["source"]``: the
+        table's name, when it has one).
+    name : str or None
+        The path or pattern of the files, or the name of a DataFrame read from one.
+    files : list of str or None
+        The files read, as absolute paths, or None for a DataFrame.
+
+    Raises
+    ------
+    DataError
+        When no file matches, the files' columns differ, the table has no columns or no
+        rows, or a partition cannot be read (naming the file and row).
+    """
     if isinstance(data, (str, os.PathLike)):
         return _read_files(passes, os.fspath(data), sep, encoding, list(text_columns))
     if is_frame(data):
@@ -296,12 +436,28 @@ def _from_dask(passes, frame, name=None):
     return parts, sizes, _meta(names, dtypes, name), name, None
 
 
-
 # --- reading: the tasks and their checks ----------------------------------------------------------
 
 
 def matching(pattern) -> list:
-    """The files of ``pattern`` (a path, or a glob pattern), sorted, as absolute paths."""
+    """The files of ``pattern`` (a path, or a glob pattern), sorted, as absolute paths.
+
+    Parameters
+    ----------
+    pattern : str
+        A path or a glob pattern, such as ``"data/part-*.csv"`` (``~`` is the home folder).
+
+    Returns
+    -------
+    list of str
+        The files.
+
+    Raises
+    ------
+    DataError
+        For "-" (standard input, which the workers cannot read), a pattern that matches no
+        file, a folder, or a path that does not exist.
+    """
     if pattern == "-":
         raise DataError("standard input cannot be read by a cluster's workers; give the "
                         "path of CSV files they can read")

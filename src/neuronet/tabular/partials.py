@@ -9,9 +9,9 @@ report small before it travels to the client.
 - numbers and dates: counts, means and sums of squared deviations, combined by the pairwise
   update of Chan, Golub and LeVeque on values divided by their largest magnitude (as
   ``statistics.spread`` divides them); a date's distinct days and calendar cycles;
-- medians: the values' 64-bit keys in the order of the values, counted in buckets of the
-  range that holds the middle rank, until the few values left are sent whole;
 - the count of each value of a category.
+
+The medians are found by the passes of ``ranks``, over the blocks of ``numbers_part``.
 
 A report that a task receives may be the very object a worker keeps as another task's result:
 the functions here never change what they are given.
@@ -30,23 +30,53 @@ from .roles import date_format_of_distinct
 from .statistics import CYCLES, numeric_block
 from .target import MAX_CLASSES, distinct_targets, regression_numbers
 
-#: The buckets of each histogram of a median's pass: 2 ** BUCKET_BITS.
-BUCKET_BITS = 12
-#: A median's candidates are sent whole once at most this many remain.
-GATHER = 4096
-_SIGN = np.uint64(1 << 63)
-
-
 # --- the survey, for the roles -------------------------------------------------------------------
 
 
 def survey_part(frame, columns) -> dict:
-    """{column: what this partition knows of it} for the ``columns`` whose role is inferred."""
+    """{column: what this partition knows of it} for the ``columns`` whose role is inferred.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The partition's rows.
+    columns : list of str
+        The columns to survey.
+
+    Returns
+    -------
+    dict of str to dict
+        Each column's ``column_survey``.
+
+    Raises
+    ------
+    DataError
+        When a cell holds several values (a list, a dict) instead of one.
+    """
     return {name: column_survey(frame[name]) for name in columns}
 
 
 def column_survey(series) -> dict:
-    """What one partition knows of one column, for ``roles.decide``."""
+    """What one partition knows of one column, for ``roles.decide``.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        The column's cells in this partition.
+
+    Returns
+    -------
+    dict
+        "rows", "kind", "missing", "first"; "truths" for a true/false column; "numbers"
+        (count, least, greatest, whether all whole), "unparsed" and "example" of the cells
+        read as numbers; for text, "text_missing" and "distinct" (the texts, in the order of
+        their first appearance, as the keys of a dict).
+
+    Raises
+    ------
+    DataError
+        When a cell holds several values (a list, a dict) instead of one.
+    """
     n, kind = len(series), series.dtype.kind
     part = {"rows": n, "kind": kind, "missing": int(series.isna().sum()),
             "first": series.iloc[0] if n else None}
@@ -68,6 +98,19 @@ def column_survey(series) -> dict:
 
 
 def merge_surveys(*parts) -> dict:
+    """The survey of several partitions' rows together, from theirs.
+
+    Parameters
+    ----------
+    *parts
+        Reports of ``survey_part`` (or merged ones), in partition order.
+
+    Returns
+    -------
+    dict of str to dict
+        Each column's survey of all their rows: counts added up, the first cell and example
+        of the earliest partition that has one, distinct texts in order of first appearance.
+    """
     return {name: reduce(_merge_column_survey, [part[name] for part in parts])
             for name in parts[0]}
 
@@ -92,7 +135,19 @@ def _merge_column_survey(a, b) -> dict:
 
 def finish_survey(survey) -> dict:
     """The survey as the client needs it: of the distinct texts, their number, the first,
-    whether they spell true and false, and their date format."""
+    whether they spell true and false, and their date format.
+
+    Parameters
+    ----------
+    survey : dict of str to dict
+        The merged survey of every partition.
+
+    Returns
+    -------
+    dict of str to dict
+        Each column's survey, with "distinct" replaced by "distinct_count",
+        "first_distinct", "boolean_text" and "date_format" for text columns.
+    """
     finished = {}
     for name, part in survey.items():
         part = dict(part)
@@ -109,7 +164,22 @@ def finish_survey(survey) -> dict:
 
 def distinct_part(frame, name):
     """(whether no number of the column appears twice in this partition, its sorted numbers
-    if so): for a column of whole numbers that may be an ID."""
+    if so): for a column of whole numbers that may be an ID.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The partition's rows.
+    name : str
+        The column.
+
+    Returns
+    -------
+    all_distinct : bool
+        Whether no number appears twice.
+    values : ndarray or None
+        The sorted numbers when they are all distinct, else None.
+    """
     values = conv.as_numbers(frame[name])[0]
     present = values[~np.isnan(values)]
     unique = np.unique(present)
@@ -117,6 +187,18 @@ def distinct_part(frame, name):
 
 
 def merge_distinct(*parts):
+    """Whether no number appears twice in several partitions together, from their reports.
+
+    Parameters
+    ----------
+    *parts
+        Reports of ``distinct_part`` (or merged ones), in partition order.
+
+    Returns
+    -------
+    tuple of (bool, ndarray or None)
+        As ``distinct_part`` gives it, for all their rows.
+    """
     if not all(ok for ok, _ in parts):
         return False, None
     values = np.sort(np.concatenate([values for _, values in parts]))
@@ -124,6 +206,18 @@ def merge_distinct(*parts):
 
 
 def finish_distinct(part) -> bool:
+    """The answer alone, without the numbers, for the client.
+
+    Parameters
+    ----------
+    part : tuple of (bool, ndarray or None)
+        The merged report of every partition.
+
+    Returns
+    -------
+    bool
+        Whether no number of the column appears twice in the table.
+    """
     return part[0]
 
 
@@ -132,7 +226,23 @@ def finish_distinct(part) -> bool:
 
 def target_part(frame, target) -> dict:
     """What one partition's rows (all with a target value) say of the target: for the task
-    rule, the classes and the regression's scaling."""
+    rule, the classes and the regression's scaling.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The partition's rows.
+    target : str
+        The target column.
+
+    Returns
+    -------
+    dict
+        "kind", "rows", "unparsed"; "distinct" (at most ``MAX_CLASSES + 1`` of the finite
+        numbers, sorted), "whole", "moments", "low", "high" of the finite numbers; and
+        "problem", the message of the DataError a regression would raise on these rows, or
+        None.
+    """
     column = frame[target]
     kind = column.dtype.kind
     values, unparsed = conv.as_numbers(column)
@@ -154,6 +264,19 @@ def target_part(frame, target) -> dict:
 
 
 def merge_targets(*parts) -> dict:
+    """What several partitions' rows say of the target together, from their reports.
+
+    Parameters
+    ----------
+    *parts
+        Reports of ``target_part`` (or merged ones), in partition order.
+
+    Returns
+    -------
+    dict
+        As ``target_part`` gives it, for all their rows; the problem is the first
+        partition's that has one.
+    """
     merged = dict(parts[0])
     for part in parts[1:]:
         merged["rows"] += part["rows"]
@@ -168,11 +291,38 @@ def merge_targets(*parts) -> dict:
 
 
 def classes_part(frame, target):
-    """(the target's dtype kind, its distinct values in this partition)."""
+    """(the target's dtype kind, its distinct values in this partition).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The partition's rows.
+    target : str
+        The target column.
+
+    Returns
+    -------
+    kind : str
+        The target's dtype kind.
+    distinct : set or ndarray
+        Its distinct values, as ``target.distinct_targets`` gives them.
+    """
     return frame[target].dtype.kind, distinct_targets(frame[target])
 
 
 def merge_classes(*parts):
+    """The distinct target values of several partitions together, from their reports.
+
+    Parameters
+    ----------
+    *parts
+        Reports of ``classes_part`` (or merged ones), in partition order.
+
+    Returns
+    -------
+    tuple of (str, set or ndarray)
+        The first report's dtype kind, and the union of the distinct values.
+    """
     kind = parts[0][0]
     if kind in "iuf":
         return kind, reduce(np.union1d, [values for _, values in parts])
@@ -185,7 +335,18 @@ def merge_classes(*parts):
 def moments(values):
     """(count, scale, mean, sum of squared deviations) of ``values`` (no NaN) divided by
     ``scale``, their largest magnitude, so that values near the float limit do not overflow
-    when squared (as ``statistics.spread`` does)."""
+    when squared (as ``statistics.spread`` does).
+
+    Parameters
+    ----------
+    values : ndarray
+        Numbers, without NaN.
+
+    Returns
+    -------
+    tuple of (int, float, float, float)
+        (count, scale, mean, sum of squared deviations); (0, 1.0, 0.0, 0.0) for no values.
+    """
     if not len(values):
         return 0, 1.0, 0.0, 0.0
     with np.errstate(all="ignore"):
@@ -198,7 +359,18 @@ def moments(values):
 
 def merged_moments(a, b):
     """The moments of two parts' values together (Chan, Golub and LeVeque's pairwise update,
-    on values divided by the larger of the two scales)."""
+    on values divided by the larger of the two scales).
+
+    Parameters
+    ----------
+    a, b : tuple of (int, float, float, float)
+        The ``moments`` of each part.
+
+    Returns
+    -------
+    tuple of (int, float, float, float)
+        The moments of both parts' values.
+    """
     (na, sa, ma, qa), (nb, sb, mb, qb) = a, b
     if not nb:
         return a
@@ -214,7 +386,27 @@ def merged_moments(a, b):
 
 def numbers_part(frame, numeric, dates):
     """The numeric columns (``statistics.numeric_block``: an infinite value is a DataError
-    naming its row) and the dates as days, as one float64 block (NaN where missing)."""
+    naming its row) and the dates as days, as one float64 block (NaN where missing).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The partition's rows.
+    numeric : list of str
+        The numeric columns.
+    dates : list of tuple of (str, str)
+        The date columns, each with its date format.
+
+    Returns
+    -------
+    ndarray of shape (len(frame), len(numeric) + len(dates))
+        The numbers, then the dates as days since 1970-01-01.
+
+    Raises
+    ------
+    DataError
+        When a numeric column holds an infinite value, or a cell holds several values.
+    """
     block = np.empty((len(frame), len(numeric) + len(dates)), dtype=np.float64)
     if numeric:
         block[:, :len(numeric)] = numeric_block(frame, numeric)
@@ -226,7 +418,21 @@ def numbers_part(frame, numeric, dates):
 def block_part(block, n_numeric) -> list:
     """For each column of a partition's block (its first ``n_numeric`` numbers, then dates):
     the moments of its values, and for a date its distinct days and the moments of the sine
-    and cosine of each calendar cycle."""
+    and cosine of each calendar cycle.
+
+    Parameters
+    ----------
+    block : ndarray
+        A partition's block, as ``numbers_part`` gives it.
+    n_numeric : int
+        How many of its first columns are numbers rather than dates.
+
+    Returns
+    -------
+    list of dict
+        Per column, "moments"; for a date also "days" (its distinct days, sorted) and
+        "cycles" ({cycle: (moments of the sine, moments of the cosine)}).
+    """
     parts = []
     for j in range(block.shape[1]):
         values = block[:, j]
@@ -243,6 +449,18 @@ def block_part(block, n_numeric) -> list:
 
 
 def merge_blocks(*parts) -> list:
+    """The statistics of several partitions' numbers and dates together, from their reports.
+
+    Parameters
+    ----------
+    *parts
+        Reports of ``block_part`` (or merged ones), in partition order.
+
+    Returns
+    -------
+    list of dict
+        As ``block_part`` gives it, for all their rows.
+    """
     merged = []
     for columns in zip(*parts):
         part = {"moments": reduce(merged_moments, [c["moments"] for c in columns])}
@@ -259,7 +477,19 @@ def merge_blocks(*parts) -> list:
 def finish_blocks(parts) -> list:
     """The statistics as the client needs them: a date's cycles decided here, from its
     distinct days (their usual spacing) and the spread of each cycle's sine and cosine, as
-    ``statistics.gather`` decides them."""
+    ``statistics.gather`` decides them.
+
+    Parameters
+    ----------
+    parts : list of dict
+        The merged report of every partition.
+
+    Returns
+    -------
+    list of dict
+        Per column, "moments"; for a date, "cycles" ({cycle: whether it varies}), without
+        the distinct days.
+    """
     finished = []
     for part in parts:
         part = dict(part)
@@ -277,97 +507,30 @@ def finish_blocks(parts) -> list:
     return finished
 
 
-# --- medians -------------------------------------------------------------------------------------
-
-
-def order_keys(values):
-    """Each float64 as a uint64 in the same order: the sign bit flipped for positive numbers,
-    every bit for negative ones."""
-    bits = values.view(np.uint64)
-    return np.where(bits >> np.uint64(63), ~bits, bits | _SIGN)
-
-
-def from_order_key(key: int) -> float:
-    bits = key ^ (1 << 63) if key >> 63 else ~key & ((1 << 64) - 1)
-    return float(np.array([bits], dtype=np.uint64).view(np.float64)[0])
-
-
-class Search:
-    """The search for the value of rank ``rank`` (from 0) in column ``column``: it lies among
-    the ``inside`` values whose keys are from ``low`` to ``high``; ``below`` are smaller."""
-
-    def __init__(self, column, rank, count):
-        self.column, self.rank = column, rank
-        self.low, self.high, self.below, self.inside = 0, (1 << 64) - 1, 0, count
-        self.value = None
-
-    def request(self):
-        """(column, low, high, shift): the buckets of the next pass, keys >> shift from low;
-        shift None: send the values themselves."""
-        if self.inside <= GATHER:
-            return self.column, self.low, self.high, None
-        return self.column, self.low, self.high, \
-            max(0, (self.high - self.low).bit_length() - BUCKET_BITS)
-
-    def narrow(self, shift, result) -> None:
-        below, found = result
-        self.below = below
-        if shift is None:  # the candidates themselves, sorted
-            self.value = float(found[self.rank - below])
-            return
-        ends = below + np.cumsum(found)
-        bucket = int(np.searchsorted(ends, self.rank, side="right"))
-        self.below = int(ends[bucket] - found[bucket])
-        self.inside = int(found[bucket])
-        self.low += bucket << shift
-        self.high = min(self.high, self.low + (1 << shift) - 1)
-        if self.low == self.high:
-            self.value = from_order_key(self.low)
-
-
-def narrow_part(block, requests) -> list:
-    results = []
-    keys_of = {}
-    for column, low, high, shift in requests:
-        if column not in keys_of:
-            values = block[:, column]
-            values = values[~np.isnan(values)]
-            keys_of[column] = (values, order_keys(values))
-        values, keys = keys_of[column]
-        low64, high64 = np.uint64(low), np.uint64(high)
-        below = int(np.count_nonzero(keys < low64))
-        inside = (keys >= low64) & (keys <= high64)
-        if shift is None:
-            results.append((below, values[inside]))
-        else:
-            buckets = ((keys[inside] - low64) >> np.uint64(shift)).astype(np.int64)
-            results.append((below, np.bincount(buckets,
-                                               minlength=((high - low) >> shift) + 1)))
-    return results
-
-
-def merge_narrowed(*parts) -> list:
-    merged = []
-    for results in zip(*parts):
-        below = sum(r[0] for r in results)
-        found = results[0][1]
-        if found.dtype.kind == "f":
-            found = np.concatenate([r[1] for r in results])
-        else:
-            found = reduce(np.add, [r[1] for r in results])
-        merged.append((below, found))
-    return merged
-
-
-def sorted_candidates(results) -> list:
-    return [(below, np.sort(found) if found.dtype.kind == "f" else found)
-            for below, found in results]
-
-
 # --- category counts -----------------------------------------------------------------------------
 
 
 def counts_part(frame, names) -> dict:
+    """{column: (missing cells, {text: count})} of the category columns ``names`` in this
+    partition.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The partition's rows.
+    names : list of str
+        The category (and boolean) columns.
+
+    Returns
+    -------
+    dict of str to tuple of (int, dict)
+        Each column's missing cells and the count of each value, as text.
+
+    Raises
+    ------
+    DataError
+        When a cell holds several values (a list, a dict) instead of one.
+    """
     counts = {}
     for name in names:
         text = conv.as_text(frame[name])
@@ -378,6 +541,18 @@ def counts_part(frame, names) -> dict:
 
 
 def merge_counts(*parts) -> dict:
+    """The counts of several partitions together, from their reports.
+
+    Parameters
+    ----------
+    *parts
+        Reports of ``counts_part`` (or merged ones), in partition order.
+
+    Returns
+    -------
+    dict of str to tuple of (int, dict)
+        As ``counts_part`` gives it, counts added up.
+    """
     merged = {}
     for name in parts[0]:
         missing, counts = parts[0][name][0], dict(parts[0][name][1])
@@ -391,7 +566,15 @@ def merge_counts(*parts) -> dict:
 
 class KeepCounts:
     """The last task of the category counts: a column of many values keeps its most frequent
-    ones, ranked as ``Preparation.fit`` ranks them (count, then value)."""
+    ones, ranked as ``Preparation.fit`` ranks them (count, then value).
+
+    Called with the merged counts, it gives them with at most ``keep`` values a column.
+
+    Parameters
+    ----------
+    keep : int
+        How many values a column keeps.
+    """
 
     def __init__(self, keep):
         self.keep = keep

@@ -1,6 +1,6 @@
-"""Reading tables: CSV files through pandas' C parser, with the separator, the missing-value
-spellings and the problems of real files taken care of; DataFrames and dicts of columns as
-they are.
+"""Reading tables: CSV files through pandas' C parser, with the separator (detected by
+``sniffing`` when none is given), the missing-value spellings and the problems of real files
+taken care of; DataFrames and dicts of columns as they are.
 
 A table read from a file remembers its name (``frame.attrs["source"]``), so that every later
 message can name the file and the row (counted as a spreadsheet counts them: the header is
@@ -27,14 +27,12 @@ from collections.abc import Mapping
 import numpy as np
 
 from .._text import printable
+from .sniffing import SAMPLE_BYTES, detect_decimal, detect_separator
 
 #: Cells that mean "no value", as spreadsheets and statistics programs write them.
 MISSING = ("", "NA", "N/A", "n/a", "NaN", "nan", "NAN", "null", "NULL", "Null", "None", "none",
            "?", "#N/A")
-#: Separators detected when none is given, in order of preference when a file is ambiguous.
-SEPARATORS = (",", ";", "\t", "|")
 COMPRESSION = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zip": "zip"}
-_SAMPLE_BYTES = 1 << 16
 
 
 class DataError(ValueError):
@@ -43,6 +41,19 @@ class DataError(ValueError):
 
 
 def pandas():
+    """The pandas module, imported when a table is first read (neuronet's networks do not
+    need it).
+
+    Returns
+    -------
+    module
+        ``pandas``.
+
+    Raises
+    ------
+    ImportError
+        When pandas is not installed, saying how to install it.
+    """
     try:
         import pandas
     except ImportError:  # pragma: no cover - a dependency of neuronet
@@ -51,19 +62,54 @@ def pandas():
 
 
 def source_name(frame) -> str | None:
-    """The file a table was read from, or None for data given in memory."""
+    """The file a table was read from, or None for data given in memory.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A table, as ``read_csv`` or ``as_frame`` gave it.
+
+    Returns
+    -------
+    str or None
+        ``frame.attrs["source"]``, or None.
+    """
     return frame.attrs.get("source")
 
 
 def where(frame) -> str:
-    """The start of a message about ``frame``: "FILE: " for a file, "" otherwise."""
+    """The start of a message about ``frame``: "FILE: " for a file, "" otherwise.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A table.
+
+    Returns
+    -------
+    str
+        The file's name (made printable) and ": ", or "".
+    """
     name = source_name(frame)
     return f"{printable(name)}: " if name else ""
 
 
 def row_name(frame, position: int) -> str:
     """The row at ``position`` (from 0) as a person finds it: its line in the file (the header
-    is row 1) or its index label in a DataFrame."""
+    is row 1) or its index label in a DataFrame.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A table.
+    position : int
+        The row's position in ``frame``, from 0.
+
+    Returns
+    -------
+    str
+        "row N", N its line in the file (the header is row 1) or its index label.
+    """
     label = frame.index[position]
     if source_name(frame):  # the index of a file's rows counts them from 0
         return f"row {frame.attrs.get('first_row', 2) + int(label)}"
@@ -73,7 +119,28 @@ def row_name(frame, position: int) -> str:
 
 def as_frame(data, *, sep=None, encoding=None, text_columns=(), columns=None):
     """``data`` as a pandas DataFrame: a DataFrame (used as it is), a dict of columns, or a
-    CSV file (a path, or "-" for standard input) read with ``read_csv``."""
+    CSV file (a path, or "-" for standard input) read with ``read_csv``.
+
+    Column names become text.
+
+    Parameters
+    ----------
+    data : DataFrame, dict, str or os.PathLike
+        The table.
+    sep, encoding, text_columns, columns
+        For a CSV file, as for ``read_csv``; ignored otherwise.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table.
+
+    Raises
+    ------
+    DataError
+        When ``data`` is none of these, a dict does not make a table, the table has no
+        columns or no rows, a column name appears twice, or the file cannot be read.
+    """
     pd = pandas()
     if isinstance(data, pd.DataFrame):
         frame = data
@@ -99,7 +166,23 @@ def as_frame(data, *, sep=None, encoding=None, text_columns=(), columns=None):
 
 
 def checked_names(columns) -> list:
-    """The column names as text; DataError if one appears twice."""
+    """The column names as text; DataError if one appears twice.
+
+    Parameters
+    ----------
+    columns : iterable
+        The names (``frame.columns``).
+
+    Returns
+    -------
+    list of str
+        Each name as ``str`` gives it.
+
+    Raises
+    ------
+    DataError
+        When two names have the same text.
+    """
     names = [str(c) for c in columns]
     if len(set(names)) != len(names):
         seen = set()
@@ -112,29 +195,52 @@ def read_csv(path, *, sep=None, encoding=None, text_columns=(), columns=None,
              allow_empty=False, byte_range=None, decimal=None, ragged=False):
     """Read the CSV file ``path`` ("-": standard input) into a DataFrame.
 
+    Compressed files are read by their extension (.gz, .bz2, .xz, .zip). Cells spelled as in
+    ``MISSING`` are missing values.
+
     Parameters
     ----------
-    sep : the separator; by default the one of ``,`` ``;`` tab ``|`` that splits the first
-        lines into equal numbers of fields.
-    encoding : the file's text encoding; by default UTF-8 (a byte order mark is skipped).
-    text_columns : columns read as text as they are written (no number parsing: "007" stays).
-    columns : read only these columns when given (any that the file lacks are left out; the
+    path : str or os.PathLike
+        The file, or "-" for standard input.
+    sep : str, optional
+        The separator; by default the one of ``,`` ``;`` tab ``|`` that splits the first
+        lines into equal numbers of fields. ``"\\t"`` and ``"tab"`` mean tab.
+    encoding : str, optional
+        The file's text encoding; by default UTF-8 (a byte order mark is skipped).
+    text_columns : iterable of str, default ()
+        Columns read as text as they are written (no number parsing: "007" stays).
+    columns : iterable of str, optional
+        Read only these columns when given (any that the file lacks are left out; the
         caller says which it needs; a file that has none of them gives a table of no column).
-    allow_empty : a header without data rows gives a table of no rows (one part of a table in
+    allow_empty : bool, default False
+        A header without data rows gives a table of no rows (one part of a table in
         several files may be empty) instead of an error.
-    decimal : the decimal mark of numbers, "." or ","; by default "," in a file whose
-        separator is not a comma and whose first lines write numbers as ``3,5`` and never as
-        ``3.5`` (as spreadsheets export them where the comma is the decimal mark), else ".".
-    byte_range : (start, stop): only the rows whose lines begin in these bytes of the file,
-        under the file's header, for the parts of one large file read by several workers (an
-        uncompressed file in an encoding where a line ends with the byte \\n). The rows are
+    byte_range : tuple of (int, int), optional
+        (start, stop): only the rows whose lines begin in these bytes of the file, under the
+        file's header, for the parts of one large file read by several workers (an
+        uncompressed file in an encoding where a line ends with the byte ``\\n``). The rows are
         named by the file's own row numbers from ``frame.attrs["first_row"]`` plus the rows of
         the parts before (which the caller adds, knowing them).
-    ragged : a row with fewer fields than the header is an error naming it (a field left out
+    decimal : {".", ","}, optional
+        The decimal mark of numbers; by default "," in a file whose separator is not a comma
+        and whose first lines write numbers as ``3,5`` and never as ``3.5`` (as spreadsheets
+        export them where the comma is the decimal mark), else ".".
+    ragged : bool, default False
+        A row with fewer fields than the header is an error naming it (a field left out
         shifts the others into the wrong columns); True reads its missing fields as gaps.
 
-    Compressed files are read by their extension (.gz, .bz2, .xz, .zip). Cells spelled as in
-    ``MISSING`` are missing values. Raises DataError naming the file (and row) of a problem.
+    Returns
+    -------
+    pandas.DataFrame
+        The table, with ``attrs["source"]`` (the file's name) and ``attrs["first_row"]``
+        (the row number of its first data row) set.
+
+    Raises
+    ------
+    DataError
+        Naming the file (and row) of a problem: no such file, an unknown encoding or text
+        not in it, binary data, an empty file, a wrong separator or decimal mark, a row with
+        more or fewer fields than the header, a quote never closed.
     """
     name = "<stdin>" if path == "-" else os.fspath(path)
     shown = printable(name)
@@ -380,7 +486,7 @@ def _lines_in(name, shown, start, stop):
 def _sample(source, compression, shown) -> bytes:
     """The first bytes of the table's text (decompressed), to detect its separator."""
     if isinstance(source, io.BytesIO):
-        return source.getvalue()[:_SAMPLE_BYTES]
+        return source.getvalue()[:SAMPLE_BYTES]
     openers = {None: open, "gzip": gzip.open, "bz2": bz2.open, "xz": lzma.open}
     try:
         if compression == "zip":
@@ -390,9 +496,9 @@ def _sample(source, compression, shown) -> bytes:
                     raise DataError(f"{shown}: a zip archive of {len(names)} files; expected "
                                     "one CSV file in it")
                 with archive.open(names[0]) as handle:
-                    return handle.read(_SAMPLE_BYTES)
+                    return handle.read(SAMPLE_BYTES)
         with openers[compression](source, "rb") as handle:
-            return handle.read(_SAMPLE_BYTES)
+            return handle.read(SAMPLE_BYTES)
     except (OSError, EOFError, zipfile.BadZipFile, lzma.LZMAError) as exc:
         raise DataError(f"{shown}: cannot read it ({_reason(exc)})") from None
 
@@ -424,58 +530,6 @@ def _blank_lines_before_header(text: str) -> int:
             break
         count += 1
     return count
-
-
-def _sample_lines(text: str, count: int) -> list:
-    """The first lines of ``text`` (a file's first bytes) that are not blank, at most ``count``,
-    without the last one where the sample may have cut it."""
-    lines = [line for line in text.splitlines()[:count] if line.strip()]
-    if len(text) >= _SAMPLE_BYTES - 4 and len(lines) > 1:
-        lines = lines[:-1]
-    return lines
-
-
-def detect_separator(text: str) -> str:
-    """The separator among ``SEPARATORS`` that splits the first lines of ``text`` into the
-    same number (more than one) of fields; "," when none does."""
-    lines = _sample_lines(text, 50)
-    best, best_score = ",", (0, 0)
-    for sep in SEPARATORS:
-        counts = [_fields(line, sep) for line in lines]
-        if not counts or counts[0] < 2:
-            continue
-        agreeing = sum(count == counts[0] for count in counts)
-        score = (agreeing, counts[0])
-        if score > best_score:
-            best, best_score = sep, score
-    return best
-
-
-_COMMA_DECIMAL = re.compile(r'"?[-+]?\d*,\d+"?')
-_POINT_DECIMAL = re.compile(r'"?[-+]?\d*\.\d+(?:[eE][-+]?\d+)?"?')
-
-
-def detect_decimal(text: str, sep: str) -> str:
-    """"," where the data lines of ``text`` (the first of a file) write numbers with a decimal
-    comma, as ``3,5``, and none with a point; "." otherwise, and always when the separator is
-    the comma itself."""
-    if sep == ",":
-        return "."
-    lines = _sample_lines(text, 200)[1:]  # the data lines, under the header
-    commas = points = 0
-    for line in lines:
-        for field in line.split(sep):
-            field = field.strip()
-            if _COMMA_DECIMAL.fullmatch(field):
-                commas += 1
-            elif _POINT_DECIMAL.fullmatch(field):
-                points += 1
-    return "," if commas and not points else "."
-
-
-def _fields(line: str, sep: str) -> int:
-    """Fields in one line, with quoted separators not counted (enough for detection)."""
-    return len(re.sub(r'"[^"]*"', "", line).split(sep))
 
 
 _TOKENIZING = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")

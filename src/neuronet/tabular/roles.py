@@ -48,7 +48,21 @@ _DATE_SAMPLE = 1000
 
 @dataclass
 class Role:
-    """What the preparation does with one column; ``note`` says more where needed."""
+    """What the preparation does with one column; ``note`` says more where needed.
+
+    Parameters
+    ----------
+    column : str
+        The column's name.
+    role : str
+        One of "numeric", "boolean", "category", "date" (the roles learned from), or
+        "target", "id", "excluded", "empty", "constant" (the columns left out).
+    note : str, default ""
+        Why, where the role needs a word: the reason a column is left out, or how many cells
+        of a numeric column were not numbers.
+    date_format : str, optional
+        For a date column, the format its text is read with ("ISO8601" or "mixed").
+    """
 
     column: str
     role: str
@@ -57,6 +71,7 @@ class Role:
 
     @property
     def learned(self) -> bool:
+        """Whether the model learns from the column (numeric, boolean, category or date)."""
         return self.role in LEARNED
 
 
@@ -89,6 +104,34 @@ def infer_roles(frame, target, *, categorical=None, numeric=None, exclude=None, 
     ``survey``: where the rule reads a column's counts, ``survey(name)`` (default: from the
     frame's own cells, ``ColumnSurvey``); another engine passes its own, made from counts
     over the partitions of a table, with ``frame`` an empty frame of the table's columns.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table (or, with ``survey``, an empty frame of its columns).
+    target : str
+        The column to predict; its role is "target".
+    categorical, numeric, exclude : str or list of str, optional
+        Columns that are categories, numbers, or left out, whatever their values.
+    id : str or list of str, optional
+        Columns left out of learning and kept to name each prediction.
+    features : str or list of str, optional
+        When given, the only columns to learn from.
+    survey : callable, optional
+        ``survey(name)`` gives what the rule reads of a column (a ``ColumnSurvey`` or its
+        equivalent).
+
+    Returns
+    -------
+    list of Role
+        One per column, in the frame's order.
+
+    Raises
+    ------
+    DataError
+        When the target or a named column is not in the table, a column is named twice (or
+        is the target), a column given to ``numeric`` holds no numbers, or no column is left
+        to learn from.
     """
     survey = survey or (lambda name: ColumnSurvey(frame[name]))
     if target not in frame.columns:
@@ -142,7 +185,25 @@ def infer_roles(frame, target, *, categorical=None, numeric=None, exclude=None, 
 class NumberSurvey:
     """A column's cells read as numbers: how many are numbers, the least and greatest, whether
     all are whole; ``all_distinct()`` says whether no number appears twice (asked only of
-    columns that could be IDs, as it is the costly question)."""
+    columns that could be IDs, as it is the costly question).
+
+    Parameters
+    ----------
+    present : int
+        How many cells are numbers.
+    low, high : float
+        The least and the greatest of them (NaN when there are none).
+    whole : bool
+        Whether they are all whole numbers.
+    all_distinct : callable
+        Of no arguments: whether no number appears twice.
+    distinct : callable, optional
+        Of no arguments: how many different numbers there are; None where the engine cannot
+        say.
+    rising : callable, optional
+        Of no arguments: the share of the steps from one number to the next (in the table's
+        order, gaps skipped) that go up; None where the engine cannot say.
+    """
 
     present: int
     low: float
@@ -157,7 +218,18 @@ class NumberSurvey:
 
     @classmethod
     def of(cls, values):
-        """The survey of ``values`` (float64, NaN where missing)."""
+        """The survey of ``values`` (float64, NaN where missing).
+
+        Parameters
+        ----------
+        values : ndarray
+            A column's cells read as numbers, NaN where missing.
+
+        Returns
+        -------
+        NumberSurvey
+            Its counts, with the costly questions asked only when called.
+        """
         present = values[~np.isnan(values)]
         if not len(present):
             return cls(0, np.nan, np.nan, True, lambda: True)
@@ -178,6 +250,11 @@ class ColumnSurvey:
     ``distinct_count``, ``first_distinct`` (in the order of first appearance),
     ``boolean_text`` (whether the distinct texts spell true and false) and ``date_format``
     (of a sample of the distinct texts, or None).
+
+    Parameters
+    ----------
+    series : pandas.Series
+        The column.
     """
 
     def __init__(self, series):
@@ -195,6 +272,7 @@ class ColumnSurvey:
 
     @property
     def first(self):
+        """The column's first cell."""
         return self.series.iloc[0]
 
     @cached_property
@@ -207,10 +285,12 @@ class ColumnSurvey:
 
     @property
     def unparsed(self) -> int:
+        """How many text cells are not numbers."""
         return len(self._numbers[1])
 
     @property
     def unparsed_example(self):
+        """The first text cell that is not a number, or None."""
         unparsed = self._numbers[1]
         return self.series.iloc[int(unparsed[0])] if len(unparsed) else None
 
@@ -222,14 +302,17 @@ class ColumnSurvey:
 
     @property
     def text_missing(self) -> int:
+        """How many cells are missing when read as text (a spelling such as "NA" counts)."""
         return self._text[0]
 
     @property
     def distinct_count(self) -> int:
+        """How many different texts the column holds, missing cells aside."""
         return len(self._text[1])
 
     @property
     def first_distinct(self):
+        """The first text the column holds (raises IndexError when it holds none)."""
         return self._text[1][0]
 
     @cached_property
@@ -244,7 +327,18 @@ class ColumnSurvey:
 def date_format_of_distinct(distinct):
     """The date format of a column whose distinct texts are ``distinct`` (in the order of
     first appearance), read from all of them or, when there are more, a sample of
-    ``_DATE_SAMPLE`` drawn with a fixed seed; None when they are not dates."""
+    ``_DATE_SAMPLE`` drawn with a fixed seed; None when they are not dates.
+
+    Parameters
+    ----------
+    distinct : sequence of str
+        The column's distinct texts.
+
+    Returns
+    -------
+    str or None
+        "ISO8601" or "mixed", or None.
+    """
     sample = distinct if len(distinct) <= _DATE_SAMPLE else \
         np.random.default_rng(0).choice(np.asarray(distinct, dtype=object), _DATE_SAMPLE,
                                         replace=False)
@@ -272,7 +366,20 @@ def _unparsed_note(survey) -> str:
 
 def decide(name, survey) -> Role:
     """The role of the column ``name`` from what ``survey`` (a ColumnSurvey, or another
-    engine's equivalent) says of it."""
+    engine's equivalent) says of it.
+
+    Parameters
+    ----------
+    name : str
+        The column's name (a name such as "caseid" makes an ID likelier).
+    survey : ColumnSurvey
+        What the rule reads of the column.
+
+    Returns
+    -------
+    Role
+        Its role, with a note where it is left out.
+    """
     n = survey.rows
     if survey.missing == n:
         return Role(name, "empty", "every cell is missing")

@@ -24,7 +24,23 @@ CYCLES = {"year": 365.2425, "week": 7.0, "day": 1.0}
 
 @dataclass
 class NumberStatistics:
-    """A numeric column (or a date column as days): enough to impute and standardize it."""
+    """A numeric column (or a date column as days): enough to impute and standardize it.
+
+    Parameters
+    ----------
+    rows : int
+        How many training rows there were.
+    missing : int
+        How many of them had no value (or, for numbers, text that is not a number).
+    median : float
+        The median of the values present: what imputation fills a gap with.
+    mean, std : float
+        The mean and the standard deviation of the values present: what standardization
+        subtracts and divides by.
+    cycles : tuple of str, default ()
+        For dates, the calendar cycles (names of ``CYCLES``) that vary in the training rows;
+        empty for numbers.
+    """
 
     rows: int
     missing: int
@@ -36,6 +52,18 @@ class NumberStatistics:
 
 @dataclass
 class CategoryStatistics:
+    """A category (or boolean) column: how often each value occurs, enough to one-hot it.
+
+    Parameters
+    ----------
+    rows : int
+        How many training rows there were.
+    missing : int
+        How many of them had no value.
+    counts : dict of str to int, default {}
+        Each value present, as text, and the number of rows that hold it.
+    """
+
     rows: int
     missing: int
     counts: dict = field(default_factory=dict)  # text -> rows with that value
@@ -43,7 +71,25 @@ class CategoryStatistics:
 
 def numeric_block(frame, names):
     """The columns ``names`` as one float64 array (rows, columns), NaN where missing; text
-    that is not a number counts as missing."""
+    that is not a number counts as missing.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table.
+    names : list of str
+        The columns to read, in this order.
+
+    Returns
+    -------
+    ndarray of shape (len(frame), len(names))
+        The values as float64, NaN where missing.
+
+    Raises
+    ------
+    DataError
+        When a column holds an infinite value, or a cell of several values (a list, a dict).
+    """
     n = len(frame)
     block = np.empty((n, len(names)), dtype=np.float64)
     plain = [i for i, name in enumerate(names) if frame[name].dtype.kind in "iufb"]
@@ -62,7 +108,18 @@ def numeric_block(frame, names):
 def spread(block):
     """(mean, standard deviation) of each column of ``block``, ignoring NaN, computed on the
     columns divided by their largest magnitude, so that values near the float limit do not
-    overflow when squared."""
+    overflow when squared.
+
+    Parameters
+    ----------
+    block : ndarray of shape (rows, columns)
+        Float values, NaN where missing.
+
+    Returns
+    -------
+    mean, std : ndarray of shape (columns,)
+        The mean and the (population) standard deviation of each column's values present.
+    """
     with np.errstate(all="ignore"):
         largest = np.nanmax(np.abs(block), axis=0)
     largest = np.where(np.isfinite(largest) & (largest > 0), largest, 1.0)
@@ -73,7 +130,30 @@ def spread(block):
 
 
 def gather(frame, roles) -> dict:
-    """{column: NumberStatistics or CategoryStatistics} for the learned columns of ``roles``."""
+    """{column: NumberStatistics or CategoryStatistics} for the learned columns of ``roles``.
+
+    Numeric and date columns get ``NumberStatistics`` (dates as days since 1970-01-01),
+    category and boolean columns ``CategoryStatistics``; columns of other roles (ignored, the
+    target) get nothing.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The training rows.
+    roles : list of Role
+        The role of each column, as ``infer_roles`` gives them.
+
+    Returns
+    -------
+    dict of str to NumberStatistics or CategoryStatistics
+        The statistics of each learned column, by name.
+
+    Raises
+    ------
+    DataError
+        When a numeric or date column has no value in any training row, or holds an
+        infinite number or a cell of several values.
+    """
     stats = {}
     numeric = [r.column for r in roles if r.role == "numeric"]
     if numeric:

@@ -35,7 +35,21 @@ class TargetCoding:
     """What the network learns of the target column: the ``task``; for classification the
     ``classes`` (labels as in the data, sorted; the network's outputs in their order) and
     ``texts``, the text of each as ``columns.as_text`` writes a cell; for regression the
-    ``center`` and ``scale``: the network learns (y - center) / scale."""
+    ``center`` and ``scale``: the network learns (y - center) / scale.
+
+    Parameters
+    ----------
+    task : {"classification", "regression"}
+        What the network learns.
+    classes : list, optional
+        For classification, the labels as in the data (bools, ints, floats or str), sorted.
+    texts : list of str, optional
+        For classification, the text of each class, in the order of ``classes``.
+    center : float, default 0.0
+        For regression, what is subtracted from the target (its mean in the training rows).
+    scale : float, default 1.0
+        For regression, what the centred target is divided by (its standard deviation).
+    """
 
     task: str
     classes: list | None = None
@@ -46,7 +60,18 @@ class TargetCoding:
 
 def infer_task(target) -> str:
     """"classification" or "regression" for a target column (a pandas Series without
-    missing values), by ``TASK_RULE``."""
+    missing values), by ``TASK_RULE``.
+
+    Parameters
+    ----------
+    target : pandas.Series
+        The target column, without missing values.
+
+    Returns
+    -------
+    str
+        "classification" or "regression".
+    """
     kind = target.dtype.kind
     unparsed = 0
     if kind == "b":
@@ -64,7 +89,26 @@ def infer_task(target) -> str:
 def task_rule(kind, unparsed, distinct, whole, rows) -> str:
     """``TASK_RULE`` from what it reads of a target: the dtype's ``kind``, its text cells that
     are not numbers (``unparsed``), its distinct numbers (a count that may stop at
-    ``MAX_CLASSES + 1``), whether they are ``whole`` and how many ``rows`` it has."""
+    ``MAX_CLASSES + 1``), whether they are ``whole`` and how many ``rows`` it has.
+
+    Parameters
+    ----------
+    kind : str
+        The target's dtype kind (``dtype.kind``: "b", "i", "u", "f", "O", ...).
+    unparsed : int
+        How many of its text cells are not numbers.
+    distinct : int
+        How many distinct numbers it holds.
+    whole : bool
+        Whether those numbers are all whole.
+    rows : int
+        How many rows it has.
+
+    Returns
+    -------
+    str
+        "classification" or "regression".
+    """
     if kind == "b" or (kind not in "iuf" and unparsed):
         return "classification"
     if whole and distinct <= MAX_CLASSES and distinct * ROWS_PER_CLASS <= rows:
@@ -75,7 +119,21 @@ def task_rule(kind, unparsed, distinct, whole, rows) -> str:
 
 
 def has_target(frame, target) -> np.ndarray:
-    """Which rows of ``frame`` have a value in the target column."""
+    """Which rows of ``frame`` have a value in the target column.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table.
+    target : str
+        The target column's name.
+
+    Returns
+    -------
+    ndarray of bool, shape (len(frame),)
+        True where the row has a value (a missing-value spelling such as "NA" counts as
+        none).
+    """
     values = frame[target]
     present = ~values.isna().to_numpy()
     if values.dtype.kind not in "iufbM":
@@ -85,7 +143,32 @@ def has_target(frame, target) -> np.ndarray:
 
 def targets(frame, target, task):
     """(y for the network, its TargetCoding) from the target column of ``frame`` (no gaps):
-    class indices, or the standardized numbers."""
+    class indices, or the standardized numbers.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table, named in the messages.
+    target : str
+        The target column's name.
+    task : {"classification", "regression"}
+        What the network learns.
+
+    Returns
+    -------
+    y : ndarray of shape (len(frame),)
+        For classification each row's class index (int64); for regression the standardized
+        numbers (float64).
+    coding : TargetCoding
+        The classes, or the center and scale.
+
+    Raises
+    ------
+    DataError
+        For classification, when the target holds an infinite number or only one class; for
+        regression, when a cell is not a finite number, the target never changes, or its
+        values are too large to standardize.
+    """
     column = frame[target]
     if task == "classification":
         if column.dtype.kind == "f":  # infinity is no class: refused as regression refuses it
@@ -103,7 +186,30 @@ def targets(frame, target, task):
 
 def coded(column, coding, frame, target) -> np.ndarray:
     """The target column as the network learns it, by ``coding``: class indices, or the
-    standardized numbers (``frame``, ``target``: for the messages)."""
+    standardized numbers (``frame``, ``target``: for the messages).
+
+    Parameters
+    ----------
+    column : pandas.Series
+        The target column (for classification; regression reads ``frame[target]``).
+    coding : TargetCoding
+        The coding learned from the training rows.
+    frame : pandas.DataFrame
+        The table, named in the messages.
+    target : str
+        The target column's name.
+
+    Returns
+    -------
+    ndarray of shape (len(column),)
+        Class indices (int64, -1 for a class the coding does not know), or the standardized
+        numbers (float64).
+
+    Raises
+    ------
+    DataError
+        For regression, when a cell is not a finite number or standardizing overflows.
+    """
     if coding.task == "classification":
         return class_codes(column, coding.texts)
     return standardized(regression_numbers(frame, target), coding.center, coding.scale, frame,
@@ -112,7 +218,19 @@ def coded(column, coding, frame, target) -> np.ndarray:
 
 def distinct_targets(column):
     """The values of a target column that ``class_list`` makes classes of: true/false values,
-    numbers (float64) or texts, each distinct once."""
+    numbers (float64) or texts, each distinct once.
+
+    Parameters
+    ----------
+    column : pandas.Series
+        The target column.
+
+    Returns
+    -------
+    set or ndarray
+        A set of bools or of texts (None among them where a cell is missing), or the sorted
+        distinct numbers as a float64 array.
+    """
     kind = column.dtype.kind
     if kind == "b":
         return set(column.tolist())
@@ -123,7 +241,22 @@ def distinct_targets(column):
 
 def class_list(kind, distinct):
     """(classes, their texts) from the distinct values of a target column whose dtype is of
-    ``kind``: sorted, numbers as int where all are whole."""
+    ``kind``: sorted, numbers as int where all are whole.
+
+    Parameters
+    ----------
+    kind : str
+        The target's dtype kind (``dtype.kind``).
+    distinct : iterable
+        Its distinct values, as ``distinct_targets`` gives them.
+
+    Returns
+    -------
+    classes : list
+        The classes, sorted: bools, ints, floats or texts.
+    texts : list of str
+        The text of each, as ``columns.as_text`` writes a cell ("3", "True", "2.5").
+    """
     if kind == "b":
         classes = sorted(distinct)
         return classes, ["True" if c else "False" for c in classes]
@@ -137,32 +270,117 @@ def class_list(kind, distinct):
 
 
 def check_classes(classes, texts, where, target) -> None:
-    """A DataError when the target has fewer than two classes."""
+    """A DataError when the target has fewer than two classes.
+
+    Parameters
+    ----------
+    classes : list
+        The target's classes.
+    texts : list of str
+        Their texts, for the message.
+    where : str
+        The start of the message, naming the table (``reading.where(frame)``).
+    target : str
+        The target column's name.
+
+    Raises
+    ------
+    DataError
+        When ``classes`` holds only one class.
+    """
     if len(classes) < 2:
         raise DataError(f"{where}the target {printable(target)!r} has only one value "
                         f"({printable(texts[0])!r}); a classifier needs at least two classes")
 
 
 def class_codes(column, texts) -> np.ndarray:
-    """The class of each cell of a target column, as its index among ``texts``."""
+    """The class of each cell of a target column, as its index among ``texts``.
+
+    Parameters
+    ----------
+    column : pandas.Series
+        The target column.
+    texts : list of str
+        The classes' texts, as ``class_list`` gives them.
+
+    Returns
+    -------
+    ndarray of int64, shape (len(column),)
+        Each cell's index among ``texts``; -1 for a text that is none of them.
+    """
     index = pandas().Index(texts, dtype=object)
     return np.asarray(index.get_indexer(conv.as_text(column)), dtype=np.int64)
 
 
 def regression_numbers(frame, target) -> np.ndarray:
-    """The target's numbers, or a DataError naming the first cell that is not one."""
+    """The target's numbers, or a DataError naming the first cell that is not one.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table, named in the messages.
+    target : str
+        The target column's name.
+
+    Returns
+    -------
+    ndarray of shape (len(frame),)
+        The target's values as float64, NaN where missing.
+
+    Raises
+    ------
+    DataError
+        When a cell is text that is not a number, or an infinite number.
+    """
     return conv.target_numbers(frame, target, ", which regression needs (use --task "
                                "classification for classes)")
 
 
 def one_value(where, target, value) -> DataError:
-    """The DataError of a regression target that never changes."""
+    """The DataError of a regression target that never changes.
+
+    Parameters
+    ----------
+    where : str
+        The start of the message, naming the table (``reading.where(frame)``).
+    target : str
+        The target column's name.
+    value : float
+        Its one value.
+
+    Returns
+    -------
+    DataError
+        The error, for the caller to raise.
+    """
     return DataError(f"{where}the target {printable(target)!r} has only one value "
                      f"({value:g}); there is nothing to learn")
 
 
 def standardized(values, center, scale, frame, target) -> np.ndarray:
-    """(values - center) / scale, or a DataError when that overflows."""
+    """(values - center) / scale, or a DataError when that overflows.
+
+    Parameters
+    ----------
+    values : ndarray
+        The target's numbers.
+    center, scale : float
+        The coding's center and scale.
+    frame : pandas.DataFrame
+        The table, named in the messages.
+    target : str
+        The target column's name.
+
+    Returns
+    -------
+    ndarray
+        The standardized numbers.
+
+    Raises
+    ------
+    DataError
+        When a standardized value is not finite.
+    """
     y = (values - center) / scale
     if not np.isfinite(y).all():
         raise DataError(f"{where(frame)}the target {printable(target)!r} holds values too large "
