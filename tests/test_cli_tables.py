@@ -515,8 +515,11 @@ def test_train_help_states_the_task_rule(run_cli):
 # --- evaluate prints the library's report ---------------------------------------------------
 
 
-def test_evaluate_prints_the_report_that_the_model_s_evaluate_returns(run_cli, iris, iris_model):
+def test_evaluate_prints_the_report_that_the_model_s_evaluate_returns(run_cli, iris, iris_model,
+                                                                      monkeypatch):
     import neuronet
+
+    monkeypatch.setenv("COLUMNS", "200")  # wide enough that no line is folded
 
     _, test_csv, _ = iris
     from neuronet.tabular.importance import describe
@@ -548,6 +551,12 @@ def test_evaluate_prints_the_report_that_the_model_s_evaluate_returns(run_cli, i
                      "--importance-columns", "1")
     assert result.stdout.splitlines()[-2].split()[0] == table["column"].iloc[0].split()[0]
     assert result.stdout.splitlines()[-1] == "  ... and 3 more columns"
+    monkeypatch.setenv("COLUMNS", "60")  # a narrow terminal: the long lines are folded to fit
+    narrow = run_cli("evaluate", iris_model, test_csv).stdout.splitlines()
+    start = next(i for i, line in enumerate(narrow) if line.startswith("importance:"))
+    assert max(map(len, narrow[start:])) <= 60
+    assert narrow[start] == "importance: drop in accuracy when a column is shuffled, on"
+    assert narrow[start + 1] == "  40 rows (5 shuffles each; mean ± standard deviation)"
 
 
 def test_evaluate_of_a_regression_and_of_a_plain_network(run_cli, tmp_path):

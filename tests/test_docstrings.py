@@ -133,6 +133,14 @@ def problems(dotted: str) -> list:
                 found.append(f"PR01 the parameters {mine} differ from those of {base}, "
                              f"whose docstring this method inherits: {theirs}")
         return found
+    target = _resolve(dotted)
+    if inspect.ismodule(target):
+        # numpydoc finds where a module's source begins by its first "def" or "class" line, and
+        # a package's __init__ of imports alone has none: a module needs a summary, no more.
+        text = inspect.getdoc(target) or ""
+        if not text.strip():
+            return ["GL08 The object does not have a docstring"]
+        return [] if text.strip().splitlines()[0].strip() else ["SS01 No summary found"]
     report = numpydoc.validate.validate(dotted)
     return [f"{code} {message}" for code, message in report["errors"] if code in CHECKS]
 

@@ -7,15 +7,11 @@ it in the model with the network: ``train(data, target)`` returns a TabularModel
     model.save("penguins.npz")         # neuronet.load gives the TabularModel back
 
 The target decides the task (``TASK_RULE``): text, true/false values, or whole numbers that
-look like labels are classes, and ``predict`` gives each row's
-class as the data wrote it; other numbers are a regression, predicted in their own units.
+look like labels are classes, and ``predict`` gives each row's class as the data wrote it; other
+numbers are a regression, predicted in their own units.
 Every option of ``train`` is a field of ``TrainSettings``; ``neuronet train`` has a flag for
 each.
 """
-
-# The line of the docstring that starts with "class" is where numpydoc's validation finds that
-# this module begins (it looks for the first line starting with "def" or "class", and this
-# module has neither): rewrapped away, the docstring test fails on the module.
 
 from .learning import train
 from .model import TabularModel
