@@ -43,7 +43,7 @@ CHECKS = ("GL08", "SS01", "PR01", "PR02", "RT01")
 FIXED_ON_OTHER_BRANCHES = ("neuronet.tabular.preparation", "neuronet.tabular.model",
                            "neuronet.tabular.plain", "neuronet.tabular.fitting",
                            "neuronet.tabular.learning", "neuronet.tabular.onnx",
-                           "neuronet.tabular.settings", "neuronet.sklearn", "neuronet.onnx")
+                           "neuronet.tabular.settings")
 
 
 def _skipped(name: str) -> bool:

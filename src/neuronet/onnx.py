@@ -30,6 +30,19 @@ _ACTIVATION_OPS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "softma
 
 
 def require_onnx():
+    """The ``onnx`` package, imported only when an export needs it.
+
+    Returns
+    -------
+    module
+        The imported ``onnx`` package.
+
+    Raises
+    ------
+    ImportError
+        If onnx is not installed; the message says how to install it
+        (``pip install 'neuronet[onnx]'``).
+    """
     try:
         import onnx
     except ImportError as exc:
@@ -39,6 +52,27 @@ def require_onnx():
 
 
 def float_dtype(dtype, default):
+    """The number type an exported graph computes in: ``dtype`` if given, else ``default``;
+    ONNX models of neuronet are float32 or float64.
+
+    Parameters
+    ----------
+    dtype : numpy dtype or None
+        The type asked for (anything ``numpy.dtype`` accepts: ``np.float32``, ``"float64"``);
+        None takes ``default``.
+    default : numpy dtype
+        The type used when ``dtype`` is None, usually the network's own.
+
+    Returns
+    -------
+    numpy.dtype
+        ``float32`` or ``float64``.
+
+    Raises
+    ------
+    ValueError
+        If the type is neither float32 nor float64.
+    """
     dtype = np.dtype(default if dtype is None else dtype)
     if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise ValueError(f"ONNX export supports float32 and float64, got {dtype}")
@@ -46,7 +80,34 @@ def float_dtype(dtype, default):
 
 
 class Graph:
-    """Nodes and constant tensors gathered while walking the layers, with fresh names."""
+    """Nodes and constant tensors gathered while walking the layers, with fresh names.
+
+    An exporter adds constants (``constant``) and operator nodes (``node``), each of which
+    hands back the name of the tensor it makes, to be passed on as the next node's input;
+    ``model`` then wraps everything into a checked ONNX model. Every name it makes is a stem
+    and a counter ("weights_1", "sums_2"), so that names do not clash.
+
+    Parameters
+    ----------
+    dtype : numpy.dtype
+        The type of numeric constants unless one is given (the graph's float32 or float64).
+
+    Attributes
+    ----------
+    onnx : module
+        The ``onnx`` package.
+    dtype : numpy.dtype
+        As given.
+    nodes : list of onnx.NodeProto
+        The operator nodes, in the order they were added (an order in which they can run).
+    initializers : list of onnx.TensorProto
+        The constant tensors.
+
+    Raises
+    ------
+    ImportError
+        If onnx is not installed.
+    """
 
     def __init__(self, dtype):
         self.onnx = require_onnx()
@@ -55,10 +116,39 @@ class Graph:
         self._count = 0
 
     def name(self, stem):
+        """A name not used before in this graph: ``stem``, an underscore and a counter.
+
+        Parameters
+        ----------
+        stem : str
+            What the name starts with, saying what it names ("weights", "Gemm").
+
+        Returns
+        -------
+        str
+            For instance "weights_3".
+        """
         self._count += 1
         return f"{stem}_{self._count}"
 
     def constant(self, stem, array, dtype=None):
+        """Add a fixed tensor to the graph (an initializer), such as a layer's weights.
+
+        Parameters
+        ----------
+        stem : str
+            The start of its name (see ``name``).
+        array : array_like
+            Its values, of any shape.
+        dtype : numpy dtype, optional
+            The tensor's type; by default the graph's ``dtype``. ``object`` (or a unicode
+            string type) makes a tensor of UTF-8 strings, each value written as ``str(v)``.
+
+        Returns
+        -------
+        str
+            The tensor's name, to use as a node's input.
+        """
         array = np.asarray(array, dtype=self.dtype if dtype is None else dtype)
         name = self.name(stem)
         if array.dtype.kind in "OU":
@@ -71,13 +161,42 @@ class Graph:
         return name
 
     def node(self, op, inputs, stem=None, **attributes):
+        """Add one operator to the graph, applied to ``inputs``, and name its one output.
+
+        Parameters
+        ----------
+        op : str
+            The ONNX operator ("Gemm", "Relu", "Concat"...), from the default domain.
+        inputs : iterable of str
+            The names of the tensors it takes, in the operator's order.
+        stem : str, optional
+            The start of the output's name; by default ``op`` in lower case.
+        **attributes
+            The operator's attributes (``axis=1``, ``to=TensorProto.INT64``).
+
+        Returns
+        -------
+        str
+            The name of the tensor the operator outputs.
+        """
         output = self.name(stem or op.lower())
         self.nodes.append(self.onnx.helper.make_node(op, list(inputs), [output],
                                                      name=self.name(op), **attributes))
         return output
 
     def rename(self, old, new):
-        """Give the tensor ``old`` the graph output name ``new``."""
+        """Give the tensor ``old`` the graph output name ``new``.
+
+        Every node that outputs or takes ``old`` is changed to use ``new``; the graph's
+        inputs and constants are not (rename the output of a node).
+
+        Parameters
+        ----------
+        old : str
+            The tensor's present name.
+        new : str
+            The name it is to have, such as "Y" or "label".
+        """
         for node in self.nodes:
             for i, name in enumerate(node.output):
                 if name == old:
@@ -87,6 +206,37 @@ class Graph:
                     node.input[i] = new
 
     def model(self, inputs, outputs, doc, *, opset=OPSET, ir_version=IR_VERSION):
+        """The nodes and constants gathered so far as a complete ONNX model, checked.
+
+        onnx's checker validates it in full (``full_check=True``: operators, and the types
+        and shapes that flow between them) before it is returned.
+
+        Parameters
+        ----------
+        inputs : list of onnx.ValueInfoProto
+            The graph's inputs: name, element type and shape of each.
+        outputs : list of onnx.ValueInfoProto
+            The graph's outputs, named as the tensors that hold them (see ``rename``).
+        doc : str
+            The graph's description (its ``doc_string``).
+        opset : int, default OPSET
+            The version of the default operator set the model imports (17).
+        ir_version : int, default IR_VERSION
+            The ONNX file format version (8, that of opset 17).
+
+        Returns
+        -------
+        onnx.ModelProto
+            The model, produced by "neuronet".
+
+        Raises
+        ------
+        onnx.checker.ValidationError
+            If the model breaks the ONNX specification (an operator unknown to the opset, a
+            missing input).
+        onnx.shape_inference.InferenceError
+            If the types or shapes of the tensors do not fit the operators.
+        """
         helper = self.onnx.helper
         graph = helper.make_graph(self.nodes, "neuronet", inputs, outputs,
                                   initializer=self.initializers, doc_string=doc)
@@ -98,11 +248,57 @@ class Graph:
 
 
 def elem_type(dtype):
+    """The ONNX element type (a ``TensorProto`` number) that holds a numpy dtype's values.
+
+    Parameters
+    ----------
+    dtype : numpy dtype
+        Anything ``numpy.dtype`` accepts, such as ``np.float32``.
+
+    Returns
+    -------
+    int
+        For instance ``TensorProto.FLOAT`` (1) for float32, ``TensorProto.DOUBLE`` (11) for
+        float64.
+
+    Raises
+    ------
+    ImportError
+        If onnx is not installed.
+    ValueError
+        If ONNX has no element type for it (a date, for instance).
+    """
     return require_onnx().helper.np_dtype_to_tensor_dtype(np.dtype(dtype))
 
 
 def add_network(graph, network, x):
-    """The nodes of ``network`` applied to tensor ``x``; returns the name of its output."""
+    """The nodes of ``network`` applied to tensor ``x``; returns the name of its output.
+
+    Each Dense layer adds ``Gemm(x, weights, bias)`` (``MatMul(x, weights)`` without a bias)
+    and then its activation's operator (none for identity); a Dropout layer adds nothing, as
+    it does nothing at prediction time.
+
+    Parameters
+    ----------
+    graph : Graph
+        The graph the nodes and weights are added to, in its ``dtype``.
+    network : Network
+        The network, of Dense and Dropout layers.
+    x : str
+        The name of the tensor the network takes, shape (N, n_inputs).
+
+    Returns
+    -------
+    str
+        The name of the tensor the last layer outputs, shape (N, n_outputs); ``x`` itself if
+        no layer adds a node.
+
+    Raises
+    ------
+    ValueError
+        If a layer is neither Dense nor Dropout, or a layer's activation is not one of
+        neuronet's own (sigmoid, tanh, relu, softmax, leaky_relu, exp, identity).
+    """
     for position, layer in enumerate(network.layers, 1):
         if isinstance(layer, Dropout):
             continue
@@ -130,7 +326,25 @@ def add_network(graph, network, x):
 
 def save_model(model, path):
     """Write ``model`` to ``path`` through a temporary file, so a failed write leaves any
-    earlier file whole."""
+    earlier file whole.
+
+    Parameters
+    ----------
+    model : onnx.ModelProto
+        The model to write, in ONNX's binary (protobuf) form.
+    path : str or os.PathLike
+        The file.
+
+    Raises
+    ------
+    ValueError
+        If ``path`` is empty or names a folder (ends with a slash).
+    PermissionError
+        If ``path`` is an existing file that is read-only (it is left as it was), or its
+        folder may not be written to.
+    OSError
+        If the file cannot be written for another reason (no such folder, disk full).
+    """
     from ._files import atomic_write
 
     with atomic_write(path, mode="wb") as handle:
@@ -144,8 +358,26 @@ def network_to_onnx(network, path=None, *, dtype=None):
     Parameters
     ----------
     network : Network
+        The network to export, of Dense and Dropout layers.
     path : str or os.PathLike, optional
-    dtype : np.float32 or np.float64; by default the network's own.
+        Where to write the model (atomically, see ``save_model``); None writes nothing.
+    dtype : np.float32 or np.float64, optional
+        The type of "X", "Y" and the arithmetic; by default the network's own.
+
+    Returns
+    -------
+    onnx.ModelProto
+        The model.
+
+    Raises
+    ------
+    ImportError
+        If onnx is not installed.
+    ValueError
+        If ``dtype`` is not float32 or float64, or a layer or activation has no ONNX form
+        (see ``add_network``).
+    OSError
+        If ``path`` cannot be written (see ``save_model``).
     """
     dtype = float_dtype(dtype, network.dtype)
     graph = Graph(dtype)
@@ -167,7 +399,37 @@ def network_to_onnx(network, path=None, *, dtype=None):
 
 def class_outputs(graph, out, n_outputs, classes):
     """(probabilities, label, label's element type) from a classifier network's output: one
-    sigmoid unit (the second class's probability) or a softmax over the classes."""
+    sigmoid unit (the second class's probability) or a softmax over the classes.
+
+    One unit ``p`` becomes the two columns ``1 - p, p``; the label is the class of the
+    largest probability in each row (the first, on a tie), looked up in a constant table of
+    ``classes``.
+
+    Parameters
+    ----------
+    graph : Graph
+        The graph the nodes are added to.
+    out : str
+        The name of the network's output tensor, shape (N, n_outputs).
+    n_outputs : int
+        The network's number of outputs: 1 for a sigmoid unit, else the number of classes.
+    classes : array_like
+        The class labels in the order of the network's outputs (``classes_``).
+
+    Returns
+    -------
+    probabilities : str
+        The name of the (N, n_classes) tensor of probabilities.
+    label : str
+        The name of the (N,) tensor of predicted classes.
+    label_type : int
+        The ONNX element type of the labels (see ``label_tensor``).
+
+    Raises
+    ------
+    ValueError
+        If the classes have no ONNX tensor type (see ``label_tensor``).
+    """
     if n_outputs == 1:
         first = graph.node("Sub", [graph.constant("one", 1.0), out])
         out = graph.node("Concat", [first, out], axis=1)
@@ -177,7 +439,29 @@ def class_outputs(graph, out, n_outputs, classes):
 
 
 def label_tensor(graph, classes):
-    """The classes as a constant, and the ONNX type of the labels that come out of it."""
+    """The classes as a constant, and the ONNX type of the labels that come out of it.
+
+    Integers become int64, booleans bool, floats double (float64) and text strings.
+
+    Parameters
+    ----------
+    graph : Graph
+        The graph the constant is added to.
+    classes : array_like
+        The class labels.
+
+    Returns
+    -------
+    name : str
+        The name of the constant tensor that holds the classes.
+    label_type : int
+        Its ONNX element type: ``TensorProto.INT64``, ``BOOL``, ``DOUBLE`` or ``STRING``.
+
+    Raises
+    ------
+    ValueError
+        If the classes are of another kind (dates, or objects that are not all strings).
+    """
     TensorProto = graph.onnx.TensorProto
     classes = np.asarray(classes)
     if classes.dtype.kind in "iu":
@@ -198,6 +482,33 @@ def estimator_to_onnx(estimator, path=None, *, dtype=None):
     The classifier's outputs are "label" (the predicted classes: int64, bool, double or string
     as ``classes_`` are; for multilabel an int64 0/1 matrix) and "probabilities" (N, n_classes).
     The regressor's output is "predictions", shaped as ``predict`` returns them.
+
+    Parameters
+    ----------
+    estimator : NetClassifier or NetRegressor
+        The fitted estimator; its ``network_`` is exported.
+    path : str or os.PathLike, optional
+        Where to write the model (atomically, see ``save_model``); None writes nothing.
+    dtype : np.float32 or np.float64, optional
+        The type of "X", of the probabilities or predictions, and of the arithmetic; by
+        default the network's own.
+
+    Returns
+    -------
+    onnx.ModelProto
+        The model, opset 17.
+
+    Raises
+    ------
+    sklearn.exceptions.NotFittedError
+        If the estimator is not fitted.
+    ImportError
+        If onnx is not installed.
+    ValueError
+        If ``dtype`` is not float32 or float64, a layer or activation has no ONNX form
+        (see ``add_network``), or the classes have no ONNX tensor type (see ``label_tensor``).
+    OSError
+        If ``path`` cannot be written (see ``save_model``).
     """
     from sklearn.base import is_classifier
     from sklearn.utils.validation import check_is_fitted
