@@ -38,17 +38,17 @@ def test_listing_says_how_many_more():
 
 def test_diagram_draws_the_model_and_the_tutorial_neuron(saved, tmp_path, capsys):
     out = tmp_path / "net.svg"
-    models._cmd_diagram(types.SimpleNamespace(model=str(saved), output=str(out), max_nodes=8))
+    models._cmd_diagram(types.SimpleNamespace(model=str(saved), out=str(out), max_nodes=8))
     assert out.read_text().startswith("<svg") and "SVG" in capsys.readouterr().out
-    models._cmd_diagram(types.SimpleNamespace(model=None, output=None, max_nodes=8))
+    models._cmd_diagram(types.SimpleNamespace(model=None, out=None, max_nodes=8))
     assert capsys.readouterr().out.startswith("<svg")
     with pytest.raises(CommandError, match="--max-nodes must be at least 2"):
-        models._cmd_diagram(types.SimpleNamespace(model=None, output=None, max_nodes=1))
+        models._cmd_diagram(types.SimpleNamespace(model=None, out=None, max_nodes=1))
 
 
 def test_diagram_will_not_overwrite_its_model(saved):
     with pytest.raises(CommandError):
-        models._cmd_diagram(types.SimpleNamespace(model=str(saved), output=str(saved),
+        models._cmd_diagram(types.SimpleNamespace(model=str(saved), out=str(saved),
                                                   max_nodes=8))
     assert neuronet.load(saved).predict(np.ones((1, 3))).shape == (1, 2)
 
@@ -60,4 +60,4 @@ def test_the_parsers_are_registered():
     models.add_diagram(commands)
     assert parser.parse_args(["info", "m.npz"]).run is models._cmd_info
     args = parser.parse_args(["diagram", "-o", "x.svg"])
-    assert args.model is None and args.output == "x.svg" and args.max_nodes == 8
+    assert args.model is None and args.out == "x.svg" and args.max_nodes == 8
