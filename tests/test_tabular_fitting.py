@@ -61,10 +61,29 @@ class Scripted:
         return f"net {len(self.calls)}", history, self.n - held, held
 
 
-def test_a_held_out_split_chooses_the_lowest_validation_loss_then_trains_on_every_row():
+def test_a_held_out_split_keeps_the_network_of_the_lowest_validation_loss():
     trainer = Scripted(1000, [[0.9, 0.5, 0.3, 0.4, 0.6]])
     lines = []
     net, history = choose_and_train(trainer, lines.append, TrainSettings(epochs=5),
+                                    task="classification", scale=1.0)
+    # One run: a patience of every epoch keeps the best epoch's weights without stopping.
+    assert trainer.calls == [(("held-out", 200), 5, 5)]
+    assert net == "net 1" and history.epochs == 5
+    assert lines == [
+        "epochs:     3 (lowest validation loss on 200 held-out rows, 20%)",
+        "validation: loss 0.3000, accuracy 0.5000 at epoch 3",
+        "training:   loss 0.3000, accuracy 0.7500 at epoch 3 on 800 rows: the model is that "
+        "epoch's network (--refit trains again on every row)"]
+    trainer = Scripted(1000, [[0.9, 0.5, 0.3, 0.4, 0.6]])
+    choose_and_train(trainer, lines.append, TrainSettings(epochs=5, early_stopping=2),
+                     task="classification", scale=1.0)
+    assert trainer.calls == [(("held-out", 200), 5, 2)]  # the patience asked for
+
+
+def test_refit_chooses_the_lowest_validation_loss_then_trains_on_every_row():
+    trainer = Scripted(1000, [[0.9, 0.5, 0.3, 0.4, 0.6]])
+    lines = []
+    net, history = choose_and_train(trainer, lines.append, TrainSettings(epochs=5, refit=True),
                                     task="classification", scale=1.0)
     # 200 held out (20% of 1,000); the lowest loss at epoch 3; then 3 epochs on every row.
     assert trainer.calls == [(("held-out", 200), 5, None), (None, 3, None)]

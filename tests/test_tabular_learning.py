@@ -47,7 +47,7 @@ def test_a_target_with_a_class_per_row_trains_with_a_note():
 ])
 def test_the_model_learns_from_every_row(rows, how):
     frame = messy(rows)
-    model = tabular.train(frame, "label", epochs=60, seed=3)
+    model = tabular.train(frame, "label", epochs=60, seed=3, refit=True)
     notes = "\n".join(model.notes)
     assert how in notes
     best = model.history.epochs
@@ -57,6 +57,23 @@ def test_the_model_learns_from_every_row(rows, how):
     for a, b in zip(model.network.parameters(), alone.network.parameters()):
         np.testing.assert_array_equal(a, b)
     assert alone.history.epochs == best and "no validation split" in alone.notes[-1]
+
+
+def test_by_default_the_model_is_the_validation_run_s_best_epoch():
+    frame = messy(600)
+    model = tabular.train(frame, "label", epochs=30, seed=3)
+    best = int(np.argmin(model.history.val_loss)) + 1
+    assert f"at epoch {best} on 480 rows: the model is that epoch's network" in model.notes[-1]
+    # The same run by hand, its weights at the best epoch: those are the model's.
+    X = model.prepare(frame)
+    y = (frame["label"] == model.classes[1]).to_numpy(dtype=float)[:, None]
+    order = np.random.default_rng(3).permutation(len(frame))
+    val, rest = np.sort(order[:120]), np.sort(order[120:])
+    net = neuronet.Network.mlp([X.shape[1], 32, 1], hidden="relu", output="sigmoid", seed=3)
+    net.fit(X[rest], y[rest], loss="binary_crossentropy", optimizer=neuronet.Adam(0.001),
+            epochs=best, batch_size=32, validation_data=(X[val], y[val]))
+    for a, b in zip(model.network.parameters(), net.parameters()):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 
 
 def test_two_classes_are_one_sigmoid_output():

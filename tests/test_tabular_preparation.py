@@ -99,7 +99,8 @@ def test_values_too_large_to_standardize_are_refused():
     with pytest.raises(DataError, match="column 'x' holds values too large to standardize"):
         tabular.train(frame, "y", epochs=1)
     huge = pd.DataFrame({"x": [1e300, 2e300, 3e300] * 10, "y": [0, 1, 1] * 10})
-    model = tabular.train(huge, "y", epochs=1, validation_split=0)  # large but standardizable
+    model = tabular.train(huge, "y", epochs=1, validation_split=0,  # large but standardizable
+                          scaling="standard")
     X = model.prepare(huge)
     assert np.isfinite(X).all() and X[:, 0].std() == pytest.approx(1)
     with pytest.raises(DataError, match="row 0, column 'x': inf is not a finite number"):
@@ -249,7 +250,7 @@ def narrow(tmp_path_factory):
 def test_a_value_that_overflows_once_scaled_is_named_with_its_row(narrow):
     model, path = narrow
     message = (f"{path}: column 'a' holds values too large to standardize (row 3: 2e+305, "
-               "and (x - 0.0005) / 0.000295985 overflows a float)")
+               "and (x - 0.0005) / 0.000370651 overflows a float)")
     for call in (model.predict, model.evaluate, model.prepare):
         with pytest.raises(DataError) as error:
             call(path)
@@ -268,7 +269,7 @@ def test_the_command_line_says_the_same(run_cli, narrow, tmp_path):
         assert result.returncode == 1
         assert result.stderr.strip() == (f"neuronet: error: {path}: column 'a' holds values "
                                          "too large to standardize (row 3: 2e+305, and "
-                                         "(x - 0.0005) / 0.000295985 overflows a float)")
+                                         "(x - 0.0005) / 0.000370651 overflows a float)")
 
 
 # --- a table with none of the model's columns (20) ----------------------------------------------

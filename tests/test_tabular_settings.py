@@ -69,6 +69,7 @@ CASES = {
     "early_stopping": [("5", 5, True), ("0", 0, False)],
     "min_frequency": [("1", 1, True), ("0", 0, False)],
     "max_categories": [("10", 10, True), ("0", 0, False)],
+    "scaling": [("standard", "standard", True), ("quantile", "quantile", False)],
     "seed": [("7", 7, True), ("-1", -1, False)],
     "client": [("local:2", "local:2", True)],
     "timeout": [("1.5", 1.5, True), ("0", 0.0, False)],
@@ -159,7 +160,8 @@ def test_each_part_is_what_the_step_it_feeds_takes():
         assert set(settings.part(part)) <= set(taken), part
     assert settings.part("roles") == {"features": None, "categorical": ["a"], "numeric": None,
                                       "exclude": None, "id": None}
-    assert settings.part("preparation") == {"min_frequency": 2, "max_categories": 100}
+    assert settings.part("preparation") == {"min_frequency": 2, "max_categories": 100,
+                                            "scaling": "robust"}
     assert settings.part("network") == {"hidden": (4,), "activation": "relu", "seed": 0}
     with pytest.raises(ValueError, match="no option belongs to a part 'nope'"):
         settings.part("nope")

@@ -132,8 +132,10 @@ def choose_and_train(trainer, note, settings, *, task, scale, where=""):
         note(f"validation: {scores(averaged, task, scale, 'val_', None)} at "
              f"{unit.removesuffix('s')} {best}, averaged over the folds")
     else:
-        net, history, n_fit, held = trainer.fit(trainer.held_out(n_val), epochs,
-                                                settings.early_stopping)
+        # Without a second run the validation run's best epoch is the model: a patience of
+        # every epoch keeps its weights without stopping early.
+        patience = settings.early_stopping or (None if settings.refit else epochs)
+        net, history, n_fit, held = trainer.fit(trainer.held_out(n_val), epochs, patience)
         if history.epochs == 0:
             raise KeyboardInterrupt
         best = int(np.argmin(history.val_loss)) + 1
@@ -143,6 +145,11 @@ def choose_and_train(trainer, note, settings, *, task, scale, where=""):
              f"{validation_split:.0%}{stopped})")
         note(f"validation: {scores(history, task, scale, 'val_', best - 1)} at "
              f"{unit.removesuffix('s')} {best}")
+        if not settings.refit and not history.interrupted:
+            note(f"training:   {scores(history, task, scale, '', best - 1)} at "
+                 f"{unit.removesuffix('s')} {best} on {n_fit:,} rows: the model is that "
+                 "epoch's network (--refit trains again on every row)")
+            return net, history
     if history.interrupted:
         note(f"interrupted: kept the network trained so far on {n_fit:,} rows")
         return net, history

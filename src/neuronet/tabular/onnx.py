@@ -16,7 +16,7 @@ from ..onnx import (
     elem_type,
     save_model,
 )
-from .preparation import CYCLES, NumberInput
+from .preparation import CLIP, CLIP_INPUT, CYCLES, NumberInput
 
 
 def onnx_input_name(column: str) -> str:
@@ -45,7 +45,16 @@ def tabular_to_onnx(model, path=None):
             gaps = graph.node("IsNaN", [name], "gaps")
             filled = graph.node("Where", [gaps, graph.constant("fill", [item.fill]), name])
             centred = graph.node("Sub", [filled, graph.constant("center", [item.center])])
-            parts.append(graph.node("Div", [centred, graph.constant("scale", [item.scale])]))
+            scaled = graph.node("Div", [centred, graph.constant("scale", [item.scale])])
+            if item.clip:  # preparation.smooth_clip: x / sqrt(1 + (x / 3)^2), x cut first
+                cut = graph.node("Clip", [scaled, graph.constant("low", -CLIP_INPUT),
+                                          graph.constant("high", CLIP_INPUT)])
+                ratio = graph.node("Div", [cut, graph.constant("clip", [CLIP])])
+                square = graph.node("Mul", [ratio, ratio])
+                root = graph.node("Sqrt", [graph.node("Add", [square,
+                                                              graph.constant("one", [1.0])])])
+                scaled = graph.node("Div", [cut, root])
+            parts.append(scaled)
             if item.indicator:
                 parts.append(graph.node("Cast", [gaps], "missing", to=TensorProto.DOUBLE))
             for cycle in item.cycles:

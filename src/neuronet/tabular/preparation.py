@@ -2,7 +2,12 @@
 learned from the training rows and kept in the model.
 
 - numbers: a gap becomes the column's median, and a was-missing input (0 or 1) is added when
-  the training rows had gaps; then (value - mean) / standard deviation;
+  the training rows had gaps; then robust scaling (the default, ``scaling="robust"``):
+  (value - median) / (interquartile range / 1.349), the standard deviation of a normal
+  distribution of that spread (where the quartiles are equal, the standard deviation), and a
+  smooth clip of outliers, x / sqrt(1 + (x / 3)²), which leaves the middle of the values
+  nearly as it is and brings the far ones to at most 3; or, with ``scaling="standard"``,
+  (value - mean) / standard deviation without a clip;
 - dates: days since 1970-01-01, treated as a number, plus the sine and cosine of the calendar
   cycles (year, week, day) that vary in the training rows;
 - categories (and booleans): one input per value seen at least ``min_frequency`` times (at
@@ -25,13 +30,21 @@ from . import columns as conv
 from .reading import DataError, pandas, row_name, where
 from .statistics import CYCLES, numeric_block
 
-VERSION = 1
+VERSION = 2
 MIN_FREQUENCY = 3
 MAX_CATEGORIES = 100
 KINDS = ("numeric", "date", "category", "boolean")
 DATE_FORMATS = conv.DATE_FORMATS
 MISSING_SLOT = "(missing)"
 POOLED_SLOT = "(other)"
+SCALINGS = ("robust", "standard")
+#: The smooth clip brings scaled values to at most this magnitude.
+CLIP = 3.0
+#: Scaled values are cut to this magnitude before the clip (whose result is then 3 to 1e-12),
+#: so that no square overflows, in NumPy as in ONNX.
+CLIP_INPUT = 1e6
+#: A normal distribution's interquartile range, in standard deviations.
+IQR_OF_NORMAL = 1.3489795003921634
 
 
 @dataclass
@@ -45,6 +58,7 @@ class NumberInput:
     indicator: bool
     date_format: str | None = None
     cycles: tuple = ()
+    clip: bool = False  # the smooth clip after scaling
 
     @property
     def kind(self) -> str:
@@ -121,9 +135,13 @@ class Preparation:
 
     @classmethod
     def fit(cls, roles, statistics, *, min_frequency=MIN_FREQUENCY,
-            max_categories=MAX_CATEGORIES):
+            max_categories=MAX_CATEGORIES, scaling="robust"):
         """The preparation for the columns ``roles`` (from ``roles.infer_roles``), learned
-        from ``statistics`` (from ``statistics.gather``) alone."""
+        from ``statistics`` (from ``statistics.gather``) alone; ``scaling`` of numbers:
+        "robust" (median, quartiles, smooth clip) or "standard" (mean and standard
+        deviation). Dates are standardized either way."""
+        if scaling not in SCALINGS:
+            raise ValueError(f"scaling must be 'robust' or 'standard', got {scaling!r}")
         inputs, left_out = [], []
         for role in roles:
             if not role.learned:
@@ -133,8 +151,17 @@ class Preparation:
             stats = statistics[role.column]
             if role.role in ("numeric", "date"):
                 scale = stats.std if stats.std > 0 and math.isfinite(stats.std) else 1.0
-                inputs.append(NumberInput(role.column, stats.median, stats.mean, scale,
-                                          stats.missing > 0, role.date_format, stats.cycles))
+                center, clip = stats.mean, False
+                if role.role == "numeric" and scaling == "robust" and stats.quartiles and \
+                        math.isfinite(stats.median):
+                    center, clip = stats.median, True
+                    with np.errstate(over="ignore"):
+                        spread = (stats.quartiles[1] - stats.quartiles[0]) / IQR_OF_NORMAL
+                    if spread > 0 and math.isfinite(spread):
+                        scale = spread
+                inputs.append(NumberInput(role.column, stats.median, center, scale,
+                                          stats.missing > 0, role.date_format, stats.cycles,
+                                          clip))
             else:
                 boolean = role.role == "boolean"
                 least = 1 if boolean else min_frequency
@@ -202,6 +229,9 @@ class Preparation:
         if not np.isfinite(block).all():
             row, column = (int(i) for i in np.argwhere(~np.isfinite(block))[0])
             _overflow(frame, items[column], row)
+        clipped = np.array([item.clip for item in items])
+        if clipped.any():
+            block[:, clipped] = smooth_clip(block[:, clipped])
         X[:, starts] = block
         flagged = np.array([item.indicator for item in items])
         if flagged.any():
@@ -293,6 +323,7 @@ class Preparation:
                                         for item in numbers], np.uint8),
             "numbers.cycles": np.array([sum(1 << list(CYCLES).index(c) for c in item.cycles)
                                         for item in numbers], np.uint8),
+            "numbers.clip": np.array([item.clip for item in numbers], np.uint8),
             "categories.count": np.array([len(item.values) for item in categories], np.int64),
             "categories.missing": np.array([item.missing_slot for item in categories],
                                            np.uint8),
@@ -332,6 +363,12 @@ class Preparation:
             raise ValueError("numbers.indicator holds a value other than 0 and 1")
         if np.any(number["format"] > len(DATE_FORMATS)) or np.any(number["cycles"] >= 8):
             raise ValueError("numbers.format or numbers.cycles holds an unknown value")
+        # Absent from files of version 1, which never clipped.
+        number["clip"] = _array(arrays, "numbers.clip", np.uint8, 1, n_numbers) \
+            if "numbers.clip" in arrays else np.zeros(n_numbers, np.uint8)
+        if np.any(number["clip"] > 1) or np.any(number["clip"].astype(bool) &
+                                                (number["format"] > 0)):
+            raise ValueError("numbers.clip holds a value other than 0 and 1, or clips a date")
         category = {key: _array(arrays, f"categories.{key}", dtype, 1, n_categories)
                     for key, dtype in (("count", np.int64), ("missing", np.uint8),
                                        ("pooled", np.uint8))}
@@ -362,7 +399,8 @@ class Preparation:
                 inputs.append(NumberInput(column, float(number["fill"][n]),
                                           float(number["center"][n]),
                                           float(number["scale"][n]),
-                                          bool(number["indicator"][n]), date_format, cycles))
+                                          bool(number["indicator"][n]), date_format, cycles,
+                                          bool(number["clip"][n])))
                 n += 1
             else:
                 count = int(category["count"][c])
@@ -379,6 +417,13 @@ class Preparation:
         if not inputs:
             raise ValueError("the preparation has no input column")
         return cls(inputs, zip(left, reasons))
+
+
+def smooth_clip(x):
+    """x / sqrt(1 + (x / CLIP)²): nearly x near 0, and at most CLIP in magnitude (x first cut
+    to CLIP_INPUT, as the ONNX graph does)."""
+    x = np.clip(x, -CLIP_INPUT, CLIP_INPUT)
+    return x / np.sqrt(1.0 + (x / CLIP) ** 2)
 
 
 def _overflow(frame, item, row) -> None:

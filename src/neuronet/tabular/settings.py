@@ -25,7 +25,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .fitting import FOLDS_AT_LEAST, MIN_VALIDATION_ROWS
-from .preparation import MAX_CATEGORIES, MIN_FREQUENCY
+from .preparation import MAX_CATEGORIES, MIN_FREQUENCY, SCALINGS
 from .target import TASK_RULE, TASKS
 
 __all__ = ["Option", "TrainSettings", "options", "settings_of"]
@@ -275,6 +275,15 @@ class TrainSettings:
         None, Whole(1, "be a patience of at least 1 epoch"), "end the validation run after "
         "PATIENCE epochs without improvement (default: run every epoch; the lowest validation "
         "loss chooses)", part="fitting", metavar="PATIENCE")
+    # --- how the defaults learn (one run, ...) ---
+    refit: bool = _option(False, Switch(), "after the validation run chose the number of "
+                          "epochs, train again from the same start on every row for that many "
+                          "(slower; default: the model is the validation run's best epoch)",
+                          part="fitting")
+    scaling: str = _option("robust", Choice(*SCALINGS), "numbers: robust (the median and "
+                           "quartiles, then a smooth clip of outliers to 3) or standard (the "
+                           "mean and standard deviation)", part="preparation")
+    # --- end of how the defaults learn ---
     min_frequency: int = _option(MIN_FREQUENCY, Whole(1), "a category's value seen in fewer "
                                  "rows is pooled with the other rare ones",
                                  part="preparation", metavar="N")
