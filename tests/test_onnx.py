@@ -231,3 +231,26 @@ def test_table_model_graph_with_integer_and_boolean_classes(tmp_path):
         label, _ = session.run(None, model.onnx_inputs(frame))
         np.testing.assert_array_equal(label, model.predict(frame))
         assert label.dtype == model.predict(frame).dtype
+
+
+@pytest.mark.parametrize("target, options", [
+    ("Body Mass (g)", {"target_transform": "log"}),  # log(1 + y) learned, exp(.) - 1 in graph
+    ("Species", {}),
+])
+def test_table_model_graph_on_a_real_table(target, options):
+    from neuronet import datasets, tabular
+
+    frame = datasets.penguins()
+    model = tabular.train(frame, target, epochs=20, **options)
+    numbers = [i for i in model.preparation.inputs if i.kind == "numeric"]
+    assert numbers and all(item.clip for item in numbers)  # robust scaling, smooth clip
+    assert model.target_transform == options.get("target_transform")
+    session = ort.InferenceSession(model.to_onnx().SerializeToString(),
+                                   providers=["CPUExecutionProvider"])
+    outputs = session.run(None, model.onnx_inputs(frame))
+    if target == "Species":
+        assert outputs[0].tolist() == model.predict(frame).tolist()
+        np.testing.assert_allclose(outputs[1], model.predict_proba(frame).to_numpy(), atol=1e-5,
+                                   rtol=0)
+    else:
+        np.testing.assert_allclose(outputs[0], model.predict(frame), atol=1e-5, rtol=1e-9)

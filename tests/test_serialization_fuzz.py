@@ -76,7 +76,8 @@ def _table_models():
         "amount": rng.normal(100, 10, n),
     })
     return [tabular.train(table, "kind", epochs=1, validation_split=0, hidden=[3], id="flag"),
-            tabular.train(table, "amount", epochs=1, validation_split=0, hidden=[])]
+            tabular.train(table, "amount", epochs=1, validation_split=0, hidden=[],
+                          target_transform="log")]
 
 
 

@@ -194,3 +194,43 @@ def test_learning_in_memory_loads_no_code_of_the_cluster():
     assert result.stdout.strip() == "[]"
     assert learning.CLUSTER == "neuronet.tabular.cluster_training"
     assert hasattr(importlib.import_module(learning.CLUSTER), "train_on_cluster")
+
+
+def test_a_skewed_positive_target_is_learned_as_its_log_and_predicted_in_its_units(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(600, 2))
+    price = np.exp(2 + x[:, 0] + 0.5 * x[:, 1] + 0.1 * rng.normal(size=600))  # log-normal
+    frame = pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "price": price})
+    model = tabular.train(frame, "price", epochs=40, seed=0)
+    assert model.target_transform == "log"
+    assert any(line.startswith("target:     learned as log(1 + y)") for line in model.notes)
+    z = np.log1p(price)
+    assert model.target_center == pytest.approx(z.mean()) and \
+        model.target_scale == pytest.approx(z.std())
+    predicted = model.predict(frame)
+    outputs = model.network.predict(model.prepare(frame))[:, 0]
+    np.testing.assert_allclose(predicted, np.exp(outputs * z.std() + z.mean()) - 1, rtol=1e-12)
+    assert model.evaluate(frame)["r2"] > 0.7  # scored in the target's units
+    again = neuronet.load(model.save(tmp_path / "m.npz"))
+    assert again.target_transform == "log"
+    np.testing.assert_array_equal(again.predict(frame), predicted)
+    plain = tabular.train(frame, "price", epochs=1, target_transform="none")
+    assert plain.target_transform is None and plain.target_center == pytest.approx(price.mean())
+    # A target that is not skewed, or has negative values, is learned as it is.
+    assert tabular.train(frame, "a", epochs=1).target_transform is None
+    with pytest.raises(DataError, match="has negative values .*log\\(1 \\+ y\\) needs values of "
+                       "at least 0"):
+        tabular.train(frame, "a", epochs=1, target_transform="log")
+
+
+def test_a_model_file_of_version_1_predicts_without_a_transform(tmp_path):
+    frame = messy(120)
+    model = tabular.train(frame, "size", epochs=2)
+    fields, arrays = model.to_section()
+    del arrays["target.transform"], arrays["numbers.clip"]
+    old = tabular.TabularModel.from_section(model.network, {**fields, "version": 1}, arrays)
+    assert old.target_transform is None
+    with pytest.raises(ValueError, match="target.transform must hold one uint8"):
+        tabular.TabularModel.from_section(model.network, fields,
+                                          {**model.to_section()[1],
+                                           "target.transform": np.array([2], np.uint8)})

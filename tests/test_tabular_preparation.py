@@ -288,3 +288,44 @@ def test_a_table_with_none_of_the_models_columns_says_so(model, tmp_path):
     with pytest.raises(DataError, match=r"some.csv: no column 'b' \(and 3 more\), which the "
                        "model needs as an input"):
         model.predict(some)
+
+
+# --- robust scaling -------------------------------------------------------------------------------
+
+
+def test_robust_scaling_centres_on_the_median_scales_by_the_quartiles_and_clips_smoothly():
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(10, 2, 400), [1e4, -1e4]])  # two far outliers
+    frame = pd.DataFrame({"x": x, "y": rng.integers(0, 2, len(x))})
+    model = tabular.train(frame, "y", epochs=1, validation_split=0)
+    item = model.preparation.inputs[0]
+    q1, q3 = np.quantile(x, [0.25, 0.75])
+    assert item.clip and item.center == np.median(x)
+    assert item.scale == pytest.approx((q3 - q1) / 1.3489795003921634, rel=1e-12)
+    z = (x - np.median(x)) / item.scale
+    X = model.prepare(frame)
+    np.testing.assert_allclose(X[:, 0], z / np.sqrt(1 + (z / 3) ** 2), rtol=1e-12)
+    assert np.abs(X[:, 0]).max() < 3 and abs(X[-1, 0]) > 2.99  # the outliers brought to 3
+    standard = tabular.train(frame, "y", epochs=1, validation_split=0, scaling="standard")
+    item = standard.preparation.inputs[0]
+    assert not item.clip and item.center == pytest.approx(x.mean())
+    np.testing.assert_allclose(standard.prepare(frame)[:, 0], (x - x.mean()) / x.std())
+
+
+def test_a_number_whose_quartiles_are_equal_is_scaled_by_its_standard_deviation():
+    x = np.array([0.0] * 100 + [1.0, 5.0, 9.0] * 10)
+    frame = pd.DataFrame({"x": x, "y": [0, 1] * 65})
+    item = tabular.train(frame, "y", epochs=1, validation_split=0).preparation.inputs[0]
+    assert item.clip and item.center == 0 and item.scale == pytest.approx(x.std())
+
+
+def test_a_preparation_of_version_1_has_no_clip_and_one_with_a_wrong_clip_is_refused():
+    frame = messy(60)
+    arrays = tabular.train(frame, "label", epochs=1).preparation.to_arrays()
+    assert arrays["numbers.clip"].tolist() == [1, 0]  # the number; the date is not clipped
+    old = {k: v for k, v in arrays.items() if k != "numbers.clip"}
+    assert not any(item.clip for item in Preparation.from_arrays(old).inputs
+                   if item.kind == "numeric")
+    for wrong in ([2, 0], [1, 1]):  # not a switch; a clipped date
+        with pytest.raises(ValueError, match="numbers.clip"):
+            Preparation.from_arrays({**arrays, "numbers.clip": np.array(wrong, np.uint8)})

@@ -70,6 +70,7 @@ CASES = {
     "min_frequency": [("1", 1, True), ("0", 0, False)],
     "max_categories": [("10", 10, True), ("0", 0, False)],
     "scaling": [("standard", "standard", True), ("quantile", "quantile", False)],
+    "target_transform": [("log", "log", True), ("sqrt", "sqrt", False)],
     "seed": [("7", 7, True), ("-1", -1, False)],
     "client": [("local:2", "local:2", True)],
     "timeout": [("1.5", 1.5, True), ("0", 0.0, False)],

@@ -172,6 +172,9 @@ def _train_table(table, target, settings, note, notes) -> TabularModel:
     roles = table.infer_roles(target, **settings.part("roles"))
     training, dropped = table.with_target(target)
     inferred, coding = targets_of(training, target, settings.task)
+    if coding.task == "regression" and settings.target_transform == "log":
+        raise ValueError("target_transform 'log' is not available on a cluster yet: there the "
+                         "target is standardized as it is (choose 'auto' or 'none')")
     statistics = training.gather(roles, keep=max(KEEP_COUNTS, settings.max_categories + 1))
     preparation = Preparation.fit(roles, statistics, **settings.part("preparation"))
     design = Design(coding.task, coding.classes, preparation.n_features,
@@ -182,6 +185,9 @@ def _train_table(table, target, settings, note, notes) -> TabularModel:
     passes.wait(X + y, "preparing the partitions")
 
     describe_table(note, dropped, roles, preparation, coding, inferred, training.rows, target)
+    if coding.task == "regression":
+        note("target:     standardized as it is: a cluster does not learn log(1 + y) of a "
+             "skewed target yet")
     note(f"prepared:   roles and statistics from {passes.count} passes over the "
          f"{len(training.parts):,} partitions; each partition prepared on its worker")
     note(design.line())

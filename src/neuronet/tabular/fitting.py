@@ -172,7 +172,8 @@ def trained_model(trainer, note, notes, settings, preparation, target, coding,
                                     scale=coding.scale, where=where)
     model = TabularModel(net, preparation, target=target, task=coding.task,
                          classes=coding.classes, target_center=coding.center,
-                         target_scale=coding.scale, id_column=settings.id)
+                         target_scale=coding.scale, target_transform=coding.transform,
+                         id_column=settings.id)
     model.history = history
     model.notes = notes
     model.interrupted = bool(history.interrupted)

@@ -104,7 +104,8 @@ def _train_here(data, target, settings, note, notes) -> TabularModel:
     if dropped:
         frame = frame[present]
     inferred = settings.task is None
-    y, coding = targets(frame, target, settings.task or infer_task(frame[target]))
+    y, coding = targets(frame, target, settings.task or infer_task(frame[target]),
+                        settings.target_transform)
 
     statistics = gather(frame, roles)
     preparation = Preparation.fit(roles, statistics, **settings.part("preparation"))
@@ -114,7 +115,8 @@ def _train_here(data, target, settings, note, notes) -> TabularModel:
     shown = printable(source_name(frame)) if source_name(frame) else "the table"
     note(f"data:       {shown}: {rows:,} rows, {frame.shape[1]:,} columns, target "
          f"{printable(target)!r}")
-    describe_table(note, dropped, roles, preparation, coding, inferred, len(frame), target)
+    describe_table(note, dropped, roles, preparation, coding, inferred, len(frame), target,
+                   settings.target_transform)
     design = Design(coding.task, coding.classes, X.shape[1], **settings.part("network"))
     if design.output == "sigmoid":
         y = y[:, None].astype(np.float64)
@@ -172,9 +174,11 @@ def text_columns(settings) -> list:
     return texts
 
 
-def describe_table(note, dropped, roles, preparation, coding, inferred, rows, target) -> None:
+def describe_table(note, dropped, roles, preparation, coding, inferred, rows, target,
+                   transform="auto") -> None:
     """The report's lines on the rows left out, the columns and the task (``coding``: the
-    target's TargetCoding; ``rows``: those with a target value)."""
+    target's TargetCoding; ``rows``: those with a target value; ``transform``: the
+    target_transform asked for)."""
     task, classes = coding.task, coding.classes
     if dropped:
         note(f"            {dropped:,} row{'s' * (dropped > 1)} without a target value "
@@ -189,6 +193,11 @@ def describe_table(note, dropped, roles, preparation, coding, inferred, rows, ta
         listed = ", ".join(printable(c) for c in classes[:10])
         kind += f", {len(classes):,} classes: {listed}" + (", ..." if len(classes) > 10 else "")
     note(f"task:       {kind}")
+    if coding.transform == "log":
+        asked = "as asked" if transform == "log" else "a skewed target without negative values"
+        note(f"target:     learned as log(1 + y) ({asked}; --target-transform none to "
+             "change it): the scores below are on that scale, predictions in the target's "
+             "units")
     if task == "classification" and len(classes) == rows:
         # Trained all the same (the user asked), but no class has a second row to learn from.
         numbers = inferred and not isinstance(classes[0], (bool, str))

@@ -15,7 +15,7 @@ from .preparation import Preparation, decode_text, encode_text
 from .reading import DataError, as_frame, pandas, row_name, where
 from .target import TASKS
 
-VERSION = 1
+VERSION = 2  # 2: numbers.clip (robust scaling) and target.transform (log(1 + y))
 CLASS_KINDS = ("text", "integer", "float", "boolean")
 _FIELDS = {"version", "task", "target", "id_column", "class_kind"}
 
@@ -33,11 +33,15 @@ class TabularModel:
     classes : for classification, the class labels as they were in the data.
     target_center, target_scale : for regression, the network predicts
         (target - target_center) / target_scale.
+    target_transform : for regression, None, or "log": the network predicts
+        (log(1 + target) - target_center) / target_scale, and predictions are turned back.
     id_column : a column that names the rows, written beside predictions by the CLI.
     """
 
     def __init__(self, network, preparation, *, target, task, classes=None, target_center=0.0,
-                 target_scale=1.0, id_column=None):
+                 target_scale=1.0, id_column=None, target_transform=None):
+        if target_transform not in (None, "log"):
+            raise ValueError(f"target_transform must be None or 'log', got {target_transform!r}")
         if task not in TASKS:
             raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
         self.network = network
@@ -47,6 +51,7 @@ class TabularModel:
         self.classes = list(classes) if classes is not None else None
         self.target_center = float(target_center)
         self.target_scale = float(target_scale)
+        self.target_transform = target_transform if task == "regression" else None
         self.id_column = id_column
         network.metadata.update(task=task, target_name=target)
 
@@ -106,7 +111,12 @@ class TabularModel:
         outputs = self._outputs(frame)
         if self.task == "classification":
             return self._labels(self._probabilities(outputs).argmax(axis=1))
-        return outputs[:, 0] * self.target_scale + self.target_center
+        values = outputs[:, 0] * self.target_scale + self.target_center
+        if self.target_transform == "log":
+            with np.errstate(over="ignore"):
+                values = np.exp(values) - 1  # as the ONNX graph computes it
+            check_finite_outputs(values[:, None], frame)
+        return values
 
     def predict_proba(self, data, *, sep=None, encoding=None):
         """Each class's probability for each row of ``data``: a DataFrame with one column per
@@ -219,7 +229,8 @@ class TabularModel:
             more = f", ... ({len(self.classes) - 10} more)" if len(self.classes) > 10 else ""
             lines.append(f"  classes ({len(self.classes)}): {shown}{more}")
         else:
-            lines.append(f"  target {printable(self.target)!r} predicted as (y - "
+            y = "log(1 + y)" if self.target_transform == "log" else "y"
+            lines.append(f"  target {printable(self.target)!r} predicted as ({y} - "
                          f"{self.target_center:.6g}) / {self.target_scale:.6g}")
         if self.id_column:
             lines.append(f"  id column: {printable(self.id_column)!r} (written beside "
@@ -245,6 +256,7 @@ class TabularModel:
         else:
             arrays["target.center"] = np.array([self.target_center])
             arrays["target.scale"] = np.array([self.target_scale])
+            arrays["target.transform"] = np.array([self.target_transform == "log"], np.uint8)
         return fields, arrays
 
     @classmethod
@@ -295,6 +307,13 @@ class TabularModel:
                     raise ValueError(f"target.{key} must hold one float64")
             options.update(target_center=float(arrays["target.center"][0]),
                            target_scale=float(arrays["target.scale"][0]))
+            if "target.transform" in arrays:  # absent from files of version 1: none
+                expected.add("target.transform")
+                transform = arrays["target.transform"]
+                if transform.dtype != np.uint8 or transform.shape != (1,) or transform[0] > 1:
+                    raise ValueError("target.transform must hold one uint8, 0 (none) or 1 "
+                                     "(log(1 + y))")
+                options["target_transform"] = "log" if transform[0] else None
             if options["target_scale"] <= 0:
                 raise ValueError("target.scale is not positive")
         extra = sorted(set(arrays) - expected)

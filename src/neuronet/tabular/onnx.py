@@ -106,6 +106,8 @@ def tabular_to_onnx(model, path=None):
         value = graph.node("Squeeze", [out, axes])
         value = graph.node("Mul", [value, graph.constant("scale", model.target_scale)])
         value = graph.node("Add", [value, graph.constant("center", model.target_center)])
+        if model.target_transform == "log":  # log(1 + y) learned: exp(value) - 1
+            value = graph.node("Sub", [graph.node("Exp", [value]), graph.constant("one", 1.0)])
         graph.rename(value, "value")
         outputs = [helper.make_tensor_value_info("value", TensorProto.DOUBLE, ["N"])]
     onnx_model = graph.model(inputs, outputs, f"neuronet TabularModel: {model.task} of "

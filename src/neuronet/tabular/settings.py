@@ -26,7 +26,7 @@ import numpy as np
 
 from .fitting import FOLDS_AT_LEAST, MIN_VALIDATION_ROWS
 from .preparation import MAX_CATEGORIES, MIN_FREQUENCY, SCALINGS
-from .target import TASK_RULE, TASKS
+from .target import SKEWED, TASK_RULE, TASKS, TRANSFORMS
 
 __all__ = ["Option", "TrainSettings", "options", "settings_of"]
 
@@ -283,6 +283,10 @@ class TrainSettings:
     scaling: str = _option("robust", Choice(*SCALINGS), "numbers: robust (the median and "
                            "quartiles, then a smooth clip of outliers to 3) or standard (the "
                            "mean and standard deviation)", part="preparation")
+    target_transform: str = _option(
+        "auto", Choice(*TRANSFORMS), "regression: learn log(1 + y), predictions back in the "
+        f"target's units: auto for a target without negative values and a skewness of at "
+        f"least {SKEWED:g}, log always, none never (a cluster never does yet)", part="task")
     # --- end of how the defaults learn ---
     min_frequency: int = _option(MIN_FREQUENCY, Whole(1), "a category's value seen in fewer "
                                  "rows is pooled with the other rare ones",

@@ -28,6 +28,10 @@ TASK_RULE = ("text or true/false targets are classes; a numeric target is classe
              f"{ROWS_PER_CLASS} rows per value on average (or just two values), and regression "
              "otherwise")
 TASKS = ("classification", "regression")
+#: How a regression target may be transformed before it is standardized: "auto" takes
+#: log(1 + y) of a target without negative values whose skewness is at least SKEWED.
+TRANSFORMS = ("auto", "log", "none")
+SKEWED = 1.0
 
 
 @dataclass(frozen=True)
@@ -35,13 +39,15 @@ class TargetCoding:
     """What the network learns of the target column: the ``task``; for classification the
     ``classes`` (labels as in the data, sorted; the network's outputs in their order) and
     ``texts``, the text of each as ``columns.as_text`` writes a cell; for regression the
-    ``center`` and ``scale``: the network learns (y - center) / scale."""
+    ``center`` and ``scale``: the network learns (y - center) / scale, where y is the
+    target, or log(1 + target) when ``transform`` is "log"."""
 
     task: str
     classes: list | None = None
     texts: list | None = None
     center: float = 0.0
     scale: float = 1.0
+    transform: str | None = None
 
 
 def infer_task(target) -> str:
@@ -83,9 +89,10 @@ def has_target(frame, target) -> np.ndarray:
     return present
 
 
-def targets(frame, target, task):
+def targets(frame, target, task, transform="none"):
     """(y for the network, its TargetCoding) from the target column of ``frame`` (no gaps):
-    class indices, or the standardized numbers."""
+    class indices, or the standardized numbers (of log(1 + y) where ``transform`` says so:
+    "log", or "auto" for a skewed target without negative values; see ``TRANSFORMS``)."""
     column = frame[target]
     if task == "classification":
         if column.dtype.kind == "f":  # infinity is no class: refused as regression refuses it
@@ -96,9 +103,29 @@ def targets(frame, target, task):
     values = regression_numbers(frame, target)
     if np.ptp(values) == 0:
         raise one_value(where(frame), target, values[0])
+    logged = None
+    if transform == "log" or (transform == "auto" and skewed(values)):
+        if values.min() < 0:
+            raise DataError(f"{where(frame)}the target {printable(target)!r} has negative "
+                            f"values ({values.min():g}); log(1 + y) needs values of at least 0 "
+                            "(choose target_transform 'none' or 'auto')")
+        logged, values = "log", np.log1p(values)
     mean, std = spread(values[:, None])
-    coding = TargetCoding(task, center=float(mean[0]), scale=float(std[0]))
+    coding = TargetCoding(task, center=float(mean[0]), scale=float(std[0]), transform=logged)
     return standardized(values, coding.center, coding.scale, frame, target), coding
+
+
+def skewed(values) -> bool:
+    """Whether a regression target is worth learning as log(1 + y): no negative value and a
+    skewness of at least SKEWED (a long tail of large values, as prices and incomes have)."""
+    if values.min() < 0:
+        return False
+    mean, std = spread(values[:, None])
+    if not std[0] > 0:
+        return False
+    with np.errstate(all="ignore"):
+        skewness = float(np.mean(((values - mean[0]) / std[0]) ** 3))
+    return bool(np.isfinite(skewness) and skewness >= SKEWED)
 
 
 def coded(column, coding, frame, target) -> np.ndarray:
@@ -106,8 +133,10 @@ def coded(column, coding, frame, target) -> np.ndarray:
     standardized numbers (``frame``, ``target``: for the messages)."""
     if coding.task == "classification":
         return class_codes(column, coding.texts)
-    return standardized(regression_numbers(frame, target), coding.center, coding.scale, frame,
-                        target)
+    values = regression_numbers(frame, target)
+    if coding.transform == "log":
+        values = np.log1p(values)
+    return standardized(values, coding.center, coding.scale, frame, target)
 
 
 def distinct_targets(column):
