@@ -241,9 +241,10 @@ def test_table_model_graph_on_a_real_table(target, options):
     from neuronet import datasets, tabular
 
     frame = datasets.penguins()
+    frame["heavy"] = np.random.default_rng(0).standard_cauchy(len(frame))  # heavy tails
     model = tabular.train(frame, target, epochs=20, **options)
-    numbers = [i for i in model.preparation.inputs if i.kind == "numeric"]
-    assert numbers and all(item.clip for item in numbers)  # robust scaling, smooth clip
+    numbers = {i.column: i for i in model.preparation.inputs if i.kind == "numeric"}
+    assert numbers["heavy"].log and numbers["Culmen Length (mm)"].clip  # both robust scalings
     assert model.target_transform == options.get("target_transform")
     session = ort.InferenceSession(model.to_onnx().SerializeToString(),
                                    providers=["CPUExecutionProvider"])

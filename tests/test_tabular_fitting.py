@@ -8,7 +8,7 @@ import neuronet
 from neuronet import Network, tabular
 from neuronet.callbacks import History
 from neuronet.tabular import DataError, TrainSettings
-from neuronet.tabular.fitting import Design, choose_and_train, make_optimizer
+from neuronet.tabular.fitting import Design, choose_and_train, make_optimizer, smoothed
 
 
 def test_cross_validation_chooses_the_epoch_of_the_lowest_mean_validation_loss():
@@ -151,3 +151,23 @@ def test_the_design_of_each_task():
     assert two.line() == "network:    3 -> 5 -> 1 (tanh hidden, sigmoid output), 26 parameters"
     assert isinstance(make_optimizer("sgd", None), neuronet.SGD)
     assert make_optimizer("adam", 0.05).learning_rate == 0.05
+
+
+def test_weight_decay_dropout_and_label_smoothing_reach_the_training(tmp_path):
+    assert make_optimizer("adam", None, 0.01).weight_decay == 0.01
+    assert make_optimizer("sgd", None, 0.02).weight_decay == 0.02
+    design = Design("classification", ["a", "b", "c"], 5, hidden=(4, 3), activation="relu",
+                    seed=0, dropout=0.25)
+    kinds = [type(layer).__name__ for layer in design.network().layers]
+    assert kinds == ["Dense", "Dropout", "Dense", "Dropout", "Dense"]
+    np.testing.assert_allclose(smoothed(np.array([2, 0]), "softmax", 3, 0.3),
+                               [[0.1, 0.1, 0.8], [0.8, 0.1, 0.1]])
+    np.testing.assert_allclose(smoothed(np.array([[1.0], [0.0]]), "sigmoid", 2, 0.2),
+                               [[0.9], [0.1]])
+    frame = messy(200)
+    model = tabular.train(frame, "label", epochs=3, dropout=0.2, weight_decay=1e-3,
+                          label_smoothing=0.1)
+    again = neuronet.load(model.save(tmp_path / "m.npz"))  # Dropout is saved, and does nothing
+    np.testing.assert_array_equal(again.predict_proba(frame), model.predict_proba(frame))
+    with pytest.raises(ValueError, match="dropout needs adam or sgd"):
+        TrainSettings(dropout=0.1, optimizer="lbfgs")

@@ -71,6 +71,9 @@ CASES = {
     "max_categories": [("10", 10, True), ("0", 0, False)],
     "scaling": [("standard", "standard", True), ("quantile", "quantile", False)],
     "target_transform": [("log", "log", True), ("sqrt", "sqrt", False)],
+    "weight_decay": [("0.001", 0.001, True), ("-1", -1.0, False)],
+    "dropout": [("0.1", 0.1, True), ("1", 1.0, False)],
+    "label_smoothing": [("0.1", 0.1, True), ("1", 1.0, False)],
     "seed": [("7", 7, True), ("-1", -1, False)],
     "client": [("local:2", "local:2", True)],
     "timeout": [("1.5", 1.5, True), ("0", 0.0, False)],
@@ -163,7 +166,8 @@ def test_each_part_is_what_the_step_it_feeds_takes():
                                       "exclude": None, "id": None}
     assert settings.part("preparation") == {"min_frequency": 2, "max_categories": 100,
                                             "scaling": "robust"}
-    assert settings.part("network") == {"hidden": (4,), "activation": "relu", "seed": 0}
+    assert settings.part("network") == {"hidden": (4,), "activation": "relu", "seed": 0,
+                                        "dropout": 0.0}
     with pytest.raises(ValueError, match="no option belongs to a part 'nope'"):
         settings.part("nope")
     parts = {option.part for option in options()}

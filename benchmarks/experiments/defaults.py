@@ -4,7 +4,9 @@ Each setting is a run of ``benchmarks/tables.py --methods neuronet --neuronet-ar
 same tables and splits, its JSON written to ``benchmarks/experiments/runs/NAME.json``; the
 gradient boosting runs once, beside the first (``hgb.json``). The summary prints, per setting,
 the mean paired difference in score against HistGradientBoosting (accuracy for classes, R² for
-numbers), the per-table scores and the median of neuronet's fit + predict seconds.
+numbers), the per-table scores, and the medians over the tables of neuronet's fit + predict
+seconds, of their ratio to the gradient boosting's and of neuronet's CPU seconds (which other
+jobs on a shared machine disturb less).
 
     nice -n 10 .venv/bin/python benchmarks/experiments/defaults.py \\
         --tables credit,ames --splits 1 NAME="--flags" NAME2="--other-flags"
@@ -40,7 +42,10 @@ def scores(path, method):
     for table in data["tables"]:
         record = table["methods"].get(method)
         if record and not record.get("error"):
-            found[table["name"]] = (table["task"], record["score"], record["seconds"])
+            cpu = [split.get("cpu_seconds") for split in record["splits"]]
+            cpu = sorted(c for c in cpu if c is not None)
+            found[table["name"]] = (table["task"], record["score"], record["seconds"],
+                                    cpu[len(cpu) // 2] if cpu else float("nan"))
     return found
 
 
@@ -54,11 +59,12 @@ def summary(names):
         for t in common:
             diffs[mine[t][0]].append(mine[t][1] - peer[t][1])
         seconds = sorted(mine[t][2] for t in common)
+        cpu = sorted(mine[t][3] for t in common)
         ratio = sorted(mine[t][2] / peer[t][2] for t in common)
         mean = {k: (sum(v) / len(v) if v else float("nan")) for k, v in diffs.items()}
         lines.append(f"{name:24} cls {mean['classification']:+.4f} reg "
                      f"{mean['regression']:+.4f}  median s {seconds[len(seconds) // 2]:.1f} "
-                     f"(x{ratio[len(ratio) // 2]:.1f} hgb)  " +
+                     f"(x{ratio[len(ratio) // 2]:.1f} hgb) cpu {cpu[len(cpu) // 2]:.1f}  " +
                      " ".join(f"{t}:{mine[t][1] - peer[t][1]:+.3f}" for t in common))
     return "\n".join(lines)
 

@@ -127,7 +127,8 @@ class _ClusterTrainer:
             validation = (X_val, y_val)
             if patience is not None:
                 callbacks.append(EarlyStopping(patience, monitor="val_loss"))
-        optimizer = make_optimizer(settings.chosen_optimizer, settings.learning_rate)
+        optimizer = make_optimizer(settings.chosen_optimizer, settings.learning_rate,
+                                   settings.weight_decay)
         history = cluster.fit(net, X, y, loss=self.design.loss, optimizer=optimizer,
                               max_iter=n_epochs, client=self.session.client,
                               batch_size=settings.batch_size, metrics=self.design.metrics,
@@ -172,6 +173,9 @@ def _train_table(table, target, settings, note, notes) -> TabularModel:
     roles = table.infer_roles(target, **settings.part("roles"))
     training, dropped = table.with_target(target)
     inferred, coding = targets_of(training, target, settings.task)
+    if coding.task == "classification" and settings.label_smoothing:
+        raise ValueError("label smoothing is not available on a cluster yet: there the network "
+                         "learns the true classes (choose a label_smoothing of 0)")
     if coding.task == "regression" and settings.target_transform == "log":
         raise ValueError("target_transform 'log' is not available on a cluster yet: there the "
                          "target is standardized as it is (choose 'auto' or 'none')")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..layers import Dense, Dropout
 from ..network import Network
 from ..optimizers import LBFGS, SGD, Adam
 from .model import TabularModel
@@ -37,7 +38,7 @@ class Design:
         starting weights (the "network" part of TrainSettings).
     """
 
-    def __init__(self, task, classes, n_inputs, *, hidden, activation, seed):
+    def __init__(self, task, classes, n_inputs, *, hidden, activation, seed, dropout=0.0):
         if task == "regression":
             n_outputs, self.output, self.loss, self.metrics = 1, "identity", "mse", ["mae"]
         elif len(classes) == 2:
@@ -49,12 +50,20 @@ class Design:
             n_outputs, self.output = len(classes), "softmax"
             self.loss, self.metrics = "categorical_crossentropy", ["accuracy"]
         self.sizes = [n_inputs, *hidden, n_outputs]
-        self.activation, self.seed = activation, seed
+        self.activation, self.seed, self.dropout = activation, seed, dropout
 
     def network(self):
         """A new network of this design, from its seed's starting weights."""
-        return Network.mlp(self.sizes, hidden=self.activation, output=self.output,
-                           seed=self.seed)
+        if not self.dropout:
+            return Network.mlp(self.sizes, hidden=self.activation, output=self.output,
+                               seed=self.seed)
+        layers = []
+        for i, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
+            last = i == len(self.sizes) - 2
+            layers.append(Dense(n_in, n_out, self.output if last else self.activation))
+            if not last:
+                layers.append(Dropout(self.dropout))
+        return Network(layers, seed=self.seed)
 
     def line(self) -> str:
         """The report's line on the network."""
@@ -62,14 +71,25 @@ class Design:
                 f"{self.output} output), {self.network().n_parameters():,} parameters")
 
 
-def make_optimizer(optimizer, learning_rate):
+def make_optimizer(optimizer, learning_rate, weight_decay=0.0):
     """A fresh optimizer for one training run: "adam" (learning rate 0.001 by default), "sgd"
-    (0.01, momentum 0.9) or "lbfgs"."""
+    (0.01, momentum 0.9) or "lbfgs", with the L2 penalty ``weight_decay``."""
     if optimizer == "lbfgs":
-        return LBFGS()
+        return LBFGS(weight_decay=weight_decay)
     rate = learning_rate or (0.01 if optimizer == "sgd" else 0.001)
-    return SGD(learning_rate=rate, momentum=0.9) if optimizer == "sgd" else \
-        Adam(learning_rate=rate)
+    return SGD(learning_rate=rate, momentum=0.9, weight_decay=weight_decay) \
+        if optimizer == "sgd" else Adam(learning_rate=rate, weight_decay=weight_decay)
+
+
+def smoothed(y, output, n_classes, smoothing):
+    """Classification targets with label smoothing: (1 - s) for the true class plus s spread
+    evenly over the classes, as probabilities (a column of the second class's for one sigmoid
+    output, a row per example for softmax)."""
+    if output == "sigmoid":
+        return y * (1 - smoothing) + smoothing / 2
+    soft = np.full((len(y), n_classes), smoothing / n_classes)
+    soft[np.arange(len(y)), y] += 1 - smoothing
+    return soft
 
 
 def choose_and_train(trainer, note, settings, *, task, scale, where=""):

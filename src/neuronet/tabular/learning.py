@@ -24,7 +24,7 @@ import importlib
 import numpy as np
 
 from .._text import printable
-from .fitting import Design, make_optimizer, trained_model
+from .fitting import Design, make_optimizer, smoothed, trained_model
 from .model import TabularModel
 from .preparation import NumberInput, Preparation
 from .reading import DataError, as_frame, source_name, where
@@ -154,9 +154,12 @@ class _RowsTrainer:
         validation = None
         if split is not None:
             val, rows = split
-            validation = (X[val], y[val])
+            validation = (X[val], y[val])  # scored against the true classes
             X, y = X[rows], y[rows]
-        optimizer = make_optimizer(settings.chosen_optimizer, settings.learning_rate)
+        if settings.label_smoothing and self.design.output != "identity":
+            y = smoothed(y, self.design.output, self.design.sizes[-1], settings.label_smoothing)
+        optimizer = make_optimizer(settings.chosen_optimizer, settings.learning_rate,
+                                   settings.weight_decay)
         history = net.fit(X, y, loss=self.design.loss, optimizer=optimizer, epochs=n_epochs,
                           batch_size=settings.batch_size, validation_data=validation,
                           early_stopping=patience, metrics=self.design.metrics,

@@ -54,6 +54,10 @@ def tabular_to_onnx(model, path=None):
                 root = graph.node("Sqrt", [graph.node("Add", [square,
                                                               graph.constant("one", [1.0])])])
                 scaled = graph.node("Div", [cut, root])
+            if item.log:  # preparation.signed_log: sign(x) log(1 + |x|)
+                magnitude = graph.node("Log", [graph.node("Add", [
+                    graph.node("Abs", [scaled]), graph.constant("one", [1.0])])])
+                scaled = graph.node("Mul", [graph.node("Sign", [scaled]), magnitude], "slog")
             parts.append(scaled)
             if item.indicator:
                 parts.append(graph.node("Cast", [gaps], "missing", to=TensorProto.DOUBLE))

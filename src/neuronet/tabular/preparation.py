@@ -6,7 +6,10 @@ learned from the training rows and kept in the model.
   (value - median) / (interquartile range / 1.349), the standard deviation of a normal
   distribution of that spread (where the quartiles are equal, the standard deviation), and a
   smooth clip of outliers, x / sqrt(1 + (x / 3)²), which leaves the middle of the values
-  nearly as it is and brings the far ones to at most 3; or, with ``scaling="standard"``,
+  nearly as it is and brings the far ones to at most 3. A number with heavy tails (a standard
+  deviation at least ``HEAVY`` times the one its quartiles give) takes the signed log of its
+  scaled value instead, sign(x) log(1 + |x|): its far values keep their order and distances
+  in proportion, rather than all meeting at the clip. Or, with ``scaling="standard"``,
   (value - mean) / standard deviation without a clip;
 - dates: days since 1970-01-01, treated as a number, plus the sine and cosine of the calendar
   cycles (year, week, day) that vary in the training rows;
@@ -43,6 +46,9 @@ CLIP = 3.0
 #: Scaled values are cut to this magnitude before the clip (whose result is then 3 to 1e-12),
 #: so that no square overflows, in NumPy as in ONNX.
 CLIP_INPUT = 1e6
+#: A number's standard deviation over the one its quartiles give (1 for a normal distribution),
+#: from which robust scaling takes the signed log of its scaled values instead of the clip.
+HEAVY = 2.0
 #: A normal distribution's interquartile range, in standard deviations.
 IQR_OF_NORMAL = 1.3489795003921634
 
@@ -59,6 +65,7 @@ class NumberInput:
     date_format: str | None = None
     cycles: tuple = ()
     clip: bool = False  # the smooth clip after scaling
+    log: bool = False  # the signed log, sign(x) log(1 + |x|), after scaling (no clip)
 
     @property
     def kind(self) -> str:
@@ -152,16 +159,20 @@ class Preparation:
             if role.role in ("numeric", "date"):
                 scale = stats.std if stats.std > 0 and math.isfinite(stats.std) else 1.0
                 center, clip = stats.mean, False
+                log = False
                 if role.role == "numeric" and scaling == "robust" and stats.quartiles and \
                         math.isfinite(stats.median):
                     center, clip = stats.median, True
+                    low, high = stats.quartiles
                     with np.errstate(over="ignore"):
-                        spread = (stats.quartiles[1] - stats.quartiles[0]) / IQR_OF_NORMAL
+                        spread = (high - low) / IQR_OF_NORMAL
                     if spread > 0 and math.isfinite(spread):
                         scale = spread
+                        log = stats.std >= HEAVY * spread
+                        clip = not log
                 inputs.append(NumberInput(role.column, stats.median, center, scale,
                                           stats.missing > 0, role.date_format, stats.cycles,
-                                          clip))
+                                          clip, log))
             else:
                 boolean = role.role == "boolean"
                 least = 1 if boolean else min_frequency
@@ -232,6 +243,9 @@ class Preparation:
         clipped = np.array([item.clip for item in items])
         if clipped.any():
             block[:, clipped] = smooth_clip(block[:, clipped])
+        logged = np.array([item.log for item in items])
+        if logged.any():
+            block[:, logged] = signed_log(block[:, logged])
         X[:, starts] = block
         flagged = np.array([item.indicator for item in items])
         if flagged.any():
@@ -324,6 +338,7 @@ class Preparation:
             "numbers.cycles": np.array([sum(1 << list(CYCLES).index(c) for c in item.cycles)
                                         for item in numbers], np.uint8),
             "numbers.clip": np.array([item.clip for item in numbers], np.uint8),
+            "numbers.log": np.array([item.log for item in numbers], np.uint8),
             "categories.count": np.array([len(item.values) for item in categories], np.int64),
             "categories.missing": np.array([item.missing_slot for item in categories],
                                            np.uint8),
@@ -369,6 +384,12 @@ class Preparation:
         if np.any(number["clip"] > 1) or np.any(number["clip"].astype(bool) &
                                                 (number["format"] > 0)):
             raise ValueError("numbers.clip holds a value other than 0 and 1, or clips a date")
+        number["log"] = _array(arrays, "numbers.log", np.uint8, 1, n_numbers) \
+            if "numbers.log" in arrays else np.zeros(n_numbers, np.uint8)
+        if np.any(number["log"] > 1) or np.any(number["log"].astype(bool) &
+                                               ((number["format"] > 0) | (number["clip"] > 0))):
+            raise ValueError("numbers.log holds a value other than 0 and 1, or logs a date or "
+                             "a clipped number")
         category = {key: _array(arrays, f"categories.{key}", dtype, 1, n_categories)
                     for key, dtype in (("count", np.int64), ("missing", np.uint8),
                                        ("pooled", np.uint8))}
@@ -400,7 +421,7 @@ class Preparation:
                                           float(number["center"][n]),
                                           float(number["scale"][n]),
                                           bool(number["indicator"][n]), date_format, cycles,
-                                          bool(number["clip"][n])))
+                                          bool(number["clip"][n]), bool(number["log"][n])))
                 n += 1
             else:
                 count = int(category["count"][c])
@@ -417,6 +438,11 @@ class Preparation:
         if not inputs:
             raise ValueError("the preparation has no input column")
         return cls(inputs, zip(left, reasons))
+
+
+def signed_log(x):
+    """sign(x) log(1 + |x|): the order of the values kept, their tail drawn in."""
+    return np.sign(x) * np.log1p(np.abs(x))
 
 
 def smooth_clip(x):

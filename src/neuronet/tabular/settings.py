@@ -287,6 +287,16 @@ class TrainSettings:
         "auto", Choice(*TRANSFORMS), "regression: learn log(1 + y), predictions back in the "
         f"target's units: auto for a target without negative values and a skewness of at "
         f"least {SKEWED:g}, log always, none never (a cluster never does yet)", part="task")
+    weight_decay: float = _option(
+        0.0, Number(lambda v: 0 <= v < math.inf, "a number of at least 0"), "an L2 penalty "
+        "on the weights (adam and sgd add weight_decay * w to each gradient)", part="fitting")
+    dropout: float = _option(
+        0.0, Number(lambda v: 0 <= v < 1, "a fraction in [0, 1)"), "share of each hidden "
+        "layer's outputs zeroed at random while training (adam and sgd)", part="network")
+    label_smoothing: float = _option(
+        0.0, Number(lambda v: 0 <= v < 1, "a fraction in [0, 1)"), "classification: learn "
+        "(1 - s) * the true class + s spread evenly over the classes (not on a cluster yet)",
+        part="fitting")
     # --- end of how the defaults learn ---
     min_frequency: int = _option(MIN_FREQUENCY, Whole(1), "a category's value seen in fewer "
                                  "rows is pooled with the other rare ones",
@@ -327,6 +337,11 @@ class TrainSettings:
                 raise ValueError(f"{option.name} must {must}, got {getattr(self, option.name)!r}")
             object.__setattr__(self, option.name, value)  # frozen: set once, here
         object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
+        if self.dropout and self.chosen_optimizer == "lbfgs":
+            default = " (the default on a cluster)" if self.optimizer is None else ""
+            raise ValueError(f"dropout needs adam or sgd; L-BFGS{default} needs the same loss "
+                             "at every step, which dropout changes (choose adam or sgd, or a "
+                             "dropout of 0)")
         if self.learning_rate is not None and self.chosen_optimizer == "lbfgs":
             default = " (the default on a cluster)" if self.optimizer is None else ""
             raise ValueError(f"a learning rate applies to the optimizers adam and sgd; L-BFGS"
