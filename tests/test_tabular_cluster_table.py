@@ -50,6 +50,7 @@ def test_roles_statistics_and_preparation_equal_the_local_ones(client, parts):
         assert (remote.rows, remote.missing, remote.cycles) == \
             (local.rows, local.missing, local.cycles), name
         assert remote.median == local.median, name  # exact, not approximated
+        assert remote.quartiles == local.quartiles, name  # exact too (robust scaling)
         assert remote.mean == pytest.approx(local.mean, rel=1e-12, abs=1e-300), name
         assert remote.std == pytest.approx(local.std, rel=1e-12), name
     assert found["when"].cycles == ("year", "week", "day")
