@@ -285,8 +285,9 @@ class TrainSettings:
                            "mean and standard deviation)", part="preparation")
     target_transform: str = _option(
         "auto", Choice(*TRANSFORMS), "regression: learn log(1 + y), predictions back in the "
-        f"target's units: auto for a target without negative values and a skewness of at "
-        f"least {SKEWED:g}, log always, none never (a cluster never does yet)", part="task")
+        f"target's units: auto for a target without negative values, a skewness of at "
+        f"least {SKEWED:g} and a log whose skewness is within {SKEWED:g} of 0; log always; "
+        "none never (a cluster never does yet)", part="task")
     weight_decay: float = _option(
         0.0, Number(lambda v: 0 <= v < math.inf, "a number of at least 0"), "an L2 penalty "
         "on the weights (adam and sgd add weight_decay * w to each gradient)", part="fitting")

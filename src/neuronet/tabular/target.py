@@ -116,16 +116,23 @@ def targets(frame, target, task, transform="none"):
 
 
 def skewed(values) -> bool:
-    """Whether a regression target is worth learning as log(1 + y): no negative value and a
-    skewness of at least SKEWED (a long tail of large values, as prices and incomes have)."""
+    """Whether a regression target is worth learning as log(1 + y): no negative value, a
+    skewness of at least SKEWED (a long tail of large values, as prices and incomes have), and
+    log(1 + y) nearly symmetric (a skewness within SKEWED of 0: a target with many zeros
+    among large values would only turn its zeros into a long tail of small ones)."""
     if values.min() < 0:
         return False
+    return skewness(values) >= SKEWED and abs(skewness(np.log1p(values))) <= SKEWED
+
+
+def skewness(values) -> float:
+    """The skewness of ``values`` (the mean cubed standardized value; 0 for no spread)."""
     mean, std = spread(values[:, None])
     if not std[0] > 0:
-        return False
+        return 0.0
     with np.errstate(all="ignore"):
-        skewness = float(np.mean(((values - mean[0]) / std[0]) ** 3))
-    return bool(np.isfinite(skewness) and skewness >= SKEWED)
+        found = float(np.mean(((values - mean[0]) / std[0]) ** 3))
+    return found if np.isfinite(found) else 0.0
 
 
 def coded(column, coding, frame, target) -> np.ndarray:
