@@ -66,7 +66,8 @@ def test_a_held_out_split_keeps_the_network_of_the_lowest_validation_loss():
     lines = []
     net, history = choose_and_train(trainer, lines.append, TrainSettings(epochs=5),
                                     task="classification", scale=1.0)
-    # One run: a patience of every epoch keeps the best epoch's weights without stopping.
+    # One run, with the default patience (here every epoch: 20 is more than 5); the run keeps
+    # the best epoch's weights.
     assert trainer.calls == [(("held-out", 200), 5, 5)]
     assert net == "net 1" and history.epochs == 5
     assert lines == [
@@ -83,10 +84,10 @@ def test_a_held_out_split_keeps_the_network_of_the_lowest_validation_loss():
 def test_refit_chooses_the_lowest_validation_loss_then_trains_on_every_row():
     trainer = Scripted(1000, [[0.9, 0.5, 0.3, 0.4, 0.6]])
     lines = []
-    net, history = choose_and_train(trainer, lines.append, TrainSettings(epochs=5, refit=True),
+    net, history = choose_and_train(trainer, lines.append, TrainSettings(epochs=50, refit=True),
                                     task="classification", scale=1.0)
     # 200 held out (20% of 1,000); the lowest loss at epoch 3; then 3 epochs on every row.
-    assert trainer.calls == [(("held-out", 200), 5, None), (None, 3, None)]
+    assert trainer.calls == [(("held-out", 200), 50, 20), (None, 3, None)]
     assert net == "net 2" and history.epochs == 3
     assert lines == [
         "epochs:     3 (lowest validation loss on 200 held-out rows, 20%)",

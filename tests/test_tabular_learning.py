@@ -47,13 +47,13 @@ def test_a_target_with_a_class_per_row_trains_with_a_note():
 ])
 def test_the_model_learns_from_every_row(rows, how):
     frame = messy(rows)
-    model = tabular.train(frame, "label", epochs=60, seed=3, refit=True)
+    model = tabular.train(frame, "label", epochs=60, seed=3, refit=True, dropout=0)
     notes = "\n".join(model.notes)
     assert how in notes
     best = model.history.epochs
     assert "val_loss" not in model.history  # the last training had no rows held out
     assert f"after {best} epochs on all {rows} rows" in notes
-    alone = tabular.train(frame, "label", epochs=best, seed=3, validation_split=0)
+    alone = tabular.train(frame, "label", epochs=best, seed=3, validation_split=0, dropout=0)
     for a, b in zip(model.network.parameters(), alone.network.parameters()):
         np.testing.assert_array_equal(a, b)
     assert alone.history.epochs == best and "no validation split" in alone.notes[-1]
@@ -61,7 +61,7 @@ def test_the_model_learns_from_every_row(rows, how):
 
 def test_by_default_the_model_is_the_validation_run_s_best_epoch():
     frame = messy(600)
-    model = tabular.train(frame, "label", epochs=30, seed=3)
+    model = tabular.train(frame, "label", epochs=30, seed=3, dropout=0)
     best = int(np.argmin(model.history.val_loss)) + 1
     assert f"at epoch {best} on 480 rows: the model is that epoch's network" in model.notes[-1]
     # The same run by hand, its weights at the best epoch: those are the model's.

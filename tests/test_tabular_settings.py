@@ -46,6 +46,8 @@ def test_the_flags_default_to_the_keywords_defaults(capsys):
     settings = TrainSettings(**{option.name: getattr(args, option.name) for option in options()})
     assert settings == TrainSettings()
     assert _cli("--quiet").progress is False
+    assert TrainSettings().chosen_dropout == 0.1
+    assert TrainSettings(optimizer="lbfgs").chosen_dropout == 0.0
 
 
 # For each option: (command-line text, the same value in Python, whether it is a right value).
@@ -166,8 +168,7 @@ def test_each_part_is_what_the_step_it_feeds_takes():
                                       "exclude": None, "id": None}
     assert settings.part("preparation") == {"min_frequency": 2, "max_categories": 100,
                                             "scaling": "robust"}
-    assert settings.part("network") == {"hidden": (4,), "activation": "relu", "seed": 0,
-                                        "dropout": 0.0}
+    assert settings.part("network") == {"hidden": (4,), "activation": "relu", "seed": 0}
     with pytest.raises(ValueError, match="no option belongs to a part 'nope'"):
         settings.part("nope")
     parts = {option.part for option in options()}

@@ -182,7 +182,7 @@ def _train_table(table, target, settings, note, notes) -> TabularModel:
     statistics = training.gather(roles, keep=max(KEEP_COUNTS, settings.max_categories + 1))
     preparation = Preparation.fit(roles, statistics, **settings.part("preparation"))
     design = Design(coding.task, coding.classes, preparation.n_features,
-                    **settings.part("network"))
+                    **settings.part("network"), dropout=settings.chosen_dropout)
     X = passes.map("prepare", _inputs_part, training.parts, preparation)
     y = passes.map("prepare-target", _targets_part, training.parts, target, coding,
                    design.output == "sigmoid")

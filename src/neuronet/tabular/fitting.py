@@ -23,6 +23,11 @@ from .reading import DataError
 #: by cross-validation instead, over at least FOLDS_AT_LEAST folds.
 MIN_VALIDATION_ROWS = 100
 FOLDS_AT_LEAST = 3
+#: The default patience: the validation run ends after this many epochs without a lower
+#: validation loss.
+PATIENCE = 20
+#: The default dropout of the hidden layers, with adam and sgd.
+DROPOUT = 0.1
 
 
 class Design:
@@ -152,9 +157,9 @@ def choose_and_train(trainer, note, settings, *, task, scale, where=""):
         note(f"validation: {scores(averaged, task, scale, 'val_', None)} at "
              f"{unit.removesuffix('s')} {best}, averaged over the folds")
     else:
-        # Without a second run the validation run's best epoch is the model: a patience of
-        # every epoch keeps its weights without stopping early.
-        patience = settings.early_stopping or (None if settings.refit else epochs)
+        # The run stops PATIENCE epochs after its lowest validation loss and keeps that
+        # epoch's weights: without a second run, they are the model.
+        patience = settings.early_stopping or min(PATIENCE, epochs)
         net, history, n_fit, held = trainer.fit(trainer.held_out(n_val), epochs, patience)
         if history.epochs == 0:
             raise KeyboardInterrupt

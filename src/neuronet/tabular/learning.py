@@ -117,7 +117,8 @@ def _train_here(data, target, settings, note, notes) -> TabularModel:
          f"{printable(target)!r}")
     describe_table(note, dropped, roles, preparation, coding, inferred, len(frame), target,
                    settings.target_transform)
-    design = Design(coding.task, coding.classes, X.shape[1], **settings.part("network"))
+    design = Design(coding.task, coding.classes, X.shape[1], **settings.part("network"),
+                    dropout=settings.chosen_dropout)
     if design.output == "sigmoid":
         y = y[:, None].astype(np.float64)
     note(design.line())

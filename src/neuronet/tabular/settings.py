@@ -24,7 +24,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .fitting import FOLDS_AT_LEAST, MIN_VALIDATION_ROWS
+from .fitting import DROPOUT, FOLDS_AT_LEAST, MIN_VALIDATION_ROWS, PATIENCE
 from .preparation import MAX_CATEGORIES, MIN_FREQUENCY, SCALINGS
 from .target import SKEWED, TASK_RULE, TASKS, TRANSFORMS
 
@@ -273,8 +273,9 @@ class TrainSettings:
         part="fitting")
     early_stopping: int | None = _option(
         None, Whole(1, "be a patience of at least 1 epoch"), "end the validation run after "
-        "PATIENCE epochs without improvement (default: run every epoch; the lowest validation "
-        "loss chooses)", part="fitting", metavar="PATIENCE")
+        "PATIENCE epochs without improvement; the lowest validation loss chooses (default: "
+        f"{PATIENCE} on a held-out split; cross-validation of a small table runs every "
+        "epoch; a patience of --epochs runs every epoch)", part="fitting", metavar="PATIENCE")
     # --- how the defaults learn (one run, ...) ---
     refit: bool = _option(False, Switch(), "after the validation run chose the number of "
                           "epochs, train again from the same start on every row for that many "
@@ -291,9 +292,10 @@ class TrainSettings:
     weight_decay: float = _option(
         0.0, Number(lambda v: 0 <= v < math.inf, "a number of at least 0"), "an L2 penalty "
         "on the weights (adam and sgd add weight_decay * w to each gradient)", part="fitting")
-    dropout: float = _option(
-        0.0, Number(lambda v: 0 <= v < 1, "a fraction in [0, 1)"), "share of each hidden "
-        "layer's outputs zeroed at random while training (adam and sgd)", part="network")
+    dropout: float | None = _option(
+        None, Number(lambda v: 0 <= v < 1, "a fraction in [0, 1)"), "share of each hidden "
+        f"layer's outputs zeroed at random while training (default: {DROPOUT:g} with adam and "
+        "sgd, 0 with lbfgs, which needs the same loss at every step)", part="fitting")
     label_smoothing: float = _option(
         0.0, Number(lambda v: 0 <= v < 1, "a fraction in [0, 1)"), "classification: learn "
         "(1 - s) * the true class + s spread evenly over the classes (not on a cluster yet)",
@@ -353,6 +355,13 @@ class TrainSettings:
     def on_cluster(self) -> bool:
         """Whether the table is learned on a Dask cluster (``client`` given)."""
         return self.client is not None
+
+    @property
+    def chosen_dropout(self) -> float:
+        """The dropout: ``dropout``, or the default for the optimizer."""
+        if self.dropout is not None:
+            return self.dropout
+        return 0.0 if self.chosen_optimizer == "lbfgs" else DROPOUT
 
     @property
     def chosen_optimizer(self) -> str:
