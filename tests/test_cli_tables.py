@@ -480,7 +480,7 @@ def test_non_finite_outputs_stop_predict_with_one_line(run_cli, messy_model, tmp
     import neuronet
 
     model = neuronet.load(messy_model)
-    for layer in model.network.layers:
+    for layer in model.network.dense_layers:
         layer.weights[:] = 1e300  # finite weights whose outputs overflow
     broken = model.save(tmp_path / "broken.npz")
     test_csv = tmp_path / "test.csv"

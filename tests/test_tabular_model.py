@@ -94,7 +94,7 @@ def test_labels_keep_their_type_and_regression_its_units(tmp_path):
 def test_non_finite_outputs_are_never_labelled(trained):
     frame, model, path = trained
     broken = neuronet.load(path)
-    for layer in broken.network.layers:
+    for layer in broken.network.dense_layers:
         layer.weights[:] = 1e300  # finite weights whose outputs overflow
     with pytest.raises(ValueError, match="the model's outputs are not finite .* for rows 0, 1"):
         broken.predict(frame)
