@@ -64,7 +64,7 @@ def test_train_predict_evaluate_iris(run_cli, iris, tmp_path):
     assert "classification (inferred; --task regression to change it), 3 classes: setosa, " \
         "versicolor, virginica" in out
     for column in ("sepal length", "sepal width", "petal length", "petal width"):
-        assert f"  {column}: number, standardized\n" in out
+        assert f"  {column}: number, robust-scaled, clipped\n" in out
     assert "lowest mean validation loss over 5 folds of the 110 rows" in out
     assert "epochs on all 110 rows" in out
     assert f"written to {model}" in out
@@ -350,7 +350,7 @@ def test_train_reports_every_column(run_cli, tmp_path):
     out = result.stdout
     for line in ("  id: left out, id (a different text in every row)",
                  "  colour: category, 3 values + (missing), one input each",
-                 "  size: number, standardized + was-missing input",
+                 "  size: number, robust-scaled, clipped + was-missing input",
                  "  when: date -> days since 1970 + year/week cycles, standardized + was-missing",
                  "  member: left out, excluded (left out as asked)",
                  "  constant: left out, constant (always 'same')"):

@@ -46,7 +46,7 @@ def test_readme_table_example_runs_as_written(run_cli, tmp_path, monkeypatch):
     assert rows[0] == ["Individual ID", "Species"] and len(rows) == 345
     assert rows[1][0] == "N1A1"
     assert float(evaluate.split("accuracy")[1].split()[0]) >= 0.95
-    assert "preparation (table section version 1)" in info and "Date Egg: date" in info
+    assert "preparation (table section version 2)" in info and "Date Egg: date" in info
 
     python = next(code for language, code in blocks if language == "python")
     monkeypatch.chdir(tmp_path)

@@ -246,7 +246,9 @@ def _column_lines(roles, preparation) -> list:
         if isinstance(item, NumberInput):
             gaps = " + was-missing input" if item.indicator else ""
             if item.date_format is None:
-                what = f"number, standardized{gaps}"
+                how = ("robust-scaled, signed log" if item.log else
+                       "robust-scaled, clipped" if item.clip else "standardized")
+                what = f"number, {how}{gaps}"
             else:
                 cycles = f" + {'/'.join(item.cycles)} cycles" if item.cycles else ""
                 what = f"date -> days since 1970{cycles}, standardized{gaps}"
