@@ -236,6 +236,7 @@ def test_table_model_graph_with_integer_and_boolean_classes(tmp_path):
 @pytest.mark.parametrize("target, options", [
     ("Body Mass (g)", {"target_transform": "log"}),  # log(1 + y) learned, exp(.) - 1 in graph
     ("Species", {}),
+    ("Species", {"numbers": "bins"}),  # piecewise-linear bins of every number
 ])
 def test_table_model_graph_on_a_real_table(target, options):
     from neuronet import datasets, tabular

@@ -77,7 +77,7 @@ def _table_models():
     })
     return [tabular.train(table, "kind", epochs=1, validation_split=0, hidden=[3], id="flag"),
             tabular.train(table, "amount", epochs=1, validation_split=0, hidden=[],
-                          target_transform="log")]
+                          target_transform="log", numbers="bins")]
 
 
 

@@ -346,3 +346,39 @@ def test_a_number_with_heavy_tails_takes_the_signed_log_of_its_scaled_values():
     assert arrays["numbers.log"].tolist() == [1] and arrays["numbers.clip"].tolist() == [0]
     with pytest.raises(ValueError, match="numbers.log"):  # both: not a preparation made
         Preparation.from_arrays({**arrays, "numbers.clip": np.array([1], np.uint8)})
+
+
+# --- piecewise-linear bins ------------------------------------------------------------------------
+
+
+def test_bins_encode_each_number_between_its_octiles():
+    rng = np.random.default_rng(2)
+    x = np.where(rng.random(400) < 0.05, np.nan, rng.exponential(3.0, 400))
+    frame = pd.DataFrame({"x": x, "y": rng.integers(0, 2, 400)})
+    model = tabular.train(frame, "y", epochs=1, validation_split=0, numbers="bins")
+    item = model.preparation.inputs[0]
+    present = x[~np.isnan(x)]
+    np.testing.assert_allclose(item.edges, np.quantile(present, np.arange(9) / 8), rtol=1e-12)
+    assert item.width() == 1 + 1 + 8 and model.preparation.feature_names()[2:4] == \
+        ["x (bin 1)", "x (bin 2)"]
+    filled = np.where(np.isnan(x), np.median(present), x)
+    edges = np.array(item.edges)
+    expected = np.clip((filled[:, None] - edges[:-1]) / np.diff(edges), 0, 1)
+    X = model.prepare(frame)
+    np.testing.assert_allclose(X[:, 2:], expected, rtol=1e-12, atol=1e-15)
+    assert X[:, 1].tolist() == np.isnan(x).tolist()  # the was-missing input stays second
+    arrays = model.preparation.to_arrays()
+    assert arrays["numbers.bins"].tolist() == [9] and len(arrays["numbers.edges"]) == 9
+    loaded = Preparation.from_arrays(arrays)
+    np.testing.assert_array_equal(loaded.transform(frame), X)
+    for wrong in ({"numbers.bins": np.array([1], np.int64)},  # one edge is no bin
+                  {"numbers.bins": np.array([8], np.int64)},  # counts and edges disagree
+                  {"numbers.edges": arrays["numbers.edges"][::-1].copy()}):  # decreasing
+        with pytest.raises(ValueError, match="numbers.(bins|edges)"):
+            Preparation.from_arrays({**arrays, **wrong})
+    plain = {k: v for k, v in arrays.items() if k not in ("numbers.bins", "numbers.edges")}
+    assert Preparation.from_arrays(plain).inputs[0].edges == ()  # a file of version 1
+    few = pd.DataFrame({"x": [0.0] * 30 + [1.0] * 70, "y": [0, 1] * 50})  # two values: one bin
+    item = tabular.train(few, "y", epochs=1, validation_split=0, numbers="bins") \
+        .preparation.inputs[0]
+    assert item.edges == (0.0, 1.0)

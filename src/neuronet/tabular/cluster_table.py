@@ -21,7 +21,7 @@ from .reading import DataError, where
 from .roles import NumberSurvey, infer_roles
 from .statistics import (
     CYCLES,
-    QUARTILES,
+    QUANTILES,
     CategoryStatistics,
     NumberStatistics,
     quantile_ranks,
@@ -153,7 +153,7 @@ class Table:
                                         "has no date in any training row")
                 counts = [s["moments"][0] for s in summary]
                 middles = medians(self.passes, blocks, counts)
-                quartiles = quantiles(self.passes, blocks, counts[:len(numeric)], QUARTILES)
+                found = quantiles(self.passes, blocks, counts[:len(numeric)], QUANTILES)
             finally:
                 del blocks  # the cluster forgets them
             for j, name in enumerate(columns):
@@ -165,7 +165,7 @@ class Table:
                 stats[name] = NumberStatistics(self.rows, self.rows - count, middles[j],
                                                float(mean * scale),
                                                float(math.sqrt(m2 / count) * scale), cycles,
-                                               quartiles[j] if j < len(numeric) else ())
+                                               found[j] if j < len(numeric) else ())
         if texts:
             counts = self.passes.reduce("counts", partials.counts_part, self.parts, (texts,),
                                         partials.merge_counts, partials.KeepCounts(keep),
@@ -281,7 +281,7 @@ def _rank_values(passes, blocks, ranks, counts) -> dict:
         requests = [s.request() for s in pending]
         results = passes.reduce("quantile", partials.narrow_part, blocks, (requests,),
                                 partials.merge_narrowed, partials.sorted_candidates,
-                                "finding the quartiles")
+                                "finding the quantiles")
         for search, request, result in zip(pending, requests, results):
             search.narrow(request[3], result)
         pending = [s for s in pending if s.value is None]

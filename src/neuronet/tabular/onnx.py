@@ -61,6 +61,12 @@ def tabular_to_onnx(model, path=None):
             parts.append(scaled)
             if item.indicator:
                 parts.append(graph.node("Cast", [gaps], "missing", to=TensorProto.DOUBLE))
+            if item.edges:  # preparation.piecewise: (x - lower edge) / width, cut to [0, 1]
+                edges = np.array(item.edges)
+                above = graph.node("Sub", [filled, graph.constant("lower", edges[:-1])])
+                position = graph.node("Div", [above, graph.constant("width", np.diff(edges))])
+                parts.append(graph.node("Clip", [position, graph.constant("zero", 0.0),
+                                                 graph.constant("one", 1.0)], "bins"))
             for cycle in item.cycles:
                 turn = graph.constant("turn", [2 * np.pi / CYCLES[cycle]])
                 angle = graph.node("Mul", [filled, turn], "angle")

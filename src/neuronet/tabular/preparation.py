@@ -9,7 +9,11 @@ learned from the training rows and kept in the model.
   nearly as it is and brings the far ones to at most 3. A number with heavy tails (a standard
   deviation at least ``HEAVY`` times the one its quartiles give) takes the signed log of its
   scaled value instead, sign(x) log(1 + |x|): its far values keep their order and distances
-  in proportion, rather than all meeting at the clip. Or, with ``scaling="standard"``,
+  in proportion, rather than all meeting at the clip. With ``numbers="bins"``, a number also
+  gets a piecewise-linear encoding (Gorishniy et al. 2022): one input per bin between its
+  octiles, 0 below the bin, 1 above it, and the position within it in between, so that the
+  network can take a threshold on it as a gradient boosting does. Or, with
+  ``scaling="standard"``,
   (value - mean) / standard deviation without a clip;
 - dates: days since 1970-01-01, treated as a number, plus the sine and cosine of the calendar
   cycles (year, week, day) that vary in the training rows;
@@ -41,6 +45,7 @@ DATE_FORMATS = conv.DATE_FORMATS
 MISSING_SLOT = "(missing)"
 POOLED_SLOT = "(other)"
 SCALINGS = ("robust", "standard")
+ENCODINGS = ("plain", "bins")
 #: The smooth clip brings scaled values to at most this magnitude.
 CLIP = 3.0
 #: Scaled values are cut to this magnitude before the clip (whose result is then 3 to 1e-12),
@@ -66,20 +71,21 @@ class NumberInput:
     cycles: tuple = ()
     clip: bool = False  # the smooth clip after scaling
     log: bool = False  # the signed log, sign(x) log(1 + |x|), after scaling (no clip)
+    edges: tuple = ()  # the bins' edges, increasing: one input per bin (piecewise linear)
 
     @property
     def kind(self) -> str:
         return "numeric" if self.date_format is None else "date"
 
     def width(self) -> int:
-        return 1 + self.indicator + 2 * len(self.cycles)
+        return 1 + self.indicator + 2 * len(self.cycles) + max(len(self.edges) - 1, 0)
 
     def names(self) -> list:
         value = self.column if self.date_format is None else f"{self.column} (days)"
         names = [value] + [f"{self.column} (missing)"] * self.indicator
         for cycle in self.cycles:
             names += [f"{self.column} ({cycle} sin)", f"{self.column} ({cycle} cos)"]
-        return names
+        return names + [f"{self.column} (bin {t})" for t in range(1, len(self.edges))]
 
 
 @dataclass
@@ -142,13 +148,16 @@ class Preparation:
 
     @classmethod
     def fit(cls, roles, statistics, *, min_frequency=MIN_FREQUENCY,
-            max_categories=MAX_CATEGORIES, scaling="robust"):
+            max_categories=MAX_CATEGORIES, scaling="robust", numbers="plain"):
         """The preparation for the columns ``roles`` (from ``roles.infer_roles``), learned
         from ``statistics`` (from ``statistics.gather``) alone; ``scaling`` of numbers:
         "robust" (median, quartiles, smooth clip) or "standard" (mean and standard
-        deviation). Dates are standardized either way."""
+        deviation). Dates are standardized either way. ``numbers``: "plain", or "bins" for a
+        piecewise-linear encoding between each number's octiles beside its value."""
         if scaling not in SCALINGS:
             raise ValueError(f"scaling must be 'robust' or 'standard', got {scaling!r}")
+        if numbers not in ENCODINGS:
+            raise ValueError(f"numbers must be 'plain' or 'bins', got {numbers!r}")
         inputs, left_out = [], []
         for role in roles:
             if not role.learned:
@@ -170,9 +179,13 @@ class Preparation:
                         scale = spread
                         log = stats.std >= HEAVY * spread
                         clip = not log
+                edges = ()
+                if role.role == "numeric" and numbers == "bins" and stats.quantiles:
+                    edges = tuple(float(e) for e in np.unique(stats.quantiles))
+                    edges = edges if len(edges) > 1 else ()
                 inputs.append(NumberInput(role.column, stats.median, center, scale,
                                           stats.missing > 0, role.date_format, stats.cycles,
-                                          clip, log))
+                                          clip, log, edges))
             else:
                 boolean = role.role == "boolean"
                 least = 1 if boolean else min_frequency
@@ -234,6 +247,7 @@ class Preparation:
         center = np.array([item.center for item in items])
         scale = np.array([item.scale for item in items])
         np.copyto(block, fill, where=gaps)
+        raw = block.copy() if any(item.edges for item in items) else None
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below
             block -= center
             block /= scale
@@ -250,6 +264,10 @@ class Preparation:
         flagged = np.array([item.indicator for item in items])
         if flagged.any():
             X[:, starts[flagged] + 1] = gaps[:, flagged]
+        for j, item in enumerate(items):
+            if item.edges:
+                first = starts[j] + 1 + item.indicator
+                X[:, first:first + len(item.edges) - 1] = piecewise(raw[:, j], item.edges)
 
     @staticmethod
     def _dates(item, days, start, X) -> None:
@@ -339,6 +357,8 @@ class Preparation:
                                         for item in numbers], np.uint8),
             "numbers.clip": np.array([item.clip for item in numbers], np.uint8),
             "numbers.log": np.array([item.log for item in numbers], np.uint8),
+            "numbers.bins": np.array([len(item.edges) for item in numbers], np.int64),
+            "numbers.edges": np.array([e for item in numbers for e in item.edges], np.float64),
             "categories.count": np.array([len(item.values) for item in categories], np.int64),
             "categories.missing": np.array([item.missing_slot for item in categories],
                                            np.uint8),
@@ -390,6 +410,20 @@ class Preparation:
                                                ((number["format"] > 0) | (number["clip"] > 0))):
             raise ValueError("numbers.log holds a value other than 0 and 1, or logs a date or "
                              "a clipped number")
+        if "numbers.bins" in arrays or "numbers.edges" in arrays:
+            counts = _array(arrays, "numbers.bins", np.int64, 1, n_numbers).tolist()
+            flat = _array(arrays, "numbers.edges", np.float64, 1)
+        else:  # files without bins
+            counts, flat = [0] * n_numbers, np.zeros(0)
+        if any(c < 0 or c == 1 for c in counts) or sum(counts) != len(flat):
+            raise ValueError("numbers.bins does not cut numbers.edges into edges of bins (none, "
+                             "or at least two for each number)")
+        ends = np.cumsum([0, *counts]).tolist()
+        number["edges"] = [tuple(flat[a:b].tolist()) for a, b in zip(ends[:-1], ends[1:])]
+        for edges, date in zip(number["edges"], number["format"]):
+            if edges and (date or np.any(np.diff(edges) <= 0)):
+                raise ValueError("numbers.edges holds edges that do not increase, or bins of a "
+                                 "date")
         category = {key: _array(arrays, f"categories.{key}", dtype, 1, n_categories)
                     for key, dtype in (("count", np.int64), ("missing", np.uint8),
                                        ("pooled", np.uint8))}
@@ -421,7 +455,8 @@ class Preparation:
                                           float(number["center"][n]),
                                           float(number["scale"][n]),
                                           bool(number["indicator"][n]), date_format, cycles,
-                                          bool(number["clip"][n]), bool(number["log"][n])))
+                                          bool(number["clip"][n]), bool(number["log"][n]),
+                                          number["edges"][n]))
                 n += 1
             else:
                 count = int(category["count"][c])
@@ -438,6 +473,15 @@ class Preparation:
         if not inputs:
             raise ValueError("the preparation has no input column")
         return cls(inputs, zip(left, reasons))
+
+
+def piecewise(x, edges):
+    """The piecewise-linear encoding of the values ``x`` (rows,) by the increasing ``edges``:
+    for each bin, (x - its lower edge) / its width, cut to [0, 1]: (rows, bins)."""
+    edges = np.asarray(edges)
+    with np.errstate(over="ignore", invalid="ignore"):
+        position = (x[:, None] - edges[:-1]) / np.diff(edges)
+    return np.clip(position, 0.0, 1.0)
 
 
 def signed_log(x):

@@ -21,8 +21,9 @@ from .reading import DataError, pandas, where
 
 #: Calendar cycles a date may carry, by name and period in days.
 CYCLES = {"year": 365.2425, "week": 7.0, "day": 1.0}
-#: The quantiles of a number that robust scaling reads.
-QUARTILES = (0.25, 0.75)
+#: The quantiles of a number that the preparation reads: its octiles, from the smallest value
+#: to the largest (robust scaling reads the quartiles among them, the bins every edge).
+QUANTILES = tuple(k / 8 for k in range(9))
 
 
 def quantile_ranks(count: int, q: float):
@@ -54,7 +55,12 @@ class NumberStatistics:
     mean: float
     std: float
     cycles: tuple = ()  # for dates: the calendar cycles that vary in the training rows
-    quartiles: tuple = ()  # for numbers: the first and third quartile (QUARTILES), if known
+    quantiles: tuple = ()  # for numbers: the QUANTILES, if known
+
+    @property
+    def quartiles(self) -> tuple:
+        """(first quartile, third quartile), or () where the quantiles are not known."""
+        return (self.quantiles[2], self.quantiles[6]) if self.quantiles else ()
 
 
 @dataclass
@@ -112,13 +118,13 @@ def gather(frame, roles) -> dict:
         ordered = np.sort(block, axis=0)  # NaN last
         for i, name in enumerate(numeric):
             count = len(frame) - int(missing[i])
-            quartiles = []
-            for q in QUARTILES:
+            found = []
+            for q in QUANTILES:
                 lower, upper, fraction = quantile_ranks(count, q)
-                quartiles.append(quantile_value(ordered[lower, i], ordered[upper, i], fraction))
+                found.append(quantile_value(ordered[lower, i], ordered[upper, i], fraction))
             stats[name] = NumberStatistics(len(frame), int(missing[i]), float(median[i]),
                                            float(mean[i]), float(std[i]),
-                                           quartiles=tuple(quartiles))
+                                           quantiles=tuple(found))
     for role in roles:
         if role.role == "date":
             stats[role.column] = _date_statistics(frame, role)
