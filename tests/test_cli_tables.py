@@ -64,7 +64,7 @@ def test_train_predict_evaluate_iris(run_cli, iris, tmp_path):
     assert "classification (inferred; --task regression to change it), 3 classes: setosa, " \
         "versicolor, virginica" in out
     for column in ("sepal length", "sepal width", "petal length", "petal width"):
-        assert f"  {column}: number, robust-scaled, clipped\n" in out
+        assert f"  {column}: number, robust-scaled, clipped + 8 bins\n" in out
     assert "lowest mean validation loss over 5 folds of the 110 rows" in out
     assert "epochs on all 110 rows" in out
     assert f"written to {model}" in out

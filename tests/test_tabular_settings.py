@@ -73,7 +73,7 @@ CASES = {
     "max_categories": [("10", 10, True), ("0", 0, False)],
     "scaling": [("standard", "standard", True), ("quantile", "quantile", False)],
     "target_transform": [("log", "log", True), ("sqrt", "sqrt", False)],
-    "numbers": [("bins", "bins", True), ("periodic", "periodic", False)],
+    "numbers": [("plain", "plain", True), ("periodic", "periodic", False)],
     "weight_decay": [("0.001", 0.001, True), ("-1", -1.0, False)],
     "dropout": [("0.1", 0.1, True), ("1", 1.0, False)],
     "label_smoothing": [("0.1", 0.1, True), ("1", 1.0, False)],
@@ -168,7 +168,7 @@ def test_each_part_is_what_the_step_it_feeds_takes():
     assert settings.part("roles") == {"features": None, "categorical": ["a"], "numeric": None,
                                       "exclude": None, "id": None}
     assert settings.part("preparation") == {"min_frequency": 2, "max_categories": 100,
-                                            "scaling": "robust", "numbers": "plain"}
+                                            "scaling": "robust", "numbers": "bins"}
     assert settings.part("network") == {"hidden": (4,), "activation": "relu", "seed": 0}
     with pytest.raises(ValueError, match="no option belongs to a part 'nope'"):
         settings.part("nope")

@@ -248,7 +248,8 @@ def _column_lines(roles, preparation) -> list:
             if item.date_format is None:
                 how = ("robust-scaled, signed log" if item.log else
                        "robust-scaled, clipped" if item.clip else "standardized")
-                what = f"number, {how}{gaps}"
+                bins = f" + {len(item.edges) - 1} bins" if item.edges else ""
+                what = f"number, {how}{gaps}{bins}"
             else:
                 cycles = f" + {'/'.join(item.cycles)} cycles" if item.cycles else ""
                 what = f"date -> days since 1970{cycles}, standardized{gaps}"

@@ -9,10 +9,11 @@ learned from the training rows and kept in the model.
   nearly as it is and brings the far ones to at most 3. A number with heavy tails (a standard
   deviation at least ``HEAVY`` times the one its quartiles give) takes the signed log of its
   scaled value instead, sign(x) log(1 + |x|): its far values keep their order and distances
-  in proportion, rather than all meeting at the clip. With ``numbers="bins"``, a number also
-  gets a piecewise-linear encoding (Gorishniy et al. 2022): one input per bin between its
-  octiles, 0 below the bin, 1 above it, and the position within it in between, so that the
-  network can take a threshold on it as a gradient boosting does. Or, with
+  in proportion, rather than all meeting at the clip. With ``numbers="bins"`` (the default),
+  a number also gets a piecewise-linear encoding (Gorishniy et al. 2022): one input per bin
+  between its octiles, 0 below the bin, 1 above it, and the position within it in between, so
+  that the network can take a threshold on it as a gradient boosting does (in a table of at
+  most ``MAX_BINNED`` numbers). Or, with
   ``scaling="standard"``,
   (value - mean) / standard deviation without a clip;
 - dates: days since 1970-01-01, treated as a number, plus the sine and cosine of the calendar
@@ -46,6 +47,9 @@ MISSING_SLOT = "(missing)"
 POOLED_SLOT = "(other)"
 SCALINGS = ("robust", "standard")
 ENCODINGS = ("plain", "bins")
+#: A table with more numbers than this gets no bins: nine inputs a number would make a wide
+#: table's inputs nine times as large in memory.
+MAX_BINNED = 64
 #: The smooth clip brings scaled values to at most this magnitude.
 CLIP = 3.0
 #: Scaled values are cut to this magnitude before the clip (whose result is then 3 to 1e-12),
@@ -148,16 +152,18 @@ class Preparation:
 
     @classmethod
     def fit(cls, roles, statistics, *, min_frequency=MIN_FREQUENCY,
-            max_categories=MAX_CATEGORIES, scaling="robust", numbers="plain"):
+            max_categories=MAX_CATEGORIES, scaling="robust", numbers="bins"):
         """The preparation for the columns ``roles`` (from ``roles.infer_roles``), learned
         from ``statistics`` (from ``statistics.gather``) alone; ``scaling`` of numbers:
         "robust" (median, quartiles, smooth clip) or "standard" (mean and standard
-        deviation). Dates are standardized either way. ``numbers``: "plain", or "bins" for a
-        piecewise-linear encoding between each number's octiles beside its value."""
+        deviation). Dates are standardized either way. ``numbers``: "bins" for a
+        piecewise-linear encoding between each number's octiles beside its value, or "plain"."""
         if scaling not in SCALINGS:
             raise ValueError(f"scaling must be 'robust' or 'standard', got {scaling!r}")
         if numbers not in ENCODINGS:
             raise ValueError(f"numbers must be 'plain' or 'bins', got {numbers!r}")
+        if sum(role.learned and role.role == "numeric" for role in roles) > MAX_BINNED:
+            numbers = "plain"
         inputs, left_out = [], []
         for role in roles:
             if not role.learned:

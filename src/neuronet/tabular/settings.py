@@ -25,7 +25,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .fitting import DROPOUT, FOLDS_AT_LEAST, MIN_VALIDATION_ROWS, PATIENCE
-from .preparation import ENCODINGS, MAX_CATEGORIES, MIN_FREQUENCY, SCALINGS
+from .preparation import ENCODINGS, MAX_BINNED, MAX_CATEGORIES, MIN_FREQUENCY, SCALINGS
 from .target import SKEWED, TASK_RULE, TASKS, TRANSFORMS
 
 __all__ = ["Option", "TrainSettings", "options", "settings_of"]
@@ -300,9 +300,10 @@ class TrainSettings:
         0.0, Number(lambda v: 0 <= v < 1, "a fraction in [0, 1)"), "classification: learn "
         "(1 - s) * the true class + s spread evenly over the classes (not on a cluster yet)",
         part="fitting")
-    numbers: str = _option("plain", Choice(*ENCODINGS), "plain, or bins: beside each number's "
-                           "value, a piecewise-linear encoding between its octiles (an input "
-                           "per bin)", part="preparation")
+    numbers: str = _option("bins", Choice(*ENCODINGS), "bins: beside each number's value, a "
+                           "piecewise-linear encoding between its octiles (an input per bin; "
+                           f"in a table of at most {MAX_BINNED} numbers), or plain",
+                           part="preparation")
     # --- end of how the defaults learn ---
     min_frequency: int = _option(MIN_FREQUENCY, Whole(1), "a category's value seen in fewer "
                                  "rows is pooled with the other rare ones",
