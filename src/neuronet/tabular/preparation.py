@@ -319,8 +319,11 @@ class Preparation:
                 gap = f"gaps -> {_g(item.fill)} + was-missing input, " if item.indicator else ""
                 what = "number" if item.date_format is None else "date as days since 1970"
                 cycles = f" + {'/'.join(item.cycles)} cycles" if item.cycles else ""
+                then = ", signed log" if item.log else ", smooth clip to 3" if item.clip else ""
+                bins = f" + {len(item.edges) - 1} bins from {_g(item.edges[0])} to " \
+                    f"{_g(item.edges[-1])}" if item.edges else ""
                 lines.append(f"{name}: {what}{cycles}, {gap}(x - {_g(item.center)}) / "
-                             f"{_g(item.scale)}")
+                             f"{_g(item.scale)}{then}{bins}")
             else:
                 shown = ", ".join(printable(v) for v in item.values[:6])
                 if len(item.values) > 6:
