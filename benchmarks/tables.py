@@ -79,7 +79,8 @@ child = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL)
 _, status, usage = os.wait4(child.pid, 0)
 child.returncode = os.waitstatus_to_exitcode(status)
 with open(sys.argv[1], "w") as report:
-    report.write(f"{time.perf_counter() - start} {usage.ru_maxrss}")
+    report.write(f"{time.perf_counter() - start} {usage.ru_maxrss} "
+                 f"{usage.ru_utime + usage.ru_stime}")
 sys.exit(child.returncode)
 """
 
@@ -93,7 +94,9 @@ def _child_environment(threads):
 
 
 def _run(command, timeout, threads):
-    """Run ``command``; returns (exit code, stdout, stderr, seconds, peak RSS in MB)."""
+    """Run ``command``; returns (exit code, stdout, stderr, seconds, peak RSS in MB, CPU
+    seconds: its user and system time, which other jobs on the machine disturb less than
+    the wall time)."""
     with tempfile.TemporaryDirectory() as folder:
         report, out, err = (Path(folder) / name for name in ("report", "out", "err"))
         with out.open("wb") as stdout, err.open("wb") as stderr:
@@ -102,11 +105,12 @@ def _run(command, timeout, threads):
                                       stdout=stdout, stderr=stderr, timeout=timeout,
                                       env=_child_environment(threads)).returncode
             except subprocess.TimeoutExpired:
-                return -1, "", f"stopped after {timeout:.0f} s", timeout, float("nan")
-        seconds, max_rss_kb = (float(v) for v in report.read_text().split()) \
-            if report.exists() else (float("nan"), float("nan"))
+                return (-1, "", f"stopped after {timeout:.0f} s", timeout, float("nan"),
+                        float("nan"))
+        seconds, max_rss_kb, cpu = (float(v) for v in report.read_text().split()) \
+            if report.exists() else (float("nan"),) * 3
         return (code, out.read_text(errors="replace"), err.read_text(errors="replace"),
-                seconds, max_rss_kb / 1024)
+                seconds, max_rss_kb / 1024, cpu)
 
 
 def _failure(what, code, stderr):
@@ -117,7 +121,7 @@ def _failure(what, code, stderr):
 def run_neuronet(train_csv, test_csv, target, task, seed, folder, extra, timeout, threads):
     """Train and predict through neuronet's command line; returns predictions and measures."""
     model, predictions = Path(folder) / "model.npz", Path(folder) / "predictions.csv"
-    code, stdout, stderr, train_seconds, peak_mb = _run(
+    code, stdout, stderr, train_seconds, peak_mb, train_cpu = _run(
         [*neuronet_command(), "train", str(train_csv), "--target", target, "--out", str(model),
          "--seed", str(seed), "--quiet", *extra], timeout, threads)
     if code != 0:
@@ -127,12 +131,13 @@ def run_neuronet(train_csv, test_csv, target, task, seed, folder, extra, timeout
         raise RuntimeError(f"neuronet took the task as {inferred.group(1)}; the table's is {task}")
     command = [*neuronet_command(), "predict", str(model), str(test_csv), "--out",
                str(predictions)] + (["--proba"] if task == "classification" else [])
-    code, _, stderr, predict_seconds, _ = _run(command, timeout, threads)
+    code, _, stderr, predict_seconds, _, predict_cpu = _run(command, timeout, threads)
     if code != 0:
         raise _failure("neuronet predict", code, stderr)
     frame = pd.read_csv(predictions, dtype={target: str} if task == "classification" else None)
     measures = {"seconds": train_seconds + predict_seconds, "train_seconds": train_seconds,
-                "predict_seconds": predict_seconds, "peak_mb": peak_mb}
+                "predict_seconds": predict_seconds, "peak_mb": peak_mb,
+                "cpu_seconds": train_cpu + predict_cpu}
     if task == "regression":
         return {"values": frame[target].to_numpy(dtype=float)}, measures
     proba = frame[[c for c in frame.columns if c.startswith("probability_")]]

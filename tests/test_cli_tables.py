@@ -64,7 +64,7 @@ def test_train_predict_evaluate_iris(run_cli, iris, tmp_path):
     assert "classification (inferred; --task regression to change it), 3 classes: setosa, " \
         "versicolor, virginica" in out
     for column in ("sepal length", "sepal width", "petal length", "petal width"):
-        assert f"  {column}: number, standardized\n" in out
+        assert f"  {column}: number, robust-scaled, clipped + 8 bins\n" in out
     assert "lowest mean validation loss over 5 folds of the 110 rows" in out
     assert "epochs on all 110 rows" in out
     assert f"written to {model}" in out
@@ -350,7 +350,7 @@ def test_train_reports_every_column(run_cli, tmp_path):
     out = result.stdout
     for line in ("  id: left out, id (a different text in every row)",
                  "  colour: category, 3 values + (missing), one input each",
-                 "  size: number, standardized + was-missing input",
+                 "  size: number, robust-scaled, clipped + was-missing input",
                  "  when: date -> days since 1970 + year/week cycles, standardized + was-missing",
                  "  member: left out, excluded (left out as asked)",
                  "  constant: left out, constant (always 'same')"):
@@ -480,7 +480,7 @@ def test_non_finite_outputs_stop_predict_with_one_line(run_cli, messy_model, tmp
     import neuronet
 
     model = neuronet.load(messy_model)
-    for layer in model.network.layers:
+    for layer in model.network.dense_layers:
         layer.weights[:] = 1e300  # finite weights whose outputs overflow
     broken = model.save(tmp_path / "broken.npz")
     test_csv = tmp_path / "test.csv"
@@ -549,8 +549,9 @@ def test_evaluate_prints_the_report_that_the_model_s_evaluate_returns(run_cli, i
                             "rows (5 shuffles each; mean ± standard deviation)")
     result = run_cli("evaluate", iris_model, test_csv, "--importance", "2",
                      "--importance-columns", "1")
-    assert result.stdout.splitlines()[-2].split()[0] == table["column"].iloc[0].split()[0]
-    assert result.stdout.splitlines()[-1] == "  ... and 3 more columns"
+    lines = result.stdout.splitlines()
+    more = lines.index("  ... and 3 more columns")
+    assert lines[more - 1].split()[0] == table["column"].iloc[0].split()[0]
     monkeypatch.setenv("COLUMNS", "60")  # a narrow terminal: the long lines are folded to fit
     narrow = run_cli("evaluate", iris_model, test_csv).stdout.splitlines()
     start = next(i for i, line in enumerate(narrow) if line.startswith("importance:"))

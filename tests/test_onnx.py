@@ -258,3 +258,26 @@ def test_a_calibrated_table_model_s_graph_divides_by_its_temperature(tmp_path, t
     assert np.abs(unscaled.predict_proba(test).to_numpy() - expected).max() > 1e-4
     assert model.network.dense_layers[-1].weights is not \
         model.calibrated_network().dense_layers[-1].weights
+@pytest.mark.parametrize("target, options", [
+    ("Body Mass (g)", {"target_transform": "log"}),  # log(1 + y) learned, exp(.) - 1 in graph
+    ("Species", {}),
+    ("Species", {"numbers": "bins"}),  # piecewise-linear bins of every number
+])
+def test_table_model_graph_on_a_real_table(target, options):
+    from neuronet import datasets, tabular
+
+    frame = datasets.penguins()
+    frame["heavy"] = np.random.default_rng(0).standard_cauchy(len(frame))  # heavy tails
+    model = tabular.train(frame, target, epochs=20, **options)
+    numbers = {i.column: i for i in model.preparation.inputs if i.kind == "numeric"}
+    assert numbers["heavy"].log and numbers["Culmen Length (mm)"].clip  # both robust scalings
+    assert model.target_transform == options.get("target_transform")
+    session = ort.InferenceSession(model.to_onnx().SerializeToString(),
+                                   providers=["CPUExecutionProvider"])
+    outputs = session.run(None, model.onnx_inputs(frame))
+    if target == "Species":
+        assert outputs[0].tolist() == model.predict(frame).tolist()
+        np.testing.assert_allclose(outputs[1], model.predict_proba(frame).to_numpy(), atol=1e-5,
+                                   rtol=0)
+    else:
+        np.testing.assert_allclose(outputs[0], model.predict(frame), atol=1e-5, rtol=1e-9)

@@ -76,12 +76,14 @@ def _table_models():
         "amount": rng.normal(100, 10, n),
     })
     # The classifier is calibrated on held-out rows and weighs its classes: its file holds a
-    # temperature and the class weights too.
+    # temperature and the class weights too. The regression learns log(1 + y) from numbers
+    # in bins: its file holds the transform and the bins' edges.
     classifier = tabular.train(table, "kind", epochs=2, hidden=[3], id="flag",
                                class_weight="balanced", importance=0)
     assert classifier.temperature != 1.0 and classifier.class_weights is not None
     return [classifier,
-            tabular.train(table, "amount", epochs=1, validation_split=0, hidden=[])]
+            tabular.train(table, "amount", epochs=1, validation_split=0, hidden=[],
+                          target_transform="log", numbers="bins")]
 
 
 

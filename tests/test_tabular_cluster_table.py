@@ -50,19 +50,22 @@ def test_roles_statistics_and_preparation_equal_the_local_ones(client, parts):
         assert (remote.rows, remote.missing, remote.cycles) == \
             (local.rows, local.missing, local.cycles), name
         assert remote.median == local.median, name  # exact, not approximated
+        assert remote.quantiles == local.quantiles, name  # exact too (robust scaling, bins)
         assert remote.mean == pytest.approx(local.mean, rel=1e-12, abs=1e-300), name
         assert remote.std == pytest.approx(local.std, rel=1e-12), name
     assert found["when"].cycles == ("year", "week", "day")
     assert set(found["code"].counts) == {"10", "20", "A1", "B2"}
 
-    expected = Preparation.fit(roles, statistics).to_arrays()
-    learned = Preparation.fit(roles, found).to_arrays()
-    assert set(learned) == set(expected)
-    for key, array in expected.items():
-        if array.dtype.kind == "f":
-            assert shared.relative(learned[key], array) < 1e-12, key
-        else:
-            np.testing.assert_array_equal(learned[key], array, err_msg=key)
+    for numbers in ("plain", "bins"):
+        expected = Preparation.fit(roles, statistics, numbers=numbers).to_arrays()
+        learned = Preparation.fit(roles, found, numbers=numbers).to_arrays()
+        assert set(learned) == set(expected)
+        for key, array in expected.items():
+            if array.dtype.kind == "f":
+                assert shared.relative(learned[key], array) < 1e-12, key
+            else:
+                np.testing.assert_array_equal(learned[key], array, err_msg=key)
+    assert len(expected["numbers.edges"]) > 0
     table.release()
 
 

@@ -87,10 +87,20 @@ def test_model_averaging_chooses_rounds_on_held_out_rows(client):
     assert model.task == "regression"
     assert any(line.startswith("rounds:     ") and "held-out rows, 20%" in line
                for line in lines)
+    # One run: the network of the round of the lowest validation loss is the model.
+    best = int(np.argmin(model.history.val_loss)) + 1
     assert lines[-1].startswith("training:   MSE ") and \
-        f"after {model.history.epochs} rounds on all 2,400 rows" in lines[-1]
+        f"at round {best} on 1,920 rows: the model is that epoch's network" in lines[-1]
     assert any(line.startswith("optimizer:  adam, model averaging") for line in lines)
-    assert set(model.history.history) == {"loss", "mae"}
+    assert "target:     standardized as it is: a cluster does not learn log(1 + y)" in \
+        "\n".join(lines)
+    assert set(model.history.history) == {"loss", "mae", "val_loss", "val_mae"}
+    with pytest.raises(ValueError, match="target_transform 'log' is not available on a "
+                       "cluster yet"):
+        neuronet.tabular.train(frame.drop(columns="label"), "score", client=client,
+                               target_transform="log", epochs=1)
+    with pytest.raises(ValueError, match="label smoothing is not available on a cluster"):
+        neuronet.tabular.train(frame, "label", client=client, label_smoothing=0.1, epochs=1)
 
 
 def test_validation_data_is_scored_as_in_process(client):

@@ -40,7 +40,7 @@ def test_a_table_of_formatted_numbers_trains_on_numbers(tmp_path):
     frame.to_csv(path, index=False)
     model = tabular.train(path, "value", epochs=300, seed=0, validation_split=0)
     for column in ("population", "price", "share"):
-        assert f"  {column}: number, standardized" in model.notes
+        assert f"  {column}: number, robust-scaled, clipped + 8 bins" in model.notes
     assert model.task == "regression"
     test = frame.iloc[:50]
     predicted = model.predict(test)

@@ -8,7 +8,7 @@ import neuronet
 from neuronet import Network, tabular
 from neuronet.callbacks import History
 from neuronet.tabular import DataError, TrainSettings
-from neuronet.tabular.fitting import Design, choose_and_train, make_optimizer
+from neuronet.tabular.fitting import Design, choose_and_train, make_optimizer, smoothed
 
 
 def test_cross_validation_chooses_the_epoch_of_the_lowest_mean_validation_loss():
@@ -61,13 +61,33 @@ class Scripted:
         return f"net {len(self.calls)}", history, self.n - held, held
 
 
-def test_a_held_out_split_chooses_the_lowest_validation_loss_then_trains_on_every_row():
+def test_a_held_out_split_keeps_the_network_of_the_lowest_validation_loss():
     trainer = Scripted(1000, [[0.9, 0.5, 0.3, 0.4, 0.6]])
     lines = []
     net, history = choose_and_train(trainer, lines.append, TrainSettings(epochs=5),
                                     task="classification", scale=1.0)
+    # One run, with the default patience (here every epoch: 20 is more than 5); the run keeps
+    # the best epoch's weights.
+    assert trainer.calls == [(("held-out", 200), 5, 5)]
+    assert net == "net 1" and history.epochs == 5
+    assert lines == [
+        "epochs:     3 (lowest validation loss on 200 held-out rows, 20%)",
+        "validation: loss 0.3000, accuracy 0.5000 at epoch 3",
+        "training:   loss 0.3000, accuracy 0.7500 at epoch 3 on 800 rows: the model is that "
+        "epoch's network (--refit trains again on every row)"]
+    trainer = Scripted(1000, [[0.9, 0.5, 0.3, 0.4, 0.6]])
+    choose_and_train(trainer, lines.append, TrainSettings(epochs=5, early_stopping=2),
+                     task="classification", scale=1.0)
+    assert trainer.calls == [(("held-out", 200), 5, 2)]  # the patience asked for
+
+
+def test_refit_chooses_the_lowest_validation_loss_then_trains_on_every_row():
+    trainer = Scripted(1000, [[0.9, 0.5, 0.3, 0.4, 0.6]])
+    lines = []
+    net, history = choose_and_train(trainer, lines.append, TrainSettings(epochs=50, refit=True),
+                                    task="classification", scale=1.0)
     # 200 held out (20% of 1,000); the lowest loss at epoch 3; then 3 epochs on every row.
-    assert trainer.calls == [(("held-out", 200), 5, None), (None, 3, None)]
+    assert trainer.calls == [(("held-out", 200), 50, 20), (None, 3, None)]
     assert net == "net 2" and history.epochs == 3
     assert lines == [
         "epochs:     3 (lowest validation loss on 200 held-out rows, 20%)",
@@ -132,3 +152,23 @@ def test_the_design_of_each_task():
     assert two.line() == "network:    3 -> 5 -> 1 (tanh hidden, sigmoid output), 26 parameters"
     assert isinstance(make_optimizer("sgd", None), neuronet.SGD)
     assert make_optimizer("adam", 0.05).learning_rate == 0.05
+
+
+def test_weight_decay_dropout_and_label_smoothing_reach_the_training(tmp_path):
+    assert make_optimizer("adam", None, 0.01).weight_decay == 0.01
+    assert make_optimizer("sgd", None, 0.02).weight_decay == 0.02
+    design = Design("classification", ["a", "b", "c"], 5, hidden=(4, 3), activation="relu",
+                    seed=0, dropout=0.25)
+    kinds = [type(layer).__name__ for layer in design.network().layers]
+    assert kinds == ["Dense", "Dropout", "Dense", "Dropout", "Dense"]
+    np.testing.assert_allclose(smoothed(np.array([2, 0]), "softmax", 3, 0.3),
+                               [[0.1, 0.1, 0.8], [0.8, 0.1, 0.1]])
+    np.testing.assert_allclose(smoothed(np.array([[1.0], [0.0]]), "sigmoid", 2, 0.2),
+                               [[0.9], [0.1]])
+    frame = messy(200)
+    model = tabular.train(frame, "label", epochs=3, dropout=0.2, weight_decay=1e-3,
+                          label_smoothing=0.1)
+    again = neuronet.load(model.save(tmp_path / "m.npz"))  # Dropout is saved, and does nothing
+    np.testing.assert_array_equal(again.predict_proba(frame), model.predict_proba(frame))
+    with pytest.raises(ValueError, match="dropout needs adam or sgd"):
+        TrainSettings(dropout=0.1, optimizer="lbfgs")

@@ -47,16 +47,34 @@ def test_a_target_with_a_class_per_row_trains_with_a_note():
 ])
 def test_the_model_learns_from_every_row(rows, how):
     frame = messy(rows)
-    model = tabular.train(frame, "label", epochs=60, seed=3)
+    model = tabular.train(frame, "label", epochs=60, seed=3, refit=True, dropout=0)
     notes = "\n".join(model.notes)
     assert how in notes
     best = model.history.epochs
     assert "val_loss" not in model.history  # the last training had no rows held out
     assert f"after {best} epochs on all {rows} rows" in notes
-    alone = tabular.train(frame, "label", epochs=best, seed=3, validation_split=0)
+    alone = tabular.train(frame, "label", epochs=best, seed=3, validation_split=0, dropout=0)
     for a, b in zip(model.network.parameters(), alone.network.parameters()):
         np.testing.assert_array_equal(a, b)
-    assert alone.history.epochs == best and "no validation split" in alone.notes[-1]
+    assert alone.history.epochs == best and "no validation split" in "\n".join(alone.notes)
+
+
+def test_by_default_the_model_is_the_validation_run_s_best_epoch():
+    frame = messy(600)
+    model = tabular.train(frame, "label", epochs=30, seed=3, dropout=0)
+    best = int(np.argmin(model.history.val_loss)) + 1
+    assert f"at epoch {best} on 480 rows: the model is that epoch's network" in \
+        "\n".join(model.notes)
+    # The same run by hand, its weights at the best epoch: those are the model's.
+    X = model.prepare(frame)
+    y = (frame["label"] == model.classes[1]).to_numpy(dtype=float)[:, None]
+    order = np.random.default_rng(3).permutation(len(frame))
+    val, rest = np.sort(order[:120]), np.sort(order[120:])
+    net = neuronet.Network.mlp([X.shape[1], 32, 1], hidden="relu", output="sigmoid", seed=3)
+    net.fit(X[rest], y[rest], loss="binary_crossentropy", optimizer=neuronet.Adam(0.001),
+            epochs=best, batch_size=32, validation_data=(X[val], y[val]))
+    for a, b in zip(model.network.parameters(), net.parameters()):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 
 
 def test_two_classes_are_one_sigmoid_output():
@@ -215,3 +233,41 @@ def test_class_weight_is_for_classes_here():
         tabular.train(frame, "c", epochs=1, class_weight={"z": 2})
     with pytest.raises(ValueError, match="class_weight is not available on a cluster"):
         tabular.train(frame, "c", class_weight="balanced", client="local:1")
+def test_a_skewed_positive_target_is_learned_as_its_log_and_predicted_in_its_units(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(600, 2))
+    price = np.exp(2 + x[:, 0] + 0.5 * x[:, 1] + 0.1 * rng.normal(size=600))  # log-normal
+    frame = pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "price": price})
+    model = tabular.train(frame, "price", epochs=40, seed=0)
+    assert model.target_transform == "log"
+    assert any(line.startswith("target:     learned as log(1 + y)") for line in model.notes)
+    z = np.log1p(price)
+    assert model.target_center == pytest.approx(z.mean()) and \
+        model.target_scale == pytest.approx(z.std())
+    predicted = model.predict(frame)
+    outputs = model.network.predict(model.prepare(frame))[:, 0]
+    np.testing.assert_allclose(predicted, np.exp(outputs * z.std() + z.mean()) - 1, rtol=1e-12)
+    assert model.evaluate(frame)["r2"] > 0.7  # scored in the target's units
+    again = neuronet.load(model.save(tmp_path / "m.npz"))
+    assert again.target_transform == "log"
+    np.testing.assert_array_equal(again.predict(frame), predicted)
+    plain = tabular.train(frame, "price", epochs=1, target_transform="none")
+    assert plain.target_transform is None and plain.target_center == pytest.approx(price.mean())
+    # A target that is not skewed, or has negative values, is learned as it is.
+    assert tabular.train(frame, "a", epochs=1).target_transform is None
+    with pytest.raises(DataError, match="has negative values .*log\\(1 \\+ y\\) needs values of "
+                       "at least 0"):
+        tabular.train(frame, "a", epochs=1, target_transform="log")
+
+
+def test_a_model_file_of_version_1_predicts_without_a_transform(tmp_path):
+    frame = messy(120)
+    model = tabular.train(frame, "size", epochs=2)
+    fields, arrays = model.to_section()
+    del arrays["target.transform"], arrays["numbers.clip"]
+    old = tabular.TabularModel.from_section(model.network, {**fields, "version": 1}, arrays)
+    assert old.target_transform is None
+    with pytest.raises(ValueError, match="target.transform must hold one uint8"):
+        tabular.TabularModel.from_section(model.network, fields,
+                                          {**model.to_section()[1],
+                                           "target.transform": np.array([2], np.uint8)})

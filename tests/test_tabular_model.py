@@ -94,7 +94,7 @@ def test_labels_keep_their_type_and_regression_its_units(tmp_path):
 def test_non_finite_outputs_are_never_labelled(trained):
     frame, model, path = trained
     broken = neuronet.load(path)
-    for layer in broken.network.layers:
+    for layer in broken.network.dense_layers:
         layer.weights[:] = 1e300  # finite weights whose outputs overflow
     with pytest.raises(ValueError, match="the model's outputs are not finite .* for rows 0, 1"):
         broken.predict(frame)
@@ -106,9 +106,9 @@ def test_the_table_section_is_versioned_and_checked_at_load(trained, rewrite_hea
     _, model, path = trained
     newer = tmp_path / "newer.npz"
     newer.write_bytes(path.read_bytes())
-    rewrite_header(newer, lambda h: h["section"]["fields"].update(version=2))
-    with pytest.raises(neuronet.ModelFileError, match="written in version 2 of the table "
-                       "section; this neuronet reads version 1: upgrade neuronet"):
+    rewrite_header(newer, lambda h: h["section"]["fields"].update(version=3))
+    with pytest.raises(neuronet.ModelFileError, match="written in version 3 of the table "
+                       "section; this neuronet reads version 2: upgrade neuronet"):
         neuronet.load(newer)
     lying = tmp_path / "lying.npz"
     lying.write_bytes(path.read_bytes())

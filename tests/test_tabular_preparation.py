@@ -99,7 +99,8 @@ def test_values_too_large_to_standardize_are_refused():
     with pytest.raises(DataError, match="column 'x' holds values too large to standardize"):
         tabular.train(frame, "y", epochs=1)
     huge = pd.DataFrame({"x": [1e300, 2e300, 3e300] * 10, "y": [0, 1, 1] * 10})
-    model = tabular.train(huge, "y", epochs=1, validation_split=0)  # large but standardizable
+    model = tabular.train(huge, "y", epochs=1, validation_split=0,  # large but standardizable
+                          scaling="standard")
     X = model.prepare(huge)
     assert np.isfinite(X).all() and X[:, 0].std() == pytest.approx(1)
     with pytest.raises(DataError, match="row 0, column 'x': inf is not a finite number"):
@@ -249,7 +250,7 @@ def narrow(tmp_path_factory):
 def test_a_value_that_overflows_once_scaled_is_named_with_its_row(narrow):
     model, path = narrow
     message = (f"{path}: column 'a' holds values too large to standardize (row 3: 2e+305, "
-               "and (x - 0.0005) / 0.000295985 overflows a float)")
+               "and (x - 0.0005) / 0.000370651 overflows a float)")
     for call in (model.predict, model.evaluate, model.prepare):
         with pytest.raises(DataError) as error:
             call(path)
@@ -268,7 +269,7 @@ def test_the_command_line_says_the_same(run_cli, narrow, tmp_path):
         assert result.returncode == 1
         assert result.stderr.strip() == (f"neuronet: error: {path}: column 'a' holds values "
                                          "too large to standardize (row 3: 2e+305, and "
-                                         "(x - 0.0005) / 0.000295985 overflows a float)")
+                                         "(x - 0.0005) / 0.000370651 overflows a float)")
 
 
 # --- a table with none of the model's columns (20) ----------------------------------------------
@@ -287,3 +288,97 @@ def test_a_table_with_none_of_the_models_columns_says_so(model, tmp_path):
     with pytest.raises(DataError, match=r"some.csv: no column 'b' \(and 3 more\), which the "
                        "model needs as an input"):
         model.predict(some)
+
+
+# --- robust scaling -------------------------------------------------------------------------------
+
+
+def test_robust_scaling_centres_on_the_median_scales_by_the_quartiles_and_clips_smoothly():
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(10, 2, 400), [40, -20]])  # two outliers
+    frame = pd.DataFrame({"x": x, "y": rng.integers(0, 2, len(x))})
+    model = tabular.train(frame, "y", epochs=1, validation_split=0)
+    item = model.preparation.inputs[0]
+    q1, q3 = np.quantile(x, [0.25, 0.75])
+    assert item.clip and item.center == np.median(x)
+    assert item.scale == pytest.approx((q3 - q1) / 1.3489795003921634, rel=1e-12)
+    z = (x - np.median(x)) / item.scale
+    X = model.prepare(frame)
+    np.testing.assert_allclose(X[:, 0], z / np.sqrt(1 + (z / 3) ** 2), rtol=1e-12)
+    assert np.abs(X[:, 0]).max() < 3 and abs(X[-1, 0]) > 2.7  # the outliers brought near 3
+    standard = tabular.train(frame, "y", epochs=1, validation_split=0, scaling="standard")
+    item = standard.preparation.inputs[0]
+    assert not item.clip and item.center == pytest.approx(x.mean())
+    np.testing.assert_allclose(standard.prepare(frame)[:, 0], (x - x.mean()) / x.std())
+
+
+def test_a_number_whose_quartiles_are_equal_is_scaled_by_its_standard_deviation():
+    x = np.array([0.0] * 100 + [1.0, 5.0, 9.0] * 10)
+    frame = pd.DataFrame({"x": x, "y": [0, 1] * 65})
+    item = tabular.train(frame, "y", epochs=1, validation_split=0).preparation.inputs[0]
+    assert item.clip and item.center == 0 and item.scale == pytest.approx(x.std())
+
+
+def test_a_preparation_of_version_1_has_no_clip_and_one_with_a_wrong_clip_is_refused():
+    frame = messy(60)
+    arrays = tabular.train(frame, "label", epochs=1).preparation.to_arrays()
+    assert arrays["numbers.clip"].tolist() == [1, 0]  # the number; the date is not clipped
+    old = {k: v for k, v in arrays.items() if k != "numbers.clip"}
+    assert not any(item.clip for item in Preparation.from_arrays(old).inputs
+                   if item.kind == "numeric")
+    for wrong in ([2, 0], [1, 1]):  # not a switch; a clipped date
+        with pytest.raises(ValueError, match="numbers.clip"):
+            Preparation.from_arrays({**arrays, "numbers.clip": np.array(wrong, np.uint8)})
+
+
+def test_a_number_with_heavy_tails_takes_the_signed_log_of_its_scaled_values():
+    rng = np.random.default_rng(1)
+    x = rng.standard_cauchy(400)  # a standard deviation far above the quartiles' one
+    frame = pd.DataFrame({"x": x, "y": rng.integers(0, 2, len(x))})
+    model = tabular.train(frame, "y", epochs=1, validation_split=0)
+    item = model.preparation.inputs[0]
+    assert item.log and not item.clip and item.center == np.median(x)
+    z = (x - np.median(x)) / item.scale
+    X = model.prepare(frame)
+    np.testing.assert_allclose(X[:, 0], np.sign(z) * np.log1p(np.abs(z)), rtol=1e-12)
+    assert np.argsort(X[:, 0]).tolist() == np.argsort(x).tolist()  # far values keep their order
+    arrays = model.preparation.to_arrays()
+    assert arrays["numbers.log"].tolist() == [1] and arrays["numbers.clip"].tolist() == [0]
+    with pytest.raises(ValueError, match="numbers.log"):  # both: not a preparation made
+        Preparation.from_arrays({**arrays, "numbers.clip": np.array([1], np.uint8)})
+
+
+# --- piecewise-linear bins ------------------------------------------------------------------------
+
+
+def test_bins_encode_each_number_between_its_octiles():
+    rng = np.random.default_rng(2)
+    x = np.where(rng.random(400) < 0.05, np.nan, rng.exponential(3.0, 400))
+    frame = pd.DataFrame({"x": x, "y": rng.integers(0, 2, 400)})
+    model = tabular.train(frame, "y", epochs=1, validation_split=0, numbers="bins")
+    item = model.preparation.inputs[0]
+    present = x[~np.isnan(x)]
+    np.testing.assert_allclose(item.edges, np.quantile(present, np.arange(9) / 8), rtol=1e-12)
+    assert item.width() == 1 + 1 + 8 and model.preparation.feature_names()[2:4] == \
+        ["x (bin 1)", "x (bin 2)"]
+    filled = np.where(np.isnan(x), np.median(present), x)
+    edges = np.array(item.edges)
+    expected = np.clip((filled[:, None] - edges[:-1]) / np.diff(edges), 0, 1)
+    X = model.prepare(frame)
+    np.testing.assert_allclose(X[:, 2:], expected, rtol=1e-12, atol=1e-15)
+    assert X[:, 1].tolist() == np.isnan(x).tolist()  # the was-missing input stays second
+    arrays = model.preparation.to_arrays()
+    assert arrays["numbers.bins"].tolist() == [9] and len(arrays["numbers.edges"]) == 9
+    loaded = Preparation.from_arrays(arrays)
+    np.testing.assert_array_equal(loaded.transform(frame), X)
+    for wrong in ({"numbers.bins": np.array([1], np.int64)},  # one edge is no bin
+                  {"numbers.bins": np.array([8], np.int64)},  # counts and edges disagree
+                  {"numbers.edges": arrays["numbers.edges"][::-1].copy()}):  # decreasing
+        with pytest.raises(ValueError, match="numbers.(bins|edges)"):
+            Preparation.from_arrays({**arrays, **wrong})
+    plain = {k: v for k, v in arrays.items() if k not in ("numbers.bins", "numbers.edges")}
+    assert Preparation.from_arrays(plain).inputs[0].edges == ()  # a file of version 1
+    few = pd.DataFrame({"x": [0.0] * 30 + [1.0] * 70, "y": [0, 1] * 50})  # two values: one bin
+    item = tabular.train(few, "y", epochs=1, validation_split=0, numbers="bins") \
+        .preparation.inputs[0]
+    assert item.edges == (0.0, 1.0)

@@ -46,6 +46,8 @@ def test_the_flags_default_to_the_keywords_defaults(capsys):
     settings = TrainSettings(**{option.name: getattr(args, option.name) for option in options()})
     assert settings == TrainSettings()
     assert _cli("--quiet").progress is False
+    assert TrainSettings().chosen_dropout == 0.1
+    assert TrainSettings(optimizer="lbfgs").chosen_dropout == 0.0
 
 
 # For each option: (command-line text, the same value in Python, whether it is a right value).
@@ -69,6 +71,12 @@ CASES = {
     "early_stopping": [("5", 5, True), ("0", 0, False)],
     "min_frequency": [("1", 1, True), ("0", 0, False)],
     "max_categories": [("10", 10, True), ("0", 0, False)],
+    "scaling": [("standard", "standard", True), ("quantile", "quantile", False)],
+    "target_transform": [("log", "log", True), ("sqrt", "sqrt", False)],
+    "numbers": [("plain", "plain", True), ("periodic", "periodic", False)],
+    "weight_decay": [("0.001", 0.001, True), ("-1", -1.0, False)],
+    "dropout": [("0.1", 0.1, True), ("1", 1.0, False)],
+    "label_smoothing": [("0.1", 0.1, True), ("1", 1.0, False)],
     "seed": [("7", 7, True), ("-1", -1, False)],
     "client": [("local:2", "local:2", True)],
     "timeout": [("1.5", 1.5, True), ("0", 0.0, False)],
@@ -164,7 +172,8 @@ def test_each_part_is_what_the_step_it_feeds_takes():
         assert set(settings.part(part)) <= set(taken), part
     assert settings.part("roles") == {"features": None, "categorical": ["a"], "numeric": None,
                                       "exclude": None, "id": None}
-    assert settings.part("preparation") == {"min_frequency": 2, "max_categories": 100}
+    assert settings.part("preparation") == {"min_frequency": 2, "max_categories": 100,
+                                            "scaling": "robust", "numbers": "bins"}
     assert settings.part("network") == {"hidden": (4,), "activation": "relu", "seed": 0}
     with pytest.raises(ValueError, match="no option belongs to a part 'nope'"):
         settings.part("nope")

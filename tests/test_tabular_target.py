@@ -58,3 +58,15 @@ def test_numbers_are_standardized_and_given_back_by_their_center_and_scale():
         targets(pd.DataFrame({"t": [5.0, 5.0]}), "t", "regression")
     with pytest.raises(DataError, match="'many' is not a number, which regression needs"):
         targets(pd.DataFrame({"t": ["1", "many"]}), "t", "regression")
+
+
+def test_the_log_is_taken_of_a_skewed_target_that_it_makes_nearly_symmetric():
+    from neuronet.tabular.target import skewed, skewness
+
+    rng = np.random.default_rng(0)
+    price = np.exp(rng.normal(10, 0.8, 2000))  # log-normal: skewed, its log symmetric
+    assert skewness(price) > 1 and skewed(price)
+    assert not skewed(rng.normal(10, 1, 2000))  # not skewed
+    assert not skewed(price - price.mean())  # negative values
+    income = np.where(rng.random(2000) < 0.1, 0.0, price)  # zeros: a log with a long left tail
+    assert skewness(income) > 1 and skewness(np.log1p(income)) < -1 and not skewed(income)

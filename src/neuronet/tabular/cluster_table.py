@@ -20,7 +20,14 @@ from . import partials, ranks
 from .distributed import Passes, read_parts
 from .reading import DataError, where
 from .roles import NumberSurvey, infer_roles
-from .statistics import CYCLES, CategoryStatistics, NumberStatistics
+from .statistics import (
+    CYCLES,
+    QUANTILES,
+    CategoryStatistics,
+    NumberStatistics,
+    quantile_ranks,
+    quantile_value,
+)
 from .target import TargetCoding, check_classes, class_list, has_target, one_value, task_rule
 
 __all__ = ["KEEP_COUNTS", "Table", "medians", "targets_of"]
@@ -246,7 +253,9 @@ class Table:
                     if not summary[j]["moments"][0]:
                         raise DataError(f"{where(self.meta)}column {printable(role.column)!r} "
                                         "has no date in any training row")
-                middles = medians(self.passes, blocks, [s["moments"][0] for s in summary])
+                counts = [s["moments"][0] for s in summary]
+                middles = medians(self.passes, blocks, counts)
+                found = quantiles(self.passes, blocks, counts[:len(numeric)], QUANTILES)
             finally:
                 del blocks  # the cluster forgets them
             for j, name in enumerate(columns):
@@ -257,7 +266,8 @@ class Table:
                     cycles = tuple(cycle for cycle in CYCLES if part["cycles"][cycle])
                 stats[name] = NumberStatistics(self.rows, self.rows - count, middles[j],
                                                float(mean * scale),
-                                               float(math.sqrt(m2 / count) * scale), cycles)
+                                               float(math.sqrt(m2 / count) * scale), cycles,
+                                               found[j] if j < len(numeric) else ())
         if texts:
             counts = self.passes.reduce("counts", partials.counts_part, self.parts, (texts,),
                                         partials.merge_counts, partials.KeepCounts(keep),
@@ -370,6 +380,38 @@ def targets_of(table, target, task):
 
 
 # --- medians --------------------------------------------------------------------------------------
+
+
+def quantiles(passes, blocks, counts, qs) -> list:
+    """For each of the first ``len(counts)`` columns of the partitions' ``blocks``, the tuple
+    of its quantiles ``qs``, exactly as ``statistics.gather`` computes them (the values at two
+    ranks, found by narrowing as the medians are, then ``quantile_value``)."""
+    wanted = []
+    for j, count in enumerate(counts):
+        for q in qs:
+            lower, upper, fraction = quantile_ranks(count, q)
+            wanted.append((j, lower, upper, fraction))
+    needed = sorted({(j, rank) for j, lower, upper, _ in wanted for rank in (lower, upper)})
+    values = _rank_values(passes, blocks, needed, counts)
+    found = [quantile_value(values[j, lower], values[j, upper], fraction)
+             for j, lower, upper, fraction in wanted]
+    return [tuple(found[j * len(qs):(j + 1) * len(qs)]) for j in range(len(counts))]
+
+
+def _rank_values(passes, blocks, needed, counts) -> dict:
+    """{(column, rank): the value of that rank (from 0) among the column's values}, for each
+    (column, rank) of ``needed``."""
+    searches = {(j, rank): ranks.Search(j, rank, counts[j]) for j, rank in needed}
+    pending = list(searches.values())
+    while pending:
+        requests = [s.request() for s in pending]
+        results = passes.reduce("quantile", ranks.narrow_part, blocks, (requests,),
+                                ranks.merge_narrowed, ranks.sorted_candidates,
+                                "finding the quantiles")
+        for search, request, result in zip(pending, requests, results):
+            search.narrow(request[3], result)
+        pending = [s for s in pending if s.value is None]
+    return {key: search.value for key, search in searches.items()}
 
 
 def medians(passes, blocks, counts) -> list:

@@ -127,7 +127,8 @@ class _ClusterTrainer:
             validation = (X_val, y_val)
             if patience is not None:
                 callbacks.append(EarlyStopping(patience, monitor="val_loss"))
-        optimizer = make_optimizer(settings.chosen_optimizer, settings.learning_rate)
+        optimizer = make_optimizer(settings.chosen_optimizer, settings.learning_rate,
+                                   settings.weight_decay)
         history = cluster.fit(net, X, y, loss=self.design.loss, optimizer=optimizer,
                               max_iter=n_epochs, client=self.session.client,
                               batch_size=settings.batch_size, metrics=self.design.metrics,
@@ -202,16 +203,25 @@ def _train_table(table, target, settings, note, notes) -> TabularModel:
     roles = table.infer_roles(target, **settings.part("roles"))
     training, dropped = table.with_target(target)
     inferred, coding = targets_of(training, target, settings.task)
+    if coding.task == "classification" and settings.label_smoothing:
+        raise ValueError("label smoothing is not available on a cluster yet: there the network "
+                         "learns the true classes (choose a label_smoothing of 0)")
+    if coding.task == "regression" and settings.target_transform == "log":
+        raise ValueError("target_transform 'log' is not available on a cluster yet: there the "
+                         "target is standardized as it is (choose 'auto' or 'none')")
     statistics = training.gather(roles, keep=max(KEEP_COUNTS, settings.max_categories + 1))
     preparation = Preparation.fit(roles, statistics, **settings.part("preparation"))
     design = Design(coding.task, coding.classes, preparation.n_features,
-                    **settings.part("network"))
+                    **settings.part("network"), dropout=settings.chosen_dropout)
     X = passes.map("prepare", _inputs_part, training.parts, preparation)
     y = passes.map("prepare-target", _targets_part, training.parts, target, coding,
                    design.output == "sigmoid")
     passes.wait(X + y, "preparing the partitions")
 
     describe_table(note, dropped, roles, preparation, coding, inferred, training.rows, target)
+    if coding.task == "regression":
+        note("target:     standardized as it is: a cluster does not learn log(1 + y) of a "
+             "skewed target yet")
     note(f"prepared:   roles and statistics from {passes.count} passes over the "
          f"{len(training.parts):,} partitions; each partition prepared on its worker")
     note(design.line())

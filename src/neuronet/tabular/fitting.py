@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..layers import Dense, Dropout
 from ..network import Network
 from ..optimizers import LBFGS, SGD, Adam
 from .model import TabularModel
@@ -22,6 +23,11 @@ from .reading import DataError
 #: by cross-validation instead, over at least FOLDS_AT_LEAST folds.
 MIN_VALIDATION_ROWS = 100
 FOLDS_AT_LEAST = 3
+#: The default patience: the validation run ends after this many epochs without a lower
+#: validation loss.
+PATIENCE = 20
+#: The default dropout of the hidden layers, with adam and sgd.
+DROPOUT = 0.1
 
 
 class Design:
@@ -37,7 +43,7 @@ class Design:
         starting weights (the "network" part of TrainSettings).
     """
 
-    def __init__(self, task, classes, n_inputs, *, hidden, activation, seed):
+    def __init__(self, task, classes, n_inputs, *, hidden, activation, seed, dropout=0.0):
         if task == "regression":
             n_outputs, self.output, self.loss, self.metrics = 1, "identity", "mse", ["mae"]
         elif len(classes) == 2:
@@ -49,12 +55,20 @@ class Design:
             n_outputs, self.output = len(classes), "softmax"
             self.loss, self.metrics = "categorical_crossentropy", ["accuracy"]
         self.sizes = [n_inputs, *hidden, n_outputs]
-        self.activation, self.seed = activation, seed
+        self.activation, self.seed, self.dropout = activation, seed, dropout
 
     def network(self):
         """A new network of this design, from its seed's starting weights."""
-        return Network.mlp(self.sizes, hidden=self.activation, output=self.output,
-                           seed=self.seed)
+        if not self.dropout:
+            return Network.mlp(self.sizes, hidden=self.activation, output=self.output,
+                               seed=self.seed)
+        layers = []
+        for i, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
+            last = i == len(self.sizes) - 2
+            layers.append(Dense(n_in, n_out, self.output if last else self.activation))
+            if not last:
+                layers.append(Dropout(self.dropout))
+        return Network(layers, seed=self.seed)
 
     def line(self) -> str:
         """The report's line on the network."""
@@ -62,14 +76,25 @@ class Design:
                 f"{self.output} output), {self.network().n_parameters():,} parameters")
 
 
-def make_optimizer(optimizer, learning_rate):
+def make_optimizer(optimizer, learning_rate, weight_decay=0.0):
     """A fresh optimizer for one training run: "adam" (learning rate 0.001 by default), "sgd"
-    (0.01, momentum 0.9) or "lbfgs"."""
+    (0.01, momentum 0.9) or "lbfgs", with the L2 penalty ``weight_decay``."""
     if optimizer == "lbfgs":
-        return LBFGS()
+        return LBFGS(weight_decay=weight_decay)
     rate = learning_rate or (0.01 if optimizer == "sgd" else 0.001)
-    return SGD(learning_rate=rate, momentum=0.9) if optimizer == "sgd" else \
-        Adam(learning_rate=rate)
+    return SGD(learning_rate=rate, momentum=0.9, weight_decay=weight_decay) \
+        if optimizer == "sgd" else Adam(learning_rate=rate, weight_decay=weight_decay)
+
+
+def smoothed(y, output, n_classes, smoothing):
+    """Classification targets with label smoothing: (1 - s) for the true class plus s spread
+    evenly over the classes, as probabilities (a column of the second class's for one sigmoid
+    output, a row per example for softmax)."""
+    if output == "sigmoid":
+        return y * (1 - smoothing) + smoothing / 2
+    soft = np.full((len(y), n_classes), smoothing / n_classes)
+    soft[np.arange(len(y)), y] += 1 - smoothing
+    return soft
 
 
 def choose_and_train(trainer, note, settings, *, task, scale, where=""):
@@ -132,8 +157,10 @@ def choose_and_train(trainer, note, settings, *, task, scale, where=""):
         note(f"validation: {scores(averaged, task, scale, 'val_', None)} at "
              f"{unit.removesuffix('s')} {best}, averaged over the folds")
     else:
-        net, history, n_fit, held = trainer.fit(trainer.held_out(n_val), epochs,
-                                                settings.early_stopping)
+        # The run stops PATIENCE epochs after its lowest validation loss and keeps that
+        # epoch's weights: without a second run, they are the model.
+        patience = settings.early_stopping or min(PATIENCE, epochs)
+        net, history, n_fit, held = trainer.fit(trainer.held_out(n_val), epochs, patience)
         if history.epochs == 0:
             raise KeyboardInterrupt
         best = int(np.argmin(history.val_loss)) + 1
@@ -143,6 +170,11 @@ def choose_and_train(trainer, note, settings, *, task, scale, where=""):
              f"{validation_split:.0%}{stopped})")
         note(f"validation: {scores(history, task, scale, 'val_', best - 1)} at "
              f"{unit.removesuffix('s')} {best}")
+        if not settings.refit and not history.interrupted:
+            note(f"training:   {scores(history, task, scale, '', best - 1)} at "
+                 f"{unit.removesuffix('s')} {best} on {n_fit:,} rows: the model is that "
+                 "epoch's network (--refit trains again on every row)")
+            return net, history
     if history.interrupted:
         note(f"interrupted: kept the network trained so far on {n_fit:,} rows")
         return net, history
@@ -165,7 +197,8 @@ def trained_model(trainer, note, notes, settings, preparation, target, coding,
                                     scale=coding.scale, where=where)
     model = TabularModel(net, preparation, target=target, task=coding.task,
                          classes=coding.classes, target_center=coding.center,
-                         target_scale=coding.scale, id_column=settings.id)
+                         target_scale=coding.scale, target_transform=coding.transform,
+                         id_column=settings.id)
     model.history = history
     model.notes = notes
     model.interrupted = bool(history.interrupted)

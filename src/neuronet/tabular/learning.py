@@ -26,7 +26,7 @@ import numpy as np
 
 from .._text import printable
 from ..targets import class_weights
-from .fitting import Design, make_optimizer, trained_model
+from .fitting import Design, make_optimizer, smoothed, trained_model
 from .heldout import HeldOutRuns, review
 from .leakage import notes as leakage_notes
 from .leakage import suspects
@@ -113,7 +113,8 @@ def _train_here(data, target, settings, note, notes) -> TabularModel:
     if dropped:
         frame = frame[present]
     inferred = settings.task is None
-    y, coding = targets(frame, target, settings.task or infer_task(frame[target]))
+    y, coding = targets(frame, target, settings.task or infer_task(frame[target]),
+                        settings.target_transform)
 
     statistics = gather(frame, roles)
     preparation = Preparation.fit(roles, statistics, **settings.part("preparation"))
@@ -123,11 +124,13 @@ def _train_here(data, target, settings, note, notes) -> TabularModel:
     shown = printable(source_name(frame)) if source_name(frame) else "the table"
     note(f"data:       {shown}: {rows:,} rows, {frame.shape[1]:,} columns, target "
          f"{printable(target)!r}")
-    describe_table(note, dropped, roles, preparation, coding, inferred, len(frame), target)
+    describe_table(note, dropped, roles, preparation, coding, inferred, len(frame), target,
+                   settings.target_transform)
     leaks = suspects(frame, target, roles, coding.task)
     for line in leakage_notes(leaks, target, coding.task):
         note(line)
-    design = Design(coding.task, coding.classes, X.shape[1], **settings.part("network"))
+    design = Design(coding.task, coding.classes, X.shape[1], **settings.part("network"),
+                    dropout=settings.chosen_dropout)
     if design.output == "sigmoid":
         y = y[:, None].astype(np.float64)
     note(design.line())
@@ -192,11 +195,14 @@ class _RowsTrainer:
         weights, callbacks = self.sample_weight, []
         if split is not None:
             val, rows = split
-            validation = (X[val], y[val])
+            validation = (X[val], y[val])  # scored against the true classes
             X, y = X[rows], y[rows]
             weights = None if weights is None else weights[rows]
             callbacks = self.runs.watch(val) if self.runs is not None else []
-        optimizer = make_optimizer(settings.chosen_optimizer, settings.learning_rate)
+        if settings.label_smoothing and self.design.output != "identity":
+            y = smoothed(y, self.design.output, self.design.sizes[-1], settings.label_smoothing)
+        optimizer = make_optimizer(settings.chosen_optimizer, settings.learning_rate,
+                                   settings.weight_decay)
         history = net.fit(X, y, loss=self.design.loss, optimizer=optimizer, epochs=n_epochs,
                           batch_size=settings.batch_size, validation_data=validation,
                           early_stopping=patience, metrics=self.design.metrics,
@@ -215,9 +221,11 @@ def text_columns(settings) -> list:
     return texts
 
 
-def describe_table(note, dropped, roles, preparation, coding, inferred, rows, target) -> None:
+def describe_table(note, dropped, roles, preparation, coding, inferred, rows, target,
+                   transform="auto") -> None:
     """The report's lines on the rows left out, the columns and the task (``coding``: the
-    target's TargetCoding; ``rows``: those with a target value)."""
+    target's TargetCoding; ``rows``: those with a target value; ``transform``: the
+    target_transform asked for)."""
     task, classes = coding.task, coding.classes
     if dropped:
         note(f"            {dropped:,} row{'s' * (dropped > 1)} without a target value "
@@ -232,6 +240,11 @@ def describe_table(note, dropped, roles, preparation, coding, inferred, rows, ta
         listed = ", ".join(printable(c) for c in classes[:10])
         kind += f", {len(classes):,} classes: {listed}" + (", ..." if len(classes) > 10 else "")
     note(f"task:       {kind}")
+    if coding.transform == "log":
+        asked = "as asked" if transform == "log" else "a skewed target without negative values"
+        note(f"target:     learned as log(1 + y) ({asked}; --target-transform none to "
+             "change it): the scores below are on that scale, predictions in the target's "
+             "units")
     if task == "classification" and len(classes) == rows:
         # Trained all the same (the user asked), but no class has a second row to learn from.
         numbers = inferred and not isinstance(classes[0], (bool, str))
@@ -276,7 +289,10 @@ def _column_lines(roles, preparation) -> list:
         if isinstance(item, NumberInput):
             gaps = " + was-missing input" if item.indicator else ""
             if item.date_format is None:
-                what = f"number, standardized{gaps}"
+                how = ("robust-scaled, signed log" if item.log else
+                       "robust-scaled, clipped" if item.clip else "standardized")
+                bins = f" + {len(item.edges) - 1} bins" if item.edges else ""
+                what = f"number, {how}{gaps}{bins}"
             else:
                 cycles = f" + {'/'.join(item.cycles)} cycles" if item.cycles else ""
                 what = f"date -> days since 1970{cycles}, standardized{gaps}"

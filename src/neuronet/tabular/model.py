@@ -18,7 +18,7 @@ from .preparation import Preparation, decode_text, encode_text
 from .reading import DataError, as_frame, pandas, row_name, where
 from .target import TASKS
 
-VERSION = 1
+VERSION = 2  # 2: numbers.clip (robust scaling) and target.transform (log(1 + y))
 CLASS_KINDS = ("text", "integer", "float", "boolean")
 _FIELDS = {"version", "task", "target", "id_column", "class_kind"}
 
@@ -43,6 +43,9 @@ class TabularModel:
         For regression, the network predicts (target - target_center) / target_scale.
     id_column : str, optional
         A column that names the rows, written beside predictions by the CLI.
+    target_transform : str, optional
+        For regression, None, or "log": the network predicts
+        (log(1 + target) - target_center) / target_scale, and predictions are turned back.
     temperature : float, default 1.0
         For classification, the network's sums are divided by it before the output's
         activation (``calibration``: 1 keeps the probabilities as trained).
@@ -53,11 +56,15 @@ class TabularModel:
     Raises
     ------
     ValueError
-        For a task that is neither, or a temperature that is not a finite number above 0.
+        For a task that is neither, a target_transform other than None and "log", or a
+        temperature that is not a finite number above 0.
     """
 
     def __init__(self, network, preparation, *, target, task, classes=None, target_center=0.0,
-                 target_scale=1.0, id_column=None, temperature=1.0, class_weights=None):
+                 target_scale=1.0, id_column=None, target_transform=None, temperature=1.0,
+                 class_weights=None):
+        if target_transform not in (None, "log"):
+            raise ValueError(f"target_transform must be None or 'log', got {target_transform!r}")
         if task not in TASKS:
             raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
         self.network = network
@@ -67,6 +74,7 @@ class TabularModel:
         self.classes = list(classes) if classes is not None else None
         self.target_center = float(target_center)
         self.target_scale = float(target_scale)
+        self.target_transform = target_transform if task == "regression" else None
         self.id_column = id_column
         self.temperature = float(temperature)
         if not (np.isfinite(self.temperature) and self.temperature > 0):
@@ -156,7 +164,12 @@ class TabularModel:
         outputs = self._outputs(frame)
         if self.task == "classification":
             return self._labels(self._probabilities(outputs).argmax(axis=1))
-        return outputs[:, 0] * self.target_scale + self.target_center
+        values = outputs[:, 0] * self.target_scale + self.target_center
+        if self.target_transform == "log":
+            with np.errstate(over="ignore"):
+                values = np.exp(values) - 1  # as the ONNX graph computes it
+            check_finite_outputs(values[:, None], frame)
+        return values
 
     def predict_proba(self, data, *, sep=None, encoding=None):
         """Each class's probability for each row of ``data``: a DataFrame with one column per
@@ -414,7 +427,8 @@ class TabularModel:
                 lines.append(f"  probabilities calibrated: the network's sums divided by a "
                              f"temperature of {self.temperature:.4g}")
         else:
-            lines.append(f"  target {printable(self.target)!r} predicted as (y - "
+            y = "log(1 + y)" if self.target_transform == "log" else "y"
+            lines.append(f"  target {printable(self.target)!r} predicted as ({y} - "
                          f"{self.target_center:.6g}) / {self.target_scale:.6g}")
         if self.id_column:
             lines.append(f"  id column: {printable(self.id_column)!r} (written beside "
@@ -444,6 +458,7 @@ class TabularModel:
         else:
             arrays["target.center"] = np.array([self.target_center])
             arrays["target.scale"] = np.array([self.target_scale])
+            arrays["target.transform"] = np.array([self.target_transform == "log"], np.uint8)
         return fields, arrays
 
     @classmethod
@@ -496,6 +511,13 @@ class TabularModel:
                     raise ValueError(f"target.{key} must hold one float64")
             options.update(target_center=float(arrays["target.center"][0]),
                            target_scale=float(arrays["target.scale"][0]))
+            if "target.transform" in arrays:  # absent from files of version 1: none
+                expected.add("target.transform")
+                transform = arrays["target.transform"]
+                if transform.dtype != np.uint8 or transform.shape != (1,) or transform[0] > 1:
+                    raise ValueError("target.transform must hold one uint8, 0 (none) or 1 "
+                                     "(log(1 + y))")
+                options["target_transform"] = "log" if transform[0] else None
             if options["target_scale"] <= 0:
                 raise ValueError("target.scale is not positive")
         extra = sorted(set(arrays) - expected)

@@ -16,7 +16,7 @@ from ..onnx import (
     elem_type,
     save_model,
 )
-from .preparation import CYCLES, NumberInput
+from .preparation import CLIP, CLIP_INPUT, CYCLES, NumberInput
 
 
 def onnx_input_name(column: str) -> str:
@@ -45,9 +45,28 @@ def tabular_to_onnx(model, path=None):
             gaps = graph.node("IsNaN", [name], "gaps")
             filled = graph.node("Where", [gaps, graph.constant("fill", [item.fill]), name])
             centred = graph.node("Sub", [filled, graph.constant("center", [item.center])])
-            parts.append(graph.node("Div", [centred, graph.constant("scale", [item.scale])]))
+            scaled = graph.node("Div", [centred, graph.constant("scale", [item.scale])])
+            if item.clip:  # preparation.smooth_clip: x / sqrt(1 + (x / 3)^2), x cut first
+                cut = graph.node("Clip", [scaled, graph.constant("low", -CLIP_INPUT),
+                                          graph.constant("high", CLIP_INPUT)])
+                ratio = graph.node("Div", [cut, graph.constant("clip", [CLIP])])
+                square = graph.node("Mul", [ratio, ratio])
+                root = graph.node("Sqrt", [graph.node("Add", [square,
+                                                              graph.constant("one", [1.0])])])
+                scaled = graph.node("Div", [cut, root])
+            if item.log:  # preparation.signed_log: sign(x) log(1 + |x|)
+                magnitude = graph.node("Log", [graph.node("Add", [
+                    graph.node("Abs", [scaled]), graph.constant("one", [1.0])])])
+                scaled = graph.node("Mul", [graph.node("Sign", [scaled]), magnitude], "slog")
+            parts.append(scaled)
             if item.indicator:
                 parts.append(graph.node("Cast", [gaps], "missing", to=TensorProto.DOUBLE))
+            if item.edges:  # preparation.piecewise: (x - lower edge) / width, cut to [0, 1]
+                edges = np.array(item.edges)
+                above = graph.node("Sub", [filled, graph.constant("lower", edges[:-1])])
+                position = graph.node("Div", [above, graph.constant("width", np.diff(edges))])
+                parts.append(graph.node("Clip", [position, graph.constant("zero", 0.0),
+                                                 graph.constant("one", 1.0)], "bins"))
             for cycle in item.cycles:
                 turn = graph.constant("turn", [2 * np.pi / CYCLES[cycle]])
                 angle = graph.node("Mul", [filled, turn], "angle")
@@ -97,6 +116,8 @@ def tabular_to_onnx(model, path=None):
         value = graph.node("Squeeze", [out, axes])
         value = graph.node("Mul", [value, graph.constant("scale", model.target_scale)])
         value = graph.node("Add", [value, graph.constant("center", model.target_center)])
+        if model.target_transform == "log":  # log(1 + y) learned: exp(value) - 1
+            value = graph.node("Sub", [graph.node("Exp", [value]), graph.constant("one", 1.0)])
         graph.rename(value, "value")
         outputs = [helper.make_tensor_value_info("value", TensorProto.DOUBLE, ["N"])]
     onnx_model = graph.model(inputs, outputs, f"neuronet TabularModel: {model.task} of "

@@ -2,7 +2,20 @@
 learned from the training rows and kept in the model.
 
 - numbers: a gap becomes the column's median, and a was-missing input (0 or 1) is added when
-  the training rows had gaps; then (value - mean) / standard deviation;
+  the training rows had gaps; then robust scaling (the default, ``scaling="robust"``):
+  (value - median) / (interquartile range / 1.349), the standard deviation of a normal
+  distribution of that spread (where the quartiles are equal, the standard deviation), and a
+  smooth clip of outliers, x / sqrt(1 + (x / 3)²), which leaves the middle of the values
+  nearly as it is and brings the far ones to at most 3. A number with heavy tails (a standard
+  deviation at least ``HEAVY`` times the one its quartiles give) takes the signed log of its
+  scaled value instead, sign(x) log(1 + |x|): its far values keep their order and distances
+  in proportion, rather than all meeting at the clip. With ``numbers="bins"`` (the default),
+  a number also gets a piecewise-linear encoding (Gorishniy et al. 2022): one input per bin
+  between its octiles, 0 below the bin, 1 above it, and the position within it in between, so
+  that the network can take a threshold on it as a gradient boosting does (in a table of at
+  most ``MAX_BINNED`` numbers). Or, with
+  ``scaling="standard"``,
+  (value - mean) / standard deviation without a clip;
 - dates: days since 1970-01-01, treated as a number, plus the sine and cosine of the calendar
   cycles (year, week, day) that vary in the training rows;
 - categories (and booleans): one input per value seen at least ``min_frequency`` times (at
@@ -25,13 +38,28 @@ from . import columns as conv
 from .reading import DataError, pandas, row_name, where
 from .statistics import CYCLES, numeric_block
 
-VERSION = 1
+VERSION = 2
 MIN_FREQUENCY = 3
 MAX_CATEGORIES = 100
 KINDS = ("numeric", "date", "category", "boolean")
 DATE_FORMATS = conv.DATE_FORMATS
 MISSING_SLOT = "(missing)"
 POOLED_SLOT = "(other)"
+SCALINGS = ("robust", "standard")
+ENCODINGS = ("plain", "bins")
+#: A table with more numbers than this gets no bins: nine inputs a number would make a wide
+#: table's inputs nine times as large in memory.
+MAX_BINNED = 64
+#: The smooth clip brings scaled values to at most this magnitude.
+CLIP = 3.0
+#: Scaled values are cut to this magnitude before the clip (whose result is then 3 to 1e-12),
+#: so that no square overflows, in NumPy as in ONNX.
+CLIP_INPUT = 1e6
+#: A number's standard deviation over the one its quartiles give (1 for a normal distribution),
+#: from which robust scaling takes the signed log of its scaled values instead of the clip.
+HEAVY = 2.0
+#: A normal distribution's interquartile range, in standard deviations.
+IQR_OF_NORMAL = 1.3489795003921634
 
 
 @dataclass
@@ -45,20 +73,23 @@ class NumberInput:
     indicator: bool
     date_format: str | None = None
     cycles: tuple = ()
+    clip: bool = False  # the smooth clip after scaling
+    log: bool = False  # the signed log, sign(x) log(1 + |x|), after scaling (no clip)
+    edges: tuple = ()  # the bins' edges, increasing: one input per bin (piecewise linear)
 
     @property
     def kind(self) -> str:
         return "numeric" if self.date_format is None else "date"
 
     def width(self) -> int:
-        return 1 + self.indicator + 2 * len(self.cycles)
+        return 1 + self.indicator + 2 * len(self.cycles) + max(len(self.edges) - 1, 0)
 
     def names(self) -> list:
         value = self.column if self.date_format is None else f"{self.column} (days)"
         names = [value] + [f"{self.column} (missing)"] * self.indicator
         for cycle in self.cycles:
             names += [f"{self.column} ({cycle} sin)", f"{self.column} ({cycle} cos)"]
-        return names
+        return names + [f"{self.column} (bin {t})" for t in range(1, len(self.edges))]
 
 
 @dataclass
@@ -121,9 +152,18 @@ class Preparation:
 
     @classmethod
     def fit(cls, roles, statistics, *, min_frequency=MIN_FREQUENCY,
-            max_categories=MAX_CATEGORIES):
+            max_categories=MAX_CATEGORIES, scaling="robust", numbers="bins"):
         """The preparation for the columns ``roles`` (from ``roles.infer_roles``), learned
-        from ``statistics`` (from ``statistics.gather``) alone."""
+        from ``statistics`` (from ``statistics.gather``) alone; ``scaling`` of numbers:
+        "robust" (median, quartiles, smooth clip) or "standard" (mean and standard
+        deviation). Dates are standardized either way. ``numbers``: "bins" for a
+        piecewise-linear encoding between each number's octiles beside its value, or "plain"."""
+        if scaling not in SCALINGS:
+            raise ValueError(f"scaling must be 'robust' or 'standard', got {scaling!r}")
+        if numbers not in ENCODINGS:
+            raise ValueError(f"numbers must be 'plain' or 'bins', got {numbers!r}")
+        if sum(role.learned and role.role == "numeric" for role in roles) > MAX_BINNED:
+            numbers = "plain"
         inputs, left_out = [], []
         for role in roles:
             if not role.learned:
@@ -133,8 +173,25 @@ class Preparation:
             stats = statistics[role.column]
             if role.role in ("numeric", "date"):
                 scale = stats.std if stats.std > 0 and math.isfinite(stats.std) else 1.0
-                inputs.append(NumberInput(role.column, stats.median, stats.mean, scale,
-                                          stats.missing > 0, role.date_format, stats.cycles))
+                center, clip = stats.mean, False
+                log = False
+                if role.role == "numeric" and scaling == "robust" and stats.quartiles and \
+                        math.isfinite(stats.median):
+                    center, clip = stats.median, True
+                    low, high = stats.quartiles
+                    with np.errstate(over="ignore"):
+                        spread = (high - low) / IQR_OF_NORMAL
+                    if spread > 0 and math.isfinite(spread):
+                        scale = spread
+                        log = stats.std >= HEAVY * spread
+                        clip = not log
+                edges = ()
+                if role.role == "numeric" and numbers == "bins" and stats.quantiles:
+                    edges = tuple(float(e) for e in np.unique(stats.quantiles))
+                    edges = edges if len(edges) > 1 else ()
+                inputs.append(NumberInput(role.column, stats.median, center, scale,
+                                          stats.missing > 0, role.date_format, stats.cycles,
+                                          clip, log, edges))
             else:
                 boolean = role.role == "boolean"
                 least = 1 if boolean else min_frequency
@@ -196,16 +253,27 @@ class Preparation:
         center = np.array([item.center for item in items])
         scale = np.array([item.scale for item in items])
         np.copyto(block, fill, where=gaps)
+        raw = block.copy() if any(item.edges for item in items) else None
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below
             block -= center
             block /= scale
         if not np.isfinite(block).all():
             row, column = (int(i) for i in np.argwhere(~np.isfinite(block))[0])
             _overflow(frame, items[column], row)
+        clipped = np.array([item.clip for item in items])
+        if clipped.any():
+            block[:, clipped] = smooth_clip(block[:, clipped])
+        logged = np.array([item.log for item in items])
+        if logged.any():
+            block[:, logged] = signed_log(block[:, logged])
         X[:, starts] = block
         flagged = np.array([item.indicator for item in items])
         if flagged.any():
             X[:, starts[flagged] + 1] = gaps[:, flagged]
+        for j, item in enumerate(items):
+            if item.edges:
+                first = starts[j] + 1 + item.indicator
+                X[:, first:first + len(item.edges) - 1] = piecewise(raw[:, j], item.edges)
 
     @staticmethod
     def _dates(item, days, start, X) -> None:
@@ -251,8 +319,11 @@ class Preparation:
                 gap = f"gaps -> {_g(item.fill)} + was-missing input, " if item.indicator else ""
                 what = "number" if item.date_format is None else "date as days since 1970"
                 cycles = f" + {'/'.join(item.cycles)} cycles" if item.cycles else ""
+                then = ", signed log" if item.log else ", smooth clip to 3" if item.clip else ""
+                bins = f" + {len(item.edges) - 1} bins from {_g(item.edges[0])} to " \
+                    f"{_g(item.edges[-1])}" if item.edges else ""
                 lines.append(f"{name}: {what}{cycles}, {gap}({_shifted(item.center)}) / "
-                             f"{_g(item.scale)}")
+                             f"{_g(item.scale)}{then}{bins}")
             else:
                 shown = ", ".join(printable(v) for v in item.values[:6])
                 if len(item.values) > 6:
@@ -293,6 +364,10 @@ class Preparation:
                                         for item in numbers], np.uint8),
             "numbers.cycles": np.array([sum(1 << list(CYCLES).index(c) for c in item.cycles)
                                         for item in numbers], np.uint8),
+            "numbers.clip": np.array([item.clip for item in numbers], np.uint8),
+            "numbers.log": np.array([item.log for item in numbers], np.uint8),
+            "numbers.bins": np.array([len(item.edges) for item in numbers], np.int64),
+            "numbers.edges": np.array([e for item in numbers for e in item.edges], np.float64),
             "categories.count": np.array([len(item.values) for item in categories], np.int64),
             "categories.missing": np.array([item.missing_slot for item in categories],
                                            np.uint8),
@@ -332,6 +407,32 @@ class Preparation:
             raise ValueError("numbers.indicator holds a value other than 0 and 1")
         if np.any(number["format"] > len(DATE_FORMATS)) or np.any(number["cycles"] >= 8):
             raise ValueError("numbers.format or numbers.cycles holds an unknown value")
+        # Absent from files of version 1, which never clipped.
+        number["clip"] = _array(arrays, "numbers.clip", np.uint8, 1, n_numbers) \
+            if "numbers.clip" in arrays else np.zeros(n_numbers, np.uint8)
+        if np.any(number["clip"] > 1) or np.any(number["clip"].astype(bool) &
+                                                (number["format"] > 0)):
+            raise ValueError("numbers.clip holds a value other than 0 and 1, or clips a date")
+        number["log"] = _array(arrays, "numbers.log", np.uint8, 1, n_numbers) \
+            if "numbers.log" in arrays else np.zeros(n_numbers, np.uint8)
+        if np.any(number["log"] > 1) or np.any(number["log"].astype(bool) &
+                                               ((number["format"] > 0) | (number["clip"] > 0))):
+            raise ValueError("numbers.log holds a value other than 0 and 1, or logs a date or "
+                             "a clipped number")
+        if "numbers.bins" in arrays or "numbers.edges" in arrays:
+            counts = _array(arrays, "numbers.bins", np.int64, 1, n_numbers).tolist()
+            flat = _array(arrays, "numbers.edges", np.float64, 1)
+        else:  # files without bins
+            counts, flat = [0] * n_numbers, np.zeros(0)
+        if any(c < 0 or c == 1 for c in counts) or sum(counts) != len(flat):
+            raise ValueError("numbers.bins does not cut numbers.edges into edges of bins (none, "
+                             "or at least two for each number)")
+        ends = np.cumsum([0, *counts]).tolist()
+        number["edges"] = [tuple(flat[a:b].tolist()) for a, b in zip(ends[:-1], ends[1:])]
+        for edges, date in zip(number["edges"], number["format"]):
+            if edges and (date or np.any(np.diff(edges) <= 0)):
+                raise ValueError("numbers.edges holds edges that do not increase, or bins of a "
+                                 "date")
         category = {key: _array(arrays, f"categories.{key}", dtype, 1, n_categories)
                     for key, dtype in (("count", np.int64), ("missing", np.uint8),
                                        ("pooled", np.uint8))}
@@ -362,7 +463,9 @@ class Preparation:
                 inputs.append(NumberInput(column, float(number["fill"][n]),
                                           float(number["center"][n]),
                                           float(number["scale"][n]),
-                                          bool(number["indicator"][n]), date_format, cycles))
+                                          bool(number["indicator"][n]), date_format, cycles,
+                                          bool(number["clip"][n]), bool(number["log"][n]),
+                                          number["edges"][n]))
                 n += 1
             else:
                 count = int(category["count"][c])
@@ -379,6 +482,27 @@ class Preparation:
         if not inputs:
             raise ValueError("the preparation has no input column")
         return cls(inputs, zip(left, reasons))
+
+
+def piecewise(x, edges):
+    """The piecewise-linear encoding of the values ``x`` (rows,) by the increasing ``edges``:
+    for each bin, (x - its lower edge) / its width, cut to [0, 1]: (rows, bins)."""
+    edges = np.asarray(edges)
+    with np.errstate(over="ignore", invalid="ignore"):
+        position = (x[:, None] - edges[:-1]) / np.diff(edges)
+    return np.clip(position, 0.0, 1.0)
+
+
+def signed_log(x):
+    """sign(x) log(1 + |x|): the order of the values kept, their tail drawn in."""
+    return np.sign(x) * np.log1p(np.abs(x))
+
+
+def smooth_clip(x):
+    """x / sqrt(1 + (x / CLIP)²): nearly x near 0, and at most CLIP in magnitude (x first cut
+    to CLIP_INPUT, as the ONNX graph does)."""
+    x = np.clip(x, -CLIP_INPUT, CLIP_INPUT)
+    return x / np.sqrt(1.0 + (x / CLIP) ** 2)
 
 
 def _overflow(frame, item, row) -> None:

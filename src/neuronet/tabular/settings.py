@@ -24,9 +24,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .fitting import FOLDS_AT_LEAST, MIN_VALIDATION_ROWS
-from .preparation import MAX_CATEGORIES, MIN_FREQUENCY
-from .target import TASK_RULE, TASKS
+from .fitting import DROPOUT, FOLDS_AT_LEAST, MIN_VALIDATION_ROWS, PATIENCE
+from .preparation import ENCODINGS, MAX_BINNED, MAX_CATEGORIES, MIN_FREQUENCY, SCALINGS
+from .target import SKEWED, TASK_RULE, TASKS, TRANSFORMS
 
 __all__ = ["Option", "TrainSettings", "options", "settings_of"]
 
@@ -336,8 +336,38 @@ class TrainSettings:
         part="fitting")
     early_stopping: int | None = _option(
         None, Whole(1, "be a patience of at least 1 epoch"), "end the validation run after "
-        "PATIENCE epochs without improvement (default: run every epoch; the lowest validation "
-        "loss chooses)", part="fitting", metavar="PATIENCE")
+        "PATIENCE epochs without improvement; the lowest validation loss chooses (default: "
+        f"{PATIENCE} on a held-out split; cross-validation of a small table runs every "
+        "epoch; a patience of --epochs runs every epoch)", part="fitting", metavar="PATIENCE")
+    # --- how the defaults learn (one run, ...) ---
+    refit: bool = _option(False, Switch(), "after the validation run chose the number of "
+                          "epochs, train again from the same start on every row for that many "
+                          "(slower; default: the model is the validation run's best epoch)",
+                          part="fitting")
+    scaling: str = _option("robust", Choice(*SCALINGS), "numbers: robust (the median and "
+                           "quartiles, then a smooth clip of outliers to 3) or standard (the "
+                           "mean and standard deviation)", part="preparation")
+    target_transform: str = _option(
+        "auto", Choice(*TRANSFORMS), "regression: learn log(1 + y), predictions back in the "
+        f"target's units: auto for a target without negative values, a skewness of at "
+        f"least {SKEWED:g} and a log whose skewness is within {SKEWED:g} of 0; log always; "
+        "none never (a cluster never does yet)", part="task")
+    weight_decay: float = _option(
+        0.0, Number(lambda v: 0 <= v < math.inf, "a number of at least 0"), "an L2 penalty "
+        "on the weights (adam and sgd add weight_decay * w to each gradient)", part="fitting")
+    dropout: float | None = _option(
+        None, Number(lambda v: 0 <= v < 1, "a fraction in [0, 1)"), "share of each hidden "
+        f"layer's outputs zeroed at random while training (default: {DROPOUT:g} with adam and "
+        "sgd, 0 with lbfgs, which needs the same loss at every step)", part="fitting")
+    label_smoothing: float = _option(
+        0.0, Number(lambda v: 0 <= v < 1, "a fraction in [0, 1)"), "classification: learn "
+        "(1 - s) * the true class + s spread evenly over the classes (not on a cluster yet)",
+        part="fitting")
+    numbers: str = _option("bins", Choice(*ENCODINGS), "bins: beside each number's value, a "
+                           "piecewise-linear encoding between its octiles (an input per bin; "
+                           f"in a table of at most {MAX_BINNED} numbers), or plain",
+                           part="preparation")
+    # --- end of how the defaults learn ---
     min_frequency: int = _option(MIN_FREQUENCY, Whole(1), "a category's value seen in fewer "
                                  "rows is pooled with the other rare ones",
                                  part="preparation", metavar="N")
@@ -391,6 +421,11 @@ class TrainSettings:
                 raise ValueError(f"{option.name} must {must}, got {getattr(self, option.name)!r}")
             object.__setattr__(self, option.name, value)  # frozen: set once, here
         object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
+        if self.dropout and self.chosen_optimizer == "lbfgs":
+            default = " (the default on a cluster)" if self.optimizer is None else ""
+            raise ValueError(f"dropout needs adam or sgd; L-BFGS{default} needs the same loss "
+                             "at every step, which dropout changes (choose adam or sgd, or a "
+                             "dropout of 0)")
         if self.learning_rate is not None and self.chosen_optimizer == "lbfgs":
             default = " (the default on a cluster)" if self.optimizer is None else ""
             raise ValueError(f"a learning rate applies to the optimizers adam and sgd; L-BFGS"
@@ -401,6 +436,13 @@ class TrainSettings:
     def on_cluster(self) -> bool:
         """Whether the table is learned on a Dask cluster (``client`` given)."""
         return self.client is not None
+
+    @property
+    def chosen_dropout(self) -> float:
+        """The dropout: ``dropout``, or the default for the optimizer."""
+        if self.dropout is not None:
+            return self.dropout
+        return 0.0 if self.chosen_optimizer == "lbfgs" else DROPOUT
 
     @property
     def chosen_optimizer(self) -> str:

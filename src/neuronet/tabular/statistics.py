@@ -10,6 +10,7 @@ the same preparation.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +21,28 @@ from .reading import DataError, pandas, where
 
 #: Calendar cycles a date may carry, by name and period in days.
 CYCLES = {"year": 365.2425, "week": 7.0, "day": 1.0}
+#: The quantiles of a number that the preparation reads: its octiles, from the smallest value
+#: to the largest (robust scaling reads the quartiles among them, the bins every edge).
+QUANTILES = tuple(k / 8 for k in range(9))
+
+
+def quantile_ranks(count: int, q: float):
+    """(lower rank, upper rank, fraction) of quantile ``q`` of ``count`` sorted values, by
+    linear interpolation between the ranks (NumPy's default method): the quantile is
+    ``quantile_value`` of the values at the two ranks (counted from 0)."""
+    position = (count - 1) * q
+    lower = int(math.floor(position))
+    return lower, min(lower + 1, count - 1), position - lower
+
+
+def quantile_value(low: float, high: float, fraction: float) -> float:
+    """The quantile between the values ``low`` and ``high`` at the ranks ``quantile_ranks``
+    gives: one formula wherever the ranks were found, so every engine gets the same bits."""
+    low, high = float(low), float(high)  # Python's floats: an overflow is inf, no warning
+    if fraction == 0 or low == high:
+        return low
+    value = low + (high - low) * fraction
+    return value if math.isfinite(value) else low * (1 - fraction) + high * fraction
 
 
 @dataclass
@@ -48,6 +71,12 @@ class NumberStatistics:
     mean: float
     std: float
     cycles: tuple = ()  # for dates: the calendar cycles that vary in the training rows
+    quantiles: tuple = ()  # for numbers: the QUANTILES, if known
+
+    @property
+    def quartiles(self) -> tuple:
+        """(first quartile, third quartile), or () where the quantiles are not known."""
+        return (self.quantiles[2], self.quantiles[6]) if self.quantiles else ()
 
 
 @dataclass
@@ -166,9 +195,16 @@ def gather(frame, roles) -> dict:
         with np.errstate(all="ignore"):
             median = np.nanmedian(block, axis=0)
         mean, std = spread(block)
+        ordered = np.sort(block, axis=0)  # NaN last
         for i, name in enumerate(numeric):
+            count = len(frame) - int(missing[i])
+            found = []
+            for q in QUANTILES:
+                lower, upper, fraction = quantile_ranks(count, q)
+                found.append(quantile_value(ordered[lower, i], ordered[upper, i], fraction))
             stats[name] = NumberStatistics(len(frame), int(missing[i]), float(median[i]),
-                                           float(mean[i]), float(std[i]))
+                                           float(mean[i]), float(std[i]),
+                                           quantiles=tuple(found))
     for role in roles:
         if role.role == "date":
             stats[role.column] = _date_statistics(frame, role)

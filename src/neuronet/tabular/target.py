@@ -28,6 +28,10 @@ TASK_RULE = ("text or true/false targets are classes; a numeric target is classe
              f"{ROWS_PER_CLASS} rows per value on average (or just two values), and regression "
              "otherwise")
 TASKS = ("classification", "regression")
+#: How a regression target may be transformed before it is standardized: "auto" takes
+#: log(1 + y) of a target without negative values whose skewness is at least SKEWED.
+TRANSFORMS = ("auto", "log", "none")
+SKEWED = 1.0
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,8 @@ class TargetCoding:
     """What the network learns of the target column: the ``task``; for classification the
     ``classes`` (labels as in the data, sorted; the network's outputs in their order) and
     ``texts``, the text of each as ``columns.as_text`` writes a cell; for regression the
-    ``center`` and ``scale``: the network learns (y - center) / scale.
+    ``center`` and ``scale``: the network learns (y - center) / scale, where y is the
+    target, or log(1 + target) when ``transform`` is "log".
 
     Parameters
     ----------
@@ -49,6 +54,9 @@ class TargetCoding:
         For regression, what is subtracted from the target (its mean in the training rows).
     scale : float, default 1.0
         For regression, what the centred target is divided by (its standard deviation).
+    transform : str, optional
+        For regression, "log" when the network learns log(1 + target) instead of the target
+        (None: the target itself).
     """
 
     task: str
@@ -56,6 +64,7 @@ class TargetCoding:
     texts: list | None = None
     center: float = 0.0
     scale: float = 1.0
+    transform: str | None = None
 
 
 def infer_task(target) -> str:
@@ -141,9 +150,9 @@ def has_target(frame, target) -> np.ndarray:
     return present
 
 
-def targets(frame, target, task):
+def targets(frame, target, task, transform="none"):
     """(y for the network, its TargetCoding) from the target column of ``frame`` (no gaps):
-    class indices, or the standardized numbers.
+    class indices, or the standardized numbers (of log(1 + y) where ``transform`` says so).
 
     Parameters
     ----------
@@ -153,6 +162,9 @@ def targets(frame, target, task):
         The target column's name.
     task : {"classification", "regression"}
         What the network learns.
+    transform : {"none", "log", "auto"}, default "none"
+        For regression: "log" learns log(1 + y); "auto" does so for a skewed target without
+        negative values (see ``TRANSFORMS`` and ``skewed``).
 
     Returns
     -------
@@ -160,7 +172,7 @@ def targets(frame, target, task):
         For classification each row's class index (int64); for regression the standardized
         numbers (float64).
     coding : TargetCoding
-        The classes, or the center and scale.
+        The classes, or the center, scale and transform.
 
     Raises
     ------
@@ -179,9 +191,36 @@ def targets(frame, target, task):
     values = regression_numbers(frame, target)
     if np.ptp(values) == 0:
         raise one_value(where(frame), target, values[0])
+    logged = None
+    if transform == "log" or (transform == "auto" and skewed(values)):
+        if values.min() < 0:
+            raise DataError(f"{where(frame)}the target {printable(target)!r} has negative "
+                            f"values ({values.min():g}); log(1 + y) needs values of at least 0 "
+                            "(choose target_transform 'none' or 'auto')")
+        logged, values = "log", np.log1p(values)
     mean, std = spread(values[:, None])
-    coding = TargetCoding(task, center=float(mean[0]), scale=float(std[0]))
+    coding = TargetCoding(task, center=float(mean[0]), scale=float(std[0]), transform=logged)
     return standardized(values, coding.center, coding.scale, frame, target), coding
+
+
+def skewed(values) -> bool:
+    """Whether a regression target is worth learning as log(1 + y): no negative value, a
+    skewness of at least SKEWED (a long tail of large values, as prices and incomes have), and
+    log(1 + y) nearly symmetric (a skewness within SKEWED of 0: a target with many zeros
+    among large values would only turn its zeros into a long tail of small ones)."""
+    if values.min() < 0:
+        return False
+    return skewness(values) >= SKEWED and abs(skewness(np.log1p(values))) <= SKEWED
+
+
+def skewness(values) -> float:
+    """The skewness of ``values`` (the mean cubed standardized value; 0 for no spread)."""
+    mean, std = spread(values[:, None])
+    if not std[0] > 0:
+        return 0.0
+    with np.errstate(all="ignore"):
+        found = float(np.mean(((values - mean[0]) / std[0]) ** 3))
+    return found if np.isfinite(found) else 0.0
 
 
 def coded(column, coding, frame, target) -> np.ndarray:
@@ -212,8 +251,10 @@ def coded(column, coding, frame, target) -> np.ndarray:
     """
     if coding.task == "classification":
         return class_codes(column, coding.texts)
-    return standardized(regression_numbers(frame, target), coding.center, coding.scale, frame,
-                        target)
+    values = regression_numbers(frame, target)
+    if coding.transform == "log":
+        values = np.log1p(values)
+    return standardized(values, coding.center, coding.scale, frame, target)
 
 
 def distinct_targets(column):
