@@ -34,11 +34,12 @@ def run_cli():
 @pytest.fixture(scope="module")
 def dask_client():
     """A client of a LocalCluster of two worker processes, one per test module that asks, closed
-    after it (bounded waits: a cluster that does not start fails the module, never hangs it)."""
+    after it (bounded waits: a cluster that does not start fails the module, never hangs it;
+    the bounds are generous, as a worker process on a loaded machine can take a minute to start)."""
     distributed = pytest.importorskip("distributed")
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, timeout=60)
-    client = distributed.Client(cluster, timeout=60)
+                                       dashboard_address=None, timeout=180)
+    client = distributed.Client(cluster, timeout=180)
     yield client
     client.close(timeout=30)
     cluster.close(timeout=30)

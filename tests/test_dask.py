@@ -34,7 +34,7 @@ def client(dask_client):
 @pytest.fixture
 def two_workers(client):
     """The cluster with both its workers (a test before may have killed one)."""
-    client.wait_for_workers(2, timeout=60)
+    client.wait_for_workers(2, timeout=240)
     return client
 
 
@@ -169,7 +169,7 @@ def test_lbfgs_is_bit_identical_on_every_run_and_replays_in_one_process(two_work
         callbacks = []
         if run == 1:
             two_workers.restart_workers([sorted(two_workers.nthreads())[0]])
-            two_workers.wait_for_workers(2, timeout=60)
+            two_workers.wait_for_workers(2, timeout=240)
         if run == 2:
             callbacks.append(lambda epoch, logs: epoch == 150 and kill_workers(two_workers, 1)
                              and None)
@@ -177,7 +177,7 @@ def test_lbfgs_is_bit_identical_on_every_run_and_replays_in_one_process(two_work
         history = nd.fit(net, Xd, yd, loss="binary_crossentropy", max_iter=300, metrics=[],
                          tol=0.0, callbacks=callbacks, timeout=30)
         runs.append((net.get_flat_weights(), history.history))
-        two_workers.wait_for_workers(2, timeout=60)
+        two_workers.wait_for_workers(2, timeout=240)
     (weights, record), *others = runs
     assert len(record["loss"]) == 300
     for again, again_record in others:
@@ -358,7 +358,7 @@ def test_workers_killed_during_the_fit_do_not_lose_it(two_workers, how_many):
     assert len(killed) == how_many and history.epochs == 12
     # The lost partitions were made again from their source: the fit went on to the same end.
     assert rel_diff(net.get_flat_weights(), local.get_flat_weights()) < 1e-8
-    two_workers.wait_for_workers(2, timeout=60)
+    two_workers.wait_for_workers(2, timeout=240)
     assert not set(killed) & set(two_workers.run(os.getpid).values())
 
 
@@ -375,7 +375,7 @@ def test_a_worker_killed_during_model_averaging_changes_nothing(two_workers):
         nd.fit(net, Xd, yd, loss="binary_crossentropy", optimizer=neuronet.Adam(0.01),
                max_iter=4, callbacks=[kill], timeout=30)
         results.append(net.get_flat_weights())
-        two_workers.wait_for_workers(2, timeout=60)
+        two_workers.wait_for_workers(2, timeout=240)
     assert np.array_equal(results[0], results[1])
 
 

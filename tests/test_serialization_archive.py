@@ -7,7 +7,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from neuronet.serialization import archive
+from neuronet.serialization import archive, values
 from neuronet.serialization.archive import ModelFileError, Problem
 
 
@@ -67,29 +67,29 @@ def test_members_of_needs_a_header_and_npy_members_only():
 
 def test_to_json_keeps_plain_values_and_names_what_it_cannot_keep():
     value = {"a": np.arange(3), "b": np.float32(0.5), "c": [True, None, "x"], "d": (1, 2)}
-    assert archive.to_json(value, "metadata", 0) == {"a": [0, 1, 2], "b": 0.5,
+    assert values.to_json(value, "metadata", 0) == {"a": [0, 1, 2], "b": 0.5,
                                                      "c": [True, None, "x"], "d": [1, 2]}
     with pytest.raises(ValueError, match=r"metadata\['x'\] is inf"):
-        archive.to_json({"x": float("inf")}, "metadata", 0)
+        values.to_json({"x": float("inf")}, "metadata", 0)
     with pytest.raises(ValueError, match="keys must be strings"):
-        archive.to_json({1: 2}, "metadata", 0)
+        values.to_json({1: 2}, "metadata", 0)
     with pytest.raises(ValueError, match="is a set, which a model file cannot hold"):
-        archive.to_json({1, 2}, "metadata", 0)
+        values.to_json({1, 2}, "metadata", 0)
     with pytest.raises(ValueError, match="lone surrogate"):
-        archive.to_json("\ud800", "metadata", 0)
+        values.to_json("\ud800", "metadata", 0)
     deep = []
-    for _ in range(archive.MAX_METADATA_DEPTH + 2):
+    for _ in range(values.MAX_METADATA_DEPTH + 2):
         deep = [deep]
     with pytest.raises(ValueError, match="nested more than"):
-        archive.to_json(deep, "metadata", 0)
+        values.to_json(deep, "metadata", 0)
 
 
 def test_numbers_and_brief():
-    assert archive.is_number(3) and archive.is_number(2.5) and not archive.is_number(True)
-    assert archive.is_finite_number(1.0) and not archive.is_finite_number(float("nan"))
-    assert not archive.is_finite_number(10 ** 400)
-    assert archive.brief("x" * 100).endswith("...") and len(archive.brief("x" * 100)) == 60
-    assert archive.brief(5) == "5"
+    assert values.is_number(3) and values.is_number(2.5) and not values.is_number(True)
+    assert values.is_finite_number(1.0) and not values.is_finite_number(float("nan"))
+    assert not values.is_finite_number(10 ** 400)
+    assert values.brief("x" * 100).endswith("...") and len(values.brief("x" * 100)) == 60
+    assert values.brief(5) == "5"
 
 
 def test_parse_npy_refuses_what_is_not_a_npy_header():

@@ -122,4 +122,4 @@ def test_a_worker_killed_while_the_preparation_is_learned_changes_nothing(client
     # their parts in another order (the bound for the distributed fit: 1e-8).
     np.testing.assert_allclose(after.network.get_flat_weights(),
                                before.network.get_flat_weights(), rtol=1e-8, atol=1e-12)
-    client.wait_for_workers(2, timeout=60)
+    client.wait_for_workers(2, timeout=240)
