@@ -20,7 +20,18 @@ from .preparation import CLIP, CLIP_INPUT, CYCLES, NumberInput
 
 
 def onnx_input_name(column: str) -> str:
-    """The ONNX graph's input name for a column: the column's own name."""
+    """The name of the ONNX graph's input for a column.
+
+    Parameters
+    ----------
+    column : str
+        The column's name.
+
+    Returns
+    -------
+    str
+        The input's name: the column's own name.
+    """
     return column
 
 
@@ -33,6 +44,18 @@ def tabular_to_onnx(model, path=None):
 
     Outputs: "label" (N,) and "probabilities" (N, n_classes) for classification, "value" (N,)
     in the target's units for regression.
+
+    Parameters
+    ----------
+    model : TabularModel
+        The model to export.
+    path : str or os.PathLike, optional
+        Where to write the graph; None writes nothing.
+
+    Returns
+    -------
+    onnx.ModelProto
+        The graph.
     """
     network = model.calibrated_network()  # the temperature inside the last layer
     graph = Graph(np.dtype(np.float64))
