@@ -73,8 +73,17 @@ IQR_OF_NORMAL = 1.3489795003921634
 class Preparation:
     """Fitted preparation: ``transform(frame)`` gives the network's inputs for a table.
 
-    ``inputs`` are the columns it reads (NumberInput and CategoryInput, in the table's order);
-    ``left_out`` the other columns with the reason, as (column, reason) pairs.
+    Parameters
+    ----------
+    inputs : iterable of NumberInput and CategoryInput
+        The columns it reads, in the table's order.
+    left_out : iterable of tuple of (str, str), default ()
+        The other columns, each with the reason.
+
+    Raises
+    ------
+    ValueError
+        For no input, a column without a name, or a text that no file can hold.
     """
 
     def __init__(self, inputs, left_out=()):
@@ -100,11 +109,37 @@ class Preparation:
     @classmethod
     def fit(cls, roles, statistics, *, min_frequency=MIN_FREQUENCY,
             max_categories=MAX_CATEGORIES, scaling="robust", numbers="bins"):
-        """The preparation for the columns ``roles`` (from ``roles.infer_roles``), learned
-        from ``statistics`` (from ``statistics.gather``) alone; ``scaling`` of numbers:
-        "robust" (median, quartiles, smooth clip) or "standard" (mean and standard
-        deviation). Dates are standardized either way. ``numbers``: "bins" for a
-        piecewise-linear encoding between each number's octiles beside its value, or "plain"."""
+        """The preparation for a table's columns, learned from their statistics alone.
+
+        Dates are standardized whatever the scaling.
+
+        Parameters
+        ----------
+        roles : list of Role
+            The columns and their roles, from ``roles.infer_roles``.
+        statistics : dict
+            Each column's statistics, from ``statistics.gather``.
+        min_frequency : int, default MIN_FREQUENCY
+            How many training rows a category's value needs for an input of its own.
+        max_categories : int, default MAX_CATEGORIES
+            The most values of one category that get inputs; the rest are pooled.
+        scaling : str, default "robust"
+            Of numbers: "robust" (median, quartiles, smooth clip) or "standard" (mean and
+            standard deviation).
+        numbers : str, default "bins"
+            "bins" for a piecewise-linear encoding between each number's octiles beside its
+            value, or "plain".
+
+        Returns
+        -------
+        Preparation
+            The fitted preparation.
+
+        Raises
+        ------
+        ValueError
+            For a scaling or numbers that is neither.
+        """
         if scaling not in SCALINGS:
             raise ValueError(f"scaling must be 'robust' or 'standard', got {scaling!r}")
         if numbers not in ENCODINGS:
@@ -156,11 +191,28 @@ class Preparation:
         return [item.column for item in self.inputs]
 
     def feature_names(self) -> list:
-        """One name per network input: "column", "column (missing)", "column=value"..."""
+        """One name per network input, to say what each input is.
+
+        Returns
+        -------
+        list of str
+            "column", "column (missing)", "column=value"..., in the inputs' order.
+        """
         return [name for item in self.inputs for name in item.names()]
 
     def check_columns(self, frame) -> None:
-        """A DataError naming the columns the preparation reads that ``frame`` lacks."""
+        """Refuse a table that lacks a column the preparation reads, naming it.
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+            The table.
+
+        Raises
+        ------
+        DataError
+            For a column lacking (the first, and how many more), or for none of the columns.
+        """
         lacking = [c for c in self.columns if c not in frame.columns]
         if lacking and len(lacking) == len(self.columns):
             shown = ", ".join(printable(c) for c in lacking[:10])
@@ -174,7 +226,23 @@ class Preparation:
                             "the model needs as an input")
 
     def transform(self, frame) -> np.ndarray:
-        """The network's inputs for the rows of ``frame``: float64, (rows, n_features)."""
+        """The network's inputs for the rows of a table: the preparation applied.
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+            The rows, with every column the preparation reads.
+
+        Returns
+        -------
+        numpy.ndarray
+            float64, shape (rows, ``n_features``).
+
+        Raises
+        ------
+        DataError
+            For a column lacking, or values too large to scale (they overflow).
+        """
         self.check_columns(frame)
         n = len(frame)
         X = np.zeros((n, self.n_features), dtype=np.float64)
@@ -258,7 +326,18 @@ class Preparation:
     # --- describing it --------------------------------------------------------------------------
 
     def describe(self, limit: int = 12) -> list:
-        """One line per input column (the first ``limit``), then the columns left out."""
+        """Lines that say what becomes of each column, for a report.
+
+        Parameters
+        ----------
+        limit : int, default 12
+            How many input columns get a line of their own; the rest are counted.
+
+        Returns
+        -------
+        list of str
+            One line per input column (the first ``limit``), then the columns left out.
+        """
         lines = []
         for item in self.inputs[:limit]:
             name = printable(item.column)
@@ -297,18 +376,52 @@ class Preparation:
 
     def to_arrays(self) -> dict:
         """The preparation as named arrays (numbers and UTF-8 text), as the model file holds
-        it; ``from_arrays`` reads them back."""
+        it; ``from_arrays`` reads them back.
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            The arrays, as ``inputs.inputs_to_arrays`` gives them.
+        """
         return inputs_to_arrays(self.inputs, self.left_out)
 
     @classmethod
     def from_arrays(cls, arrays):
-        """The preparation ``to_arrays`` gave; ValueError if the arrays do not make one."""
+        """The preparation again from the arrays ``to_arrays`` gave.
+
+        Parameters
+        ----------
+        arrays : dict of str to numpy.ndarray
+            The arrays, by name.
+
+        Returns
+        -------
+        Preparation
+            The preparation.
+
+        Raises
+        ------
+        ValueError
+            If the arrays do not make one.
+        """
         return cls(*inputs_from_arrays(arrays))
 
 
 def piecewise(x, edges):
-    """The piecewise-linear encoding of the values ``x`` (rows,) by the increasing ``edges``:
-    for each bin, (x - its lower edge) / its width, cut to [0, 1]: (rows, bins)."""
+    """Where each value falls among bins: 0 below a bin, 1 above it, its position within.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        The values, shape (rows,).
+    edges : sequence of float
+        The bins' edges, increasing; at least two.
+
+    Returns
+    -------
+    numpy.ndarray
+        For each bin, (x - its lower edge) / its width, cut to [0, 1]: shape (rows, bins).
+    """
     edges = np.asarray(edges)
     with np.errstate(over="ignore", invalid="ignore"):
         position = (x[:, None] - edges[:-1]) / np.diff(edges)
@@ -316,13 +429,35 @@ def piecewise(x, edges):
 
 
 def signed_log(x):
-    """sign(x) log(1 + |x|): the order of the values kept, their tail drawn in."""
+    """The signed log, sign(x) log(1 + ``|x|``): the order of the values kept, their tail
+    drawn in.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        The values.
+
+    Returns
+    -------
+    numpy.ndarray
+        The signed log of each, of the same shape.
+    """
     return np.sign(x) * np.log1p(np.abs(x))
 
 
 def smooth_clip(x):
-    """x / sqrt(1 + (x / CLIP)²): nearly x near 0, and at most CLIP in magnitude (x first cut
-    to CLIP_INPUT, as the ONNX graph does)."""
+    """The smooth clip, x / sqrt(1 + (x / CLIP)²): nearly x near 0, at most CLIP in magnitude.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        The values; first cut to ``CLIP_INPUT`` in magnitude, as the ONNX graph does.
+
+    Returns
+    -------
+    numpy.ndarray
+        The clipped values, of the same shape.
+    """
     x = np.clip(x, -CLIP_INPUT, CLIP_INPUT)
     return x / np.sqrt(1.0 + (x / CLIP) ** 2)
 
