@@ -8,7 +8,7 @@ learned from the training rows and kept in the model.
   smooth clip of outliers, x / sqrt(1 + (x / 3)²), which leaves the middle of the values
   nearly as it is and brings the far ones to at most 3. A number with heavy tails (a standard
   deviation at least ``HEAVY`` times the one its quartiles give) takes the signed log of its
-  scaled value instead, sign(x) log(1 + |x|): its far values keep their order and distances
+  scaled value instead, sign(x) log(1 + ``|x|``): its far values keep their order and distances
   in proportion, rather than all meeting at the clip. With ``numbers="bins"`` (the default),
   a number also gets a piecewise-linear encoding (Gorishniy et al. 2022): one input per bin
   between its octiles, 0 below the bin, 1 above it, and the position within it in between, so
