@@ -41,6 +41,9 @@ class Design:
     n_inputs : the preparation's inputs.
     hidden, activation, seed : the hidden layers' sizes and activation, and the seed of the
         starting weights (the "network" part of TrainSettings).
+    dropout : float, default 0.0
+        The fraction of each hidden layer's outputs that a Dropout layer after it zeroes in
+        training; 0 puts no Dropout layer in.
     """
 
     def __init__(self, task, classes, n_inputs, *, hidden, activation, seed, dropout=0.0):
@@ -58,7 +61,14 @@ class Design:
         self.activation, self.seed, self.dropout = activation, seed, dropout
 
     def network(self):
-        """A new network of this design, from its seed's starting weights."""
+        """A new network of this design, from its seed's starting weights.
+
+        Returns
+        -------
+        Network
+            Dense layers of ``sizes``, with a Dropout layer after each hidden one where the
+            design has dropout.
+        """
         if not self.dropout:
             return Network.mlp(self.sizes, hidden=self.activation, output=self.output,
                                seed=self.seed)
@@ -71,14 +81,35 @@ class Design:
         return Network(layers, seed=self.seed)
 
     def line(self) -> str:
-        """The report's line on the network."""
+        """The report's line on the network.
+
+        Returns
+        -------
+        str
+            Its sizes, activations and number of parameters.
+        """
         return (f"network:    {' -> '.join(map(str, self.sizes))} ({self.activation} hidden, "
                 f"{self.output} output), {self.network().n_parameters():,} parameters")
 
 
 def make_optimizer(optimizer, learning_rate, weight_decay=0.0):
-    """A fresh optimizer for one training run: "adam" (learning rate 0.001 by default), "sgd"
-    (0.01, momentum 0.9) or "lbfgs", with the L2 penalty ``weight_decay``."""
+    """A fresh optimizer for one training run, so no run inherits another's momentum.
+
+    Parameters
+    ----------
+    optimizer : str
+        "adam", "sgd" or "lbfgs"; any other name gives Adam.
+    learning_rate : float or None
+        The step size; None (or 0) takes 0.001 for adam and 0.01 for sgd. L-BFGS takes
+        none.
+    weight_decay : float, default 0.0
+        The L2 penalty.
+
+    Returns
+    -------
+    Optimizer
+        Adam, SGD with momentum 0.9, or LBFGS.
+    """
     if optimizer == "lbfgs":
         return LBFGS(weight_decay=weight_decay)
     rate = learning_rate or (0.01 if optimizer == "sgd" else 0.001)
@@ -87,9 +118,28 @@ def make_optimizer(optimizer, learning_rate, weight_decay=0.0):
 
 
 def smoothed(y, output, n_classes, smoothing):
-    """Classification targets with label smoothing: (1 - s) for the true class plus s spread
-    evenly over the classes, as probabilities (a column of the second class's for one sigmoid
-    output, a row per example for softmax)."""
+    """Classification targets with label smoothing, so the network is not pushed to certainty.
+
+    Each example's target is (1 - s) for the true class plus s spread evenly over the
+    classes.
+
+    Parameters
+    ----------
+    y : numpy.ndarray
+        The class indices, one per example.
+    output : str
+        The network's output activation: "sigmoid" (one unit) or "softmax".
+    n_classes : int
+        How many classes there are.
+    smoothing : float
+        The share s, from 0 (none) to below 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        For one sigmoid output, the second class's probability per example; for softmax, a
+        row of probabilities per example.
+    """
     if output == "sigmoid":
         return y * (1 - smoothing) + smoothing / 2
     soft = np.full((len(y), n_classes), smoothing / n_classes)
@@ -190,9 +240,39 @@ def choose_and_train(trainer, note, settings, *, task, scale, where=""):
 
 def trained_model(trainer, note, notes, settings, preparation, target, coding,
                   where="") -> TabularModel:
-    """The TabularModel of the network that ``choose_and_train`` trains: ``preparation``, the
-    ``target``'s name and its TargetCoding ``coding`` beside it; ``model.history`` is the last
-    training's History, ``model.notes`` the report's lines."""
+    """The TabularModel of the network that ``choose_and_train`` trains, ready to use.
+
+    Parameters
+    ----------
+    trainer : object
+        The rows and how to train on them, as for ``choose_and_train``.
+    note : callable
+        Called with each line of the report.
+    notes : list of str
+        The report's lines, kept on the model.
+    settings : TrainSettings
+        How to train; its ``id`` names the model's column of IDs.
+    preparation : Preparation
+        What turns the table's columns into the network's inputs.
+    target : str
+        The target column's name.
+    coding : TargetCoding
+        How the target became what the network learns: the task, the classes, the centre,
+        scale and transform.
+    where : str, default ""
+        The table's name for messages ("file.csv: ").
+
+    Returns
+    -------
+    TabularModel
+        The model, with ``history`` the last training's History, ``notes`` the report's
+        lines and ``interrupted`` whether Ctrl-C ended it.
+
+    Raises
+    ------
+    KeyboardInterrupt
+        When Ctrl-C came before any epoch ended.
+    """
     net, history = choose_and_train(trainer, note, settings, task=coding.task,
                                     scale=coding.scale, where=where)
     model = TabularModel(net, preparation, target=target, task=coding.task,
@@ -206,8 +286,27 @@ def trained_model(trainer, note, notes, settings, preparation, target, coding,
 
 
 def scores(history, task, scale, prefix, at) -> str:
-    """The report's scores of epoch ``at`` (counted from 0) of a History, or of a dict of
-    numbers (``at`` None), whose keys start with ``prefix`` (``"val_"`` or ``""``)."""
+    """The report's scores of one epoch: loss and accuracy, or MSE and MAE in the target's
+    units.
+
+    Parameters
+    ----------
+    history : History or dict
+        A History, or a dict of numbers.
+    task : str
+        "classification" or "regression".
+    scale : float
+        The target's scale, which turns a regression's scores back into its units.
+    prefix : str
+        ``"val_"`` for the validation scores, ``""`` for the training ones.
+    at : int or None
+        The epoch (counted from 0; -1 the last) of a History; None for a dict.
+
+    Returns
+    -------
+    str
+        The scores, as the report shows them.
+    """
     def score(name):
         return history[prefix + name] if at is None else history[prefix + name][at]
 

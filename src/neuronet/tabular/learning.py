@@ -20,6 +20,7 @@ module of a section's kind.
 from __future__ import annotations
 
 import importlib
+import inspect
 import logging
 
 import numpy as np
@@ -34,7 +35,7 @@ from .model import TabularModel
 from .preparation import NumberInput, Preparation
 from .reading import DataError, as_frame, source_name, where
 from .roles import infer_roles
-from .settings import settings_of, with_options
+from .settings import TrainSettings, settings_of, with_options
 from .statistics import gather
 from .target import has_target, infer_task, targets
 
@@ -48,6 +49,10 @@ REPORT_COLUMNS = 60
 @with_options
 def train(data, target, settings=None, *, report=None, **options) -> TabularModel:
     """Train a network on the table ``data`` to predict its column ``target``.
+
+    Every option of TrainSettings is a keyword too (``epochs=50``, ``hidden=(64, 32)``,
+    ``client="local:2"``), which changes ``settings``; each is listed below, after
+    ``report``, with its default and meaning.
 
     Parameters
     ----------
@@ -64,9 +69,7 @@ def train(data, target, settings=None, *, report=None, **options) -> TabularMode
         scores), e.g. ``print``; by default the lines go to the ``neuronet`` logger as notes
         (level INFO), shown only where logging is configured to show them.
     **options
-        Any option of TrainSettings by its name (``epochs=50``, ``hidden=(64, 32)``,
-        ``client="local:2"``), which changes ``settings``; TrainSettings lists them all, with
-        their defaults and meanings.
+        The options, below.
 
     Returns
     -------
@@ -99,6 +102,19 @@ def train(data, target, settings=None, *, report=None, **options) -> TabularMode
         cluster = importlib.import_module(CLUSTER)
         return cluster.train_on_cluster(data, target, settings, note, notes)
     return _train_here(data, target, settings, note, notes)
+
+
+def _every_option(doc: str) -> str:
+    """``doc`` with its ``**options`` entry replaced by one entry per option, as
+    TrainSettings's docstring lists them: the signature that ``with_options`` gives ``train``
+    names every option, and its documentation names the same."""
+    doc, own = inspect.cleandoc(doc), inspect.cleandoc(TrainSettings.__doc__)
+    entries = own[own.index("----------\n", own.index("\nParameters\n")) + 11:].rstrip()
+    start, end = doc.index("**options\n"), doc.index("\n\nReturns\n")
+    return doc[:start] + entries + doc[end:]
+
+
+train.__doc__ = _every_option(train.__doc__)
 
 
 def _train_here(data, target, settings, note, notes) -> TabularModel:
@@ -212,8 +228,18 @@ class _RowsTrainer:
 
 
 def text_columns(settings) -> list:
-    """The columns read as text as written ("007" stays "007", not the number 7): the
-    categories named and the ID."""
+    """The columns read as text as written ("007" stays "007", not the number 7).
+
+    Parameters
+    ----------
+    settings : TrainSettings
+        Its ``categorical`` and ``id`` name the columns.
+
+    Returns
+    -------
+    list of str
+        The categories named, and the ID.
+    """
     categorical = settings.categorical
     texts = [categorical] if isinstance(categorical, str) else list(categorical or [])
     if settings.id is not None:
@@ -223,9 +249,29 @@ def text_columns(settings) -> list:
 
 def describe_table(note, dropped, roles, preparation, coding, inferred, rows, target,
                    transform="auto") -> None:
-    """The report's lines on the rows left out, the columns and the task (``coding``: the
-    target's TargetCoding; ``rows``: those with a target value; ``transform``: the
-    target_transform asked for)."""
+    """The report's lines on the rows left out, the columns and the task.
+
+    Parameters
+    ----------
+    note : callable
+        Called with each line.
+    dropped : int
+        How many rows were left out for having no target value.
+    roles : dict
+        Each column's role, as ``infer_roles`` gives them.
+    preparation : Preparation
+        What the columns become.
+    coding : TargetCoding
+        How the target is learned: the task, classes and transform.
+    inferred : bool
+        Whether the task was inferred, not asked for.
+    rows : int
+        The rows with a target value.
+    target : str
+        The target column's name.
+    transform : str, default "auto"
+        The target_transform asked for.
+    """
     task, classes = coding.task, coding.classes
     if dropped:
         note(f"            {dropped:,} row{'s' * (dropped > 1)} without a target value "
@@ -254,7 +300,22 @@ def describe_table(note, dropped, roles, preparation, coding, inferred, rows, ta
 
 
 def check_inputs(X, preparation, frame) -> None:
-    """A DataError naming the column whose values cannot be standardized (they overflow)."""
+    """Refuse prepared inputs that overflowed, naming the column they come from.
+
+    Parameters
+    ----------
+    X : numpy.ndarray
+        The prepared rows.
+    preparation : Preparation
+        What prepared them, to find the column of each input.
+    frame : pandas.DataFrame
+        The rows ``X`` was prepared from, to name the table.
+
+    Raises
+    ------
+    DataError
+        For the first column whose values cannot be standardized (they overflow).
+    """
     if np.isfinite(X).all():
         return
     column = int(np.argmax(~np.isfinite(X).all(axis=0)))

@@ -12,15 +12,19 @@ import logging
 import numpy as np
 
 from .._text import printable
-from ..metrics import class_indices, classification_report, regression_report
-from . import columns as conv
-from .preparation import Preparation, decode_text, encode_text
-from .reading import DataError, as_frame, pandas, row_name, where
-from .target import TASKS
+from ..metrics import classification_report, regression_report
+from . import scores, section
+from .reading import as_frame, pandas, where
 
-VERSION = 2  # 2: numbers.clip (robust scaling) and target.transform (log(1 + y))
-CLASS_KINDS = ("text", "integer", "float", "boolean")
-_FIELDS = {"version", "task", "target", "id_column", "class_kind"}
+# Names of scores.py and section.py, offered here as before they had rooms of their own.
+from .scores import (
+    check_finite_outputs,  # noqa: F401
+    class_probabilities,
+    outputs_from_logits,
+    scored_rows,
+)
+from .section import CLASS_KINDS, VERSION, class_kind, class_texts, parse_classes  # noqa: F401
+from .target import TASKS
 
 
 class TabularModel:
@@ -90,12 +94,32 @@ class TabularModel:
     # --- predicting -------------------------------------------------------------------------------
 
     def read_rows(self, data, *, sep=None, encoding=None, extra=()):
-        """The rows of ``data`` (a DataFrame, a CSV path or a dict of columns) as the model reads
-        them: a DataFrame with the columns it needs (categories and the ID read as text, as
-        written), the target if present, and the ``extra`` columns (read as text) that the
-        file has. DataError for a column the model needs that ``data`` lacks. ``predict``,
-        ``predict_proba`` and ``evaluate`` take what it returns as it is: a file read once
-        serves them all."""
+        """The rows of a table as the model reads them, so one reading serves every question.
+
+        ``predict``, ``predict_proba`` and ``evaluate`` take what it returns as it is: a file
+        read once serves them all.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame, str, os.PathLike or dict
+            The rows: a DataFrame, the path of a CSV file, or a dict of columns.
+        sep, encoding : str, optional
+            For a CSV file, its separator (None guesses it) and its text encoding (None:
+            UTF-8).
+        extra : sequence of str, default ()
+            More columns to keep, read as text, where the data has them.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The columns the model needs (categories and the ID read as text, as written), the
+            target if present, and the ``extra`` columns that the data has.
+
+        Raises
+        ------
+        DataError
+            For a column the model needs that ``data`` lacks.
+        """
         texts = [item.column for item in self.preparation.inputs if item.kind in
                  ("category", "boolean")]
         needed = [*self.preparation.columns, self.target, *extra]
@@ -108,8 +132,26 @@ class TabularModel:
         return frame
 
     def prepare(self, data, *, sep=None, encoding=None) -> np.ndarray:
-        """The network's inputs for the rows of ``data`` (a DataFrame, a CSV path or a dict of
-        columns): the preparation applied."""
+        """The network's inputs for the rows of a table: the learned preparation applied.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame, str, os.PathLike or dict
+            The rows: a DataFrame, the path of a CSV file, or a dict of columns.
+        sep, encoding : str, optional
+            For a CSV file, its separator (None guesses it) and its text encoding (None:
+            UTF-8).
+
+        Returns
+        -------
+        numpy.ndarray
+            One row of float64 inputs per row of ``data``.
+
+        Raises
+        ------
+        DataError
+            For a column the model needs that ``data`` lacks.
+        """
         return self.preparation.transform(self.read_rows(data, sep=sep, encoding=encoding))
 
     def _outputs(self, frame) -> np.ndarray:
@@ -141,29 +183,44 @@ class TabularModel:
             last.bias /= self.temperature
         return network
 
-    def _probabilities(self, outputs) -> np.ndarray:
-        if outputs.shape[1] == 1:  # one sigmoid unit: the probability of the second class
-            return np.hstack([1 - outputs, outputs])
-        return outputs
-
     def _labels(self, indices) -> np.ndarray:
         return np.asarray(self.classes, dtype=object if isinstance(self.classes[0], str)
                           else None)[indices]
 
     def predict(self, data, *, proba=False, sep=None, encoding=None):
-        """One prediction per row of ``data`` (a DataFrame, a CSV path or a dict of columns):
-        class labels as they were in the training data, or numbers in the target's units.
+        """One prediction per row: a class label as in the training data, or a number in the
+        target's units.
 
-        With ``proba=True`` (classifiers only), (the labels, each class's probability as
-        ``predict_proba`` gives it), from one pass of the network. Raises ValueError for a
-        row whose outputs are not finite, rather than labelling it."""
+        Parameters
+        ----------
+        data : pandas.DataFrame, str, os.PathLike or dict
+            The rows: a DataFrame, the path of a CSV file, or a dict of columns.
+        sep, encoding : str, optional
+            For a CSV file, its separator (None guesses it) and its text encoding (None:
+            UTF-8).
+        proba : bool, default False
+            Classifiers only: also each class's probability, from the same pass of the
+            network.
+
+        Returns
+        -------
+        numpy.ndarray or tuple of (numpy.ndarray, pandas.DataFrame)
+            The labels or numbers, one per row; with ``proba=True``, the labels and the
+            probabilities as ``predict_proba`` gives them.
+
+        Raises
+        ------
+        ValueError
+            For a row whose outputs are not finite, rather than labelling it; with
+            ``proba=True``, for a model that predicts numbers.
+        """
         frame = self.read_rows(data, sep=sep, encoding=encoding)
         if proba:
             probabilities = self.predict_proba(frame)
             return self._labels(probabilities.to_numpy().argmax(axis=1)), probabilities
         outputs = self._outputs(frame)
         if self.task == "classification":
-            return self._labels(self._probabilities(outputs).argmax(axis=1))
+            return self._labels(class_probabilities(outputs).argmax(axis=1))
         values = outputs[:, 0] * self.target_scale + self.target_center
         if self.target_transform == "log":
             with np.errstate(over="ignore"):
@@ -172,19 +229,45 @@ class TabularModel:
         return values
 
     def predict_proba(self, data, *, sep=None, encoding=None):
-        """Each class's probability for each row of ``data``: a DataFrame with one column per
-        class (the labels as column names) and the rows' index."""
+        """How likely each class is, for each row of a table.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame, str, os.PathLike or dict
+            The rows: a DataFrame, the path of a CSV file, or a dict of columns.
+        sep, encoding : str, optional
+            For a CSV file, its separator (None guesses it) and its text encoding (None:
+            UTF-8).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One column per class (the labels as column names), with the rows' index.
+
+        Raises
+        ------
+        ValueError
+            For a model that predicts numbers, or a row whose outputs are not finite.
+        """
         if self.task != "classification":
             raise ValueError("predict_proba needs a classifier, but this model predicts numbers "
                              f"({printable(self.target)!r}); use predict")
         frame = self.read_rows(data, sep=sep, encoding=encoding)
-        probabilities = self._probabilities(self._outputs(frame))
+        probabilities = class_probabilities(self._outputs(frame))
         return pandas().DataFrame(probabilities, columns=list(self.classes), index=frame.index)
 
     # --- scoring ----------------------------------------------------------------------------------
 
     def evaluate(self, data, *, sep=None, encoding=None):
         """Every score of the model on the rows of ``data`` that have a target value.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame, str, os.PathLike or dict
+            The rows: a DataFrame, the path of a CSV file, or a dict of columns.
+        sep, encoding : str, optional
+            For a CSV file, its separator (None guesses it) and its text encoding (None:
+            UTF-8).
 
         Returns
         -------
@@ -196,13 +279,13 @@ class TabularModel:
             "mse", "rmse", "mae" and "r2". Also "rows" (scored) and "dropped" (rows without a
             target value).
         """
-        frame, truth, dropped = self._scored_rows(data, sep, encoding)
+        frame, truth, dropped = scored_rows(self, data, sep, encoding)
         if dropped:
             logging.getLogger(__name__).info(  # a note, that a user may silence
                 f"{where(frame)}{dropped:,} row{'s' * (dropped > 1)} without a target value "
                 "left out of the scores")
         if self.task == "classification":
-            probabilities = self._probabilities(self._outputs(frame))
+            probabilities = class_probabilities(self._outputs(frame))
             report = classification_report(truth, self._labels(probabilities.argmax(axis=1)),
                                            self.classes, truth_names=class_texts(self.classes),
                                            probabilities=probabilities)
@@ -210,28 +293,6 @@ class TabularModel:
             report = regression_report(truth, self.predict(frame))
         report["dropped"] = dropped
         return report
-
-    def _scored_rows(self, data, sep, encoding):
-        """(the rows of ``data`` with a target value, their target values: text for classes,
-        numbers for regression, how many rows had none)."""
-        frame = self.read_rows(data, sep=sep, encoding=encoding)
-        if self.target not in frame.columns:
-            raise DataError(f"{where(frame)}no target column {printable(self.target)!r} to "
-                            "evaluate against")
-        target = frame[self.target]
-        if self.task == "classification":
-            truth = conv.as_text(target)
-            keep = truth != None  # noqa: E711 - elementwise
-        else:
-            truth = conv.target_numbers(frame, self.target)
-            keep = ~np.isnan(truth)
-        dropped = int(len(frame) - keep.sum())
-        if not keep.any():
-            raise DataError(f"{where(frame)}no row has a value in the target column "
-                            f"{printable(self.target)!r}")
-        if dropped:
-            frame = frame[keep]
-        return frame, truth[keep], dropped
 
     def feature_importance(self, data, *, scoring=None, repeats=5, seed=0, sep=None,
                            encoding=None):
@@ -273,18 +334,8 @@ class TabularModel:
             to score; DataError (a ValueError) for a table without the target column or the
             model's columns.
         """
-        from .importance import check_scoring, importance_table
-
-        scoring = check_scoring(scoring, self.task)
-        frame, truth, _ = self._scored_rows(data, sep, encoding)
-        if self.task == "classification":
-            truth = class_indices(class_texts(self.classes), truth)
-            frame, truth = frame[truth >= 0], truth[truth >= 0]
-        X = self.preparation.transform(frame)
-        baseline, drops = self.importance_of_inputs(X, truth, scoring=scoring, repeats=repeats,
-                                                    seed=seed, frame=frame)
-        return importance_table(self.preparation.columns, drops, scoring=scoring,
-                                baseline=baseline, rows=len(X))
+        return scores.feature_importance(self, data, scoring=scoring, repeats=repeats,
+                                         seed=seed, sep=sep, encoding=encoding)
 
     def importance_of_inputs(self, X, truth, *, scoring, repeats=5, seed=0, frame=None):
         """The permutation importance's drops of each column from prepared rows, as
@@ -320,7 +371,7 @@ class TabularModel:
         weights, bias, rest = first_layer(self.network)
 
         def predict(sums):
-            return self._from_logits(rest(sums), frame)
+            return outputs_from_logits(self, rest(sums), frame)
         return permutation_drops(predict, X, truth, blocks_of(self.preparation),
                                  scoring=scoring, repeats=repeats, seed=seed,
                                  linear=(weights, bias))
@@ -348,69 +399,104 @@ class TabularModel:
         """
         with np.errstate(over="ignore", invalid="ignore"):
             z = self.network.predict(X, logits=True)
-        return self._from_logits(z, frame)
-
-    def _from_logits(self, z, frame):
-        if self.temperature != 1.0:
-            z = z / self.temperature
-        if frame is None:
-            frame = pandas().DataFrame(index=range(len(z)))
-        check_finite_outputs(z, frame)
-        outputs = self.network.layers[-1].activation.forward(z, out=z)
-        if self.task == "classification":
-            return self._probabilities(outputs)
-        return outputs[:, 0] * self.target_scale + self.target_center
+        return outputs_from_logits(self, z, frame)
 
     # --- saving and exporting ---------------------------------------------------------------------
 
     def save(self, path):
-        """Write the model (network and preparation) to ``path``, one .npz file that
-        ``neuronet.load`` reads back as a TabularModel; return ``path``."""
+        """Write the model (network and preparation) to one file that ``neuronet.load`` reads
+        back as a TabularModel.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Where to write the .npz file; it is written whole or not at all.
+
+        Returns
+        -------
+        str or os.PathLike
+            ``path``, as the model file's writer returns it.
+        """
         from ..serialization import save
 
         return save(self.network, path, section=("tabular", *self.to_section()))
 
     def to_onnx(self, path=None):
-        """The model as an ONNX graph with one input per column the model reads (see
-        ``onnx_inputs``) and outputs "label" and "probabilities" (classification) or
-        "value" (regression); written to ``path`` if given. Needs the ``onnx`` extra."""
+        """The model as an ONNX graph that reads the raw columns, for other runtimes.
+
+        The graph has one input per column the model reads (see ``onnx_inputs``) and outputs
+        "label" and "probabilities" (classification) or "value" (regression). Needs the
+        ``onnx`` extra.
+
+        Parameters
+        ----------
+        path : str or os.PathLike, optional
+            Where to write the graph; None writes nothing.
+
+        Returns
+        -------
+        onnx.ModelProto
+            The graph.
+        """
         from .onnx import tabular_to_onnx
 
         return tabular_to_onnx(self, path)
 
     def onnx_inputs(self, data, *, sep=None, encoding=None) -> dict:
-        """The ONNX graph's inputs for the rows of ``data``: for each column, an array of
-        shape (rows, 1): text (str objects, "" where missing) for categories and booleans,
-        float64 (NaN where missing) for numbers, and float64 days since 1970-01-01 UTC (NaN
-        where missing) for dates."""
-        from .onnx import onnx_input_name
+        """What the ONNX graph is fed for the rows of a table, one array per column.
 
-        frame = self.read_rows(data, sep=sep, encoding=encoding)
-        feeds = {}
-        for item in self.preparation.inputs:
-            series = frame[item.column]
-            if item.kind in ("category", "boolean"):
-                text = item.texts(series)
-                text[text == None] = ""  # noqa: E711 - elementwise
-                values = text.astype(object)
-            elif item.kind == "date":
-                values = conv.as_days(series, item.date_format)
-            else:
-                values = conv.as_numbers(series)[0]
-            feeds[onnx_input_name(item.column)] = values.reshape(-1, 1)
-        return feeds
+        Parameters
+        ----------
+        data : pandas.DataFrame, str, os.PathLike or dict
+            The rows: a DataFrame, the path of a CSV file, or a dict of columns.
+        sep, encoding : str, optional
+            For a CSV file, its separator (None guesses it) and its text encoding (None:
+            UTF-8).
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            By the graph's input names, an array of shape (rows, 1) per column: text (str
+            objects, "" where missing) for categories and booleans, float64 (NaN where
+            missing) for numbers, and float64 days since 1970-01-01 UTC (NaN where missing)
+            for dates.
+
+        Raises
+        ------
+        DataError
+            For a column the model needs that ``data`` lacks.
+        """
+        from .onnx import onnx_feeds
+
+        return onnx_feeds(self, self.read_rows(data, sep=sep, encoding=encoding))
 
     # --- describing -------------------------------------------------------------------------------
 
     def summary(self) -> str:
-        """What the model reads, what it predicts, and its network's layers."""
+        """What the model reads, what it predicts, and its network's layers.
+
+        Returns
+        -------
+        str
+            Lines of text, as ``neuronet info`` prints them.
+        """
         lines = [f"TabularModel: {self.task} of {printable(self.target)!r}"]
         lines += self.describe()
         return "\n".join([*lines, self.network.summary()])
 
     def describe(self, limit: int = 12) -> list:
-        """Lines that say how the model reads a table (the first ``limit`` input columns) and
-        what it predicts."""
+        """Lines that say how the model reads a table and what it predicts.
+
+        Parameters
+        ----------
+        limit : int, default 12
+            How many input columns to describe; the rest are counted.
+
+        Returns
+        -------
+        list of str
+            The lines, without line ends.
+        """
         prep = self.preparation
         lines = [f"preparation (table section version {VERSION}): {len(prep.inputs):,} columns "
                  f"-> {prep.n_features:,} inputs, learned from the training rows"]
@@ -441,171 +527,67 @@ class TabularModel:
                 f"{len(self.preparation.inputs)} columns, network "
                 f"{'-'.join(map(str, sizes))}>")
 
-    # --- as a section of a model file -------------------------------------------------------------
+    # --- as a section of a model file: the checks live in section.py --------------------------
 
     def to_section(self):
-        """(fields, arrays): the model beside its network, as the model file holds it."""
-        kind = class_kind(self.classes) if self.task == "classification" else None
-        fields = {"version": VERSION, "task": self.task, "target": self.target,
-                  "id_column": self.id_column, "class_kind": kind}
-        arrays = self.preparation.to_arrays()
-        if self.task == "classification":
-            arrays.update(encode_text("target.classes", class_texts(self.classes)))
-            if self.temperature != 1.0:
-                arrays["calibration.temperature"] = np.array([self.temperature])
-            if self.class_weights is not None:
-                arrays["training.class_weights"] = self.class_weights.copy()
-        else:
-            arrays["target.center"] = np.array([self.target_center])
-            arrays["target.scale"] = np.array([self.target_scale])
-            arrays["target.transform"] = np.array([self.target_transform == "log"], np.uint8)
-        return fields, arrays
+        """The model as the "tabular" section of a model file holds it, beside its network.
+
+        Returns
+        -------
+        tuple of (dict, dict)
+            The fields (version, task, target, id column, kind of the classes) and the arrays
+            (the preparation's, then the classes or the target's scaling), by name.
+        """
+        return section.to_section(self)
 
     @classmethod
     def from_section(cls, network, fields, arrays):
-        """The model from its network and section; ValueError for anything unsound."""
-        if not isinstance(fields, dict) or set(fields) != _FIELDS:
-            found = sorted(fields) if isinstance(fields, dict) else fields
-            raise ValueError(f"the fields are {found!r}; expected {sorted(_FIELDS)}")
-        version = fields["version"]
-        if type(version) is not int or version < 1:
-            raise ValueError(f"version {version!r} is not a version number")
-        if version > VERSION:
-            raise ValueError(f"written in version {version} of the table section; this neuronet "
-                             f"reads version {VERSION}: upgrade neuronet to load it")
-        task, target, id_column = fields["task"], fields["target"], fields["id_column"]
-        if task not in TASKS:
-            raise ValueError(f"task {task!r} is not 'classification' or 'regression'")
-        if not isinstance(target, str) or not (id_column is None or isinstance(id_column, str)):
-            raise ValueError("target and id_column must be strings")
-        preparation = Preparation.from_arrays(arrays)
-        if preparation.n_features != network.n_inputs:
-            raise ValueError(f"the preparation gives {preparation.n_features} inputs, but the "
-                             f"network takes {network.n_inputs}")
-        expected = set(preparation.to_arrays())
-        options = {}
-        if task == "classification":
-            expected |= {"target.classes.utf8", "target.classes.ends"}
-            if fields["class_kind"] not in CLASS_KINDS:
-                raise ValueError(f"class_kind {fields['class_kind']!r} is not one of "
-                                 f"{', '.join(CLASS_KINDS)}")
-            classes = parse_classes(decode_text(arrays, "target.classes"), fields["class_kind"])
-            _check_classes(classes)
-            outputs = network.n_outputs
-            if len(classes) < 2 or \
-                    outputs != (1 if len(classes) == 2 and outputs == 1 else len(classes)):
-                raise ValueError(f"{len(classes)} classes do not fit a network of {outputs} "
-                                 "outputs")
-            if network.output_activation not in ("softmax", "sigmoid"):
-                raise ValueError("a classifier's network must end in softmax or sigmoid")
-            options["classes"] = classes
-            options.update(_practice_arrays(arrays, len(classes)))
-            expected |= {"calibration.temperature", "training.class_weights"} & set(arrays)
-        else:
-            expected |= {"target.center", "target.scale"}
-            if fields["class_kind"] is not None or network.n_outputs != 1:
-                raise ValueError("a regression model has one output and no classes")
-            for key in ("center", "scale"):
-                value = arrays.get(f"target.{key}")
-                if value is None or value.dtype != np.float64 or value.shape != (1,):
-                    raise ValueError(f"target.{key} must hold one float64")
-            options.update(target_center=float(arrays["target.center"][0]),
-                           target_scale=float(arrays["target.scale"][0]))
-            if "target.transform" in arrays:  # absent from files of version 1: none
-                expected.add("target.transform")
-                transform = arrays["target.transform"]
-                if transform.dtype != np.uint8 or transform.shape != (1,) or transform[0] > 1:
-                    raise ValueError("target.transform must hold one uint8, 0 (none) or 1 "
-                                     "(log(1 + y))")
-                options["target_transform"] = "log" if transform[0] else None
-            if options["target_scale"] <= 0:
-                raise ValueError("target.scale is not positive")
-        extra = sorted(set(arrays) - expected)
-        if extra:
-            raise ValueError(f"holds an unexpected array {extra[0]}")
-        return cls(network, preparation, target=target, task=task, id_column=id_column,
-                   **options)
+        """The model again from its network and the section ``to_section`` gave.
 
+        Parameters
+        ----------
+        network : neuronet.network.Network
+            The network of the model file, already loaded.
+        fields : dict
+            The section's fields, as ``to_section`` gave them.
+        arrays : dict of str to numpy.ndarray
+            The section's arrays, by name.
 
-def _practice_arrays(arrays, n_classes) -> dict:
-    """The temperature and class weights of a classifier's section, where it holds them,
-    checked: one temperature above 0, one weight of zero or more per class."""
-    found = {}
-    if "calibration.temperature" in arrays:
-        value = arrays["calibration.temperature"]
-        if value.dtype != np.float64 or value.shape != (1,) or not np.isfinite(value).all() \
-                or value[0] <= 0:
-            raise ValueError("calibration.temperature must hold one float64 above 0")
-        found["temperature"] = float(value[0])
-    if "training.class_weights" in arrays:
-        value = arrays["training.class_weights"]
-        if value.dtype != np.float64 or value.shape != (n_classes,) or \
-                not np.isfinite(value).all() or (value < 0).any():
-            raise ValueError(f"training.class_weights must hold {n_classes} float64 weights "
-                             "of zero or more, one per class")
-        found["class_weights"] = value.copy()
-    return found
+        Returns
+        -------
+        TabularModel
+            The model, predicting as the one that was saved.
 
-
-def check_finite_outputs(outputs, frame) -> None:
-    """ValueError naming the rows of ``frame`` whose network outputs are not finite: no
-    prediction is given for an output that overflowed."""
-    bad = ~np.isfinite(outputs).all(axis=1)
-    if bad.any():
-        rows = np.flatnonzero(bad)
-        shown = ", ".join(row_name(frame, int(i)).removeprefix("row ") for i in rows[:5])
-        more = f" and {len(rows) - 5:,} more" if len(rows) > 5 else ""
-        raise ValueError(f"{where(frame)}the model's outputs are not finite (NaN or "
-                         f"infinity) for row{'s' * (len(rows) > 1)} {shown}{more}; no "
-                         "prediction is given for an output that overflowed (are the "
-                         "inputs of these rows far outside the training data?)")
-
-
-def class_kind(classes) -> str:
-    first = classes[0]
-    if isinstance(first, (bool, np.bool_)):
-        return "boolean"
-    if isinstance(first, (int, np.integer)):
-        return "integer"
-    if isinstance(first, (float, np.floating)):
-        return "float"
-    return "text"
-
-
-def class_texts(classes) -> list:
-    """The classes as the text ``columns.as_text`` gives for them in a column."""
-    return [conv.cell_text(c) for c in classes]
-
-
-def parse_classes(texts, kind) -> list:
-    try:
-        if kind == "integer":
-            return [int(t) for t in texts]
-        if kind == "float":
-            return [float(t) for t in texts]
-    except ValueError:
-        raise ValueError(f"the classes are not {kind} numbers") from None
-    if kind == "boolean":
-        if not set(texts) <= {"True", "False"}:
-            raise ValueError("the classes are not True and False")
-        return [t == "True" for t in texts]
-    return list(texts)
-
-
-def _check_classes(classes) -> None:
-    """A ValueError naming target.classes for a class that is not a label (NaN or infinity,
-    which no prediction can match: NaN is not even equal to itself) or that comes twice."""
-    seen = set()
-    for label in classes:
-        if isinstance(label, float) and not np.isfinite(label):
-            raise ValueError(f"target.classes holds {label!r}, which is not a class label; "
-                             "expected finite numbers")
-        if label in seen:
-            shown = repr(printable(label)) if isinstance(label, str) else repr(label)
-            raise ValueError(f"target.classes holds the class {shown} twice")
-        seen.add(label)
+        Raises
+        ------
+        ValueError
+            When the section is unsound: fields missing or extra, a version newer than this
+            neuronet reads, a preparation or classes that do not fit the network, an array
+            that is malformed or unexpected.
+        """
+        return cls(network, **section.model_options(network, fields, arrays))
 
 
 def from_section(network, fields, arrays) -> TabularModel:
-    """What ``neuronet.load`` gives for a model file with a "tabular" section."""
+    """What ``neuronet.load`` gives for a model file with a "tabular" section.
+
+    Parameters
+    ----------
+    network : neuronet.network.Network
+        The network of the model file, already loaded.
+    fields : dict
+        The section's fields.
+    arrays : dict of str to numpy.ndarray
+        The section's arrays, by name.
+
+    Returns
+    -------
+    TabularModel
+        The model, as ``TabularModel.from_section`` reads it.
+
+    Raises
+    ------
+    ValueError
+        When the section is unsound.
+    """
     return TabularModel.from_section(network, fields, arrays)

@@ -16,12 +16,55 @@ from ..onnx import (
     elem_type,
     save_model,
 )
+from . import columns as conv
 from .preparation import CLIP, CLIP_INPUT, CYCLES, NumberInput
 
 
 def onnx_input_name(column: str) -> str:
-    """The ONNX graph's input name for a column: the column's own name."""
+    """The name of the ONNX graph's input for a column.
+
+    Parameters
+    ----------
+    column : str
+        The column's name.
+
+    Returns
+    -------
+    str
+        The input's name: the column's own name.
+    """
     return column
+
+
+def onnx_feeds(model, frame) -> dict:
+    """What the ONNX graph of a model is fed for the rows of a table, one array per column.
+
+    Parameters
+    ----------
+    model : TabularModel
+        The model whose graph is fed.
+    frame : pandas.DataFrame
+        The rows, as ``TabularModel.read_rows`` reads them.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        By input name, an array of shape (rows, 1) per column, as
+        ``TabularModel.onnx_inputs`` describes.
+    """
+    feeds = {}
+    for item in model.preparation.inputs:
+        series = frame[item.column]
+        if item.kind in ("category", "boolean"):
+            text = item.texts(series)
+            text[text == None] = ""  # noqa: E711 - elementwise
+            values = text.astype(object)
+        elif item.kind == "date":
+            values = conv.as_days(series, item.date_format)
+        else:
+            values = conv.as_numbers(series)[0]
+        feeds[onnx_input_name(item.column)] = values.reshape(-1, 1)
+    return feeds
 
 
 def tabular_to_onnx(model, path=None):
@@ -33,6 +76,18 @@ def tabular_to_onnx(model, path=None):
 
     Outputs: "label" (N,) and "probabilities" (N, n_classes) for classification, "value" (N,)
     in the target's units for regression.
+
+    Parameters
+    ----------
+    model : TabularModel
+        The model to export.
+    path : str or os.PathLike, optional
+        Where to write the graph; None writes nothing.
+
+    Returns
+    -------
+    onnx.ModelProto
+        The graph.
     """
     network = model.calibrated_network()  # the temperature inside the last layer
     graph = Graph(np.dtype(np.float64))

@@ -21,8 +21,20 @@ from .reading import DataError, as_frame, pandas, row_name, where
 
 
 def for_tables(model, name=None):
-    """``model`` (what ``neuronet.load`` gives) as a model of tables: a TabularModel as it is,
-    a Network as a PlainNetwork (``name``: its file, for messages)."""
+    """Any loaded model as a model of tables, so one command predicts with either kind.
+
+    Parameters
+    ----------
+    model : TabularModel or Network
+        What ``neuronet.load`` gives.
+    name : str, optional
+        The model file's name, which messages about a plain network begin with.
+
+    Returns
+    -------
+    TabularModel or PlainNetwork
+        A TabularModel as it is; a Network wrapped as a PlainNetwork.
+    """
     if isinstance(model, TabularModel):
         return model
     return PlainNetwork(model, name)
@@ -64,9 +76,29 @@ class PlainNetwork:
         return f"{printable(self.name)}: " if self.name else ""
 
     def read_rows(self, data, *, sep=None, encoding=None, extra=()):
-        """The table ``data`` (a DataFrame, a CSV path or a dict of columns), the ``extra``
-        columns read as text. ValueError for a network whose metadata holds input scaling,
-        which only a preparation applies."""
+        """The rows of a table as the network reads them.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame, str, os.PathLike or dict
+            The rows: a DataFrame, the path of a CSV file, or a dict of columns.
+        sep, encoding : str, optional
+            For a CSV file, its separator (None guesses it) and its text encoding (None:
+            UTF-8).
+        extra : sequence of str, default ()
+            Columns to read as text.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The table.
+
+        Raises
+        ------
+        ValueError
+            For a network whose metadata holds input scaling, which only a preparation
+            applies; DataError (a ValueError) for data that is not a table.
+        """
         meta = self.network.metadata
         if "input_mean" in meta or "input_scale" in meta:
             raise ValueError(f"{self._about()}holds input scaling as metadata, which predict "
@@ -75,9 +107,25 @@ class PlainNetwork:
         return as_frame(data, sep=sep, encoding=encoding, text_columns=list(extra))
 
     def inputs(self, frame) -> np.ndarray:
-        """The network's inputs from the rows of ``frame``: the columns named by the
-        metadata's ``feature_names`` (default: all but the target), which must hold numbers
-        in every row."""
+        """The network's inputs from the rows of a table: its columns of numbers, as they are.
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+            The rows, with the columns named by the metadata's ``feature_names`` (default:
+            all but the target).
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (rows, network inputs), float64.
+
+        Raises
+        ------
+        DataError
+            For a column that is missing, a count of columns that is not the network's, or
+            a cell that is missing, not a number, or not finite.
+        """
         meta, net = self.network.metadata, self.network
         names = meta.get("feature_names") or [c for c in frame.columns if c != self.target]
         lacking = [n for n in names if n not in frame.columns]
@@ -113,9 +161,31 @@ class PlainNetwork:
         return outputs
 
     def predict(self, data, *, proba=False, sep=None, encoding=None):
-        """For each row of ``data``: a classifier's class (among ``classes``), or the
-        network's outputs, shape (rows, outputs). With ``proba=True`` (classifiers only),
-        (the classes, each class's probability as a DataFrame with a column per class)."""
+        """One prediction per row: a classifier's class, or the network's outputs.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame, str, os.PathLike or dict
+            The rows: a DataFrame, the path of a CSV file, or a dict of columns.
+        sep, encoding : str, optional
+            For a CSV file, its separator (None guesses it) and its text encoding (None:
+            UTF-8).
+        proba : bool, default False
+            Classifiers only: also each class's probability.
+
+        Returns
+        -------
+        numpy.ndarray or tuple of (numpy.ndarray, pandas.DataFrame)
+            The classes (among ``classes``), or the outputs, shape (rows, outputs); with
+            ``proba=True``, the classes and a DataFrame with a column of probabilities per
+            class.
+
+        Raises
+        ------
+        ValueError
+            With ``proba=True`` for a network that predicts numbers, for outputs that are not
+            finite, or (DataError) for inputs that are not numbers.
+        """
         if proba and self.task != "classification":
             raise ValueError(f"{self._about()}proba needs a classifier, but this model "
                              "predicts numbers")
@@ -131,9 +201,27 @@ class PlainNetwork:
                                           index=frame.index)
 
     def evaluate(self, data, *, sep=None, encoding=None):
-        """The scores of the network on ``data``, against its target column: a
-        ``metrics.ClassificationReport`` or ``RegressionReport``, as for a TabularModel
-        ("dropped": 0, since every row must have its target)."""
+        """The scores of the network on the rows of a table, against its target column.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame, str, os.PathLike or dict
+            The rows: a DataFrame, the path of a CSV file, or a dict of columns.
+        sep, encoding : str, optional
+            For a CSV file, its separator (None guesses it) and its text encoding (None:
+            UTF-8).
+
+        Returns
+        -------
+        ClassificationReport or RegressionReport (``neuronet.metrics``)
+            As for a TabularModel, with "dropped" 0, since every row must have its target.
+
+        Raises
+        ------
+        ValueError
+            For a network that does not name its target column; DataError (a ValueError)
+            for a table without it, or a target of numbers that are not all numbers.
+        """
         if not self.target:
             raise ValueError(f"{self._about()}the model does not name its target column, so "
                              "there is nothing to compare its predictions with")

@@ -278,8 +278,7 @@ class ClassWeights(Kind):
 # --- the options ----------------------------------------------------------------------------------
 
 
-def _option(default, kind, help, *, part, flag=None, metavar=None, nullable=None,
-            flag_help=None):
+def _option(default, kind, help, *, part, flag=None, metavar=None, nullable=None, flag_help=None):
     """A field of TrainSettings: ``nullable`` (default: whether the default is None) says
     whether None is a value; ``flag`` is the command line's name of it (default: the name with
     dashes), ``flag_help`` its help where the flag says the opposite of the field (--quiet)."""
@@ -305,8 +304,7 @@ class TrainSettings:
                                   "values", part="roles", metavar="A,B")
     numeric: object = _option(None, Names(), "columns to take as numbers (text that is not a "
                               "number: missing)", part="roles", metavar="C")
-    exclude: object = _option(None, Names(), "columns to leave out", part="roles",
-                              metavar="D,E")
+    exclude: object = _option(None, Names(), "columns to leave out", part="roles", metavar="D,E")
     id: str | None = _option(None, Text(), "a column that names the rows: left out of "
                              "learning, written beside each prediction by predict",
                              part="roles", metavar="COLUMN")
@@ -450,8 +448,23 @@ class TrainSettings:
         return self.optimizer or ("lbfgs" if self.on_cluster else "adam")
 
     def part(self, name: str) -> dict:
-        """{option: value} of the options of one step of ``train``: "reading", "roles",
-        "task", "preparation", "network", "fitting" or "cluster"."""
+        """The options of one step of ``train``, with their values here.
+
+        Parameters
+        ----------
+        name : str
+            The step: "reading", "roles", "task", "preparation", "network", "fitting", "cluster".
+
+        Returns
+        -------
+        dict
+            {option: value}, in the order of the fields.
+
+        Raises
+        ------
+        ValueError
+            For a name that no option belongs to.
+        """
         found = {o.name: getattr(self, o.name) for o in options() if o.part == name}
         if not found:
             raise ValueError(f"no option belongs to a part {name!r}")
@@ -460,7 +473,25 @@ class TrainSettings:
 
 @dataclasses.dataclass(frozen=True)
 class Option:
-    """One field of TrainSettings as a command line or a page of documentation reads it."""
+    """One field of TrainSettings as a command line or a page of documentation reads it.
+
+    Parameters
+    ----------
+    name : str
+        The field's name, a keyword of ``train``.
+    default : object
+        Its default value.
+    kind : Kind
+        The values it takes.
+    help, flag_help : str
+        What it does; ``flag_help`` (or None) where the flag says the opposite (--quiet).
+    part : str
+        The step of ``train`` it belongs to (see ``TrainSettings.part``).
+    flag, metavar : str
+        The command line's flag, and the name of its value in help (or None).
+    nullable : bool
+        Whether None is one of its values.
+    """
 
     name: str
     default: object
@@ -479,13 +510,39 @@ class Option:
 
 
 def options() -> tuple:
-    """The options of TrainSettings, in the order of its fields, as ``Option`` records."""
+    """Every option of ``train``, for a command line or documentation to list.
+
+    Returns
+    -------
+    tuple of Option
+        The options of TrainSettings, in the order of its fields.
+    """
     return _OPTIONS
 
 
 def settings_of(settings=None, options=None, function="train") -> TrainSettings:
-    """``settings`` (TrainSettings, or None for the defaults) with the keyword ``options``
-    changed. TypeError for a name that is no option, naming the nearest one."""
+    """Settings with some options changed: how ``train``'s keywords become TrainSettings.
+
+    Parameters
+    ----------
+    settings : TrainSettings, optional
+        The settings to start from; None: the defaults.
+    options : dict, optional
+        {option: value}, the options to change.
+    function : str, default "train"
+        The name the errors give the function that took the options.
+
+    Returns
+    -------
+    TrainSettings
+        ``settings`` itself where no option changes; else new ones, each value checked.
+
+    Raises
+    ------
+    TypeError
+        For a name that is no option (naming the nearest one) or settings of another type;
+        ValueError for a value an option does not take.
+    """
     options = dict(options or {})
     unknown = [name for name in options if name not in _NAMES]
     if unknown:

@@ -27,17 +27,46 @@ QUANTILES = tuple(k / 8 for k in range(9))
 
 
 def quantile_ranks(count: int, q: float):
-    """(lower rank, upper rank, fraction) of quantile ``q`` of ``count`` sorted values, by
-    linear interpolation between the ranks (NumPy's default method): the quantile is
-    ``quantile_value`` of the values at the two ranks (counted from 0)."""
+    """Where a quantile falls among sorted values: between two ranks, at a fraction.
+
+    Linear interpolation between the ranks, NumPy's default method: the quantile is
+    ``quantile_value`` of the values at the two ranks (counted from 0).
+
+    Parameters
+    ----------
+    count : int
+        How many sorted values there are; at least 1.
+    q : float
+        The quantile, from 0 (the smallest value) to 1 (the largest).
+
+    Returns
+    -------
+    tuple of (int, int, float)
+        The lower rank, the upper rank, and the fraction of the way from the first to the
+        second.
+    """
     position = (count - 1) * q
     lower = int(math.floor(position))
     return lower, min(lower + 1, count - 1), position - lower
 
 
 def quantile_value(low: float, high: float, fraction: float) -> float:
-    """The quantile between the values ``low`` and ``high`` at the ranks ``quantile_ranks``
-    gives: one formula wherever the ranks were found, so every engine gets the same bits."""
+    """The quantile between two values: one formula wherever the ranks were found, so every
+    engine gets the same bits.
+
+    Parameters
+    ----------
+    low, high : float
+        The values at the lower and the upper rank that ``quantile_ranks`` gives.
+    fraction : float
+        The fraction ``quantile_ranks`` gives, from 0 (``low``) to 1 (``high``).
+
+    Returns
+    -------
+    float
+        ``low + (high - low) * fraction``; where that overflows, the same point weighed as
+        ``low * (1 - fraction) + high * fraction``.
+    """
     low, high = float(low), float(high)  # Python's floats: an overflow is inf, no warning
     if fraction == 0 or low == high:
         return low
@@ -63,6 +92,9 @@ class NumberStatistics:
     cycles : tuple of str, default ()
         For dates, the calendar cycles (names of ``CYCLES``) that vary in the training rows;
         empty for numbers.
+    quantiles : tuple of float, default ()
+        For numbers, the values at ``QUANTILES`` (robust scaling reads the quartiles among
+        them, the bins every one); empty where they are not known.
     """
 
     rows: int

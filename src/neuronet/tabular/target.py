@@ -204,17 +204,42 @@ def targets(frame, target, task, transform="none"):
 
 
 def skewed(values) -> bool:
-    """Whether a regression target is worth learning as log(1 + y): no negative value, a
-    skewness of at least SKEWED (a long tail of large values, as prices and incomes have), and
-    log(1 + y) nearly symmetric (a skewness within SKEWED of 0: a target with many zeros
-    among large values would only turn its zeros into a long tail of small ones)."""
+    """Whether a regression target is worth learning as log(1 + y).
+
+    It is when it has no negative value, a skewness of at least SKEWED (a long tail of large
+    values, as prices and incomes have), and log(1 + y) is nearly symmetric (a skewness
+    within SKEWED of 0: a target with many zeros among large values would only turn its zeros
+    into a long tail of small ones).
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        The target's numbers, one per training row, none missing.
+
+    Returns
+    -------
+    bool
+        True where log(1 + y) should be learned.
+    """
     if values.min() < 0:
         return False
     return skewness(values) >= SKEWED and abs(skewness(np.log1p(values))) <= SKEWED
 
 
 def skewness(values) -> float:
-    """The skewness of ``values`` (the mean cubed standardized value; 0 for no spread)."""
+    """How lopsided the values are: the mean cubed standardized value.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        The numbers, one dimension.
+
+    Returns
+    -------
+    float
+        The skewness: above 0 for a long tail of large values; 0 for values without spread
+        or where it is not finite.
+    """
     mean, std = spread(values[:, None])
     if not std[0] > 0:
         return 0.0
