@@ -238,7 +238,9 @@ def test_a_model_into_standard_output_that_is_a_socket(table):
     # Standard output holds the model alone; the report of what train did went to stderr.
     model = table / "streamed.npz"
     model.write_bytes(b"".join(chunks))
-    assert neuronet.load(model).network.n_inputs == 2
+    loaded = neuronet.load(model)
+    assert loaded.network.n_inputs == loaded.preparation.n_features and \
+        loaded.preparation.columns == ["a", "b"]
     assert report.startswith("data:") and "model:      written to /dev/stdout" in report
 
 

@@ -5,6 +5,7 @@ import csv
 import numpy as np
 import pytest
 
+import neuronet
 from neuronet import SGD, Dense, Network, Neuron, datasets, trace
 from neuronet.cli import main
 from neuronet.cli.trace import BOLD, YELLOW, coloured
@@ -107,6 +108,10 @@ def test_a_model_of_a_table(capsys, tmp_path):
     status, out, err = _run(capsys, "check-gradients", "--model", model, "--data", data,
                             "--rows", "8")
     assert status == 0 and "agrees" in out, err
+    # A table model drops 10% of its hidden outputs while training: checked without Dropout.
+    assert "Dropout" in repr(neuronet.load(model).network)
+    assert err == "neuronet: note: the model's Dropout layers are left out of the check (they " \
+        "would make every loss random)\n"
 
 
 def test_check_gradients_prints_the_table(capsys):

@@ -238,6 +238,17 @@ def _cmd_check(args) -> None:
     if not args.epsilon > 0:
         raise CommandError(f"--epsilon must be more than 0, got {args.epsilon:g}", status=2)
     network, X, y, loss, _ = _inputs(args)
+    if any(getattr(layer, "rate", 0) for layer in network.layers):
+        # Dropout draws a new mask at every evaluation, so no two losses of the finite
+        # differences would be of the same network: the check is of its Dense layers alone.
+        import copy
+        import logging
+
+        from ..network import Network
+
+        logging.getLogger(__name__).info("the model's Dropout layers are left out of the check "
+                                         "(they would make every loss random)")
+        network = Network(copy.deepcopy(network.dense_layers), dtype=network.dtype)
     check = gradient_check(network, X, y, loss=loss, epsilon=args.epsilon)
     print(check)
     if not check.agrees():
