@@ -29,6 +29,7 @@ from .reports import (  # noqa: F401
     classification_report,
     confusion_matrix,
     log_loss,
+    ratio,
     regression_report,
     roc_auc,
 )
@@ -198,11 +199,6 @@ class _ClassCounts(Metric):
         return total[:k], total[k:2 * k], total[2 * k:]
 
 
-def _ratio(top, bottom):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(bottom > 0, top / np.where(bottom > 0, bottom, 1), 0.0)
-
-
 class Precision(_ClassCounts):
     """Of the rows given a class, the share that truly are of it (macro average over classes;
     a class never predicted scores 0).
@@ -219,7 +215,7 @@ class Precision(_ClassCounts):
 
     def value(self, total):
         tp, fp, _ = self._counts(total)
-        return float(np.mean(_ratio(tp, tp + fp)))
+        return float(np.mean(ratio(tp, tp + fp)))
 
 
 class Recall(_ClassCounts):
@@ -237,7 +233,7 @@ class Recall(_ClassCounts):
 
     def value(self, total):
         tp, _, fn = self._counts(total)
-        return float(np.mean(_ratio(tp, tp + fn)))
+        return float(np.mean(ratio(tp, tp + fn)))
 
 
 class F1(_ClassCounts):
@@ -255,7 +251,7 @@ class F1(_ClassCounts):
 
     def value(self, total):
         tp, fp, fn = self._counts(total)
-        return float(np.mean(_ratio(2 * tp, 2 * tp + fp + fn)))
+        return float(np.mean(ratio(2 * tp, 2 * tp + fp + fn)))
 
 
 #: The metrics ``fit`` and ``evaluate`` know by name.

@@ -322,8 +322,8 @@ def classification_report(truth, predictions, classes, *, truth_names=None,
     said, meant = matrix.sum(axis=0), matrix.sum(axis=1)
     report = ClassificationReport(
         rows=len(truth), accuracy=float(np.mean(codes == guess)), confusion=matrix,
-        classes=list(classes), precision=_ratio(tp, said).tolist(),
-        recall=_ratio(tp, meant).tolist(), f1=_ratio(2 * tp, said + meant).tolist(),
+        classes=list(classes), precision=ratio(tp, said).tolist(),
+        recall=ratio(tp, meant).tolist(), f1=ratio(2 * tp, said + meant).tolist(),
         support=meant.tolist(), unseen=int((~seen).sum()),
         unseen_classes=sorted(set(truth[~seen].tolist())))
     if probabilities is not None and seen.any():
@@ -376,6 +376,19 @@ def class_indices(names, values) -> np.ndarray:
     return np.fromiter((index.get(v, -1) for v in values), dtype=np.int64, count=len(values))
 
 
-def _ratio(top, bottom):
+def ratio(top, bottom) -> np.ndarray:
+    """``top / bottom`` element by element, 0 where ``bottom`` is 0: a precision, recall or F1
+    of a class that was never predicted (or never meant) counts as 0, as scikit-learn's do.
+
+    Parameters
+    ----------
+    top, bottom : array_like
+        The counts above and below the line.
+
+    Returns
+    -------
+    numpy.ndarray
+        The ratios, float64.
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(bottom > 0, top / np.where(bottom > 0, bottom, 1), 0.0)

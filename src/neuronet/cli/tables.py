@@ -135,16 +135,10 @@ def _cmd_predict(args) -> None:
         ids = frame[id_column].astype(object).where(frame[id_column].notna(), "")
         names, columns = [id_column, *names], [ids.tolist(), *columns]
 
-    def write(handle):
-        write_csv(handle, names, columns, escape_formulas=args.escape_formulas)
-
     if to_stdout:
-        write(sys.stdout)
+        write_csv(sys.stdout, names, columns, escape_formulas=args.escape_formulas)
         return
-    from .._files import atomic_write
-
-    with atomic_write(args.out, mode="w", newline="", encoding="utf-8") as handle:
-        write(handle)
+    _write_table(args.out, names, columns, escape_formulas=args.escape_formulas)
     print(f"{len(frame):,} predictions written to {args.out}", file=sys.stderr)
 
 
@@ -182,6 +176,15 @@ def add_predict(commands) -> None:
     predict.set_defaults(run=_cmd_predict)
 
 
+def _write_table(path, header, columns, *, escape_formulas=True) -> None:
+    """Write a CSV file of ``columns`` under ``header`` whole, or not at all."""
+    from .._files import atomic_write
+    from ..tabular.writing import write_csv
+
+    with atomic_write(path, mode="w", newline="", encoding="utf-8") as handle:
+        write_csv(handle, header, columns, escape_formulas=escape_formulas)
+
+
 def _cmd_evaluate(args) -> None:
     if args.out == "-":
         raise CommandError("--out -: the report is written to standard output; name a file "
@@ -214,12 +217,8 @@ def _cmd_evaluate(args) -> None:
                                     break_long_words=False) if len(line) > width else line)
     if args.out is None:
         return
-    from .._files import atomic_write
-    from ..tabular.writing import write_csv
-
     header, columns = report.confusion_rows()
-    with atomic_write(args.out, mode="w", newline="", encoding="utf-8") as handle:
-        write_csv(handle, header, columns)
+    _write_table(args.out, header, columns)
     print(f"confusion matrix: written to {printable(args.out)}")
 
 
