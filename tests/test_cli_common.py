@@ -11,7 +11,8 @@ from neuronet.cli.common import (
     number,
     reading_options,
 )
-from neuronet.tabular.settings import Kind, Option, Whole, options
+from neuronet.tabular.kinds import Kind, Whole
+from neuronet.tabular.settings import Option, options
 
 
 def _parser():
