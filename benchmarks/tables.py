@@ -5,11 +5,15 @@ default tabular network, on public tables with text columns, gaps, dates and IDs
     .venv/bin/python benchmarks/tables.py --quick         # 3 small tables, 1 split (make bench)
     .venv/bin/python benchmarks/tables.py --tables ames,diamonds --splits 5 \\
         --neuronet-args "--epochs 100"                    # another setting of neuronet's
+    .venv/bin/python benchmarks/tables.py \\
+        --reuse realmlp=benchmarks/results/tables-baseline.json  # a slow peer's earlier runs
 
 The tables and why each is there: benchmarks/tables_catalogue.py. Each table is shuffled with a
 seeded generator and cut into training rows (75 %) and held-out rows (25 %), split 0, 1, 2, ...,
-and both parts are written as CSV files, as a user would have them. Every method gets the same
-files of the same splits:
+and both parts are written as CSV files, as a user would have them. The splits and the peers'
+seeds are fixed, so a peer's scores on a table are the same from run to run (``--reuse`` takes
+them, and its times, from an earlier run's file after checking that its rows and splits
+match). Every method gets the same files of the same splits:
 
 - neuronet runs as a user runs it: ``neuronet train TRAIN.csv --target T --out model.npz`` (plus
   ``--seed SPLIT --quiet`` and whatever ``--neuronet-args`` adds), then ``neuronet predict
@@ -32,6 +36,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import importlib
+import importlib.metadata
 import json
 import os
 import platform
@@ -183,8 +188,16 @@ def compare(table, frame, methods, splits, args) -> dict:
             # Read back as every method reads it, so the truth has the file's own types.
             truth = pd.read_csv(test_csv)
             for method in methods:
+                if method in args.reused:
+                    continue
                 run = _one(method, train_csv, test_csv, truth, table, seed, folder, args)
                 record["methods"][method]["splits"].append(run)
+    for method, reused in args.reused.items():
+        try:
+            runs = _reused_runs(method, reused, table, frame, splits, args.row_cap or None)
+        except RuntimeError as exc:
+            runs = [{"seed": seed, "error": str(exc)} for seed in range(splits)]
+        record["methods"][method]["splits"] = runs
     table_summary(record)
     return record
 
@@ -205,7 +218,9 @@ def _machine(threads):
             "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE")}
     for name in ("numpy", "pandas", "sklearn", "lightgbm", "torch", "pytabkit", "neuronet"):
         try:
-            info[name] = importlib.import_module(name).__version__
+            module = importlib.import_module(name)
+            # pytabkit has no __version__: its installed distribution's version says it.
+            info[name] = getattr(module, "__version__", None) or importlib.metadata.version(name)
         except Exception as exc:  # a missing peer shows up as its failures, and here
             info[name] = f"not importable: {type(exc).__name__}"
     return info
@@ -252,6 +267,11 @@ def parse(argv=None):
     parser.add_argument("--resume", action="store_true",
                         help="keep the tables already in --out that were run with the same "
                              "splits, methods, row cap and neuronet flags, and run the rest")
+    parser.add_argument("--reuse", default="",
+                        help="METHOD=FILE,...: take these peers' scores and times from an "
+                             "earlier run's JSON (same tables, rows, splits and row cap) "
+                             "instead of running them again, e.g. realmlp=benchmarks/results/"
+                             "tables-baseline.json; the report says which were reused")
     parser.add_argument("--markdown", type=Path, default=None,
                         help="also write the report's tables to this markdown file")
     args = parser.parse_args(argv)
@@ -269,7 +289,41 @@ def parse(argv=None):
     except ValueError as exc:
         parser.error(str(exc))
     args.methods_list, args.extra = methods, shlex.split(args.neuronet_args)
+    try:
+        args.reused = _reused(args.reuse, methods)
+    except ValueError as exc:
+        parser.error(str(exc))
     return args
+
+
+def _reused(text: str, methods: list[str]) -> dict:
+    """``--reuse``'s {method: (the earlier run's date, {table: record})}."""
+    reused = {}
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        method, equals, file = part.partition("=")
+        if not equals or method not in methods or method == "neuronet":
+            raise ValueError(f"--reuse takes PEER=FILE with a peer of --methods, got {part!r}")
+        try:
+            earlier = json.loads(Path(file).read_text())
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"--reuse {method}: cannot read {file}: {exc}") from None
+        if method not in earlier.get("methods", []):
+            raise ValueError(f"--reuse {method}: {file} has no runs of {method}")
+        reused[method] = (earlier.get("date"), earlier.get("row_cap"),
+                          {record["name"]: record for record in earlier["tables"]})
+    return reused
+
+
+def _reused_runs(method, reused, table, frame, splits, cap):
+    """The earlier run's splits of ``method`` on this table, checked to be the same rows."""
+    date, earlier_cap, records = reused
+    record = records.get(table.name)
+    runs = record["methods"][method]["splits"] if record else []
+    if record is None or record["rows"] != len(frame) or earlier_cap != cap \
+            or [run["seed"] for run in runs[:splits]] != list(range(splits)):
+        raise RuntimeError(f"--reuse {method}: the run of {date} has not the same rows and "
+                           f"splits of {table.name}; run {method} again")
+    return [{**run, "reused_from": date} for run in runs[:splits]]
 
 
 def main(argv=None) -> int:
@@ -288,6 +342,8 @@ def main(argv=None) -> int:
                "methods": methods, "neuronet_args": args.extra,
                "command": " ".join(shlex.quote(a) for a in [sys.argv[0], *(sys.argv[1:])]),
                "machine": _machine(args.threads), "tables": []}
+    if args.reused:
+        results["reused"] = {method: date for method, (date, _, _) in args.reused.items()}
     print(f"{'table':<18}{'task':<16}{'rows':>7}  " + "".join(f"{m:>13}" for m in methods))
     path, done = None, _previous(args, results) if args.resume else {}
     for table in args.chosen:
@@ -308,6 +364,10 @@ def main(argv=None) -> int:
     results["summary"] = overall(results["tables"])
     results["minutes"] = (datetime.datetime.now() - started).total_seconds() / 60
     report = markdown(results["tables"], methods, results["summary"])
+    if args.reused:
+        report += "\n\nReused from earlier runs (their scores and seconds, not run again): " + \
+            ", ".join(f"{method} from the run of {date}"
+                      for method, date in results["reused"].items()) + "."
     print("\n" + report)
     print(f"\n{len(results['tables'])} tables, {splits} split{'s' * (splits > 1)} each, "
           f"{results['minutes']:.1f} minutes")

