@@ -1103,9 +1103,8 @@
         box.appendChild(item);
       }
     }
-    $("legend-text").textContent = "Each spot of the plane takes the colour of the class the " +
-      "network finds most probable there (a softmax over its output neurons, one per class); " +
-      "the paler, the less sure.";
+    $("legend-text").textContent = "Each spot takes the colour of the class the network finds " +
+      "most probable there (a softmax over its output neurons); paler where it is less sure.";
   }
 
   // The buttons that choose the class of the points a click adds, each in its class's colour.
@@ -1132,10 +1131,8 @@
     document.body.classList.toggle("adding", addClass !== null);
     if (points) {
       const n = points.train.length, added = points.added || 0;
-      $("point-count").textContent = `${n} training point${n === 1 ? "" : "s"}` +
-        (added ? `, ${added} of them added by you` : "") +
-        (addClass === null ? ". Choose a class, then click on the output to add a point of it."
-          : `. Click on the output to add a point of class ${addClass} (Esc to stop).`);
+      $("point-count").textContent = `${n} points` + (added ? ` (${added} added)` : "") +
+        (addClass === null ? "" : `: click on the output to add class ${addClass}`);
     }
     $("clear-points").disabled = !(points && points.added);
   }
@@ -1157,13 +1154,14 @@
   function renderHidden() {
     const canvas = $("hidden-view"), hidden = latest.hidden;
     const scale = window.devicePixelRatio || 1;
-    if (canvas.width !== Math.round(300 * scale)) {
-      canvas.width = Math.round(300 * scale); canvas.height = Math.round(200 * scale);
+    if (canvas.width !== Math.round(240 * scale)) {
+      canvas.width = Math.round(240 * scale); canvas.height = Math.round(170 * scale);
     }
     const many = points && points.nClasses > 2;
     const pointColour = (row) => css(!points || points.problem !== "classification" ? colour(row[2])
       : many ? V.classColour(row[2]) : colour(2 * row[2] - 1));
     V.drawHidden(canvas, hidden, points ? points.train : [], pointColour, scale);
+    document.querySelector(".hidden-plot").hidden = !hidden;
     if (!hidden) {
       $("hidden-axis-x").textContent = $("hidden-axis-y").textContent = "";
       $("hidden-text").textContent = "The network has no hidden layer: add one (+ above the " +
