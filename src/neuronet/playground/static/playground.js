@@ -1113,16 +1113,19 @@
     $("add-points").hidden = !K || mode === "tutorial";
     if (addClass !== null && addClass >= K) addClass = null;
     const box = $("add-classes");
-    if (box.childElementCount !== K) {
+    // A file's classes keep their names; the data sets' are numbered.
+    const names = Array.from({ length: K }, (_, k) => (points && points.classes ? points.classes[k] : `class ${k}`));
+    if (box.dataset.names !== names.join("\u0000")) {
+      box.dataset.names = names.join("\u0000");
       box.textContent = "";
       for (let k = 0; k < K; k++) {
         const button = document.createElement("button");
         button.type = "button";
         button.setAttribute("data-testid", `add-class-${k}`);
-        button.title = `Click on the output to add a point of class ${k} there (key ${k + 1})`;
+        button.title = `Click on the output to add a point of ${names[k]} there (key ${k + 1})`;
         button.innerHTML = '<span class="swatch"></span>';
         button.firstChild.style.background = css(K > 2 ? V.classColour(k) : colour(2 * k - 1));
-        button.appendChild(document.createTextNode(`class ${k}`));
+        button.appendChild(document.createTextNode(names[k]));
         button.addEventListener("click", () => chooseClass(addClass === k ? null : k));
         box.appendChild(button);
       }
@@ -1132,7 +1135,7 @@
     if (points) {
       const n = points.train.length, added = points.added || 0;
       $("point-count").textContent = `${n} points` + (added ? ` (${added} added)` : "") +
-        (addClass === null ? "" : `: click on the output to add class ${addClass}`);
+        (addClass === null ? "" : `: click on the output to add ${names[addClass]}`);
     }
     $("clear-points").disabled = !(points && points.added);
   }
