@@ -317,3 +317,21 @@ def test_a_tab_keeps_at_most_max_added_points(client, monkeypatch):
         receive_until(ws, lambda m: m["type"] == "state")
         ws.send_json({"type": "config", "config": {"noise": 10}})  # new data: they go
         assert receive_until(ws, lambda m: m["type"] == "data")["added"] == 0
+
+
+def test_points_added_to_a_file_stay_with_it_until_its_data_changes(client):
+    chosen = {"dataset": "csv", "csvX1": "a", "csvX2": "b", "csvTarget": "kind", "seed": 3}
+    with client.websocket_connect("/ws") as ws:
+        hello, _, _ = start(ws)
+        token = hello["token"]
+        assert client.post(f"/upload/{token}?name=t.csv", content=table_file(1).encode()).is_success
+        ws.send_json({"type": "config", "config": chosen})
+        count = len(receive_until(ws, lambda m: m["type"] == "data")["train"])
+        ws.send_json({"type": "addPoint", "x1": -1, "x2": 2.5, "label": 1})
+        assert receive_until(ws, lambda m: m["type"] == "data")["added"] == 1
+        ws.send_json({"type": "config", "config": {"layers": [3]}})  # a new network, same data
+        kept = receive_until(ws, lambda m: m["type"] == "data")
+        assert kept["added"] == 1 and len(kept["train"]) == count + 1
+        assert client.post(f"/upload/{token}?name=u.csv", content=table_file(2).encode()).is_success
+        ws.send_json({"type": "config", "config": chosen})  # a new file: new data
+        assert receive_until(ws, lambda m: m["type"] == "data")["added"] == 0

@@ -224,6 +224,9 @@ class Tab:
             if table is None:
                 table, version = self._table_for(config, False, self.columns), self.file_version
             config["problem"] = table.problem
+            if self.table is None or (version is not None and version != self.run_file) or \
+                    any(old[k] != config[k] for k in settings.DATA_KEYS):
+                self.added = []  # points added to other data go with it
             self.points = data.split(table.X, table.y, train_percent=config["ratio"],
                                      seed=config["seed"])
             self.table = table
@@ -235,8 +238,6 @@ class Tab:
             self.points = data.split(X, y, train_percent=config["ratio"], seed=config["seed"])
             self.table = None
             self.added = []
-        if config["dataset"] == "csv":
-            self.added = []  # points added to other data (or to the file before) go with it
         self.config = config
         self.run = Run(config, self.points, self.added)
         self.run_id += 1
@@ -449,8 +450,10 @@ class Tab:
         await self._points_changed()
 
     async def _on_clear_points(self, message):
-        self.added = []
-        await self._points_changed()
+        if self.added:
+            self.added = []
+            self.run.use_points(self.added)
+        await self.send_state(with_data=True)
 
     async def _points_changed(self):
         self.run.use_points(self.added)
