@@ -224,6 +224,7 @@ class Run:
         self.changed_at = None  # the epoch at which a training setting changed mid-run
         self.grid_out = data.features(data.grid(OUTPUT_GRID), names)
         self.grid_node = data.features(data.grid(NODE_GRID), names)
+        self.grid_lines = data.features(views.grid_lines(), names)  # the hidden view's
         self.use_points(added or [])
 
     def use_points(self, added) -> None:
@@ -463,7 +464,7 @@ class Run:
         else:
             frame["output"] = _b64(_finite(predicted[:, 0].astype(np.float32)))
         frame["hidden"], self._directions = views.hidden_view(
-            net, self.X_train, self.config["features"], self._directions)
+            net, self.X_train, self.grid_lines, self._directions)
         frame.update(self.scores())
         if details:
             frame.update(self.gradients())

@@ -123,7 +123,7 @@ def grid_lines(size: int = GRID_LINES, points: int = LINE_POINTS) -> np.ndarray:
     return np.vstack(across + up)
 
 
-def hidden_view(network, X, features, previous=None) -> tuple[dict | None, object]:
+def hidden_view(network, X, lines, previous=None) -> tuple[dict | None, object]:
     """The data as the first hidden layer sees it, as the page draws it.
 
     Parameters
@@ -132,8 +132,9 @@ def hidden_view(network, X, features, previous=None) -> tuple[dict | None, objec
         The network.
     X : numpy.ndarray
         The points' inputs (features), in the order of the data the page has.
-    features : list of str
-        The features the network reads (to carry the plane's grid lines through it).
+    lines : numpy.ndarray
+        The network's inputs for the points of ``grid_lines()`` (the features of the plane's
+        grid lines, computed once for a run).
     previous : numpy.ndarray or None
         The principal directions of the frame before (see ``project``).
 
@@ -151,16 +152,16 @@ def hidden_view(network, X, features, previous=None) -> tuple[dict | None, objec
     if H is None:
         return None, None
     coords, directions, centre, shares = project(H, previous)
-    lines = first_hidden_outputs(network, data.features(grid_lines(), features))
-    lines = lines if centre is None else (lines - centre) @ directions.T
-    if lines.shape[1] == 1:
-        lines = np.column_stack([lines[:, 0], np.zeros(len(lines))])
+    carried = first_hidden_outputs(network, lines)
+    carried = carried if centre is None else (carried - centre) @ directions.T
+    if carried.shape[1] == 1:
+        carried = np.column_stack([carried[:, 0], np.zeros(len(carried))])
     width = H.shape[1]
     view = {"neurons": width,
             "axes": "outputs" if width == 2 else "line" if width == 1 else "principal",
             "shares": [round(s, 4) for s in shares],
             "points": _rounded(coords),
-            "lines": [_rounded(line) for line in np.split(lines[:, :2], 2 * GRID_LINES)]}
+            "lines": _rounded(carried[:, :2].reshape(-1, LINE_POINTS, 2))}
     return view, directions
 
 
