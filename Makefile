@@ -51,7 +51,8 @@ browser:
 
 # The README's screenshots of the playground, taken by the browser tests.
 screenshots: $(VENV)/.stamp-test browser
-	NEURONET_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/test_playground_browser.py -k fits
+	NEURONET_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/test_playground_browser.py \
+		-k "fits or screenshot_of_many_classes"
 
 # Frames per second of the playground (server, WebSocket, headless Chromium).
 bench-playground: $(VENV)/.stamp-test browser

@@ -20,7 +20,8 @@ CSV = "length,width,kind\n" + "\n".join(
 
 
 def points_for(config):
-    X, y = data.generate(config["dataset"], noise=config["noise"], seed=config["seed"])
+    X, y = data.generate(config["dataset"], noise=config["noise"], seed=config["seed"],
+                         classes=config["classes"])
     return data.split(X, y, train_percent=config["ratio"], seed=config["seed"])
 
 

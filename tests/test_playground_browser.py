@@ -437,3 +437,152 @@ def test_gradients_a_neurons_numbers_and_one_batch(page, server):
     assert batch["lossAfter"] < batch["lossBefore"]
     page.click("[data-testid=neuron-panel-close]")
     expect(panel).to_be_hidden()
+
+
+# The classes' colours, as the page draws them (playground-views.js), and which one a pixel is.
+CLASS_COLOURS = np.array([[230, 97, 1], [33, 102, 172], [27, 158, 119], [117, 112, 179],
+                          [231, 41, 138]], dtype=float)
+
+
+def classes_drawn(page, testid, K):
+    """How many pixels of the canvas are of each class's colour (a tint of it between white
+    and the full colour), in order."""
+    pixels = np.array(page.evaluate(f"""() => {{
+        const c = document.querySelector('[data-testid={testid}]');
+        return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
+    }}"""), dtype=float).reshape(-1, 4)[:, :3]
+    away = 255 - pixels  # from white
+    strong = np.linalg.norm(away, axis=1) > 40
+    tints = 255 - CLASS_COLOURS[:K]
+    cosine = (away @ tints.T) / (np.linalg.norm(away, axis=1, keepdims=True) + 1e-9) \
+        / np.linalg.norm(tints, axis=1)
+    best = cosine.argmax(axis=1)
+    clear = strong & (cosine.max(axis=1) > 0.985)
+    return np.bincount(best[clear], minlength=K).tolist()
+
+
+def test_three_classes_three_colours(page, server):
+    from playwright.sync_api import expect
+
+    open_page(page, server, "#dataset=circle&seed=4&layers=5&speed=5&lr=0.1")
+    assert page.locator(".output-node").count() == 1
+    expect(page.get_by_test_id("classes")).to_be_hidden()
+    page.click("[data-testid=dataset-blobs]")
+    page.wait_for_function("window.neuronetPlayground.frame.probabilities && "
+                           "window.neuronetPlayground.points.nClasses === 3")
+    expect(page.get_by_test_id("classes")).to_be_visible()
+    assert page.locator(".output-node").count() == 3
+    assert page.locator("[data-testid=class-legend] .swatch").count() == 3
+    page.click("[data-testid=play]")
+    page.wait_for_function("window.neuronetPlayground.frame.testAccuracy > 0.95")
+    page.click("[data-testid=play]")
+    page.wait_for_function("!window.neuronetPlayground.frame.playing")
+    counts = classes_drawn(page, "output-surface", 3)
+    assert min(counts) > 0.1 * sum(counts), counts  # each class has its region, in its colour
+    # The plane's colour is the most probable class: the page's own probabilities say so.
+    probs = np.frombuffer(base64.b64decode(page.evaluate(
+        "window.neuronetPlayground.frame.probabilities")), dtype=np.uint8).reshape(64, 64, 3)
+    share = np.bincount(probs.argmax(axis=2).ravel(), minlength=3) / 64 ** 2
+    np.testing.assert_allclose(np.array(counts) / sum(counts), share, atol=0.1)
+    page.select_option("[data-testid=classes]", "5")
+    page.wait_for_function("window.neuronetPlayground.points.nClasses === 5")
+    page.wait_for_function("document.querySelectorAll('.output-node').length === 5")
+    assert "classes=5" in page.url
+    labels = {row[2] for row in page.evaluate("window.neuronetPlayground.points.train")}
+    assert labels == {0, 1, 2, 3, 4}
+    # The neuron panel speaks of a softmax for an output neuron.
+    page.click("[aria-label='The output neuron of class 2']")
+    panel = page.get_by_test_id("neuron-panel")
+    expect(panel).to_contain_text("The output neuron of class 2")
+    expect(panel).to_contain_text("simply its probability minus 1 on the points of class 2")
+
+
+def test_click_to_add_a_point_of_a_chosen_class(page, server):
+    from playwright.sync_api import expect
+
+    open_page(page, server, "#dataset=blobs&classes=3&seed=5&layers=4")
+    page.wait_for_function("window.neuronetPlayground.points")
+    count = page.evaluate("window.neuronetPlayground.points.train.length")
+    expect(page.get_by_test_id("point-count")).to_have_text(f"{count} points")
+    surface = page.get_by_test_id("output-surface")
+    surface.click(position={"x": 225, "y": 75})  # no class chosen: a click adds nothing
+    page.click("[data-testid=add-class-2]")
+    assert page.get_attribute("[data-testid=add-class-2]", "aria-pressed") == "true"
+    surface.click(position={"x": 225, "y": 75})
+    page.wait_for_function(f"window.neuronetPlayground.points.train.length === {count + 1}")
+    x1, x2, label = page.evaluate("window.neuronetPlayground.points.train.at(-1)")
+    assert (round(x1), round(x2), label) == (3, 3, 2)  # three quarters across, one down
+    expect(page.get_by_test_id("point-count")).to_contain_text(f"{count + 1} points (1 added)")
+    # The new point is drawn there in its class's colour.
+    page.wait_for_function("window.neuronetPlayground.frame.hidden.points.length === "
+                           f"{count + 1}")
+    spot = page.evaluate("""() => {
+        const c = document.querySelector('[data-testid=output-surface]');
+        const k = c.width / 300;
+        return Array.from(c.getContext('2d').getImageData(225 * k, 75 * k, 1, 1).data);
+    }""")
+    assert np.abs(np.array(spot[:3]) - CLASS_COLOURS[2]).max() < 30, spot
+    page.keyboard.press("1")  # key 1: class 0
+    assert page.evaluate("window.neuronetPlayground.addClass") == 0
+    surface.click(position={"x": 150, "y": 150})
+    page.wait_for_function(f"window.neuronetPlayground.points.train.length === {count + 2}")
+    assert page.evaluate("window.neuronetPlayground.points.train.at(-1)")[2] == 0
+    page.click("[data-testid=step]")  # training goes on, with them
+    wait_epoch(page, 1)
+    page.click("[data-testid=clear-points]")
+    page.wait_for_function(f"window.neuronetPlayground.points.train.length === {count}")
+    assert epoch(page) == 1
+    page.keyboard.press("Escape")
+    assert page.evaluate("window.neuronetPlayground.addClass") is None
+
+
+def test_the_data_as_the_first_hidden_layer_sees_it(page, server):
+    from playwright.sync_api import expect
+
+    open_page(page, server, "#dataset=circle&seed=6&layers=2,2&lr=0.1&speed=5")
+    page.wait_for_function("window.neuronetPlayground.frame.hidden")
+    expect(page.get_by_test_id("hidden-text")).to_contain_text("the output of its neuron 1")
+    assert page.text_content("#hidden-axis-x") == "neuron 1's output →"
+    assert page.text_content("#hidden-axis-y") == "neuron 2's output →"
+    first = page.evaluate("window.neuronetPlayground.frame.hidden.points")
+    assert len(first) == page.evaluate("window.neuronetPlayground.points.train.length")
+    page.click("[data-testid=play]")
+    page.wait_for_function("window.neuronetPlayground.frame.epoch >= 50")
+    page.click("[data-testid=play]")
+    page.wait_for_function("!window.neuronetPlayground.frame.playing")
+    later = page.evaluate("window.neuronetPlayground.frame.hidden.points")
+    assert np.abs(np.array(later) - np.array(first)).max() > 0.05  # the layer moved them
+    pixels = page.evaluate("""() => {
+        const c = document.querySelector('[data-testid=hidden-view]');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let blue = 0, orange = 0;
+        for (let i = 0; i < d.length; i += 4) {
+            if (d[i + 2] > d[i] + 60) blue++;
+            if (d[i] > d[i + 2] + 60) orange++;
+        }
+        return [orange, blue];
+    }""")
+    orange, blue = pixels
+    assert min(orange, blue) > 200, pixels  # both classes' points are drawn
+    page.click("[data-testid=layer-1-add]")  # three neurons: the principal directions
+    page.wait_for_function("window.neuronetPlayground.frame.hidden && "
+                           "window.neuronetPlayground.frame.hidden.neurons === 3")
+    expect(page.get_by_test_id("hidden-text")).to_contain_text("principal directions")
+    assert page.text_content("#hidden-axis-x").startswith("main direction 1 (")
+    page.click("[data-testid=remove-layer]")
+    page.click("[data-testid=remove-layer]")
+    expect(page.get_by_test_id("hidden-text")).to_contain_text("no hidden layer")
+    save_screenshot(page, "playground-views.png")
+
+
+def test_a_screenshot_of_many_classes_and_the_hidden_view(page, server):
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    open_page(page, server, "#dataset=spirals&classes=3&seed=3&layers=8,6&speed=20&lr=0.03"
+                            "&activation=tanh")
+    page.click("[data-testid=play]")
+    page.wait_for_function("window.neuronetPlayground.frame.epoch >= 300")
+    page.click("[data-testid=play]")
+    page.wait_for_function("!window.neuronetPlayground.frame.playing")
+    assert sum(classes_drawn(page, "hidden-view", 3)) > 300
+    page.mouse.move(0, 0)
+    save_screenshot(page, "playground-classes.png")

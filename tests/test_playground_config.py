@@ -44,3 +44,17 @@ def test_every_field_refuses_what_it_cannot_hold_with_its_own_message(field, val
     assert problem.startswith(f"{field}: expected ")
     if isinstance(value, int) and abs(value) > 10**30:
         assert problem.endswith("got a number of 401 digits")
+
+
+def test_the_multi_class_sets_take_three_to_five_classes():
+    config, problems = settings.merge(settings.DEFAULTS, {"dataset": "spirals", "classes": 5})
+    assert not problems and settings.n_outputs(config) == 5
+    kept, problems = settings.merge(config, {"classes": 6})
+    assert kept["classes"] == 5 and problems == ["classes: expected a whole number from 3 to 5, "
+                                                 "got 6"]
+    binary, _ = settings.merge(config, {"dataset": "circle"})
+    assert settings.n_outputs(binary) == 1  # two classes: one sigmoid unit, as before
+    regression, _ = settings.merge(config, {"problem": "regression"})
+    assert regression["dataset"] == "plane" and settings.n_outputs(regression) == 1
+    assert settings.is_number(2.5) and not settings.is_number(float("inf"))
+    assert not settings.is_number(True) and not settings.is_number("3")

@@ -19,10 +19,51 @@ def test_every_data_set_is_seeded_and_on_the_plane(name):
     np.testing.assert_array_equal(y, again_y)
     assert not np.array_equal(X, data.generate(name, noise=10, seed=4)[0])
     assert np.abs(X).max() < 2 * data.RADIUS
-    if name in data.CLASSIFICATION:
+    if name in data.BINARY:
         assert set(np.unique(y)) == {0, 1}
+    elif name in data.MULTICLASS:
+        assert set(np.unique(y)) == {0, 1, 2}  # three classes unless asked for more
     else:
         assert y.min() >= -1 and y.max() <= 1 and np.ptp(y) > 0.5
+
+
+@pytest.mark.parametrize("name", data.MULTICLASS)
+@pytest.mark.parametrize("classes", [3, 4, 5])
+def test_the_multi_class_sets_share_their_points_out_evenly(name, classes):
+    X, y = data.generate(name, noise=5, seed=11, classes=classes)
+    assert X.shape == (data.N_POINTS, 2) and y.dtype.kind == "i"
+    counts = np.bincount(y)
+    assert len(counts) == classes == data.n_classes(name, classes)
+    assert counts.max() - counts.min() <= 1
+    assert np.abs(X).max() < data.RADIUS
+    again = data.generate(name, noise=5, seed=11, classes=classes)
+    np.testing.assert_array_equal(X, again[0])
+    np.testing.assert_array_equal(y, again[1])
+    # Each class has a place of its own: its points' mean lies nearer its own points than
+    # any other class's mean does (noise 5 % keeps the classes apart).
+    means = np.array([X[y == c].mean(axis=0) for c in range(classes)])
+    if name == "blobs":
+        nearest = np.argmin(((X[:, None, :] - means[None]) ** 2).sum(axis=2), axis=1)
+        assert (nearest == y).mean() > 0.95
+    else:  # without noise the arms start on a circle of radius 0.5, a k-th of a turn apart
+        X0, y0 = data.generate(name, seed=11, classes=classes)
+        start = X0[:classes]
+        np.testing.assert_allclose(np.hypot(start[:, 0], start[:, 1]), 0.5)
+        turns = np.arctan2(start[:, 0], start[:, 1]) / (2 * np.pi) % 1
+        np.testing.assert_allclose(turns, np.arange(classes) / classes, atol=1e-12)
+        np.testing.assert_array_equal(y0[:classes], np.arange(classes))
+
+
+def test_n_classes_says_how_many_labels_a_set_has():
+    assert data.n_classes("circle") == data.n_classes("spiral") == 2
+    assert data.n_classes("spirals", 4) == 4 and data.n_classes("blobs") == 3
+    assert data.n_classes("plane") == 0
+
+
+def test_the_class_count_is_checked():
+    for bad in (2, 6, 3.0, True, "3"):
+        with pytest.raises(ValueError, match="classes must be a whole number from 3 to 5"):
+            data.generate("blobs", classes=bad)
 
 
 def test_data_errors_say_what_was_expected():

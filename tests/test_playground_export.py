@@ -145,3 +145,36 @@ def test_take_away_without_a_server(tmp_path):
     (tmp_path / name).write_bytes(content)
     neuron = neuronet.load(tmp_path / name)
     assert neuron.metadata["playground"] == {"tutorial_iterations": 0}
+
+
+def test_a_softmax_run_with_added_points_exports_what_the_page_shows(client, tmp_path):
+    onnxruntime = pytest.importorskip("onnxruntime")
+    with client.websocket_connect("/ws") as ws:
+        hello, _, _ = start(ws, seed=4, dataset="spirals", classes=5, layers=[6, 4])
+        for x1, x2, label in ((0.5, 0.25, 4), (-3.125, 2.0, 0)):  # before any training
+            ws.send_json({"type": "addPoint", "x1": x1, "x2": x2, "label": label})
+            receive_until(ws, lambda m: m["type"] == "data")
+        ws.send_json({"type": "step", "count": 6})
+        frame = receive_until(ws, lambda m: is_frame(m) and m["epoch"] == 6)
+        token = hello["token"]
+        model = client.get(f"/export/{token}/model").content
+        onnx_file = client.get(f"/export/{token}/onnx").content
+        script = client.get(f"/export/{token}/python").text
+    assert "-> 6 -> 4 -> 5;" in script and "classes=5" in script and "bit for bit" in script
+    assert "Dense(4, 5, activation='softmax')" in script
+    path = tmp_path / "model.npz"
+    path.write_bytes(model)
+    net = neuronet.load(path)
+    assert net.metadata["classes"] == [0, 1, 2, 3, 4]
+    assert net.metadata["playground"]["added_points"] == [[0.5, 0.25, 4], [-3.125, 2.0, 0]]
+    grid = data.features(data.grid(64), ["x1", "x2"])
+    shown = np.frombuffer(base64.b64decode(frame["probabilities"]), dtype=np.uint8)
+    np.testing.assert_array_equal(np.round(net.predict(grid) * 255).reshape(-1), shown)
+    (onnx_out,) = onnxruntime.InferenceSession(onnx_file).run(None, {"X": grid})
+    np.testing.assert_allclose(onnx_out, net.predict(grid), atol=1e-5)
+    namespace = {"__name__": "__main__"}
+    exec(compile(script, "neuronet_playground.py", "exec"), namespace)
+    weights = [layer.weights.tolist() for layer in namespace["net"].layers
+               if isinstance(layer, neuronet.Dense)]
+    assert weights == frame["weights"]
+    assert len(namespace["X_train"]) == len(frame["hidden"]["points"])

@@ -21,6 +21,8 @@ from neuronet.playground.session import Run, Tutorial, build_network, make_optim
     {"optimizer": "momentum", "reg": "l2", "regRate": 0.01, "activation": "relu",
      "features": ["x1", "x2", "x1x2", "sinx1"], "dataset": "xor", "batch": 1},
     {"problem": "regression", "dataset": "multigauss", "layers": [], "lr": 0.01},
+    {"dataset": "spirals", "classes": 4, "layers": [6, 4], "optimizer": "adam", "lr": 0.01},
+    {"dataset": "blobs", "classes": 5, "layers": [3], "dropout": 0.1, "noise": 30, "batch": 3},
 ])
 def test_runs_train_as_fit_does(changes):
     config = settings_with(**changes)
@@ -68,6 +70,52 @@ def test_a_frame_carries_what_the_page_draws():
     assert len(base64.b64decode(frame["neurons"][1][7])) == 32 * 32
     assert [np.shape(w) for w in frame["weights"]] == [(2, 8), (8, 8), (8, 1)]
     assert set(frame) >= {"epoch", "trainLoss", "testLoss", "testAccuracy", "biases"}
+
+
+@pytest.mark.parametrize("dataset", ["spirals", "blobs"])
+def test_more_than_two_classes_get_a_softmax_and_categorical_crossentropy(dataset):
+    config = settings_with(dataset=dataset, classes=4, layers=[5], seed=6)
+    run = Run(config, points_for(config))
+    last = run.network.layers[-1]
+    assert (last.weights.shape, last.activation.name) == ((5, 4), "softmax")
+    assert run.loss.name == "categorical_crossentropy"
+    np.testing.assert_array_equal(run.Y_train.argmax(axis=1), run.y_train)
+    assert run.Y_train.sum() == len(run.y_train)
+    start = run.scores()["trainLoss"]
+    run.train(20, deadline=float("inf"))
+    frame = run.frame(details=True)
+    assert "output" not in frame
+    raw = np.frombuffer(base64.b64decode(frame["probabilities"]), dtype=np.uint8)
+    grid = data.features(data.grid(64), config["features"])
+    p = run.network.predict(grid)
+    np.testing.assert_array_equal(raw, np.round(p * 255).reshape(-1))
+    assert frame["trainLoss"] < start
+    if dataset == "blobs":  # four clouds apart: a network of five neurons tells them apart
+        assert frame["testAccuracy"] > 0.9
+    assert np.shape(frame["gradients"][-1]) == (5, 4) and len(frame["outputs"][-1]) == 4
+    assert run.metadata()["classes"] == [0, 1, 2, 3]
+    # Two classes stay as they were: one sigmoid unit, binary cross-entropy.
+    two = Run(settings_with(dataset="spiral"), points_for(settings_with(dataset="spiral")))
+    assert two.network.layers[-1].weights.shape[1] == 1 and two.loss.name == \
+        "binary_crossentropy"
+
+
+def test_added_points_join_the_training_points_and_training_goes_on():
+    config = settings_with(dataset="blobs", classes=3, layers=[4], seed=2)
+    points = points_for(config)
+    run = Run(config, points, [[1.0, -2.0, 2]])
+    assert len(run.X_train) == len(points[0]) + 1 and run.data_changed_at is None
+    np.testing.assert_array_equal(run.X_train[-1], [1.0, -2.0])
+    assert run.y_train[-1] == 2 and run.Y_train[-1].tolist() == [0, 0, 1]
+    run.train(2, deadline=float("inf"))
+    weights = run.network.layers[0].weights.copy()
+    run.use_points([[1.0, -2.0, 2], [0.5, 0.5, 0]])
+    np.testing.assert_array_equal(run.network.layers[0].weights, weights)  # kept
+    assert (run.epoch, run.position, run.order, run.data_changed_at) == (2, 0, None, 2)
+    run.train(1, deadline=float("inf"))
+    assert run.epoch == 3 and run.position == len(points[0]) + 2  # an epoch of them all
+    run.use_points([])
+    assert len(run.X_train) == len(points[0]) and run.data_changed_at == 2
 
 
 # --- the tutorial's neuron ---------------------------------------------------------------------

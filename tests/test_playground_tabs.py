@@ -256,3 +256,82 @@ def test_one_batch_over_the_socket_says_what_it_changed(client):
         ws.send_json({"type": "batch"})
         error = receive_until(ws, lambda m: m["type"] == "error")
         assert "one batch applies to the network" in error["message"]
+
+
+def test_points_added_by_clicking_join_the_data_and_bad_ones_are_refused(client):
+    with client.websocket_connect("/ws") as ws, client.websocket_connect("/ws") as other:
+        _, before, _ = start(ws, dataset="blobs", classes=4, seed=5)
+        start(other, seed=6)
+        ws.send_json({"type": "clearPoints"})  # none yet: the data as it is
+        data_message = receive_until(ws, lambda m: m["type"] == "data")
+        assert data_message["nClasses"] == 4 and data_message["added"] == 0
+        count = len(data_message["train"])
+        ws.send_json({"type": "step", "count": 2})
+        receive_until(ws, lambda m: is_frame(m) and m["epoch"] == 2)
+        ws.send_json({"type": "addPoint", "x1": 1.25, "x2": -3, "label": 3})
+        state = receive_until(ws, lambda m: m["type"] == "state")
+        assert state["run"] == before["run"] and state["dataChangedAt"] == 2
+        added = receive_until(ws, lambda m: m["type"] == "data")
+        assert len(added["train"]) == count + 1 and added["added"] == 1
+        assert added["train"][-1] == [1.25, -3.0, 3]
+        frame = receive_until(ws, is_frame)
+        assert frame["epoch"] == 2 and len(frame["hidden"]["points"]) == count + 1
+        bad = [({"x1": 7, "x2": 0, "label": 0}, "x1 must be a number from -6 to 6"),
+               ({"x1": 0, "x2": "1", "label": 0}, "x2 must be a number from -6 to 6"),
+               ({"x1": 0, "label": 0}, "x2 must be a number"),
+               ({"x1": 0, "x2": 0, "label": 4}, "label must be a class from 0 to 3"),
+               ({"x1": 0, "x2": 0, "label": True}, "label must be a class from 0 to 3"),
+               ({"x1": 0, "x2": 0, "label": 1.5}, "label must be a class from 0 to 3")]
+        for fields, words in bad:
+            ws.send_json({"type": "addPoint", **fields})
+            assert words in receive_until(ws, lambda m: m["type"] == "error")["message"]
+        ws.send_text('{"type": "addPoint", "x1": NaN, "x2": 0, "label": 0}')
+        assert "x1 must be a number" in receive_until(
+            ws, lambda m: m["type"] == "error")["message"]
+        other.send_json({"type": "step", "count": 3})  # the other tab was never held up
+        assert receive_until(other, lambda m: is_frame(m) and m["epoch"] == 3)
+        ws.send_json({"type": "step", "count": 1})
+        assert receive_until(ws, lambda m: is_frame(m) and m["epoch"] == 3)
+        ws.send_json({"type": "clearPoints"})
+        cleared = receive_until(ws, lambda m: m["type"] == "data")
+        assert len(cleared["train"]) == count and cleared["added"] == 0
+        ws.send_json({"type": "config", "config": {"problem": "regression"}})
+        receive_until(ws, lambda m: m["type"] == "data")
+        ws.send_json({"type": "addPoint", "x1": 0, "x2": 0, "label": 0})
+        assert "classification" in receive_until(ws, lambda m: m["type"] == "error")["message"]
+
+
+def test_a_tab_keeps_at_most_max_added_points(client, monkeypatch):
+    from neuronet.playground import tabs
+
+    monkeypatch.setattr(tabs, "MAX_ADDED", 2)
+    with client.websocket_connect("/ws") as ws:
+        start(ws, seed=1)
+        for x in (1, 2):
+            ws.send_json({"type": "addPoint", "x1": x, "x2": 0, "label": 1})
+            assert receive_until(ws, lambda m: m["type"] == "data")["added"] == x
+        ws.send_json({"type": "addPoint", "x1": 3, "x2": 0, "label": 1})
+        assert "2 points added already" in receive_until(
+            ws, lambda m: m["type"] == "error")["message"]
+        ws.send_json({"type": "reset"})  # the weights start again; the points stay
+        receive_until(ws, lambda m: m["type"] == "state")
+        ws.send_json({"type": "config", "config": {"noise": 10}})  # new data: they go
+        assert receive_until(ws, lambda m: m["type"] == "data")["added"] == 0
+
+
+def test_points_added_to_a_file_stay_with_it_until_its_data_changes(client):
+    chosen = {"dataset": "csv", "csvX1": "a", "csvX2": "b", "csvTarget": "kind", "seed": 3}
+    with client.websocket_connect("/ws") as ws:
+        hello, _, _ = start(ws)
+        token = hello["token"]
+        assert client.post(f"/upload/{token}?name=t.csv", content=table_file(1).encode()).is_success
+        ws.send_json({"type": "config", "config": chosen})
+        count = len(receive_until(ws, lambda m: m["type"] == "data")["train"])
+        ws.send_json({"type": "addPoint", "x1": -1, "x2": 2.5, "label": 1})
+        assert receive_until(ws, lambda m: m["type"] == "data")["added"] == 1
+        ws.send_json({"type": "config", "config": {"layers": [3]}})  # a new network, same data
+        kept = receive_until(ws, lambda m: m["type"] == "data")
+        assert kept["added"] == 1 and len(kept["train"]) == count + 1
+        assert client.post(f"/upload/{token}?name=u.csv", content=table_file(2).encode()).is_success
+        ws.send_json({"type": "config", "config": chosen})  # a new file: new data
+        assert receive_until(ws, lambda m: m["type"] == "data")["added"] == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from . import data
 from .data import CLASSIFICATION, DATASETS, FEATURES, REGRESSION
 
 MAX_LAYERS = 6
@@ -19,6 +20,7 @@ SPEEDS = (1, 2, 5, 10, 20, 50, 100)
 
 DEFAULTS = {
     "dataset": "circle",
+    "classes": data.MIN_CLASSES,  # of the multi-class sets (spirals, blobs)
     "problem": "classification",
     "noise": 0,
     "ratio": 50,
@@ -40,9 +42,10 @@ DEFAULTS = {
 
 # Changing one of these starts the run again (new data or a new network); the others apply
 # to the run in progress, as TensorFlow Playground's learning rate does.
-RESTARTS = ("dataset", "problem", "noise", "ratio", "features", "layers", "activation",
+RESTARTS = ("dataset", "classes", "problem", "noise", "ratio", "features", "layers", "activation",
             "dropout", "seed", "csvX1", "csvX2", "csvTarget")
-DATA_KEYS = ("dataset", "problem", "noise", "ratio", "seed", "csvX1", "csvX2", "csvTarget")
+DATA_KEYS = ("dataset", "classes", "problem", "noise", "ratio", "seed", "csvX1", "csvX2",
+             "csvTarget")
 
 
 def _choice(options):
@@ -53,9 +56,21 @@ def _choice(options):
     return check
 
 
-def _is_number(value) -> bool:
-    """An int (not a bool) of any size, or a finite float: what a number field may hold.
-    Python's ints have no bound, so they are compared as they are, never made floats."""
+def is_number(value) -> bool:
+    """Whether ``value`` is a number a field of a message may hold: an int (not a bool) of
+    any size, or a finite float. Python's ints have no bound, so they are compared as they
+    are, never made floats.
+
+    Parameters
+    ----------
+    value : object
+        What the page sent.
+
+    Returns
+    -------
+    bool
+        True for an int or a finite float.
+    """
     if isinstance(value, bool):
         return False
     if isinstance(value, int):
@@ -65,7 +80,7 @@ def _is_number(value) -> bool:
 
 def _integer(low, high):
     def check(value):
-        if not _is_number(value) or not low <= value <= high or value != int(value):
+        if not is_number(value) or not low <= value <= high or value != int(value):
             raise ValueError(f"expected a whole number from {low} to {high}")
         return int(value)
     return check
@@ -73,7 +88,7 @@ def _integer(low, high):
 
 def _real(low, high, *, low_open=False):
     def check(value):
-        if not _is_number(value) or not (low < value if low_open else low <= value) \
+        if not is_number(value) or not (low < value if low_open else low <= value) \
                 or value > high:
             bound = f"greater than {low:g}" if low_open else f"from {low:g}"
             raise ValueError(f"expected a number {bound} to {high:g}")
@@ -107,6 +122,7 @@ def _column(value):
 
 CHECKS = {
     "dataset": _choice(DATASETS + ("csv",)),
+    "classes": _integer(data.MIN_CLASSES, data.MAX_CLASSES),
     "problem": _choice(PROBLEMS),
     "noise": _integer(0, 50),
     "ratio": _integer(10, 90),
@@ -167,6 +183,23 @@ def merge(current: dict, changes) -> tuple[dict, list]:
         else:
             result["dataset"] = "circle"
     return result, problems
+
+
+def n_outputs(config) -> int:
+    """How many output neurons the settings' network has: one per class with a multi-class
+    data set (a softmax output), else one (a sigmoid's probability, or a number).
+
+    Parameters
+    ----------
+    config : dict
+        The settings.
+
+    Returns
+    -------
+    int
+        ``config["classes"]`` for "spirals" and "blobs", 1 otherwise.
+    """
+    return config["classes"] if config["dataset"] in data.MULTICLASS else 1
 
 
 def _brief(value) -> str:

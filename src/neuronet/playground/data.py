@@ -9,7 +9,10 @@ more than neuronet to rebuild the same data::
     X_train, y_train, X_test, y_test = data.split(X, y, train_percent=50, seed=7)
     inputs = data.features(X_train, ["x1", "x2", "sinx1"])
 
-Classification sets have labels 0 and 1; regression sets have targets in [-1, 1].
+Classification sets have labels 0 and 1, the multi-class sets ("spirals", "blobs") labels
+0 to ``classes - 1``; regression sets have targets in [-1, 1]::
+
+    X, y = data.generate("spirals", classes=3, seed=7)  # three spiral arms, labels 0, 1, 2
 """
 
 from __future__ import annotations
@@ -24,10 +27,13 @@ import numpy as np
 from .._text import printable
 
 RADIUS = 6.0  # the plane drawn on the page: [-RADIUS, RADIUS] on both axes
-CLASSIFICATION = ("circle", "xor", "gauss", "spiral")
+BINARY = ("circle", "xor", "gauss", "spiral")
+MULTICLASS = ("spirals", "blobs")  # three classes or more: a softmax output
+CLASSIFICATION = BINARY + MULTICLASS
 REGRESSION = ("plane", "multigauss")
 DATASETS = CLASSIFICATION + REGRESSION
 N_POINTS = 500
+MIN_CLASSES, MAX_CLASSES = 3, 5  # of the multi-class sets
 
 # Each feature: its name in the page's state, the label drawn beside it, and how it is computed.
 FEATURES = {
@@ -41,14 +47,15 @@ FEATURES = {
 }
 
 
-def generate(name: str, *, noise: float = 0, seed: int = 0, n_points: int = N_POINTS):
+def generate(name: str, *, noise: float = 0, seed: int = 0, n_points: int = N_POINTS,
+             classes: int = MIN_CLASSES):
     """Points of one of the playground's data sets, drawn with a seed.
 
     Parameters
     ----------
     name : str
-        One of ``DATASETS``: "circle", "xor", "gauss", "spiral" (two classes) or "plane",
-        "multigauss" (a target to regress).
+        One of ``DATASETS``: "circle", "xor", "gauss", "spiral" (two classes), "spirals",
+        "blobs" (``classes`` classes) or "plane", "multigauss" (a target to regress).
     noise : float
         A percentage, 0 to 50, as TensorFlow Playground has it: how far points stray from
         the shape (classification) or how much the target is blurred (regression).
@@ -56,25 +63,56 @@ def generate(name: str, *, noise: float = 0, seed: int = 0, n_points: int = N_PO
         The random generator's seed: the same seed gives the same points.
     n_points : int
         How many points.
+    classes : int
+        How many classes the multi-class sets have, ``MIN_CLASSES`` to ``MAX_CLASSES`` (the
+        other sets do not use it); the points are shared out evenly, class ``i % classes``
+        for point ``i``.
 
     Returns
     -------
     X : numpy.ndarray
         Shape (n_points, 2): the coordinates x1, x2.
     y : numpy.ndarray
-        The label (0 or 1) or the target (in [-1, 1]) of each point.
+        The label (0 to the number of classes - 1) or the target (in [-1, 1]) of each point.
 
     Raises
     ------
     ValueError
-        For an unknown ``name`` or a ``noise`` outside 0 to 50.
+        For an unknown ``name``, a ``noise`` outside 0 to 50 or ``classes`` outside 3 to 5.
     """
     if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; expected one of {', '.join(DATASETS)}")
     if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not 0 <= noise <= 50:
         raise ValueError(f"noise must be a percentage from 0 to 50, got {noise!r}")
+    if isinstance(classes, bool) or not isinstance(classes, (int, np.integer)) or \
+            not MIN_CLASSES <= classes <= MAX_CLASSES:
+        raise ValueError(f"classes must be a whole number from {MIN_CLASSES} to {MAX_CLASSES}, "
+                         f"got {classes!r}")
     rng = np.random.default_rng(seed)
+    if name in MULTICLASS:
+        return _MAKERS[name](rng, int(n_points), noise / 100, int(classes))
     return _MAKERS[name](rng, int(n_points), noise / 100)
+
+
+def n_classes(name: str, classes: int = MIN_CLASSES) -> int:
+    """How many classes a data set's labels have.
+
+    Parameters
+    ----------
+    name : str
+        A data set of ``DATASETS`` (or "csv", whose classification has two classes).
+    classes : int
+        The classes asked of a multi-class set.
+
+    Returns
+    -------
+    int
+        ``classes`` for the multi-class sets, 2 for the others that classify, 0 for
+        regression.
+    """
+    if name in MULTICLASS:
+        return int(classes)
+    return 0 if name in REGRESSION else 2
 
 
 def _circle(rng, n, noise):
@@ -109,6 +147,25 @@ def _spiral(rng, n, noise):
     return X + rng.normal(0, noise * 2, X.shape), y
 
 
+def _spirals(rng, n, noise, k):
+    # k arms wound the same way, each turned by a k-th of a circle from the one before.
+    y = np.arange(n) % k
+    t = (np.arange(n) // k) / (n / k)
+    radius = 0.5 + 4.5 * t
+    angle = 1.25 * t * 2 * np.pi + 2 * np.pi * y / k
+    X = np.column_stack([radius * np.sin(angle), radius * np.cos(angle)])
+    return X + rng.normal(0, noise * 2, X.shape), y
+
+
+def _blobs(rng, n, noise, k):
+    # k round clouds whose centres sit evenly on a circle of radius 3.5.
+    y = np.arange(n) % k
+    angle = 2 * np.pi * y / k + np.pi / 2
+    centre = 3.5 * np.column_stack([np.cos(angle), np.sin(angle)])
+    spread = 0.6 + 2.4 * noise * 2  # standard deviation: 0.6, to 3 at 50 % noise
+    return centre + rng.normal(0, spread, (n, 2)), y
+
+
 def _plane(rng, n, noise):
     X = rng.uniform(-RADIUS, RADIUS, (n, 2))
     target = (X[:, 0] + X[:, 1]) / (2 * RADIUS)
@@ -128,7 +185,7 @@ def _multigauss(rng, n, noise):
 
 
 _MAKERS = {"circle": _circle, "xor": _xor, "gauss": _gauss, "spiral": _spiral,
-           "plane": _plane, "multigauss": _multigauss}
+           "spirals": _spirals, "blobs": _blobs, "plane": _plane, "multigauss": _multigauss}
 
 
 def split(X, y, *, train_percent: int = 50, seed: int = 0):

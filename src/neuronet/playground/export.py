@@ -92,8 +92,10 @@ def _layers_code(config, n_inputs) -> list:
         if config["dropout"] > 0:
             lines.append(f"    neuronet.Dropout({config['dropout']!r}),")
         width = size
-    output = "sigmoid" if config["problem"] == "classification" else "identity"
-    lines.append(f"    neuronet.Dense({width}, 1, activation={output!r}),")
+    outputs = settings.n_outputs(config)
+    output = "softmax" if outputs > 1 else \
+        "sigmoid" if config["problem"] == "classification" else "identity"
+    lines.append(f"    neuronet.Dense({width}, {outputs}, activation={output!r}),")
     return lines
 
 
@@ -134,7 +136,7 @@ def python_script(run: Run, table=None, file_name=None) -> str:
     lines = [
         "# Rebuilds and trains the network of the neuronet playground.",
         f"# Network: {len(names)} inputs ({', '.join(names)}) -> "
-        f"{' -> '.join(map(str, config['layers'] + [1]))}; "
+        f"{' -> '.join(map(str, config['layers'] + [settings.n_outputs(config)]))}; "
         f"trained {epochs} epoch{'s' * (epochs != 1)} on the page.",
     ]
     if run.position > 0:
@@ -144,12 +146,18 @@ def python_script(run: Run, table=None, file_name=None) -> str:
         lines.append(f"# The page's training settings changed at epoch {run.changed_at}; this "
                      "script trains with the final settings from the start, so its weights "
                      "differ from the page's.")
-    else:
+    if run.data_changed_at is not None:
+        lines.append(f"# Points were added or cleared on the page at epoch {run.data_changed_at}; "
+                     "this script trains on the final points from the start, so its weights "
+                     "differ from the page's.")
+    if run.changed_at is None and run.data_changed_at is None:
         lines.append("# Same seed, same data, same settings: the same weights as the page, "
                      "bit for bit.")
-    lines += ["", "import neuronet", "from neuronet.playground import data", ""]
-    if config["reg"] == "l1" and config["regRate"] > 0:
-        lines += ["from neuronet.optimizers import Optimizer", "", "import numpy as np", "", ""]
+    l1 = config["reg"] == "l1" and config["regRate"] > 0
+    lines += ["", *(["import numpy as np", ""] if l1 or run.added else []), "import neuronet",
+              "from neuronet.playground import data", ""]
+    if l1:
+        lines += ["from neuronet.optimizers import Optimizer", "", ""]
         lines += inspect.getsource(L1).rstrip().splitlines() + ["", ""]
     if config["dataset"] == "csv":
         x1, x2 = table.columns
@@ -160,11 +168,19 @@ def python_script(run: Run, table=None, file_name=None) -> str:
             "X, y = table.X, table.y  # the two columns scaled onto the plane [-6, 6]²",
         ]
     else:
+        classes = f", classes={config['classes']}" if config["dataset"] in data.MULTICLASS \
+            else ""
         lines.append(f"X, y = data.generate({config['dataset']!r}, noise={config['noise']}, "
-                     f"seed={seed})")
+                     f"seed={seed}{classes})")
+    lines.append(f"X_train, y_train, X_test, y_test = data.split(X, y, "
+                 f"train_percent={config['ratio']}, seed={seed})")
+    if run.added:
+        added = [[float(a), float(b), int(c)] for a, b, c in run.added]
+        lines += ["# The points added on the page: [x1, x2, class], after the training points.",
+                  f"added = np.array({added!r})",
+                  "X_train = np.vstack([X_train, added[:, :2]])",
+                  "y_train = np.concatenate([y_train, added[:, 2].astype(y_train.dtype)])"]
     lines += [
-        f"X_train, y_train, X_test, y_test = data.split(X, y, train_percent={config['ratio']}, "
-        f"seed={seed})",
         f"features = {config['features']!r}",
         "inputs_train, inputs_test = data.features(X_train, features), "
         "data.features(X_test, features)",

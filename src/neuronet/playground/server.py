@@ -23,7 +23,8 @@ from .._text import printable
 from . import config as settings
 from . import data
 from .session import NODE_GRID, OUTPUT_GRID, describe_columns, feature_surfaces
-from .tabs import Tab, Trainer
+from .tabs import Tab
+from .trainer import Trainer
 from .uploads import Reader
 
 STATIC = Path(__file__).parent / "static"

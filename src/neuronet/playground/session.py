@@ -14,18 +14,13 @@ from .. import losses
 from .._text import printable
 from ..layers import Dense, Dropout
 from ..network import Network
-from ..neuron import Neuron
 from ..optimizers import SGD, Adam, Optimizer
-from ..trace import record
 from . import config as settings
-from . import data
+from . import data, views
+from .tutorial import Tutorial  # noqa: F401 (where the tabs and the tests take it)
 
 OUTPUT_GRID = 64  # the output's surface: 64 × 64 points
 NODE_GRID = 32  # each neuron's own surface
-TUTORIAL_ITERATIONS = 10_000
-# Iterations at which the tutorial's weights are kept for the page's chart: evenly spread on a
-# logarithmic scale, since the weights move most in the first hundred.
-_CHARTED = sorted({round(10 ** (k / 40)) for k in range(161)})
 MAX_PENDING = 1000  # epochs (or tutorial iterations x 10) a step request may queue
 
 
@@ -105,8 +100,8 @@ def make_optimizer(name, learning_rate, reg="none", reg_rate=0.0):
 
 def build_network(n_inputs, config) -> Network:
     """The network the settings describe: a Dense layer per hidden layer (each followed by
-    Dropout when its rate is above 0), then one output unit: sigmoid to classify, identity
-    for regression.
+    Dropout when its rate is above 0), then the output: one sigmoid unit for two classes, a
+    softmax unit per class for more (``config.n_outputs``), one identity unit for regression.
 
     Parameters
     ----------
@@ -127,8 +122,10 @@ def build_network(n_inputs, config) -> Network:
         if config["dropout"] > 0:
             layers.append(Dropout(config["dropout"]))
         width = size
-    output = "sigmoid" if config["problem"] == "classification" else "identity"
-    layers.append(Dense(width, 1, output))
+    outputs = settings.n_outputs(config)
+    output = "softmax" if outputs > 1 else \
+        "sigmoid" if config["problem"] == "classification" else "identity"
+    layers.append(Dense(width, outputs, output))
     return Network(layers, seed=config["seed"])
 
 
@@ -143,8 +140,11 @@ def loss_name(config) -> str:
     Returns
     -------
     str
-        "binary_crossentropy" to classify, "mse" for regression.
+        "categorical_crossentropy" for more than two classes (with the softmax output),
+        "binary_crossentropy" for two, "mse" for regression.
     """
+    if settings.n_outputs(config) > 1:
+        return "categorical_crossentropy"
     return "binary_crossentropy" if config["problem"] == "classification" else "mse"
 
 
@@ -200,27 +200,59 @@ class Run:
         The settings.
     points : tuple of numpy.ndarray
         (X_train, y_train, X_test, y_test), as ``data.split`` gives them.
+    added : list or None
+        Points the learner added, [x1, x2, class] each: they join the training points, after
+        the others.
     """
 
-    def __init__(self, config, points):
+    def __init__(self, config, points, added=None):
         self.config = dict(config)
-        X_train, y_train, X_test, y_test = points
+        self.points = points
+        self.classes = settings.n_outputs(config)
         names = config["features"]
-        self.X_train = np.ascontiguousarray(data.features(X_train, names))
-        self.X_test = np.ascontiguousarray(data.features(X_test, names))
-        self.y_train, self.y_test = y_train, y_test
-        self.Y_train = np.ascontiguousarray(y_train, dtype=np.float64).reshape(-1, 1)
+        self.X_test = np.ascontiguousarray(data.features(points[2], names))
+        self.y_test = points[3]
         self.network = build_network(len(names), config)
+        self.data_changed_at = None  # the epoch at which points were added or cleared mid-run
+        self._directions = None  # the hidden view's principal directions, frame to frame
         self.loss = losses.get(loss_name(config))
         self.network.loss = self.loss.name
         self.optimizer = make_optimizer(config["optimizer"], config["lr"], config["reg"],
                                         config["regRate"])
         self.epoch = 0
-        self.order = None
         self.position = 0
         self.changed_at = None  # the epoch at which a training setting changed mid-run
         self.grid_out = data.features(data.grid(OUTPUT_GRID), names)
         self.grid_node = data.features(data.grid(NODE_GRID), names)
+        self.grid_lines = data.features(views.grid_lines(), names)  # the hidden view's
+        self.use_points(added or [])
+
+    def use_points(self, added) -> None:
+        """Train from now on with the added points ``added`` joined to the training points;
+        the network keeps its weights and the next batch starts a new epoch's order.
+
+        Parameters
+        ----------
+        added : list
+            [x1, x2, class] per point, in the order they were added.
+        """
+        X_train, y_train = self.points[0], self.points[1]
+        if self.epoch > 0 or self.position > 0:
+            self.data_changed_at = self.data_changed_at if self.data_changed_at is not None \
+                else self.epoch
+        self.added = [list(point) for point in added]
+        if self.added:
+            extra = np.asarray(self.added, dtype=np.float64).reshape(-1, 3)
+            X_train = np.vstack([X_train, extra[:, :2]])
+            y_train = np.concatenate([y_train, extra[:, 2].astype(y_train.dtype)])
+        self.X_train = np.ascontiguousarray(data.features(X_train, self.config["features"]))
+        self.y_train = y_train
+        if self.classes > 1:  # one-hot rows: the targets fit gives a softmax for class labels
+            self.Y_train = np.eye(self.classes)[np.asarray(y_train, dtype=np.int64)]
+        else:
+            self.Y_train = np.ascontiguousarray(y_train, dtype=np.float64).reshape(-1, 1)
+        self.order = None
+        self.position = 0
         self._x_buffer = self._y_buffer = None
 
     def retune(self, config) -> None:
@@ -279,7 +311,7 @@ class Run:
         batch = min(self.config["batch"], n)
         if self._x_buffer is None or len(self._x_buffer) != batch:
             self._x_buffer = np.empty((batch, self.X_train.shape[1]))
-            self._y_buffer = np.empty((batch, 1))
+            self._y_buffer = np.empty((batch, self.Y_train.shape[1]))
         done = 0
         while done < epochs:
             self._order()
@@ -400,8 +432,10 @@ class Run:
         return result
 
     def frame(self, details: bool = False) -> dict:
-        """What the page draws now: epoch, losses, the output's surface (float32, rows from
-        the top), each hidden neuron's surface (bytes), and every weight and bias.
+        """What the page draws now: epoch, losses, the output's surface (``output``: float32,
+        rows from the top; or, with a softmax, ``probabilities``: each class's, bytes), each
+        hidden neuron's surface (bytes), every weight and bias, and ``hidden``: the training
+        points as the first hidden layer sees them (``views.hidden_view``).
 
         Parameters
         ----------
@@ -415,17 +449,22 @@ class Run:
         """
         net = self.network
         with np.errstate(over="ignore", invalid="ignore"):
-            output = _finite(net.predict(self.grid_out)[:, 0].astype(np.float32))
+            predicted = net.predict(self.grid_out)
         neurons, x = [], self.grid_node
         dense = [layer for layer in net.layers if isinstance(layer, Dense)]
         for layer in net.layers[:-1]:
             x = layer.forward(x)
             if isinstance(layer, Dense):
                 neurons.append([_bytes_of(x[:, j]) for j in range(x.shape[1])])
-        frame = {"type": "frame", "epoch": self.epoch, "output": _b64(output),
-                 "neurons": neurons,
+        frame = {"type": "frame", "epoch": self.epoch, "neurons": neurons,
                  "weights": [_finite(layer.weights).tolist() for layer in dense],
                  "biases": [_finite(layer.bias).tolist() for layer in dense]}
+        if self.classes > 1:
+            frame["probabilities"] = views.probability_bytes(predicted)
+        else:
+            frame["output"] = _b64(_finite(predicted[:, 0].astype(np.float32)))
+        frame["hidden"], self._directions = views.hidden_view(
+            net, self.X_train, self.grid_lines, self._directions)
         frame.update(self.scores())
         if details:
             frame.update(self.gradients())
@@ -449,6 +488,8 @@ class Run:
         meta = {"task": config["problem"], "playground": {
             "settings": {k: config[k] for k in settings.DEFAULTS}, "epochs": self.epoch,
             "features": config["features"]}}
+        if self.added:
+            meta["playground"]["added_points"] = self.added
         if table is not None:
             cols = table.columns
             names = [_feature_name(f, cols) for f in config["features"]]
@@ -461,7 +502,7 @@ class Run:
                 meta["target_mean"] = table.target_centre
                 meta["target_scale"] = table.target_scale
         elif config["problem"] == "classification":
-            meta["classes"] = [0, 1]
+            meta["classes"] = list(range(max(2, self.classes)))
         meta["feature_names"] = names
         return meta
 
@@ -470,110 +511,6 @@ def _feature_name(feature, columns):
     a, b = columns
     return {"x1": a, "x2": b, "x1sq": f"{a}²", "x2sq": f"{b}²", "x1x2": f"{a}·{b}",
             "sinx1": f"sin({a})", "sinx2": f"sin({b})"}[feature]
-
-
-class Tutorial:
-    """The tutorial's neuron: its four-row table, trained one iteration at a time exactly as
-    ``Neuron.train`` would (``neuronet.trace.record``), up to the tutorial's 10,000."""
-
-    def __init__(self):
-        from ..datasets import tutorial
-
-        self.inputs, self.outputs, self.test_input = tutorial()
-        self.reset()
-
-    def reset(self) -> None:
-        """Back to the tutorial's starting neuron (seed 15), not trained."""
-        self.neuron = Neuron()
-        self.start = self.neuron.weights.copy()
-        self.iteration = 0
-        self.step = None
-        self.history = [[0, *self.start[:, 0].tolist()]]
-
-    @property
-    def done(self) -> bool:
-        """Whether the neuron has trained all of the tutorial's 10,000 iterations."""
-        return self.iteration >= TUTORIAL_ITERATIONS
-
-    def total_left(self) -> int:
-        """Iterations left to the tutorial's 10,000.
-
-        Returns
-        -------
-        int
-            How many.
-        """
-        return TUTORIAL_ITERATIONS - self.iteration
-
-    def advance(self, iterations: int) -> int:
-        """Train the neuron ``iterations`` more iterations (no further than 10,000).
-
-        Parameters
-        ----------
-        iterations : int
-            How many.
-
-        Returns
-        -------
-        int
-            How many it trained.
-        """
-        iterations = min(iterations, TUTORIAL_ITERATIONS - self.iteration)
-        if iterations > 0:
-            first = self.iteration
-            at = {i - first for i in _CHARTED if first < i <= first + iterations}
-            trace = record(self.neuron, self.inputs, self.outputs, iterations,
-                           at=sorted(at | {iterations}))
-            self.step = trace.steps[-1]
-            self.history += [[first + step.iteration, *step.new_weights[:, 0].tolist()]
-                             for step in trace.steps]
-            self.iteration += iterations
-        return iterations
-
-    def frame(self) -> dict:
-        """What the page shows of the neuron now: its table, weights, and the last
-        iteration's output, error, confidence and adjustment, as the tutorial names them.
-
-        Returns
-        -------
-        dict
-            The "tutorial" message.
-        """
-        weights = self.neuron.weights[:, 0]
-        message = {"type": "tutorial", "iteration": self.iteration,
-                   "total": TUTORIAL_ITERATIONS, "done": self.done,
-                   "inputs": self.inputs.tolist(), "expected": self.outputs[:, 0].tolist(),
-                   "start": self.start[:, 0].tolist(), "weights": weights.tolist(),
-                   "testInput": self.test_input.tolist(), "history": self.history,
-                   "test": float(1 / (1 + np.exp(-self.test_input @ weights)))}
-        if self.step is not None:
-            step = self.step
-            message.update(before=step.weights[:, 0].tolist(), output=step.output[:, 0].tolist(),
-                           error=step.error[:, 0].tolist(),
-                           confidence=step.confidence[:, 0].tolist(),
-                           adjustment=step.adjustment[:, 0].tolist())
-        else:  # not trained yet: what the starting weights answer
-            output = 1 / (1 + np.exp(-(self.inputs @ self.start[:, 0])))
-            error = self.outputs[:, 0] - output
-            message.update(output=output.tolist(), error=error.tolist(),
-                           confidence=(error * output * (1 - output)).tolist())
-        return message
-
-    def network(self) -> Network:
-        """The neuron as a one-layer Network (three inputs, sigmoid, no bias).
-
-        Returns
-        -------
-        Network
-            The network, with the tutorial's iterations in its metadata.
-        """
-        layer = Dense(3, 1, "sigmoid", bias=False)
-        layer.weights = self.neuron.weights.copy()
-        net = Network([layer], seed=15)
-        net.metadata = {"feature_names": ["x1", "x2", "x3"], "task": "classification",
-                        "classes": [0, 1],
-                        "playground": {"tutorial_iterations": self.iteration}}
-        return net
 
 
 def describe_columns(columns) -> dict:

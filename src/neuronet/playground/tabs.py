@@ -1,10 +1,8 @@
 """The server's tabs: what one browser tab has (its settings, its run or the tutorial's
-neuron, its uploaded file) and how it answers the page's messages; and the trainer that
-shares the server's time among the tabs that are training, fairly.
+neuron, its uploaded file, the points its learner added) and how it answers the page's
+messages.
 
-Training happens on the event loop, in slices: one task, the trainer, visits the tabs that
-are training in turn (round robin) and gives each the same slice of CPU time, so that every
-tab advances however many are open and however busy the machine is. A tab's frames are sent
+Training happens on the event loop, in slices (``trainer.Trainer``). A tab's frames are sent
 by a task of its own, the newest one only: a page that reads slowly slows nothing but
 itself. Work that grows with an uploaded file runs in a thread."""
 
@@ -21,10 +19,7 @@ from . import config as settings
 from . import data
 from .export import take_away
 from .session import MAX_PENDING, Run, Tutorial, describe_columns
-
-FRAME_SECONDS = 1 / 30  # a round of the trainer takes at least this: at most 30 frames a second
-ROUND_SECONDS = 0.03  # CPU time of one round, shared among the tabs that are training
-MIN_SLICE = 0.004  # the least CPU time a tab trains for in its turn
+from .trainer import Trainer
 
 log = logging.getLogger("neuronet.playground")
 
@@ -62,72 +57,6 @@ def _finite(value):
     return number if math.isfinite(number) else None
 
 
-class Trainer:
-    """Shares training time among tabs: round robin, each tab that is training gets
-    ``max(MIN_SLICE, ROUND_SECONDS / n)`` seconds of CPU time per round (``n`` tabs
-    training), then its frame.
-
-    CPU time, not wall-clock time: on a busy machine a tab's slice is not eaten by the time
-    other programs run in, so every tab gets the same work done per round."""
-
-    def __init__(self):
-        self.tabs: list = []
-        self.rounds = 0
-        self._wake = None
-        self._task = None
-
-    def add(self, tab) -> None:
-        """Take ``tab`` into the rounds (it trains whenever it plays or has steps queued).
-
-        Parameters
-        ----------
-        tab : Tab
-            The tab.
-        """
-        self.tabs.append(tab)
-        if self._task is None or self._task.done():
-            self._wake = asyncio.Event()
-            self._task = asyncio.create_task(self._rounds())
-        self.wake()
-
-    def remove(self, tab) -> None:
-        """Leave ``tab`` out of the rounds from now on; the last one out stops the trainer.
-
-        Parameters
-        ----------
-        tab : Tab
-            The tab.
-        """
-        if tab in self.tabs:
-            self.tabs.remove(tab)
-        if not self.tabs and self._task is not None:
-            self._task.cancel()
-            self._task = None
-
-    def wake(self) -> None:
-        """Say that a tab may have work: the trainer looks again."""
-        if self._wake is not None:
-            self._wake.set()
-
-    async def _rounds(self) -> None:
-        while True:
-            busy = [tab for tab in self.tabs if tab.wants_work()]
-            if not busy:
-                self._wake.clear()
-                await self._wake.wait()
-                continue
-            started = time.perf_counter()
-            budget = max(MIN_SLICE, ROUND_SECONDS / len(busy))
-            for tab in busy:
-                if tab.closed or not tab.wants_work():
-                    continue
-                tab.train_slice(budget)
-                await asyncio.sleep(0)  # the pages' messages and the frames' sending
-            self.rounds += 1
-            rest = FRAME_SECONDS - (time.perf_counter() - started)
-            await asyncio.sleep(max(0.0, rest))
-
-
 class Tab:
     """One browser tab: its settings, its run (or the tutorial's neuron), its file.
 
@@ -153,6 +82,7 @@ class Tab:
         self.run = None
         self.run_id = 0
         self.points = None
+        self.added: list = []  # points the learner clicked onto the plane: [x1, x2, class]
         self.columns = None  # an uploaded file, read
         self.file_version = 0  # counts the uploads: a new file is new data
         self.run_file = 0  # the upload the current run learns from
@@ -213,7 +143,7 @@ class Tab:
             names = [printable(n) for n in _column_labels(self.table.columns)]
         state = {"type": "state", "config": self.config, "run": self.run_id, "mode": self.mode,
                  "playing": self.playing, "featureLabels": dict(zip(data.FEATURES, names)),
-                 "changedAt": self.run.changed_at,
+                 "changedAt": self.run.changed_at, "dataChangedAt": self.run.data_changed_at,
                  "file": None if self.columns is None else describe_columns(self.columns)}
         await self.send(state)
         if with_data or not self._data_sent:
@@ -223,10 +153,11 @@ class Tab:
 
     def _data_message(self) -> dict:
         X_train, y_train, X_test, y_test = self.points
+        added = [[round(float(a), 4), round(float(b), 4), c] for a, b, c in self.added]
         message = {"type": "data", "run": self.run_id, "problem": self.config["problem"],
-                   "train": data.point_rows(X_train, y_train),
-                   "test": data.point_rows(X_test, y_test),
-                   "axes": None, "classes": None}
+                   "train": data.point_rows(X_train, y_train) + added,
+                   "test": data.point_rows(X_test, y_test), "added": len(added),
+                   "nClasses": self._n_classes(), "axes": None, "classes": None}
         if self.table is not None:
             t = self.table
             message["axes"] = [{"name": printable(c), "centre": m, "scale": s}
@@ -238,6 +169,11 @@ class Tab:
                 message["targetRange"] = [t.target_centre - t.target_scale,
                                           t.target_centre + t.target_scale]
         return message
+
+    def _n_classes(self) -> int:
+        if self.config["problem"] != "classification":
+            return 0
+        return max(2, settings.n_outputs(self.config))
 
     def frame(self) -> dict:
         """The frame the page draws now (the network's, or the tutorial's neuron's).
@@ -288,17 +224,22 @@ class Tab:
             if table is None:
                 table, version = self._table_for(config, False, self.columns), self.file_version
             config["problem"] = table.problem
+            if self.table is None or (version is not None and version != self.run_file) or \
+                    any(old[k] != config[k] for k in settings.DATA_KEYS):
+                self.added = []  # points added to other data go with it
             self.points = data.split(table.X, table.y, train_percent=config["ratio"],
                                      seed=config["seed"])
             self.table = table
             self.run_file = self.run_file if version is None else version
         elif self.points is None or self.table is not None or \
                 any(old[k] != config[k] for k in settings.DATA_KEYS):
-            X, y = data.generate(config["dataset"], noise=config["noise"], seed=config["seed"])
+            X, y = data.generate(config["dataset"], noise=config["noise"], seed=config["seed"],
+                                 classes=config["classes"])
             self.points = data.split(X, y, train_percent=config["ratio"], seed=config["seed"])
             self.table = None
+            self.added = []
         self.config = config
-        self.run = Run(config, self.points)
+        self.run = Run(config, self.points, self.added)
         self.run_id += 1
 
     @staticmethod
@@ -447,7 +388,7 @@ class Tab:
             self.tutorial.reset()
             await self.send_frame()
         else:
-            self.run = Run(self.config, self.points)
+            self.run = Run(self.config, self.points, self.added)
             self.run_id += 1
             await self.send_state()
 
@@ -481,13 +422,51 @@ class Tab:
         self.details = on
         await self.send_frame()
 
+    async def _on_add_point(self, message):
+        # A point of a chosen class where the learner clicked: training goes on with it.
+        if self.mode == "tutorial":
+            raise ValueError("points are added to the network's data; leave the tutorial's "
+                             "neuron first")
+        classes = self._n_classes()
+        if not classes:
+            raise ValueError("points of a class are added to classification data; this run "
+                             "predicts numbers (regression)")
+        r = data.RADIUS
+        place = []
+        for key in ("x1", "x2"):
+            value = message.get(key)
+            if not settings.is_number(value) or not -r <= value <= r:
+                raise ValueError(f"addPoint: {key} must be a number from {-r:g} to {r:g} (a "
+                                 f"spot on the plane), got {_brief(value)}")
+            place.append(float(value))
+        label = message.get("label")
+        if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label < classes:
+            raise ValueError(f"addPoint: label must be a class from 0 to {classes - 1}, got "
+                             f"{_brief(label)}")
+        if len(self.added) >= MAX_ADDED:
+            raise ValueError(f"addPoint: {MAX_ADDED} points added already, the most a tab "
+                             "keeps; clear them to add others")
+        self.added.append([*place, label])
+        await self._points_changed()
+
+    async def _on_clear_points(self, message):
+        if self.added:
+            self.added = []
+            self.run.use_points(self.added)
+        await self.send_state(with_data=True)
+
+    async def _points_changed(self):
+        self.run.use_points(self.added)
+        await self.send_state(with_data=True)
+
     async def _on_ping(self, message):
         await self.send({"type": "pong"})
 
     HANDLERS = {"config": _on_config, "play": _on_play, "pause": _on_pause,
                 "toggle": _on_toggle, "step": _on_step, "reset": _on_reset,
                 "mode": _on_mode, "finish": _on_finish, "ping": _on_ping, "batch": _on_batch,
-                "details": _on_details}
+                "details": _on_details, "addPoint": _on_add_point,
+                "clearPoints": _on_clear_points}
 
     # --- training ------------------------------------------------------------------------------
 
@@ -578,6 +557,7 @@ class Tab:
 
 
 MAX_MESSAGE_BYTES = 64 * 1024  # a page's messages are settings, a few hundred bytes
+MAX_ADDED = 500  # points a tab may add to its data
 
 
 def _brief(value) -> str:

@@ -5,12 +5,14 @@
   "use strict";
 
   const $ = (id) => document.getElementById(id);
-  const SETTINGS = ["dataset", "problem", "noise", "ratio", "batch", "features", "layers",
+  const SETTINGS = ["dataset", "classes", "problem", "noise", "ratio", "batch", "features", "layers",
     "activation", "lr", "reg", "regRate", "dropout", "optimizer", "seed", "speed",
     "csvX1", "csvX2", "csvTarget"];
-  const NUMBERS = new Set(["noise", "ratio", "batch", "lr", "regRate", "dropout", "seed", "speed"]);
+  const NUMBERS = new Set(["classes", "noise", "ratio", "batch", "lr", "regRate", "dropout", "seed", "speed"]);
   const FEATURES = ["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2"];
-  const CLASSIFY_SETS = ["circle", "xor", "gauss", "spiral"];
+  const CLASSIFY_SETS = ["circle", "xor", "gauss", "spiral", "spirals", "blobs"];
+  const MULTI_SETS = ["spirals", "blobs"];  // three classes or more: a softmax output
+  const V = window.neuronetViews;
   const REGRESS_SETS = ["plane", "multigauss"];
 
   let ws = null, hello = null, token = null, config = null, mode = "network";
@@ -18,8 +20,12 @@
   let featureLabels = {}, lossHistory = [], structure = "", hover = null, fileInfo = null;
   let page = { showTest: false, discretize: false, showGradients: false };
   let pinned = null;  // the neuron whose numbers the panel shows
+  let addClass = null;  // the class a click on the output adds a point of (null: none)
   let framesReceived = 0, renderQueued = false, reconnectDelay = 500, bannerTimer = null;
-  let links = [], nodes = { hidden: [], output: null };
+  let links = [], nodes = { hidden: [], outputs: [] };
+  // Output neurons: one per class with a softmax, else one; classes the data has (0: numbers).
+  const nOutputs = () => (config && MULTI_SETS.includes(config.dataset) ? config.classes : 1);
+  const nClasses = () => (points ? points.nClasses : 0);
 
   // --- colours: a diverging orange–white–blue scale -------------------------------------------
   const STOPS = [[-1, [179, 88, 6]], [-0.5, [241, 163, 64]], [0, [247, 247, 247]],
@@ -55,6 +61,14 @@
 
   // Paint a size × size picture (bytes 0..255 standing for -1..1) onto a canvas, smoothly.
   const scratch = document.createElement("canvas");
+  function paintImage(canvas, rgba, size) {  // the same, for colours already worked out
+    scratch.width = size; scratch.height = size;
+    scratch.getContext("2d").putImageData(new ImageData(rgba, size, size), 0, 0);
+    const ctx = canvas.getContext("2d");
+    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = "high";
+    ctx.drawImage(scratch, 0, 0, canvas.width, canvas.height);
+  }
   function paint(canvas, bytes, size, palette) {
     scratch.width = size; scratch.height = size;
     const sctx = scratch.getContext("2d");
@@ -163,7 +177,7 @@
       buildNetwork();
       queueRender();
     },
-    data(m) { points = m; drawCsvPreview(); queueRender(); },
+    data(m) { points = m; drawCsvPreview(); syncAddPoints(); queueRender(); },
     frame(m) {
       if (m.run !== runId) return;  // from a run that was replaced
       framesReceived++;
@@ -211,6 +225,8 @@
       select.value = value;
     }
     for (const id of ["ratio", "noise", "batch"]) $(id).value = config[id];
+    $("classes").value = String(config.classes);
+    $("classes-box").hidden = !MULTI_SETS.includes(config.dataset);
     $("noise").disabled = config.dataset === "csv";  // a file's points are as they are
     $("noise").title = config.dataset === "csv" ? "Noise applies to the generated data sets"
       : "How far points stray from the pattern";
@@ -232,6 +248,7 @@
     $("discretize").checked = page.discretize;
     $("show-gradients").checked = page.showGradients;
     $("accuracy-box").hidden = config.problem !== "classification";
+    syncAddPoints();
     document.body.classList.toggle("playing", playing);
     $("play").setAttribute("aria-label", playing ? "Pause" : "Play");
     showColumns();
@@ -276,6 +293,9 @@
       const value = $("seed").value.trim();
       change({ seed: value === "" ? value : Number(value) });
     });
+    $("classes").addEventListener("change", () => change({ classes: Number($("classes").value) }));
+    $("clear-points").addEventListener("click", () => send({ type: "clearPoints" }));
+    $("output-surface").addEventListener("click", addPointAt);
     $("new-seed").addEventListener("click", () => change({ seed: Math.floor(Math.random() * 100000) }));
     for (const button of document.querySelectorAll(".dataset")) {
       button.addEventListener("click", () => {
@@ -317,6 +337,10 @@
         send({ type: "batch" });
       } else if (event.key === "r" || event.key === "R") {
         send({ type: "reset" });
+      } else if (/^[1-9]$/.test(event.key) && Number(event.key) <= nClasses()) {
+        chooseClass(Number(event.key) - 1);
+      } else if (event.key === "Escape") {
+        chooseClass(null);
       }
     });
     window.addEventListener("resize", () => { structure = ""; buildNetwork(); queueRender(); });
@@ -430,12 +454,13 @@
     const ctx = canvas.getContext("2d");
     const w = canvas.width, h = canvas.height, r = hello.grid.radius;
     const size = options.size;
+    const many = problem === "classification" && (options.classes || 2) > 2;
     for (const [x1, x2, y] of list) {
       const v = problem === "classification" ? 2 * y - 1 : y;
       const px = ((x1 + r) / (2 * r)) * w, py = ((r - x2) / (2 * r)) * h;
       ctx.beginPath();
       ctx.arc(px, py, size, 0, 2 * Math.PI);
-      ctx.fillStyle = css(colour(v));
+      ctx.fillStyle = many ? css(V.classColour(y)) : css(colour(v));
       ctx.fill();
       ctx.lineWidth = options.lineWidth || 1;
       ctx.strokeStyle = options.stroke;
@@ -460,7 +485,8 @@
         continue;
       }
       const problem = REGRESS_SETS.includes(name) ? "regression" : "classification";
-      drawPoints(canvas, hello.previews[name], problem, { size: 2, stroke: "rgba(255,255,255,0.7)", lineWidth: 0.5 });
+      drawPoints(canvas, hello.previews[name], problem, { size: 2, stroke: "rgba(255,255,255,0.7)",
+        lineWidth: 0.5, classes: MULTI_SETS.includes(name) ? 3 : 2 });
     }
   }
 
@@ -479,21 +505,22 @@
   function buildNetwork() {
     if (!config || !hello) return;
     const box = $("network");
-    const key = JSON.stringify([config.features, config.layers, box.clientWidth, featureLabels]);
+    const K = nOutputs();
+    const key = JSON.stringify([config.features, config.layers, box.clientWidth, featureLabels, K]);
     if (key === structure) return;
     structure = key;
     for (const element of box.querySelectorAll(".node, .node-label, .layer-head, .bias")) element.remove();
     const svg = $("links");
     svg.textContent = "";
     links = [];
-    nodes = { hidden: [], output: null };
+    nodes = { hidden: [], outputs: [] };
 
     const width = Math.max(box.clientWidth, 360);
     const columns = config.layers.length + 2;
     const left = 62, right = width - NODE - 6;
     const xAt = (c) => left + ((right - left) * c) / (columns - 1);
     const yAt = (i) => TOP + i * (NODE + GAP);
-    const tallest = Math.max(FEATURES.length, ...config.layers, 1);
+    const tallest = Math.max(FEATURES.length, ...config.layers, K);
     box.style.height = `${TOP + tallest * (NODE + GAP) + 4}px`;
 
     // Features: every one is shown; those in use are bright, and linked into the network.
@@ -574,13 +601,22 @@
       previous = current;
     });
 
-    // The output neuron, linked to the big picture on the right.
-    const ox = xAt(columns - 1), oy = yAt(0) + (NODE + GAP) * Math.max(0, Math.min(3, (Math.max(...config.layers, 2) - 1) / 2));
-    nodes.output = neuron(box, ox, oy, "output-node", "The output neuron",
-      { layer: config.layers.length, index: 0, name: "the output" });
-    drawLinks(svg, previous, [{ x: ox, y: oy, name: "the output" }], config.layers.length);
+    // The output neuron (one per class with a softmax), linked to the big picture on the right.
+    const ox = xAt(columns - 1), L = config.layers.length;
+    const first = K > 1 ? 0 : Math.max(0, Math.min(3, (Math.max(...config.layers, 2) - 1) / 2));
+    const outputs = [];
+    for (let k = 0; k < K; k++) {
+      const oy = yAt(0) + (NODE + GAP) * (first + k);
+      const name = K > 1 ? `the output of class ${k}` : "the output";
+      const info = neuron(box, ox, oy, "output-node", K > 1 ? `The output neuron of class ${k}` : "The output neuron",
+        { layer: L, index: k, name });
+      if (K > 1) info.div.style.borderColor = css(V.classColour(k));
+      nodes.outputs.push(info);
+      outputs.push({ x: ox, y: oy, name });
+    }
+    drawLinks(svg, previous, outputs, L);
     if (pinned) {  // the same neuron in the new drawing, if it is still there
-      const again = pinned.layer === config.layers.length ? nodes.output
+      const again = pinned.layer === L ? nodes.outputs[pinned.index]
         : (nodes.hidden[pinned.layer] || [])[pinned.index];
       pinned = null;
       pin(again || null);
@@ -685,12 +721,19 @@
       const fx = (event.clientX - rect.left) / rect.width, fy = (event.clientY - rect.top) / rect.height;
       const x1 = -r + 2 * r * fx, x2 = r - 2 * r * fy;
       const col = Math.round(fx * (size - 1)), row = Math.round(fy * (size - 1));
-      const value = outputAt(row, col);
       let where = `x1 ${x1.toFixed(2)}, x2 ${x2.toFixed(2)}`;
       if (points && points.axes) {
         const [a, b] = points.axes;
         where = `${a.name} ${(a.centre + x1 * a.scale).toPrecision(4)}, ${b.name} ${(b.centre + x2 * b.scale).toPrecision(4)}`;
       }
+      if (latest.probabilities) {
+        const p = V.probabilitiesAt(decodedProbabilities(), size, nOutputs(), row, col);
+        const best = p.indexOf(Math.max(...p));
+        $("surface-readout").textContent = `${where} → class ${best} (${Math.round(100 * p[best])}%); ` +
+          p.map((v, k) => `${k}: ${v.toFixed(2)}`).join(" ");
+        return;
+      }
+      const value = outputAt(row, col);
       let shown = value.toFixed(3);
       if (points && points.targetRange) {
         const [low, high] = points.targetRange;
@@ -702,9 +745,19 @@
   }
 
   // --- drawing a frame ---------------------------------------------------------------------------
-  let outputValues = null, outputFrame = null;
+  let outputValues = null, outputFrame = null, probabilityBytes = null, probabilityFrame = null;
+  function decodedProbabilities() {
+    if (probabilityFrame !== latest) {
+      probabilityBytes = decode(latest.probabilities, Uint8Array);
+      probabilityFrame = latest;
+    }
+    return probabilityBytes;
+  }
   function outputAt(row, col) {
     if (!latest) return NaN;
+    if (latest.probabilities) {  // the most probable class's probability
+      return Math.max(...V.probabilitiesAt(decodedProbabilities(), hello.grid.output, nOutputs(), row, col));
+    }
     if (outputFrame !== latest) {
       outputValues = decode(latest.output, Float32Array);
       outputFrame = latest;
@@ -733,13 +786,23 @@
 
     const classify = config.problem === "classification";
     const size = hello.grid.output;
+    const K = latest.probabilities ? nOutputs() : 1;
     const outBytes = new Uint8Array(size * size);
-    for (let i = 0; i < size * size; i++) {
-      let v = outputAt(Math.floor(i / size), i % size);
-      if (classify) v = 2 * v - 1;
-      if (page.discretize) v = v >= 0 ? 1 : -1;
-      outBytes[i] = toByte(v);
+    const probs = K > 1 ? decodedProbabilities() : null;
+    if (K === 1) {
+      for (let i = 0; i < size * size; i++) {
+        let v = outputAt(Math.floor(i / size), i % size);
+        if (classify) v = 2 * v - 1;
+        if (page.discretize) v = v >= 0 ? 1 : -1;
+        outBytes[i] = toByte(v);
+      }
     }
+    // Class k's probability over the plane: the picture of its output neuron.
+    const classBytes = (k) => {
+      const bytes = new Uint8Array(size * size);
+      for (let i = 0; i < size * size; i++) bytes[i] = probs[i * K + k];
+      return bytes;
+    };
     // Neurons' own pictures, and the links' colours and widths.
     nodes.hidden.forEach((layer, l) => layer.forEach((info) => {
       const b64 = latest.neurons[l] && latest.neurons[l][info.index];
@@ -747,11 +810,12 @@
       const bias = latest.biases[l] ? latest.biases[l][info.index] : 0;
       info.bias.style.background = css(colour(Math.tanh(bias)));
     }));
-    if (nodes.output) {
-      paint(nodes.output.canvas, outBytes, size, LUT);
-      const bias = latest.biases[latest.biases.length - 1][0];
-      nodes.output.bias.style.background = css(colour(Math.tanh(bias)));
-    }
+    nodes.outputs.forEach((info, k) => {
+      if (K > 1) paint(info.canvas, classBytes(k), size, V.classPalette(k));
+      else paint(info.canvas, outBytes, size, LUT);
+      const bias = latest.biases[latest.biases.length - 1][k];
+      if (bias !== undefined) info.bias.style.background = css(colour(Math.tanh(bias)));
+    });
     const grads = latest.gradients || [];
     const steepest = Math.max(1e-12, ...grads.flat(2).map(Math.abs));
     for (const link of links) {
@@ -773,11 +837,15 @@
     if (hover && hover.feature) paint(canvas, decode(hello.featureSurfaces[hover.feature], Uint8Array), hello.grid.node, FADED);
     else if (hover && hover.layer < config.layers.length && latest.neurons[hover.layer]) {
       paint(canvas, decode(latest.neurons[hover.layer][hover.index], Uint8Array), hello.grid.node, FADED);
+    } else if (hover && K > 1 && hover.layer === config.layers.length) {
+      paint(canvas, classBytes(hover.index), size, V.classPalette(hover.index));
+    } else if (K > 1) {
+      paintImage(canvas, V.regionImage(probs, size, K, { faded: true, discretize: page.discretize }), size);
     } else paint(canvas, outBytes, size, FADED);
     if (points) {
-      const pointSize = 3.2 * scale;
-      drawPoints(canvas, points.train, points.problem, { size: pointSize, stroke: "#ffffff", lineWidth: scale });
-      if (page.showTest) drawPoints(canvas, points.test, points.problem, { size: pointSize, stroke: "#1d2530", lineWidth: 1.4 * scale });
+      const pointSize = 3.2 * scale, classes = points.nClasses;
+      drawPoints(canvas, points.train, points.problem, { size: pointSize, stroke: "#ffffff", lineWidth: scale, classes });
+      if (page.showTest) drawPoints(canvas, points.test, points.problem, { size: pointSize, stroke: "#1d2530", lineWidth: 1.4 * scale, classes });
     }
     const axes = points && points.axes;
     $("axis-x").textContent = axes ? `${axes[0].name} →` : "x1 →";
@@ -792,6 +860,8 @@
       $("legend-low").textContent = classify ? "class 0" : "−1";
       $("legend-high").textContent = classify ? "class 1" : "1";
     }
+    drawClassLegend(K);
+    renderHidden();
     canvas.setAttribute("aria-label", `The network's output over the plane after ${latest.epoch} epochs: test loss ${fmt(latest.testLoss)}`);
     if (pinned) describeNeuron();
     drawLossChart();
@@ -832,14 +902,20 @@
     const output = latest.outputs[l][j];
     const names = inputNames(l);
     const lr = config.lr;
-    const title = l === config.layers.length ? "The output neuron" : `Layer ${l + 1}, neuron ${j + 1}`;
-    const lines = [
+    const softmax = l === config.layers.length && nOutputs() > 1;
+    const title = softmax ? `The output neuron of class ${j}` : l === config.layers.length
+      ? "The output neuron" : `Layer ${l + 1}, neuron ${j + 1}`;
+    const lines = softmax ? [
+      `${title}. Its output is the probability the network gives class ${j} (a softmax: each output neuron's e^z over the sum of them all, so the ${nOutputs()} probabilities add up to 1); averaged over the training points it is ${num(output)}.`,
+      `Its share of the blame (how the loss changes as its weighted sum changes, dL/dz) is, with the softmax and cross-entropy together, simply its probability minus 1 on the points of class ${j} and minus 0 on the others: ${num(blame)} on average; that is also its bias's gradient.`,
+    ] : [
       `${title}. Its output, averaged over the training points, is ${num(output)}.`,
       `Its share of the blame (how the loss changes as its weighted sum changes, dL/dz: the tutorial's confidence, error × slope, carried back through the weights) is ${num(blame)} on average; that is also its bias's gradient.`,
+    ];
+    lines.push(
       `Each weight into it has the gradient blame × the input it carries, averaged over the points: ` +
         names.map((name, i) => `${name} ${num(latest.gradients[l][i][j])}`).join(", ") + ".",
-      `Plain SGD would adjust each by −learning rate × gradient: the bias by ${num(-lr * blame)}.`,
-    ];
+      `Plain SGD would adjust each by −learning rate × gradient: the bias by ${num(-lr * blame)}.`);
     box.textContent = "";
     for (const text of lines) {
       const p = document.createElement("p");
@@ -855,7 +931,8 @@
     let most = { v: 0, text: "" };
     report.weightChanges.forEach((layer, l) => {
       const names = inputNames(l);
-      const to = (j) => (l === config.layers.length ? "the output" : `layer ${l + 1}, neuron ${j + 1}`);
+      const to = (j) => (l !== config.layers.length ? `layer ${l + 1}, neuron ${j + 1}`
+        : nOutputs() > 1 ? `the output of class ${j}` : "the output");
       layer.forEach((row, i) => row.forEach((v, j) => {
         if (Math.abs(v) > Math.abs(most.v)) most = { v, text: `${names[i]} → ${to(j)}` };
       }));
@@ -1008,6 +1085,100 @@
     }
   }
 
+  // --- many classes, points added by a click, the first hidden layer's view ---------------------
+  const LEGEND_TEXT = $("legend-text").textContent;
+  function drawClassLegend(K) {
+    const many = K > 1;
+    document.querySelector(".legend").hidden = many;
+    const box = $("class-legend");
+    box.hidden = !many;
+    if (!many) { $("legend-text").textContent = LEGEND_TEXT; return; }
+    if (box.childElementCount !== K) {
+      box.textContent = "";
+      for (let k = 0; k < K; k++) {
+        const item = document.createElement("span");
+        item.innerHTML = '<span class="swatch"></span>';
+        item.firstChild.style.background = css(V.classColour(k));
+        item.appendChild(document.createTextNode(`class ${k}`));
+        box.appendChild(item);
+      }
+    }
+    $("legend-text").textContent = "Each spot takes the colour of the class the network finds " +
+      "most probable there (a softmax over its output neurons); paler where it is less sure.";
+  }
+
+  // The buttons that choose the class of the points a click adds, each in its class's colour.
+  function syncAddPoints() {
+    const K = nClasses();
+    $("add-points").hidden = !K || mode === "tutorial";
+    if (addClass !== null && addClass >= K) addClass = null;
+    const box = $("add-classes");
+    // A file's classes keep their names; the data sets' are numbered.
+    const names = Array.from({ length: K }, (_, k) => (points && points.classes ? points.classes[k] : `class ${k}`));
+    if (box.dataset.names !== names.join("\u0000")) {
+      box.dataset.names = names.join("\u0000");
+      box.textContent = "";
+      for (let k = 0; k < K; k++) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.setAttribute("data-testid", `add-class-${k}`);
+        button.title = `Click on the output to add a point of ${names[k]} there (key ${k + 1})`;
+        button.innerHTML = '<span class="swatch"></span>';
+        button.firstChild.style.background = css(K > 2 ? V.classColour(k) : colour(2 * k - 1));
+        button.appendChild(document.createTextNode(names[k]));
+        button.addEventListener("click", () => chooseClass(addClass === k ? null : k));
+        box.appendChild(button);
+      }
+    }
+    [...box.children].forEach((b, k) => b.setAttribute("aria-pressed", String(addClass === k)));
+    document.body.classList.toggle("adding", addClass !== null);
+    if (points) {
+      const n = points.train.length, added = points.added || 0;
+      $("point-count").textContent = `${n} points` + (added ? ` (${added} added)` : "") +
+        (addClass === null ? "" : `: click on the output to add ${names[addClass]}`);
+    }
+    $("clear-points").disabled = !(points && points.added);
+  }
+
+  function chooseClass(k) {
+    addClass = k;
+    syncAddPoints();
+  }
+
+  function addPointAt(event) {
+    if (addClass === null || !hello || mode === "tutorial") return;
+    const canvas = $("output-surface");
+    const rect = canvas.getBoundingClientRect(), r = hello.grid.radius;
+    const fx = (event.clientX - rect.left) / rect.width, fy = (event.clientY - rect.top) / rect.height;
+    const clamp = (v) => Math.max(-r, Math.min(r, Math.round(v * 1000) / 1000));
+    send({ type: "addPoint", x1: clamp(-r + 2 * r * fx), x2: clamp(r - 2 * r * fy), label: addClass });
+  }
+
+  function renderHidden() {
+    const canvas = $("hidden-view"), hidden = latest.hidden;
+    const scale = window.devicePixelRatio || 1;
+    if (canvas.width !== Math.round(240 * scale)) {
+      canvas.width = Math.round(240 * scale); canvas.height = Math.round(170 * scale);
+    }
+    const many = points && points.nClasses > 2;
+    const pointColour = (row) => css(!points || points.problem !== "classification" ? colour(row[2])
+      : many ? V.classColour(row[2]) : colour(2 * row[2] - 1));
+    V.drawHidden(canvas, hidden, points ? points.train : [], pointColour, scale);
+    document.querySelector(".hidden-plot").hidden = !hidden;
+    if (!hidden) {
+      $("hidden-axis-x").textContent = $("hidden-axis-y").textContent = "";
+      $("hidden-text").textContent = "The network has no hidden layer: add one (+ above the " +
+        "network) to see the data as it sees it.";
+      return;
+    }
+    const words = V.hiddenAxes(hidden);
+    $("hidden-axis-x").textContent = words.x;
+    $("hidden-axis-y").textContent = words.y;
+    $("hidden-text").textContent = words.text;
+    canvas.setAttribute("aria-label", `The training points as hidden layer 1 sees them: across, ${words.x.replace(" →", "")}` +
+      (words.y ? `; up, ${words.y.replace(" →", "")}` : ""));
+  }
+
   // --- for tests and the curious: the page's state, read-only ------------------------------------
   window.neuronetPlayground = {
     get config() { return config; },
@@ -1017,6 +1188,7 @@
     get frames() { return framesReceived; },
     get connected() { return Boolean(token); },
     get points() { return points; },
+    get addClass() { return addClass; },
     outputAt,
     gridSize() { return hello && hello.grid.output; },
     sendRaw(text) { ws.send(text); },
