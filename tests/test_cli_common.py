@@ -11,7 +11,7 @@ from neuronet.cli.common import (
     number,
     reading_options,
 )
-from neuronet.tabular.kinds import Kind, Whole
+from neuronet.tabular._kinds import Kind, Whole
 from neuronet.tabular.settings import Option, options
 
 

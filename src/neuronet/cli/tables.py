@@ -224,7 +224,7 @@ def _cmd_evaluate(args) -> None:
 
 def _whole(minimum):
     """argparse's type for a whole number of at least ``minimum``, from the settings' kind."""
-    from ..tabular.kinds import Whole
+    from ..tabular._kinds import Whole
 
     kind = Whole(minimum)
 

@@ -20,8 +20,8 @@ import difflib
 import inspect
 import math
 
+from ._kinds import Choice, ClassWeights, Cluster, Kind, Names, Number, Sizes, Switch, Text, Whole
 from .fitting import DROPOUT, FOLDS_AT_LEAST, MIN_VALIDATION_ROWS, PATIENCE
-from .kinds import Choice, ClassWeights, Cluster, Kind, Names, Number, Sizes, Switch, Text, Whole
 from .preparation import ENCODINGS, MAX_BINNED, MAX_CATEGORIES, MIN_FREQUENCY, SCALINGS
 from .target import SKEWED, TASK_RULE, TASKS, TRANSFORMS
 

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from neuronet.tabular.kinds import Choice, ClassWeights, Names, Number, Sizes, Whole
+from neuronet.tabular._kinds import Choice, ClassWeights, Names, Number, Sizes, Whole
 
 
 def test_whole_accepts_whole_numbers_from_its_minimum_and_no_bool():

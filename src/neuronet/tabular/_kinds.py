@@ -13,11 +13,6 @@ from collections.abc import Mapping
 
 import numpy as np
 
-# The kinds serve TrainSettings and the command line's flags; the public face of the options
-# is ``tabular.settings``.
-__all__: list[str] = []
-
-
 
 class Kind:
     """The values an option takes.
