@@ -165,7 +165,7 @@ def numeric_block(frame, names):
     for i, name in enumerate(names):
         if frame[name].dtype.kind not in "iufb":
             block[:, i] = conv.as_numbers(frame[name])[0]
-    if not np.isfinite(block[~np.isnan(block)]).all():
+    if np.isinf(block).any():  # NaN is a gap, not an infinity
         column = int(np.argmax(np.isinf(block).any(axis=0)))
         conv.check_finite(block[:, column], frame, names[column])
     return block
