@@ -441,6 +441,12 @@ def _jsonable(settings: dict) -> dict:
 
 # --- the report ---------------------------------------------------------------------------------
 
+#: The project's speed goals, gathered at the end of the report: (task, the start of a target's
+#: name). Each is a ratio measured in this run, interleaved with its peer.
+GOALS = (("large", "neuronet / torch"), ("large", "neuronet / matmul floor"),
+         ("layout", "DataFrame / C-ordered"), ("train-csv", "neuronet train / pandas"),
+         ("estimator-sgd", "NetClassifier / MLPClassifier"))
+
 
 def _met(value, op, goal) -> bool | None:
     if value is None:
@@ -494,6 +500,14 @@ def report(results: dict) -> str:
             lines.append(f"  target: {name} = {shown}  (goal {op} {goal}): {verdict}")
         if data.get("note"):
             lines.append(f"  note: {data['note']}")
+    goals = [(task, *target) for task, start in GOALS if task in results["tasks"]
+             for target in results["tasks"][task]["targets"] if target[0].startswith(start)]
+    if goals:
+        lines += ["", "== the speed goals (ratios of medians in this run)"]
+        for task, name, value, op, goal in goals:
+            verdict = {True: "met", False: "NOT met", None: "not measured"}[_met(value, op, goal)]
+            shown = "n/a" if value is None else f"{value:.3f}"
+            lines.append(f"  {task}: {name} = {shown}  (goal {op} {goal}): {verdict}")
     return "\n".join(lines)
 
 

@@ -49,6 +49,13 @@ def test_benchmark_script_runs_on_tiny_sizes_and_writes_json(tmp_path):
     for line in ("== digits-relu", "neuronet / numpy", "target:", "matmul floor",
                  "NetClassifier / MLPClassifier (lbfgs)", "DataFrame / C-ordered"):
         assert line in done.stdout
+    # The speed goals, gathered at the end with the goal beside each ratio.
+    goals = done.stdout[done.stdout.index("== the speed goals"):]
+    for line in ("large: neuronet / torch = n/a  (goal <= 0.6): not measured",
+                 "large: neuronet / matmul floor = ", "layout: DataFrame / C-ordered",
+                 "train-csv: neuronet train / pandas + fit script = ",
+                 "estimator-sgd: NetClassifier / MLPClassifier = "):
+        assert line in goals
 
 
 def _benchmarks_on_path(monkeypatch):

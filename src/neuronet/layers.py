@@ -357,13 +357,32 @@ class Dropout(Layer):
         self._rng = rng
         self._dtype = np.dtype(dtype)
 
+    def __getstate__(self):
+        # The arrays reused from batch to batch are scratch: a copy or a pickle carries the
+        # rate and the generator only.
+        state = dict(self.__dict__)
+        state.pop("_scratch", None)
+        state["_mask"] = None
+        return state
+
     def forward(self, inputs, training: bool = False):
         if not training or self.rate == 0:
             self._mask = None
             return inputs
-        keep = self._rng.random(inputs.shape, dtype=self._dtype) >= self.rate
-        self._mask = keep * self._dtype.type(1 / (1 - self.rate))
-        return inputs * self._mask
+        # Into arrays kept from batch to batch (the same draws, the same numbers as new ones):
+        # a small network's step is mostly the cost of each call, new arrays included.
+        scratch = self.__dict__.get("_scratch")
+        if scratch is None or scratch[0].shape != inputs.shape or \
+                scratch[0].dtype != self._dtype:
+            scratch = self._scratch = (np.empty(inputs.shape, self._dtype),
+                                       np.empty(inputs.shape, bool),
+                                       np.empty(inputs.shape, self._dtype),
+                                       np.empty(inputs.shape, self._dtype))
+        drawn, keep, mask, out = scratch
+        self._rng.random(dtype=self._dtype, out=drawn)
+        np.greater_equal(drawn, self.rate, out=keep)
+        self._mask = np.multiply(keep, self._dtype.type(1 / (1 - self.rate)), out=mask)
+        return np.multiply(inputs, mask, out=out)
 
     def backward(self, grad, *, need_input_grad=True):
         if self._mask is None:

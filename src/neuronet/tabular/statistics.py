@@ -155,18 +155,53 @@ def numeric_block(frame, names):
     block = np.empty((n, len(names)), dtype=np.float64)
     plain = [i for i, name in enumerate(names) if frame[name].dtype.kind in "iufb"]
     if plain:
-        block[:, plain] = frame[[names[i] for i in plain]].to_numpy(dtype=np.float64,
-                                                                     na_value=np.nan)
+        values = frame[[names[i] for i in plain]].to_numpy(dtype=np.float64, na_value=np.nan)
+        # Every column plain (the usual table of numbers): one copy into the block, several
+        # times quicker than the same copy through a list of columns.
+        if len(plain) == len(names):
+            block[...] = values
+        else:
+            block[:, plain] = values
     for i, name in enumerate(names):
         if frame[name].dtype.kind not in "iufb":
             block[:, i] = conv.as_numbers(frame[name])[0]
-    if not np.isfinite(block[~np.isnan(block)]).all():
+    if np.isinf(block).any():  # NaN is a gap, not an infinity
         column = int(np.argmax(np.isinf(block).any(axis=0)))
         conv.check_finite(block[:, column], frame, names[column])
     return block
 
 
-def spread(block):
+def order_statistics(column, count):
+    """The ``QUANTILES`` and the median of one column's values, from one sort of it.
+
+    The median is ``numpy.median``'s, bit for bit: the middle value, or the mean of the two
+    middle ones.
+
+    Parameters
+    ----------
+    column : ndarray of shape (rows,)
+        Float values, NaN where missing (it is not changed).
+    count : int
+        How many of them are not NaN; at least 1.
+
+    Returns
+    -------
+    quantiles : tuple of float
+        The values at ``QUANTILES``, as ``quantile_ranks`` and ``quantile_value`` give them.
+    median : float
+        The median of the values present.
+    """
+    ordered = np.sort(column)  # a copy, NaN last: a sort of one column is quickest in NumPy
+    found = []
+    for q in QUANTILES:
+        lower, upper, fraction = quantile_ranks(count, q)
+        found.append(quantile_value(ordered[lower], ordered[upper], fraction))
+    # The mean of the one or two middle values, as numpy.median takes it (overflow alike).
+    middle = (count - 1) // 2
+    return tuple(found), float(np.mean(ordered[middle:count // 2 + 1]))
+
+
+def spread(block, gaps=True):
     """(mean, standard deviation) of each column of ``block``, ignoring NaN, computed on the
     columns divided by their largest magnitude, so that values near the float limit do not
     overflow when squared.
@@ -176,15 +211,26 @@ def spread(block):
     block : ndarray of shape (rows, columns)
         Float values, NaN where missing.
 
+    gaps : bool, default True
+        Whether ``block`` may hold NaN; False (none does) takes NumPy's plain mean and
+        standard deviation, which add up the same numbers in the same order as the NaN-aware
+        ones, without their copies of the block.
+
     Returns
     -------
     mean, std : ndarray of shape (columns,)
         The mean and the (population) standard deviation of each column's values present.
     """
     with np.errstate(all="ignore"):
-        largest = np.nanmax(np.abs(block), axis=0)
+        largest = np.nanmax(np.abs(block), axis=0) if gaps else np.abs(block).max(axis=0)
     largest = np.where(np.isfinite(largest) & (largest > 0), largest, 1.0)
     scaled = block / largest
+    if not gaps:
+        mean = scaled.mean(axis=0)
+        np.subtract(scaled, mean, out=scaled)
+        np.multiply(scaled, scaled, out=scaled)
+        std = np.sqrt(scaled.sum(axis=0) / len(block))
+        return mean * largest, std * largest
     mean = np.nanmean(scaled, axis=0) * largest
     std = np.nanstd(scaled, axis=0) * largest
     return mean, std
@@ -224,19 +270,13 @@ def gather(frame, roles) -> dict:
         if len(empty):
             raise DataError(f"{where(frame)}column {printable(numeric[empty[0]])!r} has no "
                             "value in any training row")
-        with np.errstate(all="ignore"):
-            median = np.nanmedian(block, axis=0)
-        mean, std = spread(block)
-        ordered = np.sort(block, axis=0)  # NaN last
+        mean, std = spread(block, missing.any())
         for i, name in enumerate(numeric):
             count = len(frame) - int(missing[i])
-            found = []
-            for q in QUANTILES:
-                lower, upper, fraction = quantile_ranks(count, q)
-                found.append(quantile_value(ordered[lower, i], ordered[upper, i], fraction))
-            stats[name] = NumberStatistics(len(frame), int(missing[i]), float(median[i]),
+            found, median = order_statistics(block[:, i], count)
+            stats[name] = NumberStatistics(len(frame), int(missing[i]), median,
                                            float(mean[i]), float(std[i]),
-                                           quantiles=tuple(found))
+                                           quantiles=found)
     for role in roles:
         if role.role == "date":
             stats[role.column] = _date_statistics(frame, role)
