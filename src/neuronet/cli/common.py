@@ -347,7 +347,7 @@ def import_pandas_alone() -> None:
     """
     if "pandas" in sys.modules or "pyarrow" in sys.modules:
         return
-    sys.modules["pyarrow"] = None  # an ImportError for pandas' `import pyarrow`
+    sys.modules["pyarrow"] = None  # type: ignore[assignment]  # pandas' `import pyarrow` fails
     try:
         import pandas  # noqa: F401
     except ImportError:

@@ -212,7 +212,7 @@ def permutation_drops(predict, X, truth, blocks, *, scoring, repeats=5, seed=0, 
             rng = np.random.default_rng([seed, i])
             block, part = X[:, start:stop], weights[start:stop]
             for first in range(0, repeats, together):
-                count = min(together, repeats - first)
+                count = int(min(together, repeats - first))
                 orders = np.concatenate([rng.permutation(n) for _ in range(count)])
                 shuffled = np.tile(sums, (count, 1))
                 shuffled += (block[orders] - np.tile(block, (count, 1))) @ part
