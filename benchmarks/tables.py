@@ -158,10 +158,11 @@ def _one(method, train_csv, test_csv, test, table, seed, folder, args):
                                                 seed, folder, args.extra, args.timeout,
                                                 args.threads)
         else:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             prediction = run_peer(method, train_csv, test_csv, table.target, table.task, seed,
                                   args.threads)
-            measures = {"seconds": time.perf_counter() - start}
+            measures = {"seconds": time.perf_counter() - start,
+                        "cpu_seconds": time.process_time() - cpu}
         count = len(prediction.get("values", prediction.get("labels", [])))
         if count != len(test):
             raise RuntimeError(f"{count} predictions for {len(test)} held-out rows")

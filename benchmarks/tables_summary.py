@@ -70,6 +70,9 @@ def table_summary(record: dict) -> None:
             entry[key] = statistics.mean(values) if len(values) == len(runs) else None
         entry["score"] = entry[main]
         entry["seconds"] = statistics.median(run["seconds"] for run in runs)
+        cpu = [run["cpu_seconds"] for run in runs if run.get("cpu_seconds") is not None]
+        if len(cpu) == len(runs):
+            entry["cpu_seconds"] = statistics.median(cpu)
         peaks = [run["peak_mb"] for run in runs if "peak_mb" in run]
         if peaks:
             entry["peak_mb"] = max(peaks)
@@ -108,6 +111,12 @@ def overall(records: list[dict], ours: str = "neuronet") -> dict:
                   for r in records if _ok(r, ours) and _ok(r, peer)]
         if ratios:
             summary["time_ratio"][peer] = statistics.median(ratios)
+        # CPU seconds, which other jobs on a shared machine disturb less than the wall's.
+        cpu = [r["methods"][ours]["cpu_seconds"] / r["methods"][peer]["cpu_seconds"]
+               for r in records if _ok(r, ours) and _ok(r, peer)
+               and r["methods"][ours].get("cpu_seconds") and r["methods"][peer].get("cpu_seconds")]
+        if cpu:
+            summary.setdefault("cpu_ratio", {})[peer] = statistics.median(cpu)
     gaps = []
     for record in records:
         scored = [(record["methods"][p]["score"], p) for p in peers if _ok(record, p)]
@@ -181,6 +190,9 @@ def _summary_lines(summary: dict) -> str:
     lines.append("")
     ratios = ", ".join(f"{peer} {ratio:.2f}×" for peer, ratio in summary["time_ratio"].items())
     lines.append(f"Time, neuronet / peer (fit + predict, median over tables): {ratios}")
+    if summary.get("cpu_ratio"):
+        cpu = ", ".join(f"{peer} {ratio:.2f}×" for peer, ratio in summary["cpu_ratio"].items())
+        lines.append(f"CPU seconds, neuronet / peer (median over tables): {cpu}")
     if "worst_gap" in summary:
         worst = summary["worst_gap"]
         below = summary["tables_below_best_by_0.03"]

@@ -161,8 +161,13 @@ def test_table_benchmark_quick_mode_scores_each_method_and_summarizes(tmp_path):
     hgb = summary["against"]["hgb"]["regression"]
     assert hgb["wins"] + hgb["losses"] + hgb["ties"] == 1
     assert summary["time_ratio"]["hgb"] > 0 and summary["failures"] == []
+    # CPU seconds of every method, neuronet's two processes and the peers' in this one
+    assert all(t["methods"][m]["cpu_seconds"] > 0 for t in results["tables"]
+               for m in ("neuronet", "hgb"))
+    assert summary["cpu_ratio"]["hgb"] > 0
     assert "mean paired difference" in report.read_text()
     assert "Time, neuronet / peer" in done.stdout
+    assert "CPU seconds, neuronet / peer" in done.stdout
 
 
 def test_table_benchmark_reports_a_failing_method_instead_of_dropping_it(tmp_path):

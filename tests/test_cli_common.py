@@ -68,3 +68,18 @@ def test_a_file_that_cannot_be_written_fails_before_the_work(tmp_path):
         check_writable(tmp_path / "no-such-folder" / "model.npz")
     check_writable(tmp_path / "model.npz")  # a new file in a folder that exists: fine
     assert not (tmp_path / "model.npz").exists()
+
+
+def test_pandas_imported_for_a_table_command_leaves_pyarrow_out_and_importable():
+    import subprocess
+    import sys
+
+    pytest.importorskip("pyarrow")
+    code = ("import sys; from neuronet.cli.common import import_pandas_alone; "
+            "import_pandas_alone(); print('pandas' in sys.modules, 'pyarrow' in sys.modules); "
+            "import pandas as pd; print(pd.read_csv(__import__('io').StringIO('a\\nx\\n'))"
+            "['a'].tolist()); import pyarrow; print(pyarrow.__name__)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:3] == ["True False", "['x']", "pyarrow"]

@@ -642,3 +642,25 @@ def test_evaluate_of_one_row_says_why_no_importance_is_shown(run_cli, iris, iris
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == ("importance: not measured (permutation importance "
                                               "needs at least 2 rows, got 1)")
+
+
+def test_the_commands_read_and_predict_the_same_without_pyarrow_as_with_it(run_cli, tmp_path):
+    # A command started on its own imports pandas without pyarrow (a shorter start-up);
+    # inside this process pandas came with pyarrow where it is installed. Text, gaps, dates,
+    # booleans and formatted numbers must read the same either way.
+    from neuronet.cli import main
+
+    data = tmp_path / "messy.csv"
+    _messy_csv(data)
+    alone, inside = tmp_path / "alone.npz", tmp_path / "inside.npz"
+    args = ["--target", "label", "--epochs", "5", "--seed", "1", "--quiet"]
+    result = run_cli("train", data, *args, "--out", alone)
+    assert result.returncode == 0, result.stderr
+    assert main(["train", str(data), *args, "--out", str(inside)]) == 0
+    for model in (alone, inside):
+        shown = run_cli("predict", model, data, "--proba", "--out", tmp_path / f"{model.stem}.csv")
+        assert shown.returncode == 0, shown.stderr
+    assert (tmp_path / "alone.csv").read_text() == (tmp_path / "inside.csv").read_text()
+    assert main(["predict", str(alone), str(data), "--proba", "--out",
+                 str(tmp_path / "again.csv")]) == 0
+    assert (tmp_path / "again.csv").read_text() == (tmp_path / "alone.csv").read_text()

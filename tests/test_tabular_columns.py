@@ -133,3 +133,24 @@ def test_plain_cells_still_read_as_before():
     np.testing.assert_array_equal(values[[0, 1, 4, 5]], [1, 2, 3, 4.5])
     assert unparsed.tolist() == [3]
     assert conv.as_text(series).tolist() == ["1", "2", None, "x", "3", "4.5"]
+
+
+def test_a_column_of_text_reads_as_its_cells_read_one_by_one():
+    # Text columns are read once per distinct value; the result must be what reading each
+    # cell gives, in every dtype pandas gives text (object, its string dtype), repeats, gaps,
+    # missing spellings and formatted numbers included.
+    from neuronet.tabular.columns import as_numbers
+
+    cells = [" 7 ", "NA", None, "$3", "x", "7", " 7 ", "x", "1,234", "", "y "] * 3
+    expected_values = [7, np.nan, np.nan, 3, np.nan, 7, 7, np.nan, 1234, np.nan, np.nan] * 3
+    expected_text = ["7", None, None, "$3", "x", "7", "7", "x", "1,234", None, "y"] * 3
+    for dtype in (object, "string", "str"):
+        series = pd.Series(cells, dtype=dtype)
+        values, unparsed = as_numbers(series)
+        np.testing.assert_array_equal(values, expected_values)
+        assert unparsed.tolist() == [i + 11 * k for k in range(3) for i in (4, 7, 10)]
+        assert as_text(series).tolist() == expected_text
+    # A column of objects mixing numbers and text keeps each cell's own text: 1 and 1.0 and
+    # True are the same key of a hash table, but not the same text.
+    mixed = pd.Series([1, 1.0, True, "1", 2.5], dtype=object)
+    assert as_text(mixed).tolist() == ["1", "1", "True", "1", "2.5"]

@@ -80,3 +80,18 @@ def test_a_tiny_table_still_trains_and_reports():
     table = model.importance
     assert table.attrs["folds"] == 2 and table.attrs["rows"] == 4
     assert model.temperature > 0
+
+
+def test_importance_samples_at_most_its_rows_from_the_runs_in_proportion():
+    from neuronet.tabular.heldout import sampled
+
+    runs = [("a", np.arange(0, 300)), ("b", np.arange(300, 400)), ("c", np.arange(400, 402))]
+    kept = sampled(runs, seed=3, limit=80)
+    assert [net for net, _ in kept] == ["a", "b", "c"]
+    sizes = [len(held) for _, held in kept]
+    assert sizes == [60, 20, 2]  # each its share of 80, and 2 at least (one row cannot be shuffled)
+    for (_, held), (_, rows) in zip(kept, runs):
+        assert np.all(np.diff(held) > 0) and set(held) <= set(rows)
+    assert [h.tolist() for _, h in sampled(runs, seed=3, limit=80)] == \
+        [h.tolist() for _, h in kept]  # seeded: the same sample again
+    assert sampled(runs, limit=402) is runs  # few enough: every row

@@ -332,3 +332,26 @@ def to_stderr(line) -> None:
         The text.
     """
     print(line, file=sys.stderr)
+
+
+def import_pandas_alone() -> None:
+    """Import pandas, for a command that reads tables in this process, without pyarrow.
+
+    pandas imports pyarrow when it is installed (a dependency of other packages, Dask's
+    among them), which takes a good part of its start-up, for string columns that neuronet
+    reads as Python text either way: a command of tables then starts sooner, and reads and
+    writes the same. pandas is told pyarrow is absent only while it imports; a later
+    ``import pyarrow`` works as usual. Nothing is done where pandas or pyarrow is imported
+    already (``main`` called inside a program), and an ImportError is left for the reading
+    to report.
+    """
+    if "pandas" in sys.modules or "pyarrow" in sys.modules:
+        return
+    sys.modules["pyarrow"] = None  # type: ignore[assignment]  # pandas' `import pyarrow` fails
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        pass
+    finally:
+        if sys.modules.get("pyarrow", 0) is None:
+            del sys.modules["pyarrow"]

@@ -21,6 +21,7 @@ from .common import (
     add_quiet,
     check_writable,
     examples,
+    import_pandas_alone,
     is_stdout,
     reading_options,
     to_stderr,
@@ -32,6 +33,8 @@ def _cmd_train(args) -> None:
     from ..tabular.settings import options
 
     check_writable(args.out, [args.data], patterns=args.client is not None)
+    if args.client is None:  # a cluster's tables are Dask's, which may want pyarrow
+        import_pandas_alone()
     # A model written to standard output (--out /dev/stdout) must not be mixed with the report.
     say = to_stderr if is_stdout(args.out) else print
     settings = TrainSettings(**{option.name: getattr(args, option.name) for option in options()})
@@ -102,6 +105,7 @@ def _cmd_predict(args) -> None:
     to_stdout = args.out in (None, "-")
     if not to_stdout:
         check_writable(args.out, [args.model, args.data])
+    import_pandas_alone()
     model = _load_model(args.model)
     classifier = model.task == "classification"
     if args.proba and not classifier:
@@ -191,6 +195,7 @@ def _cmd_evaluate(args) -> None:
                            "for the confusion matrix", status=2)
     if args.out is not None:
         check_writable(args.out, [args.model, args.data])
+    import_pandas_alone()
     model = _load_model(args.model)
     if args.out is not None and model.task != "classification":
         raise CommandError(f"{args.model}: --out writes the confusion matrix of a classifier, "

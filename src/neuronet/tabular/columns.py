@@ -57,6 +57,19 @@ def as_numbers(series):
     pd = pandas()
     if series.dtype.kind in "iufb":
         return series.to_numpy(dtype=np.float64, na_value=np.nan), np.empty(0, np.int64)
+    distinct = _distinct_texts(series)
+    if distinct is not None:  # each distinct text read once, then spread to its rows
+        codes, texts = distinct
+        values, unparsed = _numbers_of(pd.Series(texts, dtype=object))
+        wrong = np.zeros(len(texts), dtype=bool)
+        wrong[unparsed] = True
+        return values[codes], np.flatnonzero(wrong[codes])
+    return _numbers_of(series)
+
+
+def _numbers_of(series):
+    """``as_numbers`` of a column of objects, cell by cell."""
+    pd = pandas()
     text = series.astype(object)
     stripped = text.map(_stripped)
     try:
@@ -229,11 +242,32 @@ def as_text(series) -> np.ndarray:
     if kind == "f":
         values = series.to_numpy(dtype=np.float64)
         return np.array([number_text(v) for v in values.tolist()], dtype=object)
+    distinct = _distinct_texts(series)
+    if distinct is not None:
+        codes, texts = distinct
+        return np.array([cell_text(v) for v in texts.tolist()], dtype=object)[codes]
     try:
         return np.array([cell_text(v) for v in series.tolist()], dtype=object)
     except _Nested:
         check_cells(series)
         raise
+
+
+def _distinct_texts(series):
+    """(codes, texts) of a column whose every cell is text or missing: ``texts[codes]`` is the
+    column, each distinct text once and a missing cell as the last, None; else None.
+
+    Columns of text repeat their values (categories): what is done to each cell is then done
+    once per distinct value. Only for cells that are all text: a hash table of Python objects
+    would take 1, 1.0 and True for one value, which ``cell_text`` writes apart."""
+    pd = pandas()
+    if not isinstance(series.dtype, pd.StringDtype):
+        if series.dtype != object or pd.api.types.infer_dtype(series, skipna=True) != "string":
+            return None
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    texts = np.empty(len(uniques) + 1, dtype=object)  # code -1, a gap, takes the last
+    texts[:-1] = np.asarray(uniques, dtype=object)
+    return codes, texts
 
 
 class _Nested(Exception):

@@ -25,7 +25,12 @@ from .calibration import fit_temperature, probabilities_at
 from .importance import describe, importance_table
 from .model import TabularModel
 
-__all__ = ["HeldOutRuns", "review"]
+__all__ = ["HeldOutRuns", "review", "sampled"]
+
+#: Permutation importance is measured on at most this many held-out rows (a sample of each
+#: run's, in proportion): its drops settle long before, and the time grows with the rows
+#: times the columns times the shuffles.
+IMPORTANCE_ROWS = 5_000
 
 
 class _BestEpoch(Callback):
@@ -138,6 +143,7 @@ def review(model, runs, X, y, settings, note) -> None:
     # A fold of one row cannot be shuffled; the others still say what the model draws on.
     scored = [(net, held) for net, held in networks if len(held) >= 2]
     if settings.importance and scored:
+        scored = sampled(scored, settings.seed)
         rows = np.concatenate([held for _, held in scored])
         drops, baseline = [], 0.0
         seed = settings.seed if settings.seed is not None else 0
@@ -158,3 +164,33 @@ def review(model, runs, X, y, settings, note) -> None:
         model.importance = table
         for line in describe(table):
             note(line)
+
+
+def sampled(runs, seed=None, limit=None) -> list:
+    """The runs with their held-out rows cut to a seeded sample of ``limit`` rows in all
+    (``IMPORTANCE_ROWS`` by default), each run keeping its share; as they are when fewer.
+
+    Parameters
+    ----------
+    runs : list of (Network, numpy.ndarray)
+        (network, the indices of its held-out rows), as ``HeldOutRuns.networks`` gives them.
+    seed : int, optional
+        The seed of the sample (None: 0).
+    limit : int, optional
+        The rows kept at most (default ``IMPORTANCE_ROWS``).
+
+    Returns
+    -------
+    list of (Network, numpy.ndarray)
+        The same networks, each with its rows or a sorted sample of them (at least 2).
+    """
+    limit = IMPORTANCE_ROWS if limit is None else limit
+    total = sum(len(held) for _, held in runs)
+    if total <= limit:
+        return runs
+    rng = np.random.default_rng([seed if seed is not None else 0, total])
+    kept = []
+    for net, held in runs:
+        size = min(len(held), max(2, int(round(limit * len(held) / total))))
+        kept.append((net, np.sort(rng.choice(held, size=size, replace=False))))
+    return kept

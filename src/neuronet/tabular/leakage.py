@@ -35,11 +35,18 @@ R2 = 0.98
 MIN_ROWS = 50
 
 
-def _codes(series, role) -> np.ndarray:
-    """The cells of one column as small integers: a bin, a value, or the gap's own code."""
+def _values(series, role) -> np.ndarray:
+    """A number's or a date's cells as floats, NaN where missing."""
+    return conv.as_days(series, role.date_format) if role.role == "date" else \
+        conv.as_numbers(series)[0]
+
+
+def _codes(series, role, values=None) -> np.ndarray:
+    """The cells of one column as small integers: a bin, a value, or the gap's own code;
+    ``values`` are a number's or a date's cells as ``_values`` gives them, if known."""
     if role.role in ("numeric", "date"):
-        values = conv.as_days(series, role.date_format) if role.role == "date" else \
-            conv.as_numbers(series)[0]
+        if values is None:
+            values = _values(series, role)
         present = values[~np.isnan(values)]
         if not len(present):
             return np.zeros(len(values), np.int64)
@@ -64,8 +71,8 @@ def _half_scores(codes, truth, classes, first) -> tuple:
     learn, score = first, ~first
     size = int(codes.max()) + 1
     if classes:
-        table = np.zeros((size, classes))
-        np.add.at(table, (codes[learn], truth[learn]), 1)
+        table = np.bincount(codes[learn] * classes + truth[learn],
+                            minlength=size * classes).reshape(size, classes)
         default = int(np.argmax(np.bincount(truth[learn], minlength=classes)))
         guess = np.where(table.sum(axis=1) > 0, table.argmax(axis=1), default)
         return guess[codes[score]], truth[score]
@@ -75,21 +82,21 @@ def _half_scores(codes, truth, classes, first) -> tuple:
     return means[codes[score]], truth[score]
 
 
-def _line_r2(series, role, truth, first) -> float:
-    """R² of a straight line through the numbers, fitted on each half and scored on the other
-    (rows with a gap left out): a bin's mean is coarse where numbers follow the target
-    closely."""
-    values = conv.as_days(series, role.date_format) if role.role == "date" else \
-        conv.as_numbers(series)[0]
+def _line_r2(values, truth, first) -> float:
+    """R² of a straight line through the numbers ``values``, fitted by least squares on each
+    half and scored on the other (rows with a gap left out): a bin's mean is coarse where
+    numbers follow the target closely."""
     present = ~np.isnan(values)
     errors, spread = 0.0, 0.0
-    for learn in (first & present, ~first & present):
-        score = present & ~learn
-        if learn.sum() < 2 or score.sum() < 2 or np.ptp(values[learn]) == 0:
+    halves = [(values[part], truth[part]) for part in (first & present, ~first & present)]
+    for (x, y), (x_score, y_score) in (halves, halves[::-1]):
+        if len(x) < 2 or len(x_score) < 2 or np.ptp(x) == 0:
             return -np.inf
-        slope, offset = np.polyfit(values[learn], truth[learn], 1)
-        errors += float(np.sum((slope * values[score] + offset - truth[score]) ** 2))
-        spread += float(np.sum((truth[score] - truth[score].mean()) ** 2))
+        dx = x - x.mean()
+        slope = float(dx @ (y - y.mean())) / float(dx @ dx)
+        offset = y.mean() - slope * x.mean()
+        errors += float(np.sum((slope * x_score + offset - y_score) ** 2))
+        spread += float(np.sum((y_score - y_score.mean()) ** 2))
     return 1 - errors / spread if spread > 0 else -np.inf
 
 
@@ -132,7 +139,9 @@ def suspects(frame, target, roles, task) -> list:
     for role in roles:
         if not role.learned:
             continue
-        codes = _codes(frame[role.column], role)
+        series = frame[role.column]
+        values = _values(series, role) if role.role in ("numeric", "date") else None
+        codes = _codes(series, role, values)
         guesses, truths = [], []
         for half in (first, ~first):
             guess, true = _half_scores(codes, truth, classes, half)
@@ -147,7 +156,7 @@ def suspects(frame, target, roles, task) -> list:
             spread = float(np.sum((true - true.mean()) ** 2))
             r2 = 1 - float(np.sum((guess - true) ** 2)) / spread
             if role.role in ("numeric", "date"):
-                r2 = max(r2, _line_r2(frame[role.column], role, truth, first))
+                r2 = max(r2, _line_r2(values, truth, first))
             if r2 >= R2:
                 found.append((role.column, r2, 0.0))
     return sorted(found, key=lambda item: -item[1])
