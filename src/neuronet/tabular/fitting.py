@@ -147,7 +147,7 @@ def smoothed(y, output, n_classes, smoothing):
     return soft
 
 
-def members_of(settings, n_val) -> int:
+def members_of(settings, n_val, n=None) -> int:
     """How many networks ``choose_and_train`` keeps, averaged, for these settings.
 
     Parameters
@@ -157,6 +157,9 @@ def members_of(settings, n_val) -> int:
         rows are.
     n_val : int
         The rows a validation split would hold out.
+    n : int, optional
+        The rows: a table of fewer than 2 * ``FOLDS_AT_LEAST``, or fewer than the folds,
+        keeps one network by default (None: enough rows).
 
     Returns
     -------
@@ -171,7 +174,8 @@ def members_of(settings, n_val) -> int:
     if settings.on_cluster or settings.refit or not settings.validation_split \
             or n_val >= MIN_VALIDATION_ROWS:
         return 1
-    return cross_validation_folds(settings.validation_split)
+    folds = cross_validation_folds(settings.validation_split)
+    return 1 if n is not None and (n < 2 * FOLDS_AT_LEAST or folds > n) else folds
 
 
 def cross_validation_folds(validation_split) -> int:
@@ -228,7 +232,7 @@ def choose_and_train(trainer, note, settings, *, task, scale, where=""):
         raise DataError(f"{where}a validation split of {validation_split:g} of "
                         f"{n:,} rows leaves {n - n_val} to train on and {n_val} to "
                         "validate; both need rows (or pass a validation split of 0)")
-    members = members_of(settings, n_val)
+    members = members_of(settings, n_val, n)
     if members > 1:
         return _cross_fit(trainer, note, settings, members, n_val, task=task, scale=scale,
                           where=where)
@@ -291,9 +295,9 @@ def _cross_fit(trainer, note, settings, folds, n_val, *, task, scale, where=""):
     """``choose_and_train`` for an ensemble: a network per fold, trained on the other folds
     and kept at its lowest loss on its own; (networks, the last one's History)."""
     n, unit, epochs = trainer.n, trainer.unit, settings.epochs
-    if folds > n // 2:
-        raise DataError(f"{where}an ensemble of {folds} networks needs {folds} folds of at "
-                        f"least 2 rows, and there are {n:,} rows (pass a smaller ensemble)")
+    if folds > n:
+        raise DataError(f"{where}an ensemble of {folds} networks needs a row in each of "
+                        f"{folds} folds, and there are {n:,} rows (pass a smaller ensemble)")
     small = n_val < MIN_VALIDATION_ROWS
     # A fold of few rows stops by chance: there each network runs every epoch (a patience
     # of all of them) and keeps its best one; a larger fold stops it PATIENCE epochs after.
@@ -314,7 +318,7 @@ def _cross_fit(trainer, note, settings, folds, n_val, *, task, scale, where=""):
     note(f"{label_of(unit)}{shown} (each network's lowest validation loss on its fold of "
          f"the {n:,} rows, {folds} folds)")
     weights = np.array([held for _, _, _, held in runs], dtype=np.float64)
-    weights /= weights.sum()
+    weights = weights / weights.sum() if weights.sum() else np.full(len(runs), 1 / len(runs))
 
     def mean(prefix):
         return {key: float(sum(w * h[key][best] for w, (h, best, _, _) in zip(weights, runs)))
