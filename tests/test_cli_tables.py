@@ -642,3 +642,42 @@ def test_evaluate_of_one_row_says_why_no_importance_is_shown(run_cli, iris, iris
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == ("importance: not measured (permutation importance "
                                               "needs at least 2 rows, got 1)")
+
+
+def test_an_ensemble_trained_by_the_cli_is_saved_shown_and_predicted_with(run_cli, tmp_path):
+    import neuronet
+
+    frame = _messy_csv(tmp_path / "rows.csv", 600)
+    model = tmp_path / "m.npz"
+    result = run_cli("train", tmp_path / "rows.csv", "--target", "label", "--out", model,
+                     "--quiet", "--epochs", "3", "--ensemble", "3", "--importance", "0")
+    assert result.returncode == 0, result.stderr
+    assert "model:      an ensemble of 3 fold networks, their mean probability (--ensemble 1 " \
+        "trains one network)" in result.stdout
+    assert "out of fold (each row scored by the network that did not learn from it)" \
+        in result.stdout
+    info = run_cli("info", model)
+    assert info.returncode == 0, info.stderr
+    assert "ensemble: 3 networks of one design" in info.stdout
+    loaded = neuronet.load(model)
+    assert len(loaded.networks) == 3
+    out = tmp_path / "predictions.csv"
+    result = run_cli("predict", model, tmp_path / "rows.csv", "--out", out, "--proba")
+    assert result.returncode == 0, result.stderr
+    import pandas as pd
+
+    written = pd.read_csv(out)
+    expected = loaded.predict_proba(frame)
+    np.testing.assert_allclose(written[["probability_big", "probability_small"]].to_numpy(),
+                               expected[["big", "small"]].to_numpy(), atol=1e-6)
+    # the single-model switch, and what cannot be combined with an ensemble
+    result = run_cli("train", tmp_path / "rows.csv", "--target", "label", "--out", model,
+                     "--quiet", "--epochs", "3", "--ensemble", "1", "--importance", "0")
+    assert result.returncode == 0 and "an ensemble of" not in result.stdout
+    assert len(neuronet.load(model).networks) == 1
+    result = run_cli("train", tmp_path / "rows.csv", "--target", "label", "--out", model,
+                     "--quiet", "--ensemble", "3", "--refit")
+    _expect_error(result, 1, "ensemble=3 keeps the fold networks, and refit trains one")
+    result = run_cli("train", tmp_path / "rows.csv", "--target", "label", "--out", model,
+                     "--quiet", "--ensemble", "0")
+    _expect_error(result, 2, "--ensemble")

@@ -215,6 +215,7 @@ def test_the_default_ensemble_is_the_folds_of_a_small_table_only():
     assert members_of(TrainSettings(validation_split=0.5), 10) == 3  # at least 3 folds
     assert members_of(TrainSettings(), 100) == 1  # a split large enough: one network
     assert members_of(TrainSettings(refit=True), 20) == 1
+    assert members_of(TrainSettings(client="local:2"), 20) == 1  # a cluster: one network
     assert members_of(TrainSettings(validation_split=0), 0) == 1
     assert members_of(TrainSettings(ensemble=1), 20) == 1
     assert members_of(TrainSettings(ensemble=4), 500) == 4
