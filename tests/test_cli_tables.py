@@ -65,8 +65,8 @@ def test_train_predict_evaluate_iris(run_cli, iris, tmp_path):
         "versicolor, virginica" in out
     for column in ("sepal length", "sepal width", "petal length", "petal width"):
         assert f"  {column}: number, robust-scaled, clipped + 8 bins\n" in out
-    assert "lowest mean validation loss over 5 folds of the 110 rows" in out
-    assert "epochs on all 110 rows" in out
+    assert "each network's lowest validation loss on its fold of the 110 rows, 5 folds" in out
+    assert "model:      an ensemble of 5 fold networks, their mean probability" in out
     assert f"written to {model}" in out
     assert result.stderr == ""  # not a terminal: no progress bar
     assert model.exists()

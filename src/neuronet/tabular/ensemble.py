@@ -52,7 +52,7 @@ def mean_outputs(model, X, frame) -> np.ndarray:
     ValueError
         For a row whose sums are not finite in some network.
     """
-    total = None
+    outputs = []
     for network in model.networks:
         # The sums before the output's activation: one that overflowed to infinity would
         # still give a sigmoid of 1, a confident answer from a broken computation.
@@ -61,11 +61,16 @@ def mean_outputs(model, X, frame) -> np.ndarray:
             if model.temperature != 1.0:
                 z /= model.temperature
         check_finite_outputs(z, frame)
-        outputs = network.layers[-1].activation.forward(z, out=z)
-        total = outputs if total is None else total + outputs
-    if len(model.networks) > 1:
-        total /= len(model.networks)
-    return total
+        outputs.append(network.layers[-1].activation.forward(z, out=z))
+    return _mean(outputs)
+
+
+def _mean(arrays) -> np.ndarray:
+    """The mean of arrays of one shape; one array is returned as it is, bit for bit."""
+    total = arrays[0]
+    for array in arrays[1:]:
+        total = total + array
+    return total / len(arrays) if len(arrays) > 1 else total
 
 
 def mean_predicted(model, X, frame=None) -> np.ndarray:
@@ -91,13 +96,12 @@ def mean_predicted(model, X, frame=None) -> np.ndarray:
     ValueError
         For a row whose outputs are not finite.
     """
-    total = None
+    answers = []
     for network in model.networks:
         with np.errstate(over="ignore", invalid="ignore"):
             z = network.predict(X, logits=True)
-        answer = outputs_from_logits(model, z, frame)
-        total = answer if total is None else total + answer
-    return total / len(model.networks) if len(model.networks) > 1 else total
+        answers.append(outputs_from_logits(model, z, frame))
+    return _mean(answers)
 
 
 def summed_first_layers(model, first_layer):
@@ -128,11 +132,8 @@ def summed_first_layers(model, first_layer):
     edges = np.cumsum([0] + [w.shape[1] for w, _, _ in parts])
 
     def predict(sums, frame=None):
-        total = None
-        for (_, _, rest), start, stop in zip(parts, edges[:-1], edges[1:]):
-            answer = outputs_from_logits(model, rest(np.array(sums[:, start:stop])), frame)
-            total = answer if total is None else total + answer
-        return total / len(parts)
+        return _mean([outputs_from_logits(model, rest(np.array(sums[:, start:stop])), frame)
+                      for (_, _, rest), start, stop in zip(parts, edges[:-1], edges[1:])])
     return weights, bias, predict
 
 
