@@ -156,7 +156,7 @@ def test_a_small_table_keeps_its_fold_networks_as_the_ensemble():
     networks, history = choose_and_train(trainer, lines.append, TrainSettings(epochs=3),
                                          task="classification", scale=1.0)
     # 20 held out, fewer than 100: the 5 folds of the cross-validation are the model, each
-    # run every epoch (a patience of all 3) and kept at its own best; no run on every row.
+    # with a patience of 20 (here all 3 epochs) and kept at its own best; no run on every row.
     assert trainer.calls == [(("fold", k, 5), 3, 3) for k in range(5)]
     assert networks == [f"net {k}" for k in range(1, 6)] and history is not None
     assert lines == [
