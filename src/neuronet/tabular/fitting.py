@@ -4,7 +4,10 @@
 epoch of the lowest validation loss; where that would hold out fewer than
 ``MIN_VALIDATION_ROWS`` rows, the lowest mean over the folds of a cross-validation), then from
 the same start on every row for that many, so that the model written has learned from all the
-data. ``choose_and_train`` is that rule, told nothing of where the rows are: a trainer knows
+data. An ensemble (``members_of``: by default the folds of that cross-validation, or
+``ensemble`` K on any table) keeps instead one network per fold, each at its lowest loss on
+the fold it held out, and the model is their mean (``tabular.ensemble``).
+``choose_and_train`` is that rule, told nothing of where the rows are: a trainer knows
 them (the rows in memory, ``learning``; the partitions of a cluster, ``cluster_training``) and
 trains a fresh network on the part of them it is asked for.
 """
