@@ -65,10 +65,12 @@ def test_train_predict_evaluate_iris(run_cli, iris, tmp_path):
         "versicolor, virginica" in out
     for column in ("sepal length", "sepal width", "petal length", "petal width"):
         assert f"  {column}: number, robust-scaled, clipped + 8 bins\n" in out
-    assert "lowest mean validation loss over 5 folds of the 110 rows" in out
-    assert "epochs on all 110 rows" in out
+    assert "each network's lowest validation loss on its fold of the 110 rows, 5 folds" in out
+    assert "model:      an ensemble of 5 fold networks, their mean probability" in out
     assert f"written to {model}" in out
-    assert result.stderr == ""  # not a terminal: no progress bar
+    # not a terminal: no progress bar; only the notes of the fold networks' early stops
+    assert all(line.startswith("neuronet: note: early stopping: val_loss did not improve")
+               for line in result.stderr.splitlines())
     assert model.exists()
 
     result = run_cli("predict", model, test_csv)
@@ -664,3 +666,40 @@ def test_the_commands_read_and_predict_the_same_without_pyarrow_as_with_it(run_c
     assert main(["predict", str(alone), str(data), "--proba", "--out",
                  str(tmp_path / "again.csv")]) == 0
     assert (tmp_path / "again.csv").read_text() == (tmp_path / "alone.csv").read_text()
+def test_an_ensemble_trained_by_the_cli_is_saved_shown_and_predicted_with(run_cli, tmp_path):
+    import neuronet
+
+    frame = _messy_csv(tmp_path / "rows.csv", 600)
+    model = tmp_path / "m.npz"
+    result = run_cli("train", tmp_path / "rows.csv", "--target", "label", "--out", model,
+                     "--quiet", "--epochs", "3", "--ensemble", "3", "--importance", "0")
+    assert result.returncode == 0, result.stderr
+    assert "model:      an ensemble of 3 fold networks, their mean probability (--ensemble 1 " \
+        "trains one network)" in result.stdout
+    assert "out of fold (each row scored by the network that did not learn from it)" \
+        in result.stdout
+    info = run_cli("info", model)
+    assert info.returncode == 0, info.stderr
+    assert "ensemble: 3 networks of one design" in info.stdout
+    loaded = neuronet.load(model)
+    assert len(loaded.networks) == 3
+    out = tmp_path / "predictions.csv"
+    result = run_cli("predict", model, tmp_path / "rows.csv", "--out", out, "--proba")
+    assert result.returncode == 0, result.stderr
+    import pandas as pd
+
+    written = pd.read_csv(out)
+    expected = loaded.predict_proba(frame)
+    np.testing.assert_allclose(written[["probability_big", "probability_small"]].to_numpy(),
+                               expected[["big", "small"]].to_numpy(), atol=1e-6)
+    # the single-model switch, and what cannot be combined with an ensemble
+    result = run_cli("train", tmp_path / "rows.csv", "--target", "label", "--out", model,
+                     "--quiet", "--epochs", "3", "--ensemble", "1", "--importance", "0")
+    assert result.returncode == 0 and "an ensemble of" not in result.stdout
+    assert len(neuronet.load(model).networks) == 1
+    result = run_cli("train", tmp_path / "rows.csv", "--target", "label", "--out", model,
+                     "--quiet", "--ensemble", "3", "--refit")
+    _expect_error(result, 1, "ensemble=3 keeps the fold networks, and refit trains one")
+    result = run_cli("train", tmp_path / "rows.csv", "--target", "label", "--out", model,
+                     "--quiet", "--ensemble", "0")
+    _expect_error(result, 2, "--ensemble")

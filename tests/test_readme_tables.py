@@ -43,6 +43,6 @@ def test_the_table_example_prints_what_the_page_shows(run_cli, tmp_path, page, h
     assert rows[0] == ["Individual ID", "Species"] and len(rows) == 345
     assert rows[1][0] == "N1A1"
     assert float(evaluate.split("accuracy")[1].split()[0]) >= 0.95
-    assert "preparation (table section version 2)" in info and "Date Egg: date" in info
+    assert "preparation (table section version 3)" in info and "Date Egg: date" in info
     assert sorted(p.name for p in tmp_path.iterdir()) == ["penguins.csv", "penguins.npz",
                                                           "predictions.csv"]

@@ -89,10 +89,13 @@ def test_a_small_table_is_learned_whole():
     x = rng.normal(size=(200, 3))
     x = x[np.abs(x[:, 0] + x[:, 1]) > 0.5][:32]
     frame = pd.DataFrame(x, columns=["a", "b", "c"]).assign(y=(x[:, 0] + x[:, 1] > 0) * 1)
-    model = tabular.train(frame, "y", epochs=300)
+    model = tabular.train(frame, "y", epochs=300, ensemble=1)
     assert model.evaluate(frame)["accuracy"] == 1.0
     assert any(line.startswith("training:") and "on all 32 rows" in line
                for line in model.notes)
+    # by default its 5 fold networks, each of which learned from 4 fifths of the rows
+    model = tabular.train(frame, "y", epochs=300)
+    assert len(model.networks) == 5 and model.evaluate(frame)["accuracy"] == 1.0
 
 
 def test_rows_without_a_target_are_dropped_with_a_note():

@@ -106,9 +106,9 @@ def test_the_table_section_is_versioned_and_checked_at_load(trained, rewrite_hea
     _, model, path = trained
     newer = tmp_path / "newer.npz"
     newer.write_bytes(path.read_bytes())
-    rewrite_header(newer, lambda h: h["section"]["fields"].update(version=3))
-    with pytest.raises(neuronet.ModelFileError, match="written in version 3 of the table "
-                       "section; this neuronet reads version 2: upgrade neuronet"):
+    rewrite_header(newer, lambda h: h["section"]["fields"].update(version=4))
+    with pytest.raises(neuronet.ModelFileError, match="written in version 4 of the table "
+                       "section; this neuronet reads version 3: upgrade neuronet"):
         neuronet.load(newer)
     lying = tmp_path / "lying.npz"
     lying.write_bytes(path.read_bytes())

@@ -88,3 +88,46 @@ def test_an_unsound_section_is_refused_by_name(models):
     # a classifier's section does not fit the regressor's one-output network
     with pytest.raises(ValueError):
         section.model_options(regressor.network, *section.to_section(classifier))
+
+
+def test_an_ensemble_s_members_are_saved_beside_the_network_and_checked(models):
+    classifier, regressor = models  # 96 rows, 19 held out: ensembles of 5 fold networks
+    frame = messy(40)
+    for model in (classifier, regressor):
+        assert len(model.networks) == 5
+        fields, arrays = section.to_section(model)
+        assert arrays["ensemble.size"].tolist() == [5]
+        n_params = len(model.network.parameters())
+        assert {f"ensemble.{m}.{j}" for m in range(1, 5) for j in range(n_params)} <= set(arrays)
+        options = section.model_options(model.network, fields, arrays)
+        again = tabular.TabularModel(model.network, **options)
+        assert len(again.networks) == 5
+        np.testing.assert_array_equal(again.predict(frame), model.predict(frame))
+    fields, arrays = section.to_section(classifier)
+
+    def refused(change, match):
+        broken = dict(arrays)
+        change(broken)
+        with pytest.raises(ValueError, match=match):
+            section.model_options(classifier.network, fields, broken)
+
+    refused(lambda a: a.update({"ensemble.size": np.array([1])}),
+            "ensemble.size must hold one int64 from 2 to 100")
+    refused(lambda a: a.update({"ensemble.size": np.array([101])}), "from 2 to 100")
+    refused(lambda a: a.update({"ensemble.size": np.array([6])}),  # one member too many
+            r"ensemble.5.0 must hold finite float64 of shape \(\d+, 32\)")
+    refused(lambda a: a.pop("ensemble.2.1"), "ensemble.2.1 must hold")
+    refused(lambda a: a.update({"ensemble.3.0": a["ensemble.3.0"][:-1]}), "ensemble.3.0")
+    refused(lambda a: a.update({"ensemble.1.1": a["ensemble.1.1"].astype(np.float32)}),
+            "ensemble.1.1 must hold finite float64")
+    nan = arrays["ensemble.4.0"].copy()
+    nan[0, 0] = np.nan
+    refused(lambda a: a.update({"ensemble.4.0": nan}), "ensemble.4.0 must hold finite")
+    refused(lambda a: a.update({"ensemble.size": np.array([4])}),  # member 4 is left over
+            "holds an unexpected array ensemble.4.0")
+    refused(lambda a: a.pop("ensemble.size"), "holds an unexpected array ensemble.1.0")
+    # a model of one network writes none of these
+    single = tabular.TabularModel(classifier.network, classifier.preparation,
+                                  target="label", task="classification",
+                                  classes=classifier.classes)
+    assert not [name for name in section.to_section(single)[1] if name.startswith("ensemble")]

@@ -87,6 +87,7 @@ CASES = {
                      ("a=inf", {"a": math.inf}, False)],
     "calibration": [("none", "none", True), ("platt", "platt", False)],
     "importance": [("0", 0, True), ("3", 3, True), ("-1", -1, False)],
+    "ensemble": [("3", 3, True), ("1", 1, True), ("0", 0, False), ("2.5", 2.5, False)],
 }
 
 
@@ -133,6 +134,19 @@ def test_the_messages_of_a_wrong_value():
     assert refused(optimizer="lbfgs", learning_rate=0.1).startswith(
         "a learning rate applies to the optimizers adam and sgd; L-BFGS finds its own")
     assert "(the default on a cluster)" in refused(client="local", learning_rate=0.1)
+    # An ensemble's networks each hold out a fold: not on a cluster, nor without held-out
+    # rows, nor beside a refit on every row.
+    assert refused(client="local", ensemble=3).startswith(
+        "ensemble=3: a cluster trains one network; train in this process")
+    assert refused(validation_split=0, ensemble=2).startswith(
+        "ensemble=2 trains each network on all but one fold and stops it on that fold, which a "
+        "validation split of 0 leaves out")
+    assert refused(refit=True, ensemble=5) == (
+        "ensemble=5 keeps the fold networks, and refit trains one network on every row: "
+        "choose one of them")
+    assert TrainSettings(client="local", ensemble=1).ensemble == 1
+    assert refused(ensemble=0) == \
+        "ensemble must be a whole number of at least 1 or None, got 0"
     with pytest.raises(CommandError, match="argument --epochs: expected at least 1, got 0"):
         _cli("--epochs", "0")
     with pytest.raises(CommandError, match=r"argument --hidden: expected sizes like 32,16"):

@@ -6,21 +6,20 @@ graph — reads raw rows and applies the same preparation, so they all give the 
 
 from __future__ import annotations
 
-import copy
 import logging
 
 import numpy as np
 
 from .._text import printable
 from ..metrics import classification_report, regression_report
-from . import scores, section
+from . import ensemble, scores, section
 from .reading import as_frame, pandas, where
 
 # Names of scores.py and section.py, offered here as before they had rooms of their own.
 from .scores import (
     check_finite_outputs,  # noqa: F401
     class_probabilities,
-    outputs_from_logits,
+    outputs_from_logits,  # noqa: F401
     scored_rows,
 )
 from .section import CLASS_KINDS, VERSION, class_kind, class_texts, parse_classes  # noqa: F401
@@ -56,22 +55,29 @@ class TabularModel:
     class_weights : array of float, optional
         For classification, the weight each class's rows had in training (one per class;
         None: all 1), kept to be reported.
+    members : list of Network, optional
+        An ensemble's other networks, of the design of ``network``: the model's outputs are
+        the mean over ``networks``, ``[network, *members]`` (``tabular.ensemble``).
 
     Raises
     ------
     ValueError
         For a task that is neither, a target_transform other than None and "log", or a
-        temperature that is not a finite number above 0.
+        temperature that is not a finite number above 0, or members of another shape.
     """
 
     def __init__(self, network, preparation, *, target, task, classes=None, target_center=0.0,
                  target_scale=1.0, id_column=None, target_transform=None, temperature=1.0,
-                 class_weights=None):
+                 class_weights=None, members=None):
         if target_transform not in (None, "log"):
             raise ValueError(f"target_transform must be None or 'log', got {target_transform!r}")
         if task not in TASKS:
             raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
         self.network = network
+        self.networks = [network, *(members or [])]
+        shapes = [[w.shape for w in net.parameters()] for net in self.networks]
+        if any(shape != shapes[0] for shape in shapes):
+            raise ValueError("the members of an ensemble must have the network's layers")
         self.preparation = preparation
         self.target = target
         self.task = task
@@ -155,18 +161,11 @@ class TabularModel:
         return self.preparation.transform(self.read_rows(data, sep=sep, encoding=encoding))
 
     def _outputs(self, frame) -> np.ndarray:
-        # The sums before the output's activation: one that overflowed to infinity would
-        # still give a sigmoid of 1, a confident answer from a broken computation.
-        with np.errstate(over="ignore", invalid="ignore"):  # a non-finite sum is refused
-            z = self.network.predict(self.preparation.transform(frame), logits=True)
-            if self.temperature != 1.0:
-                z /= self.temperature
-        check_finite_outputs(z, frame)
-        return self.network.layers[-1].activation.forward(z, out=z)
+        return ensemble.mean_outputs(self, self.preparation.transform(frame), frame)
 
     def calibrated_network(self):
-        """The network with the temperature inside, for a graph that holds no division of
-        its own.
+        """The (first) network with the temperature inside, for a graph that holds no
+        division of its own; ``ensemble.calibrated_networks`` gives every member's.
 
         Returns
         -------
@@ -174,14 +173,7 @@ class TabularModel:
             A copy whose last layer's weights and bias are divided by the temperature; the
             network itself when the temperature is 1.
         """
-        if self.temperature == 1.0:
-            return self.network
-        network = copy.deepcopy(self.network)
-        last = network.dense_layers[-1]
-        last.weights /= self.temperature
-        if last.bias is not None:
-            last.bias /= self.temperature
-        return network
+        return ensemble.calibrated_networks(self)[0]
 
     def _labels(self, indices) -> np.ndarray:
         return np.asarray(self.classes, dtype=object if isinstance(self.classes[0], str)
@@ -368,11 +360,9 @@ class TabularModel:
         """
         from .importance import blocks_of, first_layer, permutation_drops
 
-        weights, bias, rest = first_layer(self.network)
-
-        def predict(sums):
-            return outputs_from_logits(self, rest(sums), frame)
-        return permutation_drops(predict, X, truth, blocks_of(self.preparation),
+        weights, bias, mean = ensemble.summed_first_layers(self, first_layer)
+        return permutation_drops(lambda sums: mean(sums, frame), X, truth,
+                                 blocks_of(self.preparation),
                                  scoring=scoring, repeats=repeats, seed=seed,
                                  linear=(weights, bias))
 
@@ -397,9 +387,7 @@ class TabularModel:
         ValueError
             For a row whose outputs are not finite.
         """
-        with np.errstate(over="ignore", invalid="ignore"):
-            z = self.network.predict(X, logits=True)
-        return outputs_from_logits(self, z, frame)
+        return ensemble.mean_predicted(self, X, frame)
 
     # --- saving and exporting ---------------------------------------------------------------------
 
@@ -482,6 +470,8 @@ class TabularModel:
         """
         lines = [f"TabularModel: {self.task} of {printable(self.target)!r}"]
         lines += self.describe()
+        if len(self.networks) > 1:
+            lines.append(f"each of the {len(self.networks)} networks of the ensemble:")
         return "\n".join([*lines, self.network.summary()])
 
     def describe(self, limit: int = 12) -> list:
@@ -516,6 +506,12 @@ class TabularModel:
             y = "log(1 + y)" if self.target_transform == "log" else "y"
             lines.append(f"  target {printable(self.target)!r} predicted as ({y} - "
                          f"{self.target_center:.6g}) / {self.target_scale:.6g}")
+        if len(self.networks) > 1:
+            mean = "probability" if self.task == "classification" else "prediction"
+            lines.append(f"  ensemble: {len(self.networks)} networks of one design, "
+                         f"{self.network.n_parameters():,} parameters each, trained on "
+                         f"{len(self.networks)} folds of the rows; the model is their mean "
+                         f"{mean}")
         if self.id_column:
             lines.append(f"  id column: {printable(self.id_column)!r} (written beside "
                          "predictions)")
@@ -525,7 +521,8 @@ class TabularModel:
         sizes = [self.network.n_inputs] + [layer.n_outputs for layer in self.network.dense_layers]
         return (f"<TabularModel: {self.task} of {printable(self.target)!r} from "
                 f"{len(self.preparation.inputs)} columns, network "
-                f"{'-'.join(map(str, sizes))}>")
+                f"{'-'.join(map(str, sizes))}"
+                + (f" x {len(self.networks)}>" if len(self.networks) > 1 else ">"))
 
     # --- as a section of a model file: the checks live in section.py --------------------------
 

@@ -17,6 +17,7 @@ from ..onnx import (
     save_model,
 )
 from . import columns as conv
+from .ensemble import calibrated_networks
 from .preparation import CLIP, CLIP_INPUT, CYCLES, NumberInput
 
 
@@ -89,7 +90,8 @@ def tabular_to_onnx(model, path=None):
     onnx.ModelProto
         The graph.
     """
-    network = model.calibrated_network()  # the temperature inside the last layer
+    networks = calibrated_networks(model)  # the temperature inside each last layer
+    network = networks[0]
     graph = Graph(np.dtype(np.float64))
     helper, TensorProto = graph.onnx.helper, graph.onnx.TensorProto
     inputs, parts = [], []
@@ -154,7 +156,7 @@ def tabular_to_onnx(model, path=None):
     if network.dtype != np.float64:
         features = graph.node("Cast", [features], to=elem_type(network.dtype))
     graph.dtype = network.dtype
-    out = add_network(graph, network, features)
+    out = add_ensemble(graph, networks, features)
     if network.dtype != np.float64:
         out = graph.node("Cast", [out], to=TensorProto.DOUBLE)
     graph.dtype = np.dtype(np.float64)
@@ -180,3 +182,31 @@ def tabular_to_onnx(model, path=None):
     if path is not None:
         save_model(onnx_model, path)
     return onnx_model
+
+
+def add_ensemble(graph, networks, x):
+    """The nodes of an ensemble's networks applied to tensor ``x``, and the mean of their
+    outputs (``tabular.ensemble``); one network adds its nodes alone.
+
+    Parameters
+    ----------
+    graph : Graph
+        The graph the nodes are added to.
+    networks : list of Network
+        The networks, of one design.
+    x : str
+        The name of the tensor they take.
+
+    Returns
+    -------
+    str
+        The name of the tensor of their mean output.
+    """
+    outputs = [add_network(graph, network, x) for network in networks]
+    if len(outputs) == 1:
+        return outputs[0]
+    # Adds and a division: runtimes implement ONNX's Mean for float32 only.
+    total = outputs[0]
+    for output in outputs[1:]:
+        total = graph.node("Add", [total, output], "ensemble_sum")
+    return graph.node("Div", [total, graph.constant("members", len(outputs))], "ensemble")

@@ -4,6 +4,8 @@ and every check that reading it back makes, so a file that is wrong is refused, 
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from .._text import printable
@@ -11,9 +13,12 @@ from . import columns as conv
 from .preparation import Preparation, decode_text, encode_text
 from .target import TASKS
 
-VERSION = 2  # 2: numbers.clip (robust scaling) and target.transform (log(1 + y))
+# 2: numbers.clip (robust scaling) and target.transform (log(1 + y)); 3: ensemble members
+VERSION = 3
 CLASS_KINDS = ("text", "integer", "float", "boolean")
 _FIELDS = {"version", "task", "target", "id_column", "class_kind"}
+#: The most networks an ensemble of a model file may hold.
+MAX_MEMBERS = 100
 
 
 def to_section(model):
@@ -45,7 +50,77 @@ def to_section(model):
         arrays["target.center"] = np.array([model.target_center])
         arrays["target.scale"] = np.array([model.target_scale])
         arrays["target.transform"] = np.array([model.target_transform == "log"], np.uint8)
+    arrays.update(member_arrays(model.networks))
     return fields, arrays
+
+
+def member_arrays(networks) -> dict:
+    """The arrays of an ensemble's networks beyond the first (which the model file holds as
+    its network): ``ensemble.size``, and ``ensemble.<m>.<j>`` the j-th parameter array (in
+    the order of ``Network.parameters``) of member m, counted from 1, as float64.
+
+    Parameters
+    ----------
+    networks : list of Network
+        The model's networks, the first its own.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        The arrays by name; none for a model of one network.
+    """
+    if len(networks) == 1:
+        return {}
+    arrays = {"ensemble.size": np.array([len(networks)], np.int64)}
+    for m, network in enumerate(networks[1:], 1):
+        for j, weights in enumerate(network.parameters()):
+            arrays[f"ensemble.{m}.{j}"] = np.asarray(weights, dtype=np.float64)
+    return arrays
+
+
+def members_from_arrays(network, arrays) -> list:
+    """An ensemble's networks beyond the first, read back from the arrays ``member_arrays``
+    wrote and checked against the model's network.
+
+    Parameters
+    ----------
+    network : Network
+        The model file's network, whose design every member shares.
+    arrays : dict of str to numpy.ndarray
+        The section's arrays, by name.
+
+    Returns
+    -------
+    list of Network
+        The other members, in order; none where the section holds no ``ensemble.size``.
+
+    Raises
+    ------
+    ValueError
+        For a size that is not a whole number from 2 to ``MAX_MEMBERS``, or a member's
+        array that is missing, not float64, of another shape than the network's, or not
+        finite.
+    """
+    if "ensemble.size" not in arrays:
+        return []
+    size = arrays["ensemble.size"]
+    if size.dtype != np.int64 or size.shape != (1,) or not 2 <= size[0] <= MAX_MEMBERS:
+        raise ValueError(f"ensemble.size must hold one int64 from 2 to {MAX_MEMBERS}")
+    shapes = [weights.shape for weights in network.parameters()]
+    members = []
+    for m in range(1, int(size[0])):
+        found = []
+        for j, shape in enumerate(shapes):
+            value = arrays.get(f"ensemble.{m}.{j}")
+            if value is None or value.dtype != np.float64 or value.shape != shape or \
+                    not np.isfinite(value).all():
+                raise ValueError(f"ensemble.{m}.{j} must hold finite float64 of shape "
+                                 f"{shape}, as the network's parameter {j}")
+            found.append(value.astype(network.dtype))
+        member = copy.deepcopy(network)
+        member.set_weights(found)
+        members.append(member)
+    return members
 
 
 def model_options(network, fields, arrays) -> dict:
@@ -65,8 +140,9 @@ def model_options(network, fields, arrays) -> dict:
     -------
     dict
         The keyword arguments of ``TabularModel`` beside the network: ``preparation``,
-        ``target``, ``task``, ``id_column`` and those of the task (classes, temperature and
-        class weights; or the target's centre, scale and transform).
+        ``target``, ``task``, ``id_column``, ``members`` (an ensemble's other networks) and
+        those of the task (classes, temperature and class weights; or the target's centre,
+        scale and transform).
 
     Raises
     ------
@@ -132,6 +208,10 @@ def model_options(network, fields, arrays) -> dict:
             options["target_transform"] = "log" if transform[0] else None
         if options["target_scale"] <= 0:
             raise ValueError("target.scale is not positive")
+    options["members"] = members_from_arrays(network, arrays)
+    expected |= {f"ensemble.{m}.{j}" for m in range(1, len(options["members"]) + 1)
+                 for j in range(len(network.parameters()))}
+    expected |= {"ensemble.size"} & set(arrays)
     extra = sorted(set(arrays) - expected)
     if extra:
         raise ValueError(f"holds an unexpected array {extra[0]}")

@@ -114,6 +114,13 @@ class TrainSettings:
         0.0, Number(lambda v: 0 <= v < 1, "a fraction in [0, 1)"), "classification: learn "
         "(1 - s) * the true class + s spread evenly over the classes (not on a cluster yet)",
         part="fitting")
+    ensemble: int | None = _option(
+        None, Whole(1, "be a whole number of at least 1 or None"), "train K networks, each "
+        "on all but one of K folds of the rows and stopped at its lowest loss on that fold, and "
+        "average their outputs (a cross-fit; K times the training); 1: one network (the "
+        "fastest); default: the fold networks where cross-validation trains them anyway (a "
+        f"validation split of fewer than {MIN_VALIDATION_ROWS} rows), else one",
+        part="fitting", metavar="K")
     numbers: str = _option("bins", Choice(*ENCODINGS), "bins: beside each number's value, a "
                            "piecewise-linear encoding between its octiles (an input per bin; "
                            f"in a table of at most {MAX_BINNED} numbers), or plain",
@@ -177,11 +184,27 @@ class TrainSettings:
             raise ValueError(f"dropout needs adam or sgd; L-BFGS{default} needs the same loss "
                              "at every step, which dropout changes (choose adam or sgd, or a "
                              "dropout of 0)")
+        if (self.ensemble or 1) > 1:
+            self._check_ensemble()
         if self.learning_rate is not None and self.chosen_optimizer == "lbfgs":
             default = " (the default on a cluster)" if self.optimizer is None else ""
             raise ValueError(f"a learning rate applies to the optimizers adam and sgd; L-BFGS"
                              f"{default} finds its own step lengths (choose adam or sgd to set "
                              "one)")
+
+    def _check_ensemble(self):
+        """Refuse what an ensemble of fold networks cannot be combined with."""
+        if self.on_cluster:
+            raise ValueError(f"ensemble={self.ensemble}: a cluster trains one network; train "
+                             "in this process (without client) for an ensemble, or pass "
+                             "ensemble=1")
+        if not self.validation_split:
+            raise ValueError(f"ensemble={self.ensemble} trains each network on all but one "
+                             "fold and stops it on that fold, which a validation split of 0 "
+                             "leaves out; pass ensemble=1 to train one network on every row")
+        if self.refit:
+            raise ValueError(f"ensemble={self.ensemble} keeps the fold networks, and refit "
+                             "trains one network on every row: choose one of them")
 
     @property
     def on_cluster(self) -> bool:
