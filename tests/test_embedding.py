@@ -5,7 +5,7 @@ import pytest
 
 from neuronet import Network
 from neuronet.embedding import Embedding
-from neuronet.layers import Dense
+from neuronet.layers import Dense, Dropout
 from neuronet.optimizers import Adam
 
 
@@ -124,3 +124,68 @@ def test_the_input_gradient_is_that_of_the_passed_columns():
     back = layer.backward(np.array([[0.5, -0.5, 1.0, 2.0]]))
     np.testing.assert_array_equal(back, [[0.5, 0.0, -0.5]])
     assert layer.backward(np.array([[0.5, -0.5, 1.0, 2.0]]), need_input_grad=False) is None
+
+
+def _embedded_network(dtype=np.float64):
+    return Network([Embedding(4, [1, 3], [3, 5], 2), Dense(6, 3, "relu"), Dropout(0.2),
+                    Dense(3, 2, "softmax")], seed=0, dtype=dtype)
+
+
+def test_saved_and_loaded_it_predicts_the_same(tmp_path):
+    import neuronet
+
+    net = _embedded_network()
+    X = _inputs(np.random.default_rng(0), 20)
+    path = net.save(tmp_path / "model.npz")
+    loaded = neuronet.load(path)
+    assert isinstance(loaded.layers[0], Embedding)
+    np.testing.assert_array_equal(loaded.predict(X), net.predict(X))
+
+
+def test_a_file_with_an_embedding_is_of_format_version_2(tmp_path):
+    from neuronet.serialization.network import network_header
+
+    assert network_header(_embedded_network(), {})["format_version"] == 2
+    plain = Network([Dense(2, 1)], seed=0)
+    assert network_header(plain, {})["format_version"] == 1
+
+
+def test_an_embedding_that_is_not_first_cannot_be_saved(tmp_path):
+    net = Network([Dense(3, 4), Embedding(4, [0], [2], 2), Dense(5, 1)], seed=0)
+    with pytest.raises(ValueError, match="an Embedding as the first layer"):
+        net.save(tmp_path / "model.npz")
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("columns", [3, 1], "expected increasing positions"),
+    ("columns", [1, 9], "expected increasing positions"),
+    ("counts", [3], "one count from 1"),
+    ("counts", [3, 0], "one count from 1"),
+    ("dim", 0, "has dim 0"),
+    ("dim", 3, "takes 6 inputs, but the Embedding layer before it gives 8"),
+    ("extra", 1, "an Embedding layer has"),
+])
+def test_a_malformed_embedding_in_a_file_is_refused(tmp_path, field, value, message):
+    from neuronet.serialization.archive import Problem
+    from neuronet.serialization.network import check_header, network_header
+
+    header = network_header(_embedded_network(), {})
+    header["layers"][0][field] = value
+    with pytest.raises(Problem, match=message):
+        check_header(header)
+    header = network_header(_embedded_network(), {})
+    header["format_version"] = 1
+    with pytest.raises(Problem, match="may come first only, in a file of version 2"):
+        check_header(header)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_onnx_computes_what_the_network_does(dtype):
+    ort = pytest.importorskip("onnxruntime")
+    net = _embedded_network(dtype)
+    X = _inputs(np.random.default_rng(1), 50)
+    X[0, 1], X[1, 3], X[2, 1] = 7.0, -1.0, 1.5  # out of range, negative, not whole: code 0
+    model = net.to_onnx()
+    session = ort.InferenceSession(model.SerializeToString())
+    got = session.run(None, {"X": X.astype(dtype)})[0]
+    np.testing.assert_allclose(got, net.predict(X.astype(dtype)), atol=1e-5)

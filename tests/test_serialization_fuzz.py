@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import neuronet
 from neuronet import Dense, Dropout, ModelFileError, Network
+from neuronet.embedding import Embedding
 
 # A few seconds in `make test`; NEURONET_FUZZ_EXAMPLES=5000 for a longer hunt.
 FUZZ = settings(max_examples=int(os.environ.get("NEURONET_FUZZ_EXAMPLES", 250)), deadline=None,
@@ -54,6 +55,9 @@ def _models():
             files.append(Path(net.save(Path(directory, "model.npz"))).read_bytes())
         for table_model in _table_models():
             files.append(Path(table_model.save(Path(directory, "model.npz"))).read_bytes())
+        embedded = Network([Embedding(3, [0, 2], [4, 2], 2), Dense(5, 2, "relu"), Dropout(0.1),
+                            Dense(2, 1, "sigmoid")], seed=2)
+        files.append(Path(embedded.save(Path(directory, "model.npz"))).read_bytes())
     return files
 
 
@@ -290,7 +294,7 @@ def test_the_fuzzed_models_load_when_left_alone(place):
         kinds.append(type(model).__name__)
         if isinstance(model, neuronet.TabularModel):
             assert len(model.predict(_raw_rows())) == 2
-    assert kinds == ["Network", "Network", "TabularModel", "TabularModel"]
+    assert kinds == ["Network", "Network", "TabularModel", "TabularModel", "Network"]
 
 
 @FUZZ
