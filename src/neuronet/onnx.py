@@ -25,6 +25,9 @@ IR_VERSION = 8  # the IR version that came with opset 17: readable by runtimes s
 # A model of a table compares text with Equal, which takes strings from opset 19 (IR 9, 2023).
 TABLE_OPSET = 19
 TABLE_IR_VERSION = 9
+#: The operators of classical machine learning (LabelEncoder: text to codes), in the version
+#: that came with opset 19.
+ML_DOMAIN, ML_OPSET = "ai.onnx.ml", 3
 
 _ACTIVATION_OPS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "softmax": "Softmax",
                    "leaky_relu": "LeakyRelu", "exp": "Exp", "identity": None}
@@ -241,8 +244,10 @@ class Graph:
         helper = self.onnx.helper
         graph = helper.make_graph(self.nodes, "neuronet", inputs, outputs,
                                   initializer=self.initializers, doc_string=doc)
-        model = helper.make_model(graph, producer_name="neuronet",
-                                  opset_imports=[helper.make_opsetid("", opset)])
+        imports = [helper.make_opsetid("", opset)]
+        if any(node.domain == ML_DOMAIN for node in self.nodes):  # a LabelEncoder, say
+            imports.append(helper.make_opsetid(ML_DOMAIN, ML_OPSET))
+        model = helper.make_model(graph, producer_name="neuronet", opset_imports=imports)
         model.ir_version = ir_version
         self.onnx.checker.check_model(model, full_check=True)
         return model

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..embedding import Embedding
 from ..layers import Dense, Dropout
 from ..network import Network
 from ..optimizers import LBFGS, SGD, Adam
@@ -44,9 +45,14 @@ class Design:
     dropout : float, default 0.0
         The fraction of each hidden layer's outputs that a Dropout layer after it zeroes in
         training; 0 puts no Dropout layer in.
+    embedding : tuple, optional
+        (code columns, codes of each, size) for an Embedding first layer, as
+        ``Preparation.embedding()`` gives them; None for none. ``sizes`` then begins with
+        the Embedding's outputs.
     """
 
-    def __init__(self, task, classes, n_inputs, *, hidden, activation, seed, dropout=0.0):
+    def __init__(self, task, classes, n_inputs, *, hidden, activation, seed, dropout=0.0,
+                 embedding=None):
         if task == "regression":
             n_outputs, self.output, self.loss, self.metrics = 1, "identity", "mse", ["mae"]
         elif len(classes) == 2:
@@ -57,6 +63,10 @@ class Design:
         else:
             n_outputs, self.output = len(classes), "softmax"
             self.loss, self.metrics = "categorical_crossentropy", ["accuracy"]
+        self.n_inputs, self.embedding = n_inputs, embedding
+        if embedding is not None:
+            columns, _, size = embedding
+            n_inputs += len(columns) * (size - 1)
         self.sizes = [n_inputs, *hidden, n_outputs]
         self.activation, self.seed, self.dropout = activation, seed, dropout
 
@@ -69,14 +79,14 @@ class Design:
             Dense layers of ``sizes``, with a Dropout layer after each hidden one where the
             design has dropout.
         """
-        if not self.dropout:
+        if not self.dropout and self.embedding is None:
             return Network.mlp(self.sizes, hidden=self.activation, output=self.output,
                                seed=self.seed)
-        layers = []
+        layers = [] if self.embedding is None else [Embedding(self.n_inputs, *self.embedding)]
         for i, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
             last = i == len(self.sizes) - 2
             layers.append(Dense(n_in, n_out, self.output if last else self.activation))
-            if not last:
+            if not last and self.dropout:
                 layers.append(Dropout(self.dropout))
         return Network(layers, seed=self.seed)
 
@@ -88,8 +98,10 @@ class Design:
         str
             Its sizes, activations and number of parameters.
         """
-        return (f"network:    {' -> '.join(map(str, self.sizes))} ({self.activation} hidden, "
-                f"{self.output} output), {self.network().n_parameters():,} parameters")
+        embedded = "" if self.embedding is None else \
+            f"{self.n_inputs} (embeddings of {self.embedding[2]}) -> "
+        return (f"network:    {embedded}{' -> '.join(map(str, self.sizes))} ({self.activation} "
+                f"hidden, {self.output} output), {self.network().n_parameters():,} parameters")
 
 
 def make_optimizer(optimizer, learning_rate, weight_decay=0.0):

@@ -146,7 +146,7 @@ def _train_here(data, target, settings, note, notes) -> TabularModel:
     for line in leakage_notes(leaks, target, coding.task):
         note(line)
     design = Design(coding.task, coding.classes, X.shape[1], **settings.part("network"),
-                    dropout=settings.chosen_dropout)
+                    dropout=settings.chosen_dropout, embedding=preparation.embedding())
     if design.output == "sigmoid":
         y = y[:, None].astype(np.float64)
     note(design.line())

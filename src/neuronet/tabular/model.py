@@ -366,8 +366,14 @@ class TabularModel:
         ValueError
             For fewer than two rows, a repeat count below 1, or outputs that are not finite.
         """
+        from ..embedding import Embedding
         from .importance import blocks_of, first_layer, permutation_drops
 
+        if isinstance(self.network.layers[0], Embedding):  # no first sums to shift
+            return permutation_drops(
+                lambda inputs: outputs_from_logits(self, self.network.predict(
+                    inputs, logits=True), frame), X, truth, blocks_of(self.preparation),
+                scoring=scoring, repeats=repeats, seed=seed)
         weights, bias, rest = first_layer(self.network)
 
         def predict(sums):
