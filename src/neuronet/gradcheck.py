@@ -179,7 +179,9 @@ def gradient_check(network, X, y, *, loss=None, epsilon=1e-5) -> GradientCheck:
         backprop.append(layer.dW)
         if layer.db is not None:
             backprop.append(layer.db)
-    params = probe.parameters()
+    # The Dense layers' weights: those that the trace follows (an Embedding first is a fixed
+    # lookup to it, checked in its own tests).
+    params = [param for layer in probe.dense_layers for param in layer.parameters()]
     with np.errstate(over="ignore", invalid="ignore"):
         for param in params:
             slopes = np.empty(param.shape, dtype=np.float64)

@@ -248,7 +248,9 @@ def _cmd_check(args) -> None:
 
         logging.getLogger(__name__).info("the model's Dropout layers are left out of the check "
                                          "(they would make every loss random)")
-        network = Network(copy.deepcopy(network.dense_layers), dtype=network.dtype)
+        network = Network(copy.deepcopy([layer for layer in network.layers
+                                         if not getattr(layer, "rate", 0)]),
+                          dtype=network.dtype)
     check = gradient_check(network, X, y, loss=loss, epsilon=args.epsilon)
     print(check)
     if not check.agrees():

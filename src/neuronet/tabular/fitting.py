@@ -98,8 +98,9 @@ class Design:
         str
             Its sizes, activations and number of parameters.
         """
-        embedded = "" if self.embedding is None else \
-            f"{self.n_inputs} (embeddings of {self.embedding[2]}) -> "
+        codes = 0 if self.embedding is None else len(self.embedding[0])
+        embedded = "" if not codes else f"{self.n_inputs} ({codes} code{'s' * (codes > 1)} " \
+            f"-> a learned embedding of {self.embedding[2]} each) -> "
         return (f"network:    {embedded}{' -> '.join(map(str, self.sizes))} ({self.activation} "
                 f"hidden, {self.output} output), {self.network().n_parameters():,} parameters")
 
