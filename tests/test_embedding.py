@@ -127,7 +127,7 @@ def test_the_input_gradient_is_that_of_the_passed_columns():
 
 
 def _embedded_network(dtype=np.float64):
-    return Network([Embedding(4, [1, 3], [3, 5], 2), Dense(6, 3, "relu"), Dropout(0.2),
+    return Network([Embedding(4, [1, 3], [3, 5], 2, drop=0.1), Dense(6, 3, "relu"), Dropout(0.2),
                     Dense(3, 2, "softmax")], seed=0, dtype=dtype)
 
 
@@ -164,6 +164,7 @@ def test_an_embedding_that_is_not_first_cannot_be_saved(tmp_path):
     ("dim", 0, "has dim 0"),
     ("dim", 3, "takes 6 inputs, but the Embedding layer before it gives 8"),
     ("extra", 1, "an Embedding layer has"),
+    ("drop", 1.0, "has drop 1.0"),
 ])
 def test_a_malformed_embedding_in_a_file_is_refused(tmp_path, field, value, message):
     from neuronet.serialization.archive import Problem
@@ -189,3 +190,19 @@ def test_onnx_computes_what_the_network_does(dtype):
     session = ort.InferenceSession(model.SerializeToString())
     got = session.run(None, {"X": X.astype(dtype)})[0]
     np.testing.assert_allclose(got, net.predict(X.astype(dtype)), atol=1e-5)
+
+
+def test_drop_reads_codes_as_other_while_training_only():
+    layer = Embedding(1, [0], [5], 2, drop=0.5)
+    layer.build(np.random.default_rng(0), np.float64)
+    X = np.full((2000, 1), 3.0)
+    trained = layer.forward(X, training=True)
+    other = np.all(trained == layer.weights[0], axis=1)
+    assert 0.45 < other.mean() < 0.55
+    assert np.all(trained[~other] == layer.weights[3])
+    assert np.all(layer.forward(X) == layer.weights[3])
+    # the gradient goes to the rows that were read: "other" learns from the dropped codes
+    layer.backward(np.ones((2000, 2)), need_input_grad=False)
+    assert layer.grad_weights[0, 0] == other.sum() and layer.grad_weights[3, 0] == (~other).sum()
+    with pytest.raises(ValueError, match="drop must be a number in"):
+        Embedding(1, [0], [5], 2, drop=1.0)

@@ -55,8 +55,8 @@ def _models():
             files.append(Path(net.save(Path(directory, "model.npz"))).read_bytes())
         for table_model in _table_models():
             files.append(Path(table_model.save(Path(directory, "model.npz"))).read_bytes())
-        embedded = Network([Embedding(3, [0, 2], [4, 2], 2), Dense(5, 2, "relu"), Dropout(0.1),
-                            Dense(2, 1, "sigmoid")], seed=2)
+        embedded = Network([Embedding(3, [0, 2], [4, 2], 2, drop=0.25), Dense(5, 2, "relu"),
+                            Dropout(0.1), Dense(2, 1, "sigmoid")], seed=2)
         files.append(Path(embedded.save(Path(directory, "model.npz"))).read_bytes())
     return files
 

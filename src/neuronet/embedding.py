@@ -41,6 +41,10 @@ class Embedding(Layer):
         The numbers of each vector.
     init_scale : float, default 0.1
         The starting vectors are drawn from a normal distribution of this standard deviation.
+    drop : float, default 0.0
+        While training, each code is read as 0 with this probability, so that no value's
+        vector can stand in for the rest of the row, and code 0 learns what a value the
+        table has never seen looks like; at prediction every code is read as it is.
 
     Attributes
     ----------
@@ -61,7 +65,7 @@ class Embedding(Layer):
     (2, 1)
     """
 
-    def __init__(self, n_inputs, columns, counts, dim, *, init_scale=0.1):
+    def __init__(self, n_inputs, columns, counts, dim, *, init_scale=0.1, drop=0.0):
         self.n_inputs = as_count(n_inputs, "n_inputs", minimum=1)
         self.columns = [as_count(c, "a code column", minimum=0) for c in columns]
         self.counts = [as_count(c, "a column's count of codes", minimum=1) for c in counts]
@@ -78,6 +82,10 @@ class Embedding(Layer):
                              f"{MAX_DIM:,} numbers a vector, got {max(self.counts):,} and "
                              f"{self.dim:,}")
         self.init_scale = float(init_scale)
+        if isinstance(drop, bool) or not isinstance(drop, (int, float)) or not 0 <= drop < 1:
+            raise ValueError(f"an Embedding's drop must be a number in [0, 1), got {drop!r}")
+        self.drop = float(drop)
+        self._rng = None
         kept = np.ones(self.n_inputs, dtype=bool)
         kept[self.columns] = False
         self.passed = np.flatnonzero(kept)
@@ -90,6 +98,7 @@ class Embedding(Layer):
     gradient_names = ("grad_weights",)
 
     def build(self, rng, dtype) -> None:
+        self._rng = rng
         shape = (sum(self.counts), self.dim)
         if self.weights is None:
             self.weights = (rng.standard_normal(shape) * self.init_scale).astype(dtype)
@@ -143,6 +152,9 @@ class Embedding(Layer):
         """
         inputs = np.asarray(inputs)
         rows = self.codes(inputs)
+        if training and self.drop:
+            dropped = self._rng.random(rows.shape) < self.drop
+            rows = np.where(dropped, self.offsets, rows)
         n = len(inputs)
         out = np.empty((n, self.n_outputs), dtype=self.weights.dtype)
         passed = len(self.passed)
@@ -196,7 +208,8 @@ class Embedding(Layer):
 
     def config(self) -> dict:
         return {"type": "Embedding", "n_inputs": self.n_inputs, "columns": list(self.columns),
-                "counts": list(self.counts), "dim": self.dim}
+                "counts": list(self.counts), "dim": self.dim, "drop": self.drop}
 
     def __repr__(self) -> str:
-        return f"Embedding({self.n_inputs}, {self.columns}, {self.counts}, {self.dim})"
+        drop = f", drop={self.drop:g}" if self.drop else ""
+        return f"Embedding({self.n_inputs}, {self.columns}, {self.counts}, {self.dim}{drop})"

@@ -28,7 +28,7 @@ _HEADER_KEYS = {"format", "format_version", "neuronet_version", "dtype", "seed",
                 "layers", "metadata", "section"}
 _REQUIRED_KEYS = _HEADER_KEYS - {"seed", "loss", "section"}
 _DENSE_KEYS = {"type", "n_inputs", "n_outputs", "activation", "bias", "init"}
-_EMBEDDING_KEYS = {"type", "n_inputs", "columns", "counts", "dim"}
+_EMBEDDING_KEYS = {"type", "n_inputs", "columns", "counts", "dim", "drop"}
 
 
 def network_header(network, metadata) -> dict:
@@ -65,8 +65,9 @@ def network_header(network, metadata) -> dict:
         config = dict(layer.config())
         if "alpha" in config:
             config["alpha"] = float(config["alpha"])
-        if "rate" in config:
-            config["rate"] = float(config["rate"])
+        for key in ("rate", "drop"):
+            if key in config:
+                config[key] = float(config[key])
         configs.append(config)
     seed = network.seed
     seed = int(seed) if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) else None
@@ -281,6 +282,8 @@ def _check_embedding(layer, where) -> tuple:
             any(type(c) is not int or not 1 <= c <= MAX_ROWS for c in counts):
         raise Problem(f"{where} has counts {brief(counts)}; expected one count from 1 to "
                        f"{MAX_ROWS:,} per code column")
+    if not is_number(layer["drop"]) or not 0 <= layer["drop"] < 1:
+        raise Problem(f"{where} has drop {brief(layer['drop'])}; expected a number in [0, 1)")
     return n_inputs, n_inputs - len(columns) + len(columns) * dim
 
 
@@ -328,7 +331,8 @@ def build(header, arrays) -> Network:
             layers.append(Dropout(spec["rate"]))
             continue
         if spec["type"] == "Embedding":
-            layer = Embedding(spec["n_inputs"], spec["columns"], spec["counts"], spec["dim"])
+            layer = Embedding(spec["n_inputs"], spec["columns"], spec["counts"], spec["dim"],
+                              drop=spec["drop"])
             layer.weights = arrays[f"layers.{position}.weights"]
             layers.append(layer)
             continue

@@ -29,6 +29,9 @@ FOLDS_AT_LEAST = 3
 PATIENCE = 20
 #: The default dropout of the hidden layers, with adam and sgd.
 DROPOUT = 0.1
+#: The share of the codes of embedded categories read as "other" while training: no value's
+#: vector can then stand in for the rest of the row, and "other" learns from every value.
+EMBEDDING_DROP = 0.2
 
 
 class Design:
@@ -82,7 +85,8 @@ class Design:
         if not self.dropout and self.embedding is None:
             return Network.mlp(self.sizes, hidden=self.activation, output=self.output,
                                seed=self.seed)
-        layers = [] if self.embedding is None else [Embedding(self.n_inputs, *self.embedding)]
+        layers = [] if self.embedding is None else [
+            Embedding(self.n_inputs, *self.embedding, drop=EMBEDDING_DROP)]
         for i, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
             last = i == len(self.sizes) - 2
             layers.append(Dense(n_in, n_out, self.output if last else self.activation))
