@@ -294,7 +294,7 @@ def test_a_table_model_with_learned_embeddings_computes_the_same_in_onnx():
     rows = np.random.default_rng(0).permutation(len(frame))
     train, test = frame.iloc[np.sort(rows[:4000])], frame.iloc[np.sort(rows[-300:])].copy()
     test.iloc[:3, test.columns.get_loc("inst_name")] = ["never seen", None, ""]
-    model = tabular.train(train, "earnings_med", epochs=3, importance=0)
+    model = tabular.train(train, "earnings_med", epochs=3, importance=0, embeddings=16)
     embedded = [item.column for item in model.preparation.inputs
                 if getattr(item, "embedding", 0)]
     assert embedded == ["inst_name", "state_abbr"]

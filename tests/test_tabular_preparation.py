@@ -397,7 +397,7 @@ def _named_rows(n=600, names=40, seed=0):
 def test_a_category_of_many_values_becomes_a_code_for_a_learned_embedding():
     frame = _named_rows()
     roles = infer_roles(frame, "y")
-    prep = Preparation.fit(roles, gather(frame, roles))
+    prep = Preparation.fit(roles, gather(frame, roles), embeddings=16)
     by = {item.column: item for item in prep.inputs}
     name, kind = by["name"], by["kind"]
     assert len(name.values) == 40 and name.embedding == 13 and name.width() == 1
@@ -415,10 +415,10 @@ def test_a_category_of_many_values_becomes_a_code_for_a_learned_embedding():
                                   "and unseen values: (other), gaps their own)")
 
 
-def test_embeddings_0_and_a_higher_threshold_keep_categories_one_hot():
+def test_by_default_embeddings_0_and_a_higher_threshold_keep_categories_one_hot():
     frame = _named_rows()
     roles = infer_roles(frame, "y")
-    for options in ({"embeddings": 0}, {"embeddings": 40}):
+    for options in ({}, {"embeddings": 0}, {"embeddings": 40}):
         prep = Preparation.fit(roles, gather(frame, roles), **options)
         assert prep.embedding() is None
         assert {item.column: item.width() for item in prep.inputs}["name"] == 40 + 2
@@ -429,10 +429,10 @@ def test_an_embedding_is_not_capped_by_max_categories_but_by_max_embedded(monkey
 
     frame = _named_rows(n=3000, names=300)
     roles = infer_roles(frame, "y")
-    prep = Preparation.fit(roles, gather(frame, roles), max_categories=10)
+    prep = Preparation.fit(roles, gather(frame, roles), max_categories=10, embeddings=16)
     assert len(prep.inputs[0].values) == 299 and prep.inputs[0].embedding == 16  # one rare
     monkeypatch.setattr(preparation, "MAX_EMBEDDED", 50)
-    prep = Preparation.fit(roles, gather(frame, roles))
+    prep = Preparation.fit(roles, gather(frame, roles), embeddings=16)
     assert len(prep.inputs[0].values) == 50
 
 
@@ -445,7 +445,7 @@ def test_embedding_sizes_follow_the_rule_of_thumb():
 def test_an_embedded_preparation_round_trips_and_a_wrong_size_is_refused():
     frame = _named_rows()
     roles = infer_roles(frame, "y")
-    prep = Preparation.fit(roles, gather(frame, roles))
+    prep = Preparation.fit(roles, gather(frame, roles), embeddings=16)
     arrays = prep.to_arrays()
     again = Preparation.from_arrays(arrays)
     assert again.inputs == prep.inputs and again.embedding() == prep.embedding()
@@ -458,7 +458,7 @@ def test_an_embedded_preparation_round_trips_and_a_wrong_size_is_refused():
 
 def test_a_model_with_an_embedding_saves_loads_and_is_checked_against_its_network(tmp_path):
     frame = _named_rows()
-    model = tabular.train(frame, "y", epochs=3, importance=2)
+    model = tabular.train(frame, "y", epochs=3, importance=2, embeddings=16)
     assert type(model.network.layers[0]).__name__ == "Embedding"
     path = model.save(tmp_path / "model.npz")
     loaded = neuronet.load(path)

@@ -175,7 +175,7 @@ def test_each_part_is_what_the_step_it_feeds_takes():
                                       "exclude": None, "id": None}
     assert settings.part("preparation") == {"min_frequency": 2, "max_categories": 100,
                                             "scaling": "robust", "numbers": "bins",
-                                            "embeddings": 16}
+                                            "embeddings": 0}
     assert settings.part("network") == {"hidden": (4,), "activation": "relu", "seed": 0}
     with pytest.raises(ValueError, match="no option belongs to a part 'nope'"):
         settings.part("nope")

@@ -21,10 +21,11 @@ learned from the training rows and kept in the model.
 - categories (and booleans): one input per value seen at least ``min_frequency`` times (at
   most ``max_categories`` of them), one for a gap when the training rows had gaps, and one
   for the rare values pooled together; a value never seen in training counts as pooled.
-  A category with more than ``embeddings`` such values (``EMBED_ABOVE`` by default) is one
-  input instead, the value's code (0 for the rare and unseen values, "other"; at most
-  ``MAX_EMBEDDED`` values get a code of their own), which the network's first layer turns
-  into a learned vector of ``embedding_size`` numbers (``neuronet.embedding.Embedding``).
+  With ``embeddings`` N (0 by default: none; ``EMBED_ABOVE`` to try), a category with more
+  than N such values is one input instead, the value's code (0 for the rare and unseen
+  values, "other"; at most ``MAX_EMBEDDED`` values get a code of their own), which the
+  network's first layer turns into a learned vector of ``embedding_size`` numbers
+  (``neuronet.embedding.Embedding``).
 
 ``Preparation.fit(roles, statistics)`` learns it from ``statistics.gather``'s numbers; the
 fitted preparation is plain arrays, saved in the model file and checked when loaded.
@@ -57,8 +58,8 @@ from .statistics import CYCLES, numeric_block
 VERSION = 2
 MIN_FREQUENCY = 3
 MAX_CATEGORIES = 100
-#: A category with more values than this (each seen at least ``min_frequency`` times) gets a
-#: learned embedding rather than one-hot inputs.
+#: The threshold to try for ``embeddings`` (off by default: on the benchmark's tables it did
+#: not beat one-hot inputs): a category with more values than this gets a learned embedding.
 EMBED_ABOVE = 16
 #: The most values of one category that get a code (and a learned vector) of their own.
 MAX_EMBEDDED = 10_000
@@ -118,7 +119,7 @@ class Preparation:
     @classmethod
     def fit(cls, roles, statistics, *, min_frequency=MIN_FREQUENCY,
             max_categories=MAX_CATEGORIES, scaling="robust", numbers="bins",
-            embeddings=EMBED_ABOVE):
+            embeddings=0):
         """The preparation for a table's columns, learned from their statistics alone.
 
         Dates are standardized whatever the scaling.
@@ -139,11 +140,11 @@ class Preparation:
         numbers : str, default "bins"
             "bins" for a piecewise-linear encoding between each number's octiles beside its
             value, or "plain".
-        embeddings : int, default EMBED_ABOVE
+        embeddings : int, default 0
             A category with more values than this, each seen in at least ``min_frequency``
             rows, becomes a code and a learned embedding (of its ``MAX_EMBEDDED`` most
             frequent values at most, whatever ``max_categories``); 0 keeps every category
-            one-hot.
+            one-hot. ``EMBED_ABOVE`` is a value to try.
 
         Returns
         -------

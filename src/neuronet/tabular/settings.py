@@ -127,11 +127,12 @@ class TrainSettings:
                            f"in a table of at most {MAX_BINNED} numbers), or plain",
                            part="preparation")
     embeddings: int = _option(
-        EMBED_ABOVE, Whole(0), "a category with more than N values (each in at least "
-        "min_frequency rows) becomes one code input and a learned embedding of up to 16 "
-        f"numbers per value (its {MAX_EMBEDDED:,} most frequent values; rare and unseen "
-        "ones share a learned 'other'); 0: every category one-hot, its max_categories most "
-        "frequent values (always so on a cluster)", part="preparation", metavar="N")
+        0, Whole(0), "a category with more than N values (each in at least min_frequency "
+        "rows) becomes one code input and a learned embedding of up to 16 numbers per value "
+        f"(its {MAX_EMBEDDED:,} most frequent values; rare and unseen ones share a learned "
+        f"'other'); {EMBED_ABOVE} to try; 0 (the default): every category one-hot, its "
+        "max_categories most frequent values (always so on a cluster)", part="preparation",
+        metavar="N")
     # --- end of how the defaults learn ---
     min_frequency: int = _option(MIN_FREQUENCY, Whole(1), "a category's value seen in fewer "
                                  "rows is pooled with the other rare ones",
