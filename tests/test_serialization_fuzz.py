@@ -58,10 +58,13 @@ def _models():
         embedded = Network([Embedding(3, [0, 2], [4, 2], 2, drop=0.25), Dense(5, 2, "relu"),
                             Dropout(0.1), Dense(2, 1, "sigmoid")], seed=2)
         files.append(Path(embedded.save(Path(directory, "model.npz"))).read_bytes())
+        # A model of a table whose categories are codes for learned embeddings.
+        files.append(Path(_table_models(embeddings=2)[1].save(
+            Path(directory, "model.npz"))).read_bytes())
     return files
 
 
-def _table_models():
+def _table_models(**options):
     """Models of a table, with every kind of prepared column (numbers with gaps, a date,
     categories with rare and missing values, a boolean, a column left out) and both tasks."""
     import pandas as pd
@@ -87,7 +90,7 @@ def _table_models():
     assert classifier.temperature != 1.0 and classifier.class_weights is not None
     return [classifier,
             tabular.train(table, "amount", epochs=1, validation_split=0, hidden=[],
-                          target_transform="log", numbers="bins")]
+                          target_transform="log", numbers="bins", **options)]
 
 
 
@@ -294,11 +297,12 @@ def test_the_fuzzed_models_load_when_left_alone(place):
         kinds.append(type(model).__name__)
         if isinstance(model, neuronet.TabularModel):
             assert len(model.predict(_raw_rows())) == 2
-    assert kinds == ["Network", "Network", "TabularModel", "TabularModel", "Network"]
+    assert kinds == ["Network", "Network", "TabularModel", "TabularModel", "Network",
+                     "TabularModel"]
 
 
 @FUZZ
-@given(st.sampled_from([2, 3]), st.data())
+@given(st.sampled_from([2, 3, 5]), st.data())
 def test_table_sections_with_arrays_replaced(place, which, data):
     # Every array of the preparation is checked: any other dtype, shape or content gives a
     # working model or ModelFileError.
@@ -334,7 +338,7 @@ HOSTILE_COUNTS = [0, 1, 2, 3, 2**31, 2**62, 2**63 - 1, -1, -(2**63)]
 
 
 @FUZZ
-@given(st.sampled_from([2, 3]), st.data())
+@given(st.sampled_from([2, 3, 5]), st.data())
 def test_table_texts_and_counts_replaced(place, section_file, which, data):
     path = place / "model.npz"
     path.write_bytes(MODELS[which])
