@@ -92,7 +92,7 @@ def test_info_on_what_is_not_a_model_is_one_line(run_cli, tmp_path, model_file):
     result = run_cli("info", newer)
     assert result.returncode == 1
     assert result.stderr == (f"neuronet: error: {newer}: written in model format version 7 "
-                             "(by neuronet 0.1.0); this neuronet (0.1.0) reads version 1: "
+                             "(by neuronet 0.1.0); this neuronet (0.1.0) reads version 2: "
                              "upgrade neuronet to load it\n")
 
 

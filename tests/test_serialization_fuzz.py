@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import neuronet
 from neuronet import Dense, Dropout, ModelFileError, Network
+from neuronet.embedding import Embedding
 
 # A few seconds in `make test`; NEURONET_FUZZ_EXAMPLES=5000 for a longer hunt.
 FUZZ = settings(max_examples=int(os.environ.get("NEURONET_FUZZ_EXAMPLES", 250)), deadline=None,
@@ -54,10 +55,16 @@ def _models():
             files.append(Path(net.save(Path(directory, "model.npz"))).read_bytes())
         for table_model in _table_models():
             files.append(Path(table_model.save(Path(directory, "model.npz"))).read_bytes())
+        embedded = Network([Embedding(3, [0, 2], [4, 2], 2, drop=0.25), Dense(5, 2, "relu"),
+                            Dropout(0.1), Dense(2, 1, "sigmoid")], seed=2)
+        files.append(Path(embedded.save(Path(directory, "model.npz"))).read_bytes())
+        # A model of a table whose categories are codes for learned embeddings.
+        files.append(Path(_table_models(embeddings=2)[1].save(
+            Path(directory, "model.npz"))).read_bytes())
     return files
 
 
-def _table_models():
+def _table_models(**options):
     """Models of a table, with every kind of prepared column (numbers with gaps, a date,
     categories with rare and missing values, a boolean, a column left out) and both tasks."""
     import pandas as pd
@@ -86,7 +93,7 @@ def _table_models():
     assert len(classifier.networks) == 5
     return [classifier,
             tabular.train(table, "amount", epochs=1, validation_split=0, hidden=[],
-                          target_transform="log", numbers="bins")]
+                          target_transform="log", numbers="bins", **options)]
 
 
 
@@ -293,11 +300,12 @@ def test_the_fuzzed_models_load_when_left_alone(place):
         kinds.append(type(model).__name__)
         if isinstance(model, neuronet.TabularModel):
             assert len(model.predict(_raw_rows())) == 2
-    assert kinds == ["Network", "Network", "TabularModel", "TabularModel"]
+    assert kinds == ["Network", "Network", "TabularModel", "TabularModel", "Network",
+                     "TabularModel"]
 
 
 @FUZZ
-@given(st.sampled_from([2, 3]), st.data())
+@given(st.sampled_from([2, 3, 5]), st.data())
 def test_table_sections_with_arrays_replaced(place, which, data):
     # Every array of the preparation is checked: any other dtype, shape or content gives a
     # working model or ModelFileError.
@@ -333,7 +341,7 @@ HOSTILE_COUNTS = [0, 1, 2, 3, 2**31, 2**62, 2**63 - 1, -1, -(2**63)]
 
 
 @FUZZ
-@given(st.sampled_from([2, 3]), st.data())
+@given(st.sampled_from([2, 3, 5]), st.data())
 def test_table_texts_and_counts_replaced(place, section_file, which, data):
     path = place / "model.npz"
     path.write_bytes(MODELS[which])

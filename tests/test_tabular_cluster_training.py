@@ -40,12 +40,14 @@ def test_cli_trains_on_the_files_and_the_model_predicts_here(client, parts, tmp_
     assert "when: date -> days since 1970 + year/week/day cycles" in out
     assert "task:       classification (inferred" in out
     assert "optimizer:  L-BFGS, full batch" in out
+    assert "categories: one-hot on a cluster (no learned embeddings there yet)" in out
     assert "iterations: " in out and "held-out rows, 20%" in out
     assert "training:   loss" in out and "model:      written to" in out
 
     # On a laptop: no cluster, the model file alone.
     model = neuronet.load(model_file)
     assert isinstance(model, neuronet.TabularModel) and model.id_column == "name"
+    assert model.preparation.embedding() is None  # one-hot, whatever --embeddings says
     frame = read_csv(parts / "all.csv")
     labelled = frame[has_target(frame, "label")]
     assert (model.predict(labelled) == labelled["label"].to_numpy()).mean() > 0.85

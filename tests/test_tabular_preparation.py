@@ -382,3 +382,90 @@ def test_bins_encode_each_number_between_its_octiles():
     item = tabular.train(few, "y", epochs=1, validation_split=0, numbers="bins") \
         .preparation.inputs[0]
     assert item.edges == (0.0, 1.0)
+
+
+def _named_rows(n=600, names=40, seed=0):
+    rng = np.random.default_rng(seed)
+    codes = rng.integers(0, names, n)
+    name = np.array([f"place {c}" for c in codes], dtype=object)
+    name[:5] = None  # gaps
+    name[5] = "seen once"
+    return pd.DataFrame({"name": name, "kind": rng.choice(list("abc"), n),
+                         "x": rng.normal(size=n), "y": rng.normal(size=n) + codes / names})
+
+
+def test_a_category_of_many_values_becomes_a_code_for_a_learned_embedding():
+    frame = _named_rows()
+    roles = infer_roles(frame, "y")
+    prep = Preparation.fit(roles, gather(frame, roles), embeddings=16)
+    by = {item.column: item for item in prep.inputs}
+    name, kind = by["name"], by["kind"]
+    assert len(name.values) == 40 and name.embedding == 13 and name.width() == 1
+    assert name.missing_slot and name.pooled_slot and name.n_codes() == 42
+    assert kind.embedding == 0 and kind.width() == 3  # few values: one-hot as before
+    X = prep.transform(frame)
+    column = prep.feature_names().index("name (code)")
+    assert prep.embedding() == ([column], [42], 13)
+    codes = X[:, column]
+    assert codes[:5].tolist() == [41.0] * 5 and codes[5] == 0.0  # gap's own, rare: "other"
+    assert codes[6] == 1 + name.values.index(frame["name"][6])
+    unseen = frame.head(2).assign(name=["never seen", "place 3"])
+    assert prep.transform(unseen)[:, column].tolist() == [0.0, 1 + name.values.index("place 3")]
+    assert prep.describe()[0] == ("name: category, 40 values -> a learned embedding of 13 (rare "
+                                  "and unseen values: (other), gaps their own)")
+
+
+def test_by_default_embeddings_0_and_a_higher_threshold_keep_categories_one_hot():
+    frame = _named_rows()
+    roles = infer_roles(frame, "y")
+    for options in ({}, {"embeddings": 0}, {"embeddings": 40}):
+        prep = Preparation.fit(roles, gather(frame, roles), **options)
+        assert prep.embedding() is None
+        assert {item.column: item.width() for item in prep.inputs}["name"] == 40 + 2
+
+
+def test_an_embedding_is_not_capped_by_max_categories_but_by_max_embedded(monkeypatch):
+    from neuronet.tabular import preparation
+
+    frame = _named_rows(n=3000, names=300)
+    roles = infer_roles(frame, "y")
+    prep = Preparation.fit(roles, gather(frame, roles), max_categories=10, embeddings=16)
+    assert len(prep.inputs[0].values) == 299 and prep.inputs[0].embedding == 16  # one rare
+    monkeypatch.setattr(preparation, "MAX_EMBEDDED", 50)
+    prep = Preparation.fit(roles, gather(frame, roles), embeddings=16)
+    assert len(prep.inputs[0].values) == 50
+
+
+def test_embedding_sizes_follow_the_rule_of_thumb():
+    from neuronet.tabular.preparation import embedding_size
+
+    assert [embedding_size(k) for k in (1, 17, 40, 100, 7231)] == [2, 8, 13, 16, 16]
+
+
+def test_an_embedded_preparation_round_trips_and_a_wrong_size_is_refused():
+    frame = _named_rows()
+    roles = infer_roles(frame, "y")
+    prep = Preparation.fit(roles, gather(frame, roles), embeddings=16)
+    arrays = prep.to_arrays()
+    again = Preparation.from_arrays(arrays)
+    assert again.inputs == prep.inputs and again.embedding() == prep.embedding()
+    for wrong in ([-1, 0], [9, 8], [2000, 0]):
+        with pytest.raises(ValueError, match="categories.embedding holds a wrong size"):
+            Preparation.from_arrays({**arrays, "categories.embedding": np.array(wrong)})
+    older = {k: v for k, v in arrays.items() if k != "categories.embedding"}
+    assert Preparation.from_arrays(older).embedding() is None  # files before: one-hot
+
+
+def test_a_model_with_an_embedding_saves_loads_and_is_checked_against_its_network(tmp_path):
+    frame = _named_rows()
+    model = tabular.train(frame, "y", epochs=3, importance=2, embeddings=16)
+    assert type(model.network.layers[0]).__name__ == "Embedding"
+    path = model.save(tmp_path / "model.npz")
+    loaded = neuronet.load(path)
+    np.testing.assert_array_equal(loaded.predict(frame), model.predict(frame))
+    assert loaded.preparation.embedding() == model.preparation.embedding()
+    plain = neuronet.Network([neuronet.Dense(model.preparation.n_features, 1, "identity")])
+    tabular.TabularModel(plain, model.preparation, target="y", task="regression",
+                         target_center=0.0, target_scale=1.0).save(tmp_path / "bad.npz")
+    with pytest.raises(ModelFileError, match="embedded categories"):
+        neuronet.load(tmp_path / "bad.npz")

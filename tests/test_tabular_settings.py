@@ -71,6 +71,7 @@ CASES = {
     "early_stopping": [("5", 5, True), ("0", 0, False)],
     "min_frequency": [("1", 1, True), ("0", 0, False)],
     "max_categories": [("10", 10, True), ("0", 0, False)],
+    "embeddings": [("0", 0, True), ("16", 16, True), ("-1", -1, False)],
     "scaling": [("standard", "standard", True), ("quantile", "quantile", False)],
     "target_transform": [("log", "log", True), ("sqrt", "sqrt", False)],
     "numbers": [("plain", "plain", True), ("periodic", "periodic", False)],
@@ -187,7 +188,8 @@ def test_each_part_is_what_the_step_it_feeds_takes():
     assert settings.part("roles") == {"features": None, "categorical": ["a"], "numeric": None,
                                       "exclude": None, "id": None}
     assert settings.part("preparation") == {"min_frequency": 2, "max_categories": 100,
-                                            "scaling": "robust", "numbers": "bins"}
+                                            "scaling": "robust", "numbers": "bins",
+                                            "embeddings": 0}
     assert settings.part("network") == {"hidden": (4,), "activation": "relu", "seed": 0}
     with pytest.raises(ValueError, match="no option belongs to a part 'nope'"):
         settings.part("nope")

@@ -162,7 +162,7 @@ def gradient_check(network, X, y, *, loss=None, epsilon=1e-5) -> GradientCheck:
         the loss do not fit the network.
     """
     epsilon = as_positive_float(epsilon, "epsilon")
-    if any(getattr(layer, "rate", 0) for layer in network.layers):
+    if any(getattr(layer, "rate", 0) or getattr(layer, "drop", 0) for layer in network.layers):
         raise ValueError("gradient_check needs a loss that is the same at every evaluation, "
                          "which Dropout makes random; check the network without it")
     traced = step(network, X, y, loss=loss, optimizer="sgd")
@@ -179,7 +179,9 @@ def gradient_check(network, X, y, *, loss=None, epsilon=1e-5) -> GradientCheck:
         backprop.append(layer.dW)
         if layer.db is not None:
             backprop.append(layer.db)
-    params = probe.parameters()
+    # The Dense layers' weights: those that the trace follows (an Embedding first is a fixed
+    # lookup to it, checked in its own tests).
+    params = [param for layer in probe.dense_layers for param in layer.parameters()]
     with np.errstate(over="ignore", invalid="ignore"):
         for param in params:
             slopes = np.empty(param.shape, dtype=np.float64)

@@ -51,17 +51,20 @@ class Network(Arrays):
         self.layers = list(layers)
         if not self.layers:
             raise ValueError("a Network needs at least one layer")
-        dense = []
+        dense, sized = [], []
         for position, layer in enumerate(self.layers, 1):
             if not isinstance(layer, Layer):
                 raise ValueError(f"layer {position} is {layer!r}, not a neuronet layer")
-            if isinstance(layer, Dense):
-                if dense and layer.n_inputs != dense[-1][1].n_outputs:
-                    before, previous = dense[-1]
+            # Dense layers, and any other layer of a known width (an Embedding), must fit.
+            if layer.n_inputs is not None:
+                if sized and layer.n_inputs != sized[-1][1].n_outputs:
+                    before, previous = sized[-1]
                     raise ValueError(
                         f"layer {position} ({layer!r}) takes {layer.n_inputs} inputs, but layer "
                         f"{before} ({previous!r}) gives {previous.n_outputs} outputs"
                     )
+                sized.append((position, layer))
+            if isinstance(layer, Dense):
                 dense.append((position, layer))
         if not dense:
             raise ValueError("a Network needs at least one Dense layer")
@@ -155,7 +158,8 @@ class Network(Arrays):
     @property
     def n_inputs(self) -> int:
         """The number of inputs: the first layer's."""
-        return self._dense[0].n_inputs
+        first = self.layers[0].n_inputs
+        return self._dense[0].n_inputs if first is None else first
 
     @property
     def n_outputs(self) -> int:

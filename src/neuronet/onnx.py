@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations
+from .embedding import Embedding
 from .layers import Dense, Dropout
 
 OPSET = 17
@@ -24,6 +25,9 @@ IR_VERSION = 8  # the IR version that came with opset 17: readable by runtimes s
 # A model of a table compares text with Equal, which takes strings from opset 19 (IR 9, 2023).
 TABLE_OPSET = 19
 TABLE_IR_VERSION = 9
+#: The operators of classical machine learning (LabelEncoder: text to codes), in the version
+#: that came with opset 19.
+ML_DOMAIN, ML_OPSET = "ai.onnx.ml", 3
 
 _ACTIVATION_OPS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "softmax": "Softmax",
                    "leaky_relu": "LeakyRelu", "exp": "Exp", "identity": None}
@@ -240,8 +244,10 @@ class Graph:
         helper = self.onnx.helper
         graph = helper.make_graph(self.nodes, "neuronet", inputs, outputs,
                                   initializer=self.initializers, doc_string=doc)
-        model = helper.make_model(graph, producer_name="neuronet",
-                                  opset_imports=[helper.make_opsetid("", opset)])
+        imports = [helper.make_opsetid("", opset)]
+        if any(node.domain == ML_DOMAIN for node in self.nodes):  # a LabelEncoder, say
+            imports.append(helper.make_opsetid(ML_DOMAIN, ML_OPSET))
+        model = helper.make_model(graph, producer_name="neuronet", opset_imports=imports)
         model.ir_version = ir_version
         self.onnx.checker.check_model(model, full_check=True)
         return model
@@ -276,7 +282,9 @@ def add_network(graph, network, x):
 
     Each Dense layer adds ``Gemm(x, weights, bias)`` (``MatMul(x, weights)`` without a bias)
     and then its activation's operator (none for identity); a Dropout layer adds nothing, as
-    it does nothing at prediction time.
+    it does nothing at prediction time; an Embedding layer gathers each code column's rows of
+    its table (``Gather`` on the codes cast to integers) and concatenates them after the
+    columns it passes through.
 
     Parameters
     ----------
@@ -296,15 +304,18 @@ def add_network(graph, network, x):
     Raises
     ------
     ValueError
-        If a layer is neither Dense nor Dropout, or a layer's activation is not one of
+        If a layer is not Dense, Dropout or Embedding, or a layer's activation is not one of
         neuronet's own (sigmoid, tanh, relu, softmax, leaky_relu, exp, identity).
     """
     for position, layer in enumerate(network.layers, 1):
         if isinstance(layer, Dropout):
             continue
+        if isinstance(layer, Embedding):
+            x = _add_embedding(graph, layer, x)
+            continue
         if not isinstance(layer, Dense):
-            raise ValueError(f"layer {position} ({layer!r}) has no ONNX form; only Dense and "
-                             "Dropout layers can be exported")
+            raise ValueError(f"layer {position} ({layer!r}) has no ONNX form; only Dense, "
+                             "Dropout and Embedding layers can be exported")
         name = layer.activation.name
         if type(layer.activation) is not activations.ACTIVATIONS.get(name):
             raise ValueError(f"layer {position}'s activation {layer.activation!r} has no ONNX "
@@ -322,6 +333,36 @@ def add_network(graph, network, x):
         elif op is not None:
             x = graph.node(op, [x], "outputs")
     return x
+
+
+def _add_embedding(graph, layer, x):
+    """The nodes of an Embedding layer: the passed columns, then each code column's vector.
+
+    A code is read as ``Embedding.codes`` reads it: one that is not a whole number within its
+    column's count is 0.
+    """
+    int64 = graph.onnx.TensorProto.INT64
+    raw = graph.node("Gather", [x, graph.constant("code_columns", layer.columns, np.int64)],
+                     "codes", axis=1)
+    whole = graph.node("Round", [raw])
+    valid = graph.node("And", [
+        graph.node("Equal", [whole, raw]),
+        graph.node("And", [
+            graph.node("GreaterOrEqual", [whole, graph.constant("zero", [0.0])]),
+            graph.node("Less", [whole, graph.constant("counts", layer.counts)])])], "valid")
+    codes = graph.node("Where", [valid, whole, graph.constant("zero", [0.0])])
+    rows = graph.node("Add", [graph.node("Cast", [codes], to=int64),
+                              graph.constant("offsets", layer.offsets, np.int64)], "rows")
+    vectors = graph.node("Gather", [graph.constant("table", layer.weights), rows], "vectors",
+                         axis=0)
+    width = len(layer.columns) * layer.dim
+    vectors = graph.node("Reshape", [vectors, graph.constant("shape", [-1, width], np.int64)],
+                         "embedded")
+    if not len(layer.passed):
+        return vectors
+    passed = graph.node("Gather", [x, graph.constant("passed", layer.passed, np.int64)],
+                        "passed", axis=1)
+    return graph.node("Concat", [passed, vectors], "embedded", axis=1)
 
 
 def save_model(model, path):

@@ -238,7 +238,7 @@ def _cmd_check(args) -> None:
     if not args.epsilon > 0:
         raise CommandError(f"--epsilon must be more than 0, got {args.epsilon:g}", status=2)
     network, X, y, loss, _ = _inputs(args)
-    if any(getattr(layer, "rate", 0) for layer in network.layers):
+    if any(getattr(layer, "rate", 0) or getattr(layer, "drop", 0) for layer in network.layers):
         # Dropout draws a new mask at every evaluation, so no two losses of the finite
         # differences would be of the same network: the check is of its Dense layers alone.
         import copy
@@ -248,7 +248,12 @@ def _cmd_check(args) -> None:
 
         logging.getLogger(__name__).info("the model's Dropout layers are left out of the check "
                                          "(they would make every loss random)")
-        network = Network(copy.deepcopy(network.dense_layers), dtype=network.dtype)
+        layers = copy.deepcopy([layer for layer in network.layers
+                                if not getattr(layer, "rate", 0)])
+        for layer in layers:  # an Embedding reads every code as it is
+            if getattr(layer, "drop", 0):
+                layer.drop = 0.0
+        network = Network(layers, dtype=network.dtype)
     check = gradient_check(network, X, y, loss=loss, epsilon=args.epsilon)
     print(check)
     if not check.agrees():

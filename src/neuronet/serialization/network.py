@@ -10,13 +10,16 @@ import numbers
 
 from .. import activations, initializers, losses
 from .._version import __version__
+from ..embedding import MAX_DIM, MAX_ROWS, Embedding
 from ..layers import Dense, Dropout
 from ..network import Network
 from .archive import Problem
 from .values import all_finite, brief, is_finite_number, is_number, to_json
 
 FORMAT = "neuronet-model"
-FORMAT_VERSION = 1
+#: 2: a first layer may be an Embedding. A file without one is written as version 1, which
+#: earlier versions of neuronet read.
+FORMAT_VERSION = 2
 MAX_LAYERS = 10_000
 MAX_UNITS = 1 << 24
 MAX_PARAMETERS = 1 << 31
@@ -25,6 +28,7 @@ _HEADER_KEYS = {"format", "format_version", "neuronet_version", "dtype", "seed",
                 "layers", "metadata", "section"}
 _REQUIRED_KEYS = _HEADER_KEYS - {"seed", "loss", "section"}
 _DENSE_KEYS = {"type", "n_inputs", "n_outputs", "activation", "bias", "init"}
+_EMBEDDING_KEYS = {"type", "n_inputs", "columns", "counts", "dim", "drop"}
 
 
 def network_header(network, metadata) -> dict:
@@ -48,9 +52,11 @@ def network_header(network, metadata) -> dict:
     configs = []
     for position, layer in enumerate(network.layers, 1):
         # Exact types: a subclass may compute something else, and would load as its parent.
-        if type(layer) not in (Dense, Dropout):
+        if type(layer) not in (Dense, Dropout, Embedding) or \
+                (type(layer) is Embedding and position != 1):
             raise ValueError(f"cannot save: layer {position} ({layer!r}) is of a kind that "
-                             "model files cannot hold; they hold Dense and Dropout layers")
+                             "model files cannot hold; they hold Dense and Dropout layers, "
+                             "and an Embedding as the first layer")
         if isinstance(layer, Dense):
             name = layer.activation.name
             if type(layer.activation) is not activations.ACTIVATIONS.get(name):
@@ -59,8 +65,9 @@ def network_header(network, metadata) -> dict:
         config = dict(layer.config())
         if "alpha" in config:
             config["alpha"] = float(config["alpha"])
-        if "rate" in config:
-            config["rate"] = float(config["rate"])
+        for key in ("rate", "drop"):
+            if key in config:
+                config[key] = float(config[key])
         configs.append(config)
     seed = network.seed
     seed = int(seed) if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) else None
@@ -69,7 +76,8 @@ def network_header(network, metadata) -> dict:
         check_metadata(metadata, network.n_inputs, network.n_outputs)
     except ValueError as exc:
         raise ValueError(f"cannot save: {exc}") from None
-    return {"format": FORMAT, "format_version": FORMAT_VERSION, "neuronet_version": __version__,
+    version = 2 if any(type(layer) is Embedding for layer in network.layers) else 1
+    return {"format": FORMAT, "format_version": version, "neuronet_version": __version__,
             "dtype": network.dtype.name, "seed": seed, "loss": network.loss,
             "layers": configs, "metadata": metadata}
 
@@ -92,9 +100,9 @@ def network_arrays(network) -> dict:
     """
     arrays = {}
     for position, layer in enumerate(network.layers):
-        if isinstance(layer, Dense):
+        if isinstance(layer, (Dense, Embedding)):
             arrays[f"layers.{position}.weights"] = layer.weights
-            if layer.bias is not None:
+            if getattr(layer, "bias", None) is not None:
                 arrays[f"layers.{position}.bias"] = layer.bias
     for name, array in arrays.items():
         if not all_finite(array):
@@ -209,15 +217,22 @@ def check_header(header) -> dict:
     layers = header["layers"]
     if not isinstance(layers, list) or not 1 <= len(layers) <= MAX_LAYERS:
         raise Problem(f"the header's layers must be a list of 1 to {MAX_LAYERS:,} layers")
-    expected, dense, total = {}, [], 0
+    expected, dense, total, first = {}, [], 0, None
     for position, layer in enumerate(layers):
         where = f"layer {position + 1} in the header"
         kind = layer.get("type") if isinstance(layer, dict) else None
-        if kind == "Dense":
+        if kind == "Embedding" and position == 0 and version >= 2:
+            first = _check_embedding(layer, where)
+            expected["layers.0.weights"] = (sum(layer["counts"]), layer["dim"])
+            total += sum(layer["counts"]) * layer["dim"]
+        elif kind == "Dense":
             _check_dense(layer, where)
             if dense and layer["n_inputs"] != dense[-1]["n_outputs"]:
                 raise Problem(f"{where} takes {layer['n_inputs']} inputs, but the Dense layer "
                                f"before it gives {dense[-1]['n_outputs']}")
+            if not dense and first is not None and layer["n_inputs"] != first[1]:
+                raise Problem(f"{where} takes {layer['n_inputs']} inputs, but the Embedding "
+                               f"layer before it gives {first[1]}")
             dense.append(layer)
             shape = (layer["n_inputs"], layer["n_outputs"])
             expected[f"layers.{position}.weights"] = shape
@@ -230,16 +245,46 @@ def check_header(header) -> dict:
                     or not 0 <= layer["rate"] < 1:
                 raise Problem(f"{where} is a malformed Dropout layer")
         else:
-            raise Problem(f"{where} is not a Dense or Dropout layer: {brief(layer)}")
+            raise Problem(f"{where} is not a Dense or Dropout layer: {brief(layer)} (an "
+                           "Embedding may come first only, in a file of version 2)")
         if total > MAX_PARAMETERS:
             raise Problem(f"the header claims more than {MAX_PARAMETERS:,} parameters")
     if not dense:
         raise Problem("the header has no Dense layer")
     try:
-        check_metadata(header["metadata"], dense[0]["n_inputs"], dense[-1]["n_outputs"])
+        check_metadata(header["metadata"], dense[0]["n_inputs"] if first is None else first[0],
+                       dense[-1]["n_outputs"])
     except ValueError as exc:
         raise Problem(f"the header's {exc}") from None
     return expected
+
+
+def _check_embedding(layer, where) -> tuple:
+    """(its inputs, its outputs) for a sound Embedding layer's fields, or a Problem."""
+    if set(layer) != _EMBEDDING_KEYS:
+        raise Problem(f"{where} has the fields {sorted(layer)}; an Embedding layer has "
+                       f"{sorted(_EMBEDDING_KEYS)}")
+    n_inputs, columns, counts, dim = (layer[key] for key in ("n_inputs", "columns", "counts",
+                                                               "dim"))
+    if type(n_inputs) is not int or not 1 <= n_inputs <= MAX_UNITS:
+        raise Problem(f"{where} has n_inputs {brief(n_inputs)}; expected a whole number from "
+                       f"1 to {MAX_UNITS:,}")
+    if type(dim) is not int or not 1 <= dim <= MAX_DIM:
+        raise Problem(f"{where} has dim {brief(dim)}; expected a whole number from 1 to "
+                       f"{MAX_DIM:,}")
+    if not isinstance(columns, list) or not columns or \
+            any(type(c) is not int for c in columns) or \
+            any(b <= a for a, b in zip(columns, columns[1:])) or columns[0] < 0 or \
+            columns[-1] >= n_inputs:
+        raise Problem(f"{where} has columns {brief(columns)}; expected increasing positions "
+                       f"of code columns below its {n_inputs:,} inputs")
+    if not isinstance(counts, list) or len(counts) != len(columns) or \
+            any(type(c) is not int or not 1 <= c <= MAX_ROWS for c in counts):
+        raise Problem(f"{where} has counts {brief(counts)}; expected one count from 1 to "
+                       f"{MAX_ROWS:,} per code column")
+    if not is_number(layer["drop"]) or not 0 <= layer["drop"] < 1:
+        raise Problem(f"{where} has drop {brief(layer['drop'])}; expected a number in [0, 1)")
+    return n_inputs, n_inputs - len(columns) + len(columns) * dim
 
 
 def _check_dense(layer, where) -> None:
@@ -284,6 +329,12 @@ def build(header, arrays) -> Network:
     for position, spec in enumerate(header["layers"]):
         if spec["type"] == "Dropout":
             layers.append(Dropout(spec["rate"]))
+            continue
+        if spec["type"] == "Embedding":
+            layer = Embedding(spec["n_inputs"], spec["columns"], spec["counts"], spec["dim"],
+                              drop=spec["drop"])
+            layer.weights = arrays[f"layers.{position}.weights"]
+            layers.append(layer)
             continue
         activation = spec["activation"]
         if activation == "leaky_relu":

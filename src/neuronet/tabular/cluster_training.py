@@ -210,7 +210,10 @@ def _train_table(table, target, settings, note, notes) -> TabularModel:
         raise ValueError("target_transform 'log' is not available on a cluster yet: there the "
                          "target is standardized as it is (choose 'auto' or 'none')")
     statistics = training.gather(roles, keep=max(KEEP_COUNTS, settings.max_categories + 1))
-    preparation = Preparation.fit(roles, statistics, **settings.part("preparation"))
+    # A cluster counts a category's values up to a limit, so it cannot give the thousands an
+    # embedding learns from: its categories stay one-hot, max_categories of them.
+    preparation = Preparation.fit(roles, statistics,
+                                  **{**settings.part("preparation"), "embeddings": 0})
     design = Design(coding.task, coding.classes, preparation.n_features,
                     **settings.part("network"), dropout=settings.chosen_dropout)
     X = passes.map("prepare", _inputs_part, training.parts, preparation)
@@ -222,6 +225,9 @@ def _train_table(table, target, settings, note, notes) -> TabularModel:
     if coding.task == "regression":
         note("target:     standardized as it is: a cluster does not learn log(1 + y) of a "
              "skewed target yet")
+    if any(role.role == "category" and role.learned for role in roles):
+        note("categories: one-hot on a cluster (no learned embeddings there yet), at most "
+             f"{settings.max_categories} values each")
     note(f"prepared:   roles and statistics from {passes.count} passes over the "
          f"{len(training.parts):,} partitions; each partition prepared on its worker")
     note(design.line())

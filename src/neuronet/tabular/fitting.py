@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..embedding import Embedding
 from ..layers import Dense, Dropout
 from ..network import Network
 from ..optimizers import LBFGS, SGD, Adam
@@ -31,6 +32,9 @@ FOLDS_AT_LEAST = 3
 PATIENCE = 20
 #: The default dropout of the hidden layers, with adam and sgd.
 DROPOUT = 0.1
+#: The share of the codes of embedded categories read as "other" while training: no value's
+#: vector can then stand in for the rest of the row, and "other" learns from every value.
+EMBEDDING_DROP = 0.2
 
 
 class Design:
@@ -47,9 +51,14 @@ class Design:
     dropout : float, default 0.0
         The fraction of each hidden layer's outputs that a Dropout layer after it zeroes in
         training; 0 puts no Dropout layer in.
+    embedding : tuple, optional
+        (code columns, codes of each, size) for an Embedding first layer, as
+        ``Preparation.embedding()`` gives them; None for none. ``sizes`` then begins with
+        the Embedding's outputs.
     """
 
-    def __init__(self, task, classes, n_inputs, *, hidden, activation, seed, dropout=0.0):
+    def __init__(self, task, classes, n_inputs, *, hidden, activation, seed, dropout=0.0,
+                 embedding=None):
         if task == "regression":
             n_outputs, self.output, self.loss, self.metrics = 1, "identity", "mse", ["mae"]
         elif len(classes) == 2:
@@ -60,6 +69,10 @@ class Design:
         else:
             n_outputs, self.output = len(classes), "softmax"
             self.loss, self.metrics = "categorical_crossentropy", ["accuracy"]
+        self.n_inputs, self.embedding = n_inputs, embedding
+        if embedding is not None:
+            columns, _, size = embedding
+            n_inputs += len(columns) * (size - 1)
         self.sizes = [n_inputs, *hidden, n_outputs]
         self.activation, self.seed, self.dropout = activation, seed, dropout
 
@@ -72,14 +85,15 @@ class Design:
             Dense layers of ``sizes``, with a Dropout layer after each hidden one where the
             design has dropout.
         """
-        if not self.dropout:
+        if not self.dropout and self.embedding is None:
             return Network.mlp(self.sizes, hidden=self.activation, output=self.output,
                                seed=self.seed)
-        layers = []
+        layers = [] if self.embedding is None else [
+            Embedding(self.n_inputs, *self.embedding, drop=EMBEDDING_DROP)]
         for i, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
             last = i == len(self.sizes) - 2
             layers.append(Dense(n_in, n_out, self.output if last else self.activation))
-            if not last:
+            if not last and self.dropout:
                 layers.append(Dropout(self.dropout))
         return Network(layers, seed=self.seed)
 
@@ -91,8 +105,11 @@ class Design:
         str
             Its sizes, activations and number of parameters.
         """
-        return (f"network:    {' -> '.join(map(str, self.sizes))} ({self.activation} hidden, "
-                f"{self.output} output), {self.network().n_parameters():,} parameters")
+        codes = 0 if self.embedding is None else len(self.embedding[0])
+        embedded = "" if not codes else f"{self.n_inputs} ({codes} code{'s' * (codes > 1)} " \
+            f"-> a learned embedding of {self.embedding[2]} each) -> "
+        return (f"network:    {embedded}{' -> '.join(map(str, self.sizes))} ({self.activation} "
+                f"hidden, {self.output} output), {self.network().n_parameters():,} parameters")
 
 
 def make_optimizer(optimizer, learning_rate, weight_decay=0.0):

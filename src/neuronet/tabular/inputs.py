@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._text import printable
+from ..embedding import MAX_DIM, MAX_ROWS
 from . import columns as conv
 from .statistics import CYCLES
 
@@ -91,7 +92,9 @@ class NumberInput:
 
 @dataclass
 class CategoryInput:
-    """A category (or boolean) column: one input per value kept, one-hot.
+    """A category (or boolean) column: one input per value kept, one-hot; or, with an
+    ``embedding``, one input holding the value's code, which the network's first layer (a
+    ``neuronet.embedding.Embedding``) turns into a learned vector.
 
     Parameters
     ----------
@@ -106,12 +109,28 @@ class CategoryInput:
         (``POOLED_SLOT``).
     boolean : bool, default False
         Whether the column is true and false, matched whatever their case.
+    embedding : int, default 0
+        The numbers of the learned vector of each value; 0 for one-hot inputs. With an
+        embedding the column is one input, a code: 0 for the rare values and those never seen
+        in training (and for a gap without a slot of its own), 1 to ``len(values)`` for the
+        values kept, ``len(values) + 1`` for a gap where it has a slot.
     """
     column: str
     values: list  # the kept values, as text
     missing_slot: bool
     pooled_slot: bool
     boolean: bool = False
+    embedding: int = 0  # the numbers of each value's learned vector; 0: one-hot
+
+    def n_codes(self) -> int:
+        """How many codes the column's embedding looks up: "other", the values, a gap's.
+
+        Returns
+        -------
+        int
+            1 + ``len(values)`` + ``missing_slot``.
+        """
+        return 1 + len(self.values) + self.missing_slot
 
     @property
     def kind(self) -> str:
@@ -124,8 +143,11 @@ class CategoryInput:
         Returns
         -------
         int
-            One per value kept, plus the slots for a gap and for the pooled values.
+            One per value kept, plus the slots for a gap and for the pooled values; 1 for
+            the code of an embedded column.
         """
+        if self.embedding:
+            return 1
         return len(self.values) + self.missing_slot + self.pooled_slot
 
     def texts(self, series) -> np.ndarray:
@@ -157,8 +179,10 @@ class CategoryInput:
         -------
         list of str
             "column=value" for each value, then the slots: "column=(missing)",
-            "column=(other)".
+            "column=(other)"; "column (code)" for an embedded column.
         """
+        if self.embedding:
+            return [f"{self.column} (code)"]
         names = [f"{self.column}={value}" for value in self.values]
         names += [f"{self.column}={MISSING_SLOT}"] * self.missing_slot
         return names + [f"{self.column}={POOLED_SLOT}"] * self.pooled_slot
@@ -205,6 +229,7 @@ def inputs_to_arrays(inputs, left_out) -> dict:
         "categories.missing": np.array([item.missing_slot for item in categories],
                                        np.uint8),
         "categories.pooled": np.array([item.pooled_slot for item in categories], np.uint8),
+        "categories.embedding": np.array([item.embedding for item in categories], np.int64),
     }
     arrays.update(encode_text("inputs.column", [item.column for item in inputs]))
     arrays.update(encode_text("categories.value",
@@ -290,6 +315,13 @@ def inputs_from_arrays(arrays) -> tuple:
     if np.any(category["count"] < 0) or np.any(category["missing"] > 1) or \
             np.any(category["pooled"] > 1):
         raise ValueError("categories.count, .missing or .pooled holds a wrong value")
+    # Absent from files of version 2 and before, whose categories are all one-hot.
+    category["embedding"] = _array(arrays, "categories.embedding", np.int64, 1, n_categories) \
+        if "categories.embedding" in arrays else np.zeros(n_categories, np.int64)
+    embedded = category["embedding"][category["embedding"] != 0]
+    if np.any(embedded < 0) or np.any(embedded > MAX_DIM) or len(set(embedded.tolist())) > 1:
+        raise ValueError(f"categories.embedding holds a wrong size (each from 0 to {MAX_DIM:,}, "
+                         "the same for every embedded column)")
     values = decode_text(arrays, "categories.value")
     counts = category["count"].tolist()  # Python's integers: an int64 sum may wrap around
     for count in counts:
@@ -323,8 +355,12 @@ def inputs_from_arrays(arrays) -> tuple:
             kept = values[taken:taken + count]
             if len(set(kept)) != len(kept):
                 raise ValueError(f"category input {printable(column)!r} lists a value twice")
+            embedding = int(category["embedding"][c])
+            if embedding and (kind == 3 or len(kept) + 2 > MAX_ROWS):
+                raise ValueError(f"input {printable(column)!r} is a boolean or has too many "
+                                 "values for an embedding")
             inputs.append(CategoryInput(column, kept, bool(category["missing"][c]),
-                                        bool(category["pooled"][c]), kind == 3))
+                                        bool(category["pooled"][c]), kind == 3, embedding))
             c, taken = c + 1, taken + count
     left = decode_text(arrays, "left_out.column")
     reasons = decode_text(arrays, "left_out.reason")

@@ -146,7 +146,7 @@ def _train_here(data, target, settings, note, notes) -> TabularModel:
     for line in leakage_notes(leaks, target, coding.task):
         note(line)
     design = Design(coding.task, coding.classes, X.shape[1], **settings.part("network"),
-                    dropout=settings.chosen_dropout)
+                    dropout=settings.chosen_dropout, embedding=preparation.embedding())
     if design.output == "sigmoid":
         y = y[:, None].astype(np.float64)
     note(design.line())
@@ -357,6 +357,10 @@ def _column_lines(roles, preparation) -> list:
             else:
                 cycles = f" + {'/'.join(item.cycles)} cycles" if item.cycles else ""
                 what = f"date -> days since 1970{cycles}, standardized{gaps}"
+        elif item.embedding:
+            gap = ", (missing) its own" if item.missing_slot else ""
+            what = (f"category, {len(item.values):,} values -> a learned embedding of "
+                    f"{item.embedding} (rare and unseen values: a learned (other){gap})")
         else:
             extra = [" + (missing)"] * item.missing_slot + [" + (other)"] * item.pooled_slot
             what = (f"{'boolean' if item.boolean else 'category'}, {len(item.values)} value"

@@ -358,8 +358,13 @@ class TabularModel:
         ValueError
             For fewer than two rows, a repeat count below 1, or outputs that are not finite.
         """
+        from ..embedding import Embedding
         from .importance import blocks_of, first_layer, permutation_drops
 
+        if isinstance(self.network.layers[0], Embedding):  # no first sums to shift
+            return permutation_drops(lambda inputs: self.predicted_from_inputs(inputs, frame),
+                                     X, truth, blocks_of(self.preparation),
+                                     scoring=scoring, repeats=repeats, seed=seed)
         weights, bias, mean = ensemble.summed_first_layers(self, first_layer)
         return permutation_drops(lambda sums: mean(sums, frame), X, truth,
                                  blocks_of(self.preparation),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..onnx import (
+    ML_DOMAIN,
     TABLE_IR_VERSION,
     TABLE_OPSET,
     Graph,
@@ -128,6 +129,13 @@ def tabular_to_onnx(model, path=None):
                 turn = graph.constant("turn", [2 * np.pi / CYCLES[cycle]])
                 angle = graph.node("Mul", [filled, turn], "angle")
                 parts += [graph.node("Sin", [angle]), graph.node("Cos", [angle])]
+        elif item.embedding:  # the code of preparation._categories: 0 for "other"
+            inputs.append(helper.make_tensor_value_info(name, TensorProto.STRING, ["N", 1]))
+            keys = list(item.values) + [""] * item.missing_slot
+            codes = graph.node("LabelEncoder", [name], "code", domain=ML_DOMAIN,
+                               keys_strings=keys, values_int64s=list(range(1, len(keys) + 1)),
+                               default_int64=0)
+            parts.append(graph.node("Cast", [codes], "code", to=TensorProto.DOUBLE))
         else:
             inputs.append(helper.make_tensor_value_info(name, TensorProto.STRING, ["N", 1]))
             slots = []

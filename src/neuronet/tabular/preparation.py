@@ -21,6 +21,11 @@ learned from the training rows and kept in the model.
 - categories (and booleans): one input per value seen at least ``min_frequency`` times (at
   most ``max_categories`` of them), one for a gap when the training rows had gaps, and one
   for the rare values pooled together; a value never seen in training counts as pooled.
+  With ``embeddings`` N (0 by default: none; ``EMBED_ABOVE`` to try), a category with more
+  than N such values is one input instead, the value's code (0 for the rare and unseen
+  values, "other"; at most ``MAX_EMBEDDED`` values get a code of their own), which the
+  network's first layer turns into a learned vector of ``embedding_size`` numbers
+  (``neuronet.embedding.Embedding``).
 
 ``Preparation.fit(roles, statistics)`` learns it from ``statistics.gather``'s numbers; the
 fitted preparation is plain arrays, saved in the model file and checked when loaded.
@@ -53,6 +58,11 @@ from .statistics import CYCLES, numeric_block
 VERSION = 2
 MIN_FREQUENCY = 3
 MAX_CATEGORIES = 100
+#: The threshold to try for ``embeddings`` (off by default: on the benchmark's tables it did
+#: not beat one-hot inputs): a category with more values than this gets a learned embedding.
+EMBED_ABOVE = 16
+#: The most values of one category that get a code (and a learned vector) of their own.
+MAX_EMBEDDED = 10_000
 SCALINGS = ("robust", "standard")
 ENCODINGS = ("plain", "bins")
 #: A table with more numbers than this gets no bins: nine inputs a number would make a wide
@@ -108,7 +118,8 @@ class Preparation:
 
     @classmethod
     def fit(cls, roles, statistics, *, min_frequency=MIN_FREQUENCY,
-            max_categories=MAX_CATEGORIES, scaling="robust", numbers="bins"):
+            max_categories=MAX_CATEGORIES, scaling="robust", numbers="bins",
+            embeddings=0):
         """The preparation for a table's columns, learned from their statistics alone.
 
         Dates are standardized whatever the scaling.
@@ -129,6 +140,11 @@ class Preparation:
         numbers : str, default "bins"
             "bins" for a piecewise-linear encoding between each number's octiles beside its
             value, or "plain".
+        embeddings : int, default 0
+            A category with more values than this, each seen in at least ``min_frequency``
+            rows, becomes a code and a learned embedding (of its ``MAX_EMBEDDED`` most
+            frequent values at most, whatever ``max_categories``); 0 keeps every category
+            one-hot. ``EMBED_ABOVE`` is a value to try.
 
         Returns
         -------
@@ -178,9 +194,16 @@ class Preparation:
                 boolean = role.role == "boolean"
                 least = 1 if boolean else min_frequency
                 ranked = sorted(stats.counts.items(), key=lambda item: (-item[1], item[0]))
-                kept = [value for value, count in ranked if count >= least][:max_categories]
+                frequent = [value for value, count in ranked if count >= least]
+                embedded = bool(embeddings) and not boolean and len(frequent) > embeddings
+                kept = frequent[:MAX_EMBEDDED if embedded else max_categories]
                 inputs.append(CategoryInput(role.column, sorted(kept), stats.missing > 0,
-                                            len(kept) < len(ranked), boolean))
+                                            len(kept) < len(ranked), boolean, int(embedded)))
+        # One size for every embedded column, that of the one with the most values.
+        embedded = [item for item in inputs if getattr(item, "embedding", 0)]
+        size = embedding_size(max([len(item.values) for item in embedded], default=1))
+        for item in embedded:
+            item.embedding = size
         return cls(inputs, left_out)
 
     # --- applying it ----------------------------------------------------------------------------
@@ -189,6 +212,24 @@ class Preparation:
     def columns(self) -> list:
         """The names of the columns the preparation reads."""
         return [item.column for item in self.inputs]
+
+    def embedding(self):
+        """What the network's first layer, an Embedding, looks up: None without one.
+
+        Returns
+        -------
+        tuple of (list of int, list of int, int) or None
+            The positions of the code inputs, the codes of each, and the size of the
+            vectors: the arguments of ``neuronet.embedding.Embedding`` after its inputs.
+        """
+        columns, counts, size, start = [], [], 0, 0
+        for item in self.inputs:
+            if getattr(item, "embedding", 0):
+                columns.append(start)
+                counts.append(item.n_codes())
+                size = item.embedding
+            start += item.width()
+        return (columns, counts, size) if columns else None
 
     def feature_names(self) -> list:
         """One name per network input, to say what each input is.
@@ -311,6 +352,11 @@ class Preparation:
         text = item.texts(series)
         codes = pandas().Index(item.values, dtype=object).get_indexer(text)
         gaps = text == None  # noqa: E711 - elementwise
+        if item.embedding:  # the code: 0 "other", 1.. the values, then a gap's own
+            codes += 1
+            codes[gaps] = len(item.values) + 1 if item.missing_slot else 0
+            X[:, start] = codes
+            return
         unseen = (codes < 0) & ~gaps
         slot = len(item.values)
         if item.missing_slot:
@@ -356,6 +402,12 @@ class Preparation:
                     shown += f", ... ({len(item.values) - 6} more)"
                 extra = [MISSING_SLOT] * item.missing_slot + [POOLED_SLOT] * item.pooled_slot
                 what = "boolean" if item.boolean else "category"
+                if item.embedding:
+                    gap = ", gaps their own" if item.missing_slot else ""
+                    lines.append(f"{name}: {what}, {len(item.values):,} values -> a learned "
+                                 f"embedding of {item.embedding} (rare and unseen values: "
+                                 f"{POOLED_SLOT}{gap})")
+                    continue
                 lines.append(f"{name}: {what}, {len(item.values)} value"
                              f"{'s' * (len(item.values) != 1)} ({shown})"
                              + (f" + {' + '.join(extra)}" if extra else ""))
@@ -405,6 +457,25 @@ class Preparation:
             If the arrays do not make one.
         """
         return cls(*inputs_from_arrays(arrays))
+
+
+def embedding_size(values: int) -> int:
+    """The numbers of each learned vector of a category with ``values`` values.
+
+    min(16, round(1.6 ``values`` ** 0.56)), the rule of thumb of fastai's tabular learner,
+    and at least 2.
+
+    Parameters
+    ----------
+    values : int
+        The values that get a code of their own.
+
+    Returns
+    -------
+    int
+        From 2 to 16.
+    """
+    return int(max(2, min(16, round(1.6 * values ** 0.56))))
 
 
 def piecewise(x, edges):

@@ -9,6 +9,7 @@ import copy
 import numpy as np
 
 from .._text import printable
+from ..embedding import Embedding
 from . import columns as conv
 from .preparation import Preparation, decode_text, encode_text
 from .target import TASKS
@@ -169,6 +170,11 @@ def model_options(network, fields, arrays) -> dict:
     if preparation.n_features != network.n_inputs:
         raise ValueError(f"the preparation gives {preparation.n_features} inputs, but the "
                          f"network takes {network.n_inputs}")
+    first = network.layers[0]
+    looked_up = (first.columns, first.counts, first.dim) if isinstance(first, Embedding) else None
+    if preparation.embedding() != looked_up:
+        raise ValueError(f"the preparation's embedded categories {preparation.embedding()} "
+                         f"are not what the network's first layer looks up ({looked_up})")
     expected = set(preparation.to_arrays())
     options = {"preparation": preparation, "target": target, "task": task,
                "id_column": id_column}

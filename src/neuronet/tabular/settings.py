@@ -22,7 +22,15 @@ import math
 
 from ._kinds import Choice, ClassWeights, Cluster, Kind, Names, Number, Sizes, Switch, Text, Whole
 from .fitting import DROPOUT, FOLDS_AT_LEAST, MIN_VALIDATION_ROWS, PATIENCE
-from .preparation import ENCODINGS, MAX_BINNED, MAX_CATEGORIES, MIN_FREQUENCY, SCALINGS
+from .preparation import (
+    EMBED_ABOVE,
+    ENCODINGS,
+    MAX_BINNED,
+    MAX_CATEGORIES,
+    MAX_EMBEDDED,
+    MIN_FREQUENCY,
+    SCALINGS,
+)
 from .target import SKEWED, TASK_RULE, TASKS, TRANSFORMS
 
 __all__ = ["Option", "TrainSettings", "options", "settings_of"]
@@ -125,6 +133,13 @@ class TrainSettings:
                            "piecewise-linear encoding between its octiles (an input per bin; "
                            f"in a table of at most {MAX_BINNED} numbers), or plain",
                            part="preparation")
+    embeddings: int = _option(
+        0, Whole(0), "a category with more than N values (each in at least min_frequency "
+        "rows) becomes one code input and a learned embedding of up to 16 numbers per value "
+        f"(its {MAX_EMBEDDED:,} most frequent values; rare and unseen ones share a learned "
+        f"'other'); {EMBED_ABOVE} to try; 0 (the default): every category one-hot, its "
+        "max_categories most frequent values (always so on a cluster)", part="preparation",
+        metavar="N")
     # --- end of how the defaults learn ---
     min_frequency: int = _option(MIN_FREQUENCY, Whole(1), "a category's value seen in fewer "
                                  "rows is pooled with the other rare ones",
