@@ -108,3 +108,33 @@ def test_members_must_share_the_network_s_design(models):
                line.endswith("the model is their mean probability") for line in lines)
     assert repr(regressor).endswith(" x 3>")
     assert "each of the 3 networks of the ensemble:" in classifier.summary()
+
+
+def test_an_ensemble_of_networks_with_learned_embeddings_saves_predicts_and_exports(tmp_path):
+    # Each member looks its codes up in its own embedding; the file, the importance (which
+    # cannot shift first sums past an embedding) and the ONNX graph all average the members.
+    import pandas as pd
+
+    import neuronet
+
+    ort = pytest.importorskip("onnxruntime")
+    rng = np.random.default_rng(0)
+    codes = rng.integers(0, 40, 400)
+    frame = pd.DataFrame({"c": [f"v{c}" for c in codes], "x": rng.normal(size=400)})
+    frame["y"] = np.where((codes % 3 == 0) ^ (frame.x > 0), "a", "b")
+    model = tabular.train(frame, "y", epochs=10, embeddings=4, ensemble=3, importance=0)
+    assert len(model.networks) == 3
+    assert all(type(net.layers[0]).__name__ == "Embedding" for net in model.networks)
+    proba = model.predict_proba(frame).to_numpy()
+    assert min(np.abs(tabular.TabularModel(
+        net, model.preparation, target="y", task=model.task, classes=model.classes,
+        temperature=model.temperature).predict_proba(frame).to_numpy() - proba).max()
+        for net in model.networks) > 1e-6  # the mean is none of its members
+    importance = model.feature_importance(frame)
+    assert set(importance["column"]) == {"c", "x"} and importance["importance"].max() > 0
+    loaded = neuronet.load(model.save(tmp_path / "m.npz"))
+    np.testing.assert_array_equal(loaded.predict_proba(frame).to_numpy(), proba)
+    session = ort.InferenceSession(loaded.to_onnx().SerializeToString(),
+                                   providers=["CPUExecutionProvider"])
+    np.testing.assert_allclose(session.run(None, loaded.onnx_inputs(frame))[1], proba,
+                               atol=1e-5, rtol=0)
