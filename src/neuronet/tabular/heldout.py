@@ -1,9 +1,10 @@
 """What the held-out rows say of a trained table model: its calibration and which columns it
 draws on.
 
-The model written is trained on every row, so no row is left to test it on. The validation
-runs that chose its number of epochs are: each trained on part of the rows and scored on the
-others. ``HeldOutRuns`` keeps, for each run, its network at the epoch of its lowest validation
+The model written has learned from the rows it could (every row, after a ``refit``; the
+validation run's rows; or, as an ensemble, each network from all folds but its own), so the
+held-out rows of its validation runs are the ones left to test it on: each run trained on part
+of the rows and was scored on the others. ``HeldOutRuns`` keeps, for each run, its network at the epoch of its lowest validation
 loss and the rows it held out. ``review`` then asks those networks, on their own held-out rows:
 
 - calibration: the temperature that gives their probabilities the lowest log loss (with a
@@ -107,7 +108,7 @@ def review(model, runs, X, y, settings, note) -> None:
     Parameters
     ----------
     model : TabularModel
-        The model trained on every row; its ``temperature`` is set (classification, with
+        The model written; its ``temperature`` is set (classification, with
         ``settings.calibration`` "temperature") and ``model.importance`` is the importance
         table (or None).
     runs : HeldOutRuns
