@@ -63,3 +63,23 @@ def test_numbers_a_key_and_a_small_table():
     assert suspects(frame.drop(columns=["x", "twice"]), "label", roles,
                     "classification") == []
     assert suspects(frame.iloc[:40], "x", infer_roles(frame.iloc[:40], "x"), "regression") == []
+
+
+def test_a_large_table_is_judged_on_a_seeded_sample_of_its_rows(monkeypatch):
+    from neuronet.tabular import leakage
+
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 1000)
+    frame = pd.DataFrame({"leak": np.where(y == 1, "refund", "none"),
+                          "noise": rng.normal(size=1000), "y": np.where(y == 1, "a", "b")})
+    roles = infer_roles(frame, "y")
+    whole = suspects(frame, "y", roles, "classification")
+    seen = []
+    real_codes = leakage._codes
+    monkeypatch.setattr(leakage, "_codes", lambda series, *a: seen.append(len(series))
+                        or real_codes(series, *a))
+    monkeypatch.setattr(leakage, "MAX_ROWS", 200)
+    sampled = suspects(frame, "y", roles, "classification")
+    assert seen == [200, 200]  # each column read on the sample only
+    assert [c for c, *_ in sampled] == [c for c, *_ in whole] == ["leak"]
+    assert sampled == suspects(frame, "y", roles, "classification")  # the same sample each time

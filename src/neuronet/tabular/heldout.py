@@ -1,11 +1,11 @@
 """What the held-out rows say of a trained table model: its calibration and which columns it
 draws on.
 
-The model written has learned from the rows it could (every row, after a ``refit``; the
-validation run's rows; or, as an ensemble, each network from all folds but its own), so the
-held-out rows of its validation runs are the ones left to test it on: each run trained on part
-of the rows and was scored on the others. ``HeldOutRuns`` keeps, for each run, its network at the epoch of its lowest validation
-loss and the rows it held out. ``review`` then asks those networks, on their own held-out rows:
+The validation runs that trained the model are each trained on part of the rows and scored on
+the others: the validation run whose best epoch is the model, the folds whose networks are an
+ensemble, or the runs that chose the number of epochs of a ``refit`` on every row.
+``HeldOutRuns`` keeps, for each run, its network at the epoch of its lowest validation loss and
+the rows it held out. ``review`` then asks those networks, on their own held-out rows:
 
 - calibration: the temperature that gives their probabilities the lowest log loss (with a
   cross-validation, over the rows of every fold), which the model written takes as its own:
