@@ -24,7 +24,7 @@ import copy
 
 import numpy as np
 
-from .scores import check_finite_outputs, outputs_from_logits
+from .scores import activated, outputs_from_logits
 
 __all__ = ["calibrated_networks", "mean_outputs", "mean_predicted", "summed_first_layers"]
 
@@ -54,14 +54,9 @@ def mean_outputs(model, X, frame) -> np.ndarray:
     """
     outputs = []
     for network in model.networks:
-        # The sums before the output's activation: one that overflowed to infinity would
-        # still give a sigmoid of 1, a confident answer from a broken computation.
         with np.errstate(over="ignore", invalid="ignore"):  # a non-finite sum is refused
             z = network.predict(X, logits=True)
-            if model.temperature != 1.0:
-                z /= model.temperature
-        check_finite_outputs(z, frame)
-        outputs.append(network.layers[-1].activation.forward(z, out=z))
+            outputs.append(activated(model, z, frame))
     return _mean(outputs)
 
 

@@ -62,6 +62,38 @@ def class_probabilities(outputs) -> np.ndarray:
     return outputs
 
 
+def activated(model, z, frame=None) -> np.ndarray:
+    """The output's activation of a network's sums, divided first by the model's temperature.
+
+    Parameters
+    ----------
+    model : TabularModel
+        Its ``temperature`` and its networks' output activation.
+    z : numpy.ndarray
+        The sums before the output's activation, shape (rows, outputs).
+    frame : pandas.DataFrame, optional
+        The rows, to name them in an error.
+
+    Returns
+    -------
+    numpy.ndarray
+        The activation's outputs, shape (rows, outputs).
+
+    Raises
+    ------
+    ValueError
+        For a row whose sums are not finite.
+    """
+    if model.temperature != 1.0:
+        z = z / model.temperature
+    if frame is None:
+        frame = pandas().DataFrame(index=range(len(z)))
+    # A sum that overflowed to infinity would still give a sigmoid of 1, a confident answer
+    # from a broken computation: refused before the activation hides it.
+    check_finite_outputs(z, frame)
+    return model.network.layers[-1].activation.forward(z, out=z)
+
+
 def outputs_from_logits(model, z, frame=None) -> np.ndarray:
     """What the model answers from its network's sums before the output's activation.
 
@@ -86,12 +118,7 @@ def outputs_from_logits(model, z, frame=None) -> np.ndarray:
     ValueError
         For a row whose sums are not finite.
     """
-    if model.temperature != 1.0:
-        z = z / model.temperature
-    if frame is None:
-        frame = pandas().DataFrame(index=range(len(z)))
-    check_finite_outputs(z, frame)
-    outputs = model.network.layers[-1].activation.forward(z, out=z)
+    outputs = activated(model, z, frame)
     if model.task == "classification":
         return class_probabilities(outputs)
     return outputs[:, 0] * model.target_scale + model.target_center
