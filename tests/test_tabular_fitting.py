@@ -30,7 +30,7 @@ def test_cross_validation_chooses_the_epoch_of_the_lowest_mean_validation_loss()
         rest = np.setdiff1d(np.arange(len(frame)), val)
         net = Network.mlp([prepared.shape[1], 32, 1], hidden="relu", output="sigmoid", seed=1)
         history = net.fit(prepared[rest], y[rest], loss="binary_crossentropy",
-                          optimizer=neuronet.Adam(0.001), epochs=40, batch_size=32,
+                          optimizer=neuronet.Adam(0.002), epochs=40, batch_size=64,
                           validation_data=(prepared[val], y[val]))
         curves.append(history.val_loss)
     assert model.history.epochs == int(np.argmin(np.mean(curves, axis=0))) + 1

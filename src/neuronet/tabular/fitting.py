@@ -120,8 +120,8 @@ def make_optimizer(optimizer, learning_rate, weight_decay=0.0):
     optimizer : str
         "adam", "sgd" or "lbfgs"; any other name gives Adam.
     learning_rate : float or None
-        The step size; None (or 0) takes 0.001 for adam and 0.01 for sgd. L-BFGS takes
-        none.
+        The step size; None (or 0) takes 0.002 for adam (chosen with the tables' batches of
+        64 rows) and 0.01 for sgd. L-BFGS takes none.
     weight_decay : float, default 0.0
         The L2 penalty.
 
@@ -132,7 +132,7 @@ def make_optimizer(optimizer, learning_rate, weight_decay=0.0):
     """
     if optimizer == "lbfgs":
         return LBFGS(weight_decay=weight_decay)
-    rate = learning_rate or (0.01 if optimizer == "sgd" else 0.001)
+    rate = learning_rate or (0.01 if optimizer == "sgd" else 0.002)
     return SGD(learning_rate=rate, momentum=0.9, weight_decay=weight_decay) \
         if optimizer == "sgd" else Adam(learning_rate=rate, weight_decay=weight_decay)
 

@@ -78,7 +78,7 @@ class TrainSettings:
                               part="network")
     epochs: int = _option(200, Whole(1), "at most this many epochs (L-BFGS: iterations)",
                           part="fitting")
-    batch_size: int = _option(32, Whole(1), "rows per step (L-BFGS steps on all rows at once)",
+    batch_size: int = _option(64, Whole(1), "rows per step (L-BFGS steps on all rows at once)",
                               part="fitting")
     optimizer: str | None = _option(None, Choice("adam", "sgd", "lbfgs"),
                                     "default: adam, and lbfgs on a cluster (full-batch L-BFGS: "
@@ -86,7 +86,7 @@ class TrainSettings:
                                     part="fitting")
     learning_rate: float | None = _option(
         None, Number(lambda v: 0 < v < math.inf, "a number greater than 0"),
-        "default: 0.001 for adam, 0.01 for sgd (with momentum 0.9)", part="fitting")
+        "default: 0.002 for adam, 0.01 for sgd (with momentum 0.9)", part="fitting")
     validation_split: float = _option(
         0.2, Number(lambda v: 0 <= v < 1, "a fraction in [0, 1)"),
         "share of rows held out to choose the number of epochs; when that is fewer than "
