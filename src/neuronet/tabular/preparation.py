@@ -80,7 +80,7 @@ HEAVY = 2.0
 IQR_OF_NORMAL = 1.3489795003921634
 #: Rows that ``transform`` prepares at a time, so that their inputs are written while in the
 #: processor's cache.
-BLOCK_ROWS = 2**12
+BLOCK_ROWS = 2**10
 
 
 class Preparation:
