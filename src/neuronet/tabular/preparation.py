@@ -506,8 +506,8 @@ def _numbers(items, starts):
     # Every bin as one input of a row: its number's column, its lower edge, width, place in X.
     binned = [(j, np.asarray(item.edges)) for j, item in enumerate(items) if item.edges]
     source = np.array([j for j, edges in binned for _ in edges[1:]], dtype=np.intp)
-    lower = np.concatenate([edges[:-1] for _, edges in binned] or [[]])
-    width = np.concatenate([np.diff(edges) for _, edges in binned] or [[]])
+    lower = np.concatenate([edges[:-1] for _, edges in binned] or [np.empty(0)])
+    width = np.concatenate([np.diff(edges) for _, edges in binned] or [np.empty(0)])
     target = np.array([starts[j] + 1 + items[j].indicator + k for j, edges in binned
                        for k in range(len(edges) - 1)], dtype=np.intp)
 
