@@ -1,7 +1,8 @@
 """neuronet.tabular.preparation: the learned preparation (gaps filled, categories one-hot, dates
 as days and cycles, numbers standardized) and its arrays in the model file, checked when loaded
 (counts in Python's integers, texts as UTF-8 that a file can hold); what cannot be saved is
-refused before training; a value that overflows once scaled is named with its row."""
+refused before training; a value that overflows once scaled is named with its row; the inputs
+made a block of rows at a time are those of one row at a time."""
 
 import numpy as np
 import pandas as pd
@@ -469,3 +470,66 @@ def test_a_model_with_an_embedding_saves_loads_and_is_checked_against_its_networ
                          target_center=0.0, target_scale=1.0).save(tmp_path / "bad.npz")
     with pytest.raises(ModelFileError, match="embedded categories"):
         neuronet.load(tmp_path / "bad.npz")
+
+
+# --- the inputs made a block of rows at a time ---------------------------------------------------
+
+
+def every_kind(n=120, seed=0):
+    """A table with a column of every kind: numbers (gaps, clip, signed log, bins), dates with
+    cycles and gaps, categories (rare, gaps, one-hot and embedded) and a boolean."""
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=n)
+    a[::9] = np.nan
+    heavy = rng.normal(size=n)
+    heavy[::17] = 1e6
+    dates = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.uniform(0, 60, n), unit="D")
+    dates = pd.Series(dates.strftime("%Y-%m-%dT%H:%M:%S"), dtype=object)
+    dates[::11] = None
+    colour = pd.Series(rng.choice(["red", "green", "blue"], n), dtype=object)
+    colour[::13] = None
+    colour[5] = "violet"
+    return pd.DataFrame({"a": a, "heavy": heavy, "count": rng.integers(0, 50, n), "when": dates,
+                         "colour": colour, "code": [f"v{i % 30}" for i in range(n)],
+                         "yes": pd.Series(rng.choice([True, False, None], n), dtype=object),
+                         "t": rng.normal(size=n)})
+
+
+def test_inputs_made_in_blocks_are_those_made_one_row_at_a_time(monkeypatch):
+    frame = every_kind()
+    prep = Preparation.fit(infer_roles(frame, "t"), gather(frame, infer_roles(frame, "t")),
+                           embeddings=16)
+    kinds = {item.column: item for item in prep.inputs}
+    assert kinds["a"].indicator and kinds["a"].clip and kinds["a"].edges
+    assert kinds["heavy"].log and kinds["when"].cycles and kinds["when"].indicator
+    assert kinds["code"].embedding and kinds["colour"].pooled_slot and kinds["yes"].boolean
+    later = every_kind(seed=1)
+    later.loc[3, "colour"], later.loc[50, "code"], later.loc[90, "colour"] = "new", "w", "x"
+    whole = prep.transform(later)
+    one_by_one = np.vstack([prep.transform(later.iloc[[i]]) for i in range(len(later))])
+    monkeypatch.setattr(tabular.preparation, "BLOCK_ROWS", 7)
+    blocked = prep.transform(later)
+    assert blocked.shape == (120, prep.n_features)
+    assert blocked.tobytes() == one_by_one.tobytes() == whole.tobytes()
+    assert prep.transform(later.iloc[:0]).shape == (0, prep.n_features)
+
+
+def test_an_overflow_or_infinity_in_a_later_block_names_its_row(monkeypatch):
+    frame = pd.DataFrame({"a": np.linspace(0, 1e-3, 40), "b": np.linspace(0, 1e-3, 40),
+                          "t": np.arange(40) % 2})
+    prep = Preparation.fit(infer_roles(frame, "t"), gather(frame, infer_roles(frame, "t")))
+    monkeypatch.setattr(tabular.preparation, "BLOCK_ROWS", 4)
+    later = frame.copy()
+    later.loc[15, "a"], later.loc[9, "b"] = 2e305, -3e305  # the first row is the one named
+    with pytest.raises(DataError, match=r"^column 'b' holds values too large to standardize "
+                       r"\(row 9: -3e\+305, and \(x - 0\.0005\) / "):
+        prep.transform(later)
+    later.loc[9, "b"] = 0.5
+    with pytest.raises(DataError, match=r"^column 'a' .* \(row 15: 2e\+305, "):
+        prep.transform(later)
+    later.loc[15, "a"], later.loc[30, "b"] = 0.5, 1e306
+    with pytest.raises(DataError, match=r"^column 'b' .* \(row 30: 1e\+306, "):
+        prep.transform(later)
+    later.loc[30, "b"], later.loc[22, "b"] = 0.5, np.inf
+    with pytest.raises(DataError, match=r"^row 22, column 'b': inf is not a finite number$"):
+        prep.transform(later)

@@ -78,6 +78,9 @@ CLIP_INPUT = 1e6
 HEAVY = 2.0
 #: A normal distribution's interquartile range, in standard deviations.
 IQR_OF_NORMAL = 1.3489795003921634
+#: Rows that ``transform`` prepares at a time, so that their inputs are written while in the
+#: processor's cache.
+BLOCK_ROWS = 2**10
 
 
 class Preparation:
@@ -288,86 +291,28 @@ class Preparation:
         n = len(frame)
         X = np.zeros((n, self.n_features), dtype=np.float64)
         starts = np.cumsum([0] + [item.width() for item in self.inputs])
+        # Each column read and checked whole (its errors name their rows as ever), then its
+        # inputs made BLOCK_ROWS rows at a time, while those rows of X are in the cache.
+        steps = []
         numbers = [i for i, item in enumerate(self.inputs)
                    if isinstance(item, NumberInput) and item.date_format is None]
         if numbers:
-            self._numbers(frame, [self.inputs[i] for i in numbers], starts[numbers], X)
+            items = [self.inputs[i] for i in numbers]
+            block = numeric_block(frame, [item.column for item in items])
+            _check_scaling(frame, items, block)
+            steps.append((_numbers(items, starts[numbers]), block))
         for i, item in enumerate(self.inputs):
             if isinstance(item, NumberInput) and item.date_format is not None:
                 days = conv.as_days(frame[item.column], item.date_format)
                 conv.check_finite(days, frame, item.column)
-                self._dates(item, days, starts[i], X)
+                steps.append((_dates(item, starts[i]), days))
             elif isinstance(item, CategoryInput):
-                self._categories(item, frame[item.column], starts[i], X)
+                steps.append(_categories(item, frame[item.column], starts[i]))
+        for first in range(0, n, BLOCK_ROWS):
+            rows = slice(first, first + BLOCK_ROWS)
+            for step, values in steps:
+                step(values[rows], X[rows])
         return X
-
-    @staticmethod
-    def _numbers(frame, items, starts, X) -> None:
-        block = numeric_block(frame, [item.column for item in items])
-        gaps = np.isnan(block)
-        fill = np.array([item.fill for item in items])
-        center = np.array([item.center for item in items])
-        scale = np.array([item.scale for item in items])
-        np.copyto(block, fill, where=gaps)
-        raw = block.copy() if any(item.edges for item in items) else None
-        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below
-            block -= center
-            block /= scale
-        if not np.isfinite(block).all():
-            row, column = (int(i) for i in np.argwhere(~np.isfinite(block))[0])
-            _overflow(frame, items[column], row)
-        clipped = np.array([item.clip for item in items])
-        if clipped.any():
-            block[:, clipped] = smooth_clip(block[:, clipped])
-        logged = np.array([item.log for item in items])
-        if logged.any():
-            block[:, logged] = signed_log(block[:, logged])
-        X[:, starts] = block
-        flagged = np.array([item.indicator for item in items])
-        if flagged.any():
-            X[:, starts[flagged] + 1] = gaps[:, flagged]
-        for j, item in enumerate(items):
-            if item.edges:
-                first = starts[j] + 1 + item.indicator
-                X[:, first:first + len(item.edges) - 1] = piecewise(raw[:, j], item.edges)
-
-    @staticmethod
-    def _dates(item, days, start, X) -> None:
-        gaps = np.isnan(days)
-        days = np.where(gaps, item.fill, days)
-        with np.errstate(over="ignore", invalid="ignore"):
-            X[:, start] = (days - item.center) / item.scale
-        column = start + 1
-        if item.indicator:
-            X[:, column] = gaps
-            column += 1
-        for cycle in item.cycles:
-            angle = days * (2 * np.pi / CYCLES[cycle])
-            X[:, column] = np.sin(angle)
-            X[:, column + 1] = np.cos(angle)
-            column += 2
-
-    @staticmethod
-    def _categories(item, series, start, X) -> None:
-        text = item.texts(series)
-        codes = pandas().Index(item.values, dtype=object).get_indexer(text)
-        gaps = text == None  # noqa: E711 - elementwise
-        if item.embedding:  # the code: 0 "other", 1.. the values, then a gap's own
-            codes += 1
-            codes[gaps] = len(item.values) + 1 if item.missing_slot else 0
-            X[:, start] = codes
-            return
-        unseen = (codes < 0) & ~gaps
-        slot = len(item.values)
-        if item.missing_slot:
-            codes[gaps] = slot
-            slot += 1
-        elif item.pooled_slot:
-            codes[gaps] = slot
-        if item.pooled_slot:
-            codes[unseen] = slot
-        rows = np.flatnonzero(codes >= 0)
-        X[rows, start + codes[rows]] = 1.0
 
     # --- describing it --------------------------------------------------------------------------
 
@@ -531,6 +476,111 @@ def smooth_clip(x):
     """
     x = np.clip(x, -CLIP_INPUT, CLIP_INPUT)
     return x / np.sqrt(1.0 + (x / CLIP) ** 2)
+
+
+def _check_scaling(frame, items, block) -> None:
+    """Refuse a value of the numbers ``items`` that scaling makes infinite, naming its row (as
+    scaling keeps the values' order, each column's extremes and fill tell if one does)."""
+    fill, center, scale = (np.array([getattr(item, name) for item in items])
+                           for name in ("fill", "center", "scale"))
+    ends = np.stack([np.fmin.reduce(block, axis=0, initial=np.nan),
+                     np.fmax.reduce(block, axis=0, initial=np.nan), fill])
+    np.copyto(ends, fill, where=np.isnan(ends))  # a column of gaps only (or no row): its fill
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite((ends - center) / scale).all():
+            return
+        scaled = np.where(np.isnan(block), fill, block)
+        scaled -= center
+        scaled /= scale
+    bad = ~np.isfinite(scaled)
+    if bad.any():
+        row, column = (int(i) for i in np.argwhere(bad)[0])
+        _overflow(frame, items[column], row)
+
+
+def _numbers(items, starts):
+    """What writes the inputs of the numbers ``items`` for a block of rows: f(values, X's)."""
+    fill, center, scale, clipped, logged, flagged = (
+        np.array([getattr(item, name) for item in items])
+        for name in ("fill", "center", "scale", "clip", "log", "indicator"))
+    # Every bin as one input of a row: its number's column, its lower edge, width, place in X.
+    binned = [(j, np.asarray(item.edges)) for j, item in enumerate(items) if item.edges]
+    source = np.array([j for j, edges in binned for _ in edges[1:]], dtype=np.intp)
+    lower = np.concatenate([edges[:-1] for _, edges in binned] or [np.empty(0)])
+    width = np.concatenate([np.diff(edges) for _, edges in binned] or [np.empty(0)])
+    target = np.array([starts[j] + 1 + items[j].indicator + k for j, edges in binned
+                       for k in range(len(edges) - 1)], dtype=np.intp)
+
+    def step(values, out):
+        gaps = np.isnan(values)
+        block = np.where(gaps, fill, values)
+        with np.errstate(over="ignore", invalid="ignore"):  # _check_scaling refused overflows
+            if binned:  # as piecewise does it
+                position = np.take(block, source, axis=1)
+                position -= lower
+                position /= width
+                out[:, target] = np.clip(position, 0.0, 1.0, out=position)
+            block -= center
+            block /= scale
+        if clipped.all():
+            block = smooth_clip(block)
+        elif clipped.any():
+            block[:, clipped] = smooth_clip(block[:, clipped])
+        if logged.any():
+            block[:, logged] = signed_log(block[:, logged])
+        out[:, starts] = block
+        if flagged.any():
+            out[:, starts[flagged] + 1] = gaps[:, flagged]
+    return step
+
+
+def _dates(item, start):
+    """What writes the inputs of the date ``item`` for a block of rows: f(days, X's rows)."""
+    def step(days, out):
+        gaps = np.isnan(days)
+        days = np.where(gaps, item.fill, days)
+        with np.errstate(over="ignore", invalid="ignore"):
+            out[:, start] = (days - item.center) / item.scale
+        column = start + 1
+        if item.indicator:
+            out[:, column] = gaps
+            column += 1
+        for cycle in item.cycles:
+            angle = days * (2 * np.pi / CYCLES[cycle])
+            out[:, column] = np.sin(angle)
+            out[:, column + 1] = np.cos(angle)
+            column += 2
+    return step
+
+
+def _categories(item, series, start):
+    """What writes the inputs of the category ``item`` for a block of rows, f(codes, X's
+    rows), and the codes of ``series``: each cell's input from the first (-1 none), or for
+    an embedded category its code (0 "other", 1.. the values, then a gap's own)."""
+    text = item.texts(series)
+    codes = pandas().Index(item.values, dtype=object).get_indexer(text)
+    gaps = text == None  # noqa: E711 - elementwise
+    if item.embedding:
+        codes += 1
+        codes[gaps] = len(item.values) + 1 if item.missing_slot else 0
+    else:
+        unseen = (codes < 0) & ~gaps
+        slot = len(item.values)
+        if item.missing_slot:
+            codes[gaps] = slot
+            slot += 1
+        elif item.pooled_slot:
+            codes[gaps] = slot
+        if item.pooled_slot:
+            codes[unseen] = slot
+
+    def step(codes, out):
+        if item.embedding:
+            out[:, start] = codes
+        else:
+            rows = np.flatnonzero(codes >= 0)
+            out[rows, start + codes[rows]] = 1.0
+    return step, codes
 
 
 def _overflow(frame, item, row) -> None:

@@ -221,8 +221,9 @@ def spread(block, gaps=True):
     mean, std : ndarray of shape (columns,)
         The mean and the (population) standard deviation of each column's values present.
     """
-    with np.errstate(all="ignore"):
-        largest = np.nanmax(np.abs(block), axis=0) if gaps else np.abs(block).max(axis=0)
+    with np.errstate(all="ignore"):  # from the extremes, without a copy of the magnitudes
+        largest = np.fmax(np.abs(np.fmin.reduce(block, axis=0)),
+                          np.abs(np.fmax.reduce(block, axis=0)))
     largest = np.where(np.isfinite(largest) & (largest > 0), largest, 1.0)
     scaled = block / largest
     if not gaps:
