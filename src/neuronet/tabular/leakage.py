@@ -50,10 +50,11 @@ def _codes(series, role, values=None) -> np.ndarray:
     if role.role in ("numeric", "date"):
         if values is None:
             values = _values(series, role)
-        present = values[~np.isnan(values)]
+        # One sort serves the distinct values and the quantiles (the same as of the unsorted).
+        present = np.sort(values[~np.isnan(values)])
         if not len(present):
             return np.zeros(len(values), np.int64)
-        distinct = np.unique(present)
+        distinct = present[np.concatenate(([True], present[1:] != present[:-1]))]
         # Few values: each its own bin (edges between them); many: bins of equal counts.
         edges = distinct[1:] if len(distinct) <= BINS else \
             np.unique(np.quantile(present, np.linspace(0, 1, BINS + 1)[1:-1]))
@@ -69,20 +70,23 @@ def _factorized(text) -> np.ndarray:
     return np.where(codes < 0, codes.max() + 1, codes)
 
 
-def _half_scores(codes, truth, classes, first) -> tuple:
-    """(predictions for the rows not in ``first``, learned from the rows in it)."""
-    learn, score = first, ~first
+def _half_scores(codes, classes, half) -> tuple:
+    """(predictions for the rows of ``half``'s second part, learned from its first):
+    ``half`` is (the learning rows, their targets, the scored rows, their targets), the rows
+    as positions, kept from column to column."""
+    learn, truth_learn, score, truth_score = half
+    learned = codes[learn]
     size = int(codes.max()) + 1
     if classes:
-        table = np.bincount(codes[learn] * classes + truth[learn],
+        table = np.bincount(learned * classes + truth_learn,
                             minlength=size * classes).reshape(size, classes)
-        default = int(np.argmax(np.bincount(truth[learn], minlength=classes)))
+        default = int(np.argmax(np.bincount(truth_learn, minlength=classes)))
         guess = np.where(table.sum(axis=1) > 0, table.argmax(axis=1), default)
-        return guess[codes[score]], truth[score]
-    sums = np.bincount(codes[learn], truth[learn], minlength=size)
-    counts = np.bincount(codes[learn], minlength=size)
-    means = np.where(counts > 0, sums / np.maximum(counts, 1), truth[learn].mean())
-    return means[codes[score]], truth[score]
+        return guess[codes[score]], truth_score
+    sums = np.bincount(learned, truth_learn, minlength=size)
+    counts = np.bincount(learned, minlength=size)
+    means = np.where(counts > 0, sums / np.maximum(counts, 1), truth_learn.mean())
+    return means[codes[score]], truth_score
 
 
 def _line_r2(values, truth, first) -> float:
@@ -141,6 +145,9 @@ def suspects(frame, target, roles, task) -> list:
         base = 0.0
         if not np.ptp(truth) > 0:
             return []
+    # Positions rather than masks, and the targets of each half taken once for every column.
+    parts = (np.flatnonzero(first), np.flatnonzero(~first))
+    halves = [(learn, truth[learn], score, truth[score]) for learn, score in (parts, parts[::-1])]
     found = []
     for role in roles:
         if not role.learned:
@@ -149,8 +156,8 @@ def suspects(frame, target, roles, task) -> list:
         values = _values(series, role) if role.role in ("numeric", "date") else None
         codes = _codes(series, role, values)
         guesses, truths = [], []
-        for half in (first, ~first):
-            guess, true = _half_scores(codes, truth, classes, half)
+        for half in halves:
+            guess, true = _half_scores(codes, classes, half)
             guesses.append(guess)
             truths.append(true)
         guess, true = np.concatenate(guesses), np.concatenate(truths)
