@@ -28,7 +28,11 @@ def test_benchmark_script_runs_on_tiny_sizes_and_writes_json(tmp_path):
     reading = results["tasks"]["read-csv"]["results"]
     assert set(reading) == {"neuronet", "pandas"} and reading["neuronet"]["shape_ok"] is True
     assert results["quick"] is True
-    assert set(results["tasks"]["train-csv"]["results"]) == {"neuronet", "pandas + fit"}
+    train_csv = results["tasks"]["train-csv"]
+    assert set(train_csv["results"]) == {"neuronet", "defaults", "pandas + fit"}
+    # The goal's side learns the script's network: the flags that give it are recorded.
+    assert "--numbers plain" in train_csv["settings"]["neuronet"]
+    assert train_csv["targets"][0][0].startswith("neuronet train / pandas")
     assert results["tasks"]["interrupt"]["results"]["neuronet"]["interrupted"] is True
     assert isinstance(results["machine"]["threadpools"], list)  # BLAS and threads recorded
     neuron = results["tasks"]["neuron"]["results"]
@@ -53,7 +57,7 @@ def test_benchmark_script_runs_on_tiny_sizes_and_writes_json(tmp_path):
     goals = done.stdout[done.stdout.index("== the speed goals"):]
     for line in ("large: neuronet / torch = n/a  (goal <= 0.6): not measured",
                  "large: neuronet / matmul floor = ", "layout: DataFrame / C-ordered",
-                 "train-csv: neuronet train / pandas + fit script = ",
+                 "train-csv: neuronet train / pandas + fit script, the same network = ",
                  "estimator-sgd: NetClassifier / MLPClassifier = "):
         assert line in goals
 
@@ -235,3 +239,25 @@ def test_table_benchmark_reuses_a_peers_runs_only_where_rows_and_splits_match(tm
     bad = subprocess.run(command + ["--reuse", "lightgbm=x.json"], capture_output=True,
                          text=True, timeout=600)
     assert bad.returncode == 2 and "--reuse takes PEER=FILE with a peer of --methods" in bad.stderr
+
+
+def test_train_csv_s_flags_give_the_script_s_network(tmp_path, monkeypatch):
+    # train-csv's goal compares like with like: with SAME_NETWORK, `neuronet train` learns the
+    # script's 20 standardized inputs, 32 relu units and one output, without dropout.
+    _benchmarks_on_path(monkeypatch)
+    import engine_tasks
+
+    import neuronet
+
+    path = tmp_path / "table.csv"
+    engine_tasks._csv(path, 500, 20)
+    model = tmp_path / "model.npz"
+    done = subprocess.run(
+        [sys.executable, "-m", "neuronet", "train", str(path), "--target", "y", "--epochs", "1",
+         "--validation-split", "0", "--task", "regression", "--quiet", "--out", str(model),
+         *engine_tasks.SAME_NETWORK], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    network = neuronet.load(model).network
+    assert [type(layer).__name__ for layer in network.layers] == ["Dense", "Dense"]
+    assert [(layer.n_inputs, layer.n_outputs) for layer in network.layers] == [(20, 32), (32, 1)]
+    assert [layer.activation.name for layer in network.layers] == ["relu", "identity"]

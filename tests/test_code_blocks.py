@@ -129,7 +129,8 @@ def test_the_readme_is_a_front_page():
     assert len(lines) <= 170
     assert lines[3:5] == ["make demo    # sets up .venv, then shows neuronet at work: the "
                           "tutorial's neuron, XOR, handwritten digits",
-                          "make test    # sets up .venv, then runs ruff, mypy and the whole test suite"]
+                          "make test    # sets up .venv, then runs ruff, mypy and the whole "
+                          "test suite"]
     assert "![The playground" in text
     for link in re.findall(r"\]\(((?:docs|examples)/[^)#]+)", text):
         assert (ROOT / link).exists(), link

@@ -468,7 +468,9 @@ def test_three_classes_three_colours(page, server):
     assert page.locator(".output-node").count() == 1
     expect(page.get_by_test_id("classes")).to_be_hidden()
     page.click("[data-testid=dataset-blobs]")
-    page.wait_for_function("window.neuronetPlayground.frame.probabilities && "
+    # A new data set empties the frame until the server's first one arrives.
+    page.wait_for_function("window.neuronetPlayground.frame && "
+                           "window.neuronetPlayground.frame.probabilities && "
                            "window.neuronetPlayground.points.nClasses === 3")
     expect(page.get_by_test_id("classes")).to_be_visible()
     assert page.locator(".output-node").count() == 3
