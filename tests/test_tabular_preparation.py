@@ -22,6 +22,7 @@ from neuronet.tabular.preparation import (
     NumberInput,
     decode_text,
     encode_text,
+    piecewise,
 )
 
 
@@ -367,6 +368,8 @@ def test_bins_encode_each_number_between_its_octiles():
     expected = np.clip((filled[:, None] - edges[:-1]) / np.diff(edges), 0, 1)
     X = model.prepare(frame)
     np.testing.assert_allclose(X[:, 2:], expected, rtol=1e-12, atol=1e-15)
+    # The public one-column encoding gives the transform's bins bit for bit.
+    np.testing.assert_array_equal(piecewise(filled, item.edges), X[:, 2:])
     assert X[:, 1].tolist() == np.isnan(x).tolist()  # the was-missing input stays second
     arrays = model.preparation.to_arrays()
     assert arrays["numbers.bins"].tolist() == [9] and len(arrays["numbers.edges"]) == 9

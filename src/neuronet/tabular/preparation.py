@@ -440,8 +440,13 @@ def piecewise(x, edges):
     """
     edges = np.asarray(edges)
     with np.errstate(over="ignore", invalid="ignore"):
-        position = (x[:, None] - edges[:-1]) / np.diff(edges)
-    return np.clip(position, 0.0, 1.0)
+        return _within(x[:, None] - edges[:-1], np.diff(edges))
+
+
+def _within(above, width):
+    """``above`` its bin's lower edge (changed in place) as a share of its ``width``, in [0, 1]."""
+    above /= width
+    return np.clip(above, 0.0, 1.0, out=above)
 
 
 def signed_log(x):
@@ -495,7 +500,10 @@ def _check_scaling(frame, items, block) -> None:
     bad = ~np.isfinite(scaled)
     if bad.any():
         row, column = (int(i) for i in np.argwhere(bad)[0])
-        _overflow(frame, items[column], row)
+        item, value = items[column], float(block[row, column])
+        raise DataError(f"{where(frame)}column {printable(item.column)!r} holds values too "
+                        f"large to standardize ({row_name(frame, row)}: {value!r}, and "
+                        f"({_shifted(item.center)}) / {_g(item.scale)} overflows a float)")
 
 
 def _numbers(items, starts):
@@ -515,11 +523,10 @@ def _numbers(items, starts):
         gaps = np.isnan(values)
         block = np.where(gaps, fill, values)
         with np.errstate(over="ignore", invalid="ignore"):  # _check_scaling refused overflows
-            if binned:  # as piecewise does it
-                position = np.take(block, source, axis=1)
-                position -= lower
-                position /= width
-                out[:, target] = np.clip(position, 0.0, 1.0, out=position)
+            if binned:  # every number's bins at once, as piecewise gives them
+                above = np.take(block, source, axis=1)
+                above -= lower
+                out[:, target] = _within(above, width)
             block -= center
             block /= scale
         if clipped.all():
@@ -581,14 +588,6 @@ def _categories(item, series, start):
             rows = np.flatnonzero(codes >= 0)
             out[rows, start + codes[rows]] = 1.0
     return step, codes
-
-
-def _overflow(frame, item, row) -> None:
-    """The DataError for a value of ``item``'s column that the scaling makes infinite."""
-    value = float(numeric_block(frame.iloc[[row]], [item.column])[0, 0])
-    raise DataError(f"{where(frame)}column {printable(item.column)!r} holds values too large to "
-                    f"standardize ({row_name(frame, row)}: {value!r}, and ({_shifted(item.center)})"
-                    f" / {_g(item.scale)} overflows a float)")
 
 
 def _g(value: float) -> str:
