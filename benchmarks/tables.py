@@ -90,16 +90,13 @@ sys.exit(child.returncode)
 """
 
 
-_INSTALLED = recording.installed_environment()
-
-
 def _child_environment(threads):
     """This process's environment, as an installed neuronet runs in it
     (``recording.installed_environment``), with the thread pools of NumPy's BLAS limited to
     ``threads`` (the peers get the same limit through threadpoolctl)."""
     limits = {name: str(threads) for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                                              "MKL_NUM_THREADS")}
-    return {**_INSTALLED, **limits}
+    return {**recording.installed_environment(), **limits}
 
 
 def _run(command, timeout, threads):
