@@ -98,13 +98,20 @@ def open_page(page, server, state=""):
     page.wait_for_function("window.neuronetPlayground && window.neuronetPlayground.frame")
 
 
+def until(page, condition):
+    """Wait until the current frame ``f`` meets a condition.
+
+    A new run has no frame for a moment (after a reconnection, say): the wait goes on.
+    """
+    page.wait_for_function(f"(f => f && ({condition}))(window.neuronetPlayground.frame)")
+
+
 def epoch(page):
     return int(page.inner_text("[data-testid=epoch]").replace(",", ""))
 
 
 def wait_epoch(page, value):
-    page.wait_for_function(
-        f"window.neuronetPlayground.frame && window.neuronetPlayground.frame.epoch === {value}")
+    until(page, f"f.epoch === {value}")
     page.wait_for_function(
         f"document.querySelector('[data-testid=epoch]').textContent.replace(',', '') "
         f"=== '{value}'")
@@ -147,7 +154,7 @@ def test_play_learns_the_circle(page, server):
                            ".textContent) < 0.1")
     assert "playing" in page.evaluate("document.body.className")
     page.click("[data-testid=play]")
-    page.wait_for_function("!window.neuronetPlayground.frame.playing")
+    until(page, "!f.playing")
     # The drawing shows both classes: orange and blue pixels on the output.
     colours = page.evaluate("""() => {
         const c = document.querySelector('[data-testid=output-surface]');
@@ -340,9 +347,9 @@ def test_keyboard_space_step_and_reset(page, server):
     open_page(page, server, "#seed=9")
     page.evaluate("document.activeElement.blur()")  # keys go to the page itself
     page.keyboard.press(" ")
-    page.wait_for_function("window.neuronetPlayground.frame.playing")
+    until(page, "f.playing")
     page.keyboard.press(" ")
-    page.wait_for_function("!window.neuronetPlayground.frame.playing")
+    until(page, "!f.playing")
     now = page.evaluate("window.neuronetPlayground.frame.epoch")
     page.keyboard.press("s")
     wait_epoch(page, now + 1)
@@ -368,9 +375,9 @@ def test_the_page_fits_wide_and_narrow_windows(page, server, width, height, name
     open_page(page, server, "#dataset=spiral&seed=3&layers=8,8,5&speed=10"
                             "&features=x1,x2,x1sq,x2sq,sinx1,sinx2&showTest=true")
     page.click("[data-testid=play]")
-    page.wait_for_function("window.neuronetPlayground.frame.epoch >= 300")
+    until(page, "f.epoch >= 300")
     page.click("[data-testid=play]")
-    page.wait_for_function("!window.neuronetPlayground.frame.playing")
+    until(page, "!f.playing")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
     if width >= 1280:  # the whole playground in one window, without scrolling
@@ -427,7 +434,7 @@ def test_gradients_a_neurons_numbers_and_one_batch(page, server):
     # One batch: exactly one, then what it changed.
     before = np.array(weights(page)[0])
     page.click("[data-testid=step-batch]")
-    page.wait_for_function("window.neuronetPlayground.frame.batch")
+    until(page, "f.batch")
     report = page.get_by_test_id("batch-report")
     expect(report).to_contain_text("One batch of 10 points: its loss")
     batch = page.evaluate("window.neuronetPlayground.frame.batch")
@@ -469,16 +476,14 @@ def test_three_classes_three_colours(page, server):
     expect(page.get_by_test_id("classes")).to_be_hidden()
     page.click("[data-testid=dataset-blobs]")
     # A new data set empties the frame until the server's first one arrives.
-    page.wait_for_function("window.neuronetPlayground.frame && "
-                           "window.neuronetPlayground.frame.probabilities && "
-                           "window.neuronetPlayground.points.nClasses === 3")
+    until(page, "f.probabilities && window.neuronetPlayground.points.nClasses === 3")
     expect(page.get_by_test_id("classes")).to_be_visible()
     assert page.locator(".output-node").count() == 3
     assert page.locator("[data-testid=class-legend] .swatch").count() == 3
     page.click("[data-testid=play]")
-    page.wait_for_function("window.neuronetPlayground.frame.testAccuracy > 0.95")
+    until(page, "f.testAccuracy > 0.95")
     page.click("[data-testid=play]")
-    page.wait_for_function("!window.neuronetPlayground.frame.playing")
+    until(page, "!f.playing")
     counts = classes_drawn(page, "output-surface", 3)
     assert min(counts) > 0.1 * sum(counts), counts  # each class has its region, in its colour
     # The plane's colour is the most probable class: the page's own probabilities say so.
@@ -516,8 +521,7 @@ def test_click_to_add_a_point_of_a_chosen_class(page, server):
     assert (round(x1), round(x2), label) == (3, 3, 2)  # three quarters across, one down
     expect(page.get_by_test_id("point-count")).to_contain_text(f"{count + 1} points (1 added)")
     # The new point is drawn there in its class's colour.
-    page.wait_for_function("window.neuronetPlayground.frame.hidden.points.length === "
-                           f"{count + 1}")
+    until(page, f"f.hidden.points.length === {count + 1}")
     spot = page.evaluate("""() => {
         const c = document.querySelector('[data-testid=output-surface]');
         const k = c.width / 300;
@@ -542,16 +546,16 @@ def test_the_data_as_the_first_hidden_layer_sees_it(page, server):
     from playwright.sync_api import expect
 
     open_page(page, server, "#dataset=circle&seed=6&layers=2,2&lr=0.1&speed=5")
-    page.wait_for_function("window.neuronetPlayground.frame.hidden")
+    until(page, "f.hidden")
     expect(page.get_by_test_id("hidden-text")).to_contain_text("the output of its neuron 1")
     assert page.text_content("#hidden-axis-x") == "neuron 1's output →"
     assert page.text_content("#hidden-axis-y") == "neuron 2's output →"
     first = page.evaluate("window.neuronetPlayground.frame.hidden.points")
     assert len(first) == page.evaluate("window.neuronetPlayground.points.train.length")
     page.click("[data-testid=play]")
-    page.wait_for_function("window.neuronetPlayground.frame.epoch >= 50")
+    until(page, "f.epoch >= 50")
     page.click("[data-testid=play]")
-    page.wait_for_function("!window.neuronetPlayground.frame.playing")
+    until(page, "!f.playing")
     later = page.evaluate("window.neuronetPlayground.frame.hidden.points")
     assert np.abs(np.array(later) - np.array(first)).max() > 0.05  # the layer moved them
     pixels = page.evaluate("""() => {
@@ -567,8 +571,7 @@ def test_the_data_as_the_first_hidden_layer_sees_it(page, server):
     orange, blue = pixels
     assert min(orange, blue) > 200, pixels  # both classes' points are drawn
     page.click("[data-testid=layer-1-add]")  # three neurons: the principal directions
-    page.wait_for_function("window.neuronetPlayground.frame.hidden && "
-                           "window.neuronetPlayground.frame.hidden.neurons === 3")
+    until(page, "f.hidden && f.hidden.neurons === 3")
     expect(page.get_by_test_id("hidden-text")).to_contain_text("principal directions")
     assert page.text_content("#hidden-axis-x").startswith("main direction 1 (")
     page.click("[data-testid=remove-layer]")
@@ -582,9 +585,9 @@ def test_a_screenshot_of_many_classes_and_the_hidden_view(page, server):
     open_page(page, server, "#dataset=spirals&classes=3&seed=3&layers=8,6&speed=20&lr=0.03"
                             "&activation=tanh")
     page.click("[data-testid=play]")
-    page.wait_for_function("window.neuronetPlayground.frame.epoch >= 300")
+    until(page, "f.epoch >= 300")
     page.click("[data-testid=play]")
-    page.wait_for_function("!window.neuronetPlayground.frame.playing")
+    until(page, "!f.playing")
     assert sum(classes_drawn(page, "hidden-view", 3)) > 300
     page.mouse.move(0, 0)
     save_screenshot(page, "playground-classes.png")
