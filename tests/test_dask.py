@@ -35,15 +35,27 @@ def both_workers(client, timeout=240):
     """Wait until the cluster has its two workers again (a test before may have killed one).
 
     A killed worker comes back through its nanny; but in a race of distributed's own
-    (dask/distributed#7312) the nanny closes for good instead. Such a nanny is taken out of
-    the cluster, which is then scaled back to two, so that one lost nanny fails no test."""
+    (dask/distributed#7312) the nanny closes for good instead, or stays up with no worker.
+    Such a nanny is taken out of the cluster (a stuck one after a minute), which is then
+    scaled back to two, so that one lost nanny fails no test."""
     cluster, deadline = client.cluster, time.monotonic() + timeout
+    without_worker: dict = {}  # nanny -> when it was first seen with no worker
     while True:
-        closed = [name for name, nanny in list(cluster.workers.items())
-                  if nanny.status.name in ("closed", "failed")]
-        for name in closed:
-            del cluster.workers[name]
-        if closed:
+        lost = [name for name, nanny in list(cluster.workers.items())
+                if nanny.status.name in ("closed", "failed")]
+        known, now = set(client.scheduler_info()["workers"]), time.monotonic()
+        for name, nanny in list(cluster.workers.items()):
+            if name in lost or getattr(nanny, "worker_address", None) in known:
+                without_worker.pop(nanny, None)
+            elif now - without_worker.setdefault(nanny, now) > 60:
+                try:
+                    cluster.sync(nanny.close, timeout=10)
+                except Exception:  # noqa: BLE001 - it is replaced whichever way it ends
+                    pass
+                lost.append(name)
+        for name in lost:
+            cluster.workers.pop(name, None)
+        if lost:
             cluster.scale(2)
         left = deadline - time.monotonic()
         try:
