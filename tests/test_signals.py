@@ -21,8 +21,12 @@ pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX sig
 SIZES = [1000, 1000, 10]  # 8 MB of weights: a save takes long enough to be caught in the act
 
 SAVER = textwrap.dedent("""
+    import signal
     import sys
     import neuronet
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):  # as a shell starts it (not under nohup)
+        signal.signal(signum, signal.SIG_DFL)
 
     path = sys.argv[1]
     nets = [neuronet.Network.mlp({sizes}, seed=seed) for seed in (1, 2)]
@@ -71,8 +75,17 @@ def test_a_signal_during_a_save_leaves_no_temporary_and_the_old_file(tmp_path, s
         assert any(np.array_equal(got, want) for want in expected)
 
 
-def test_the_handler_is_there_only_while_a_save_runs(tmp_path):
-    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+@pytest.fixture
+def default_handlers():
+    """SIGTERM and SIGHUP at their default action (a run under nohup ignores SIGHUP)."""
+    previous = [signal.signal(signum, signal.SIG_DFL) for signum in (signal.SIGTERM,
+                                                                      signal.SIGHUP)]
+    yield
+    signal.signal(signal.SIGTERM, previous[0])
+    signal.signal(signal.SIGHUP, previous[1])
+
+
+def test_the_handler_is_there_only_while_a_save_runs(tmp_path, default_handlers):
     with atomic_write(tmp_path / "a.bin") as file:
         during = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)
         with atomic_write(tmp_path / "b.bin") as inner:  # nested: still there after it
@@ -99,7 +112,7 @@ def test_a_handler_of_the_program_or_an_ignored_signal_is_left_alone(tmp_path):
         signal.signal(signal.SIGHUP, previous[1])
 
 
-def test_a_save_in_another_thread_changes_no_handler(tmp_path):
+def test_a_save_in_another_thread_changes_no_handler(tmp_path, default_handlers):
     seen = []
 
     def save():
@@ -115,7 +128,7 @@ def test_a_save_in_another_thread_changes_no_handler(tmp_path):
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
-def test_a_forked_child_ended_by_a_signal_leaves_the_parents_save_alone(tmp_path):
+def test_a_forked_child_ended_by_a_signal_leaves_the_parents_save_alone(tmp_path, default_handlers):
     # A child forked while a save runs (a process pool starting a worker, say) inherits the
     # handler; when it is terminated, the parent's temporary file is not its to remove.
     path = tmp_path / "out.bin"
