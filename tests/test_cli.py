@@ -80,3 +80,47 @@ def test_demo_digits_reports_test_accuracy(run_cli):
     accuracy = float(result.stdout.rsplit("test accuracy ", 1)[1].split("%")[0])
     assert accuracy >= 97
     assert result.stderr == ""  # no progress bar drawn into a pipe or a log file
+
+
+RUN_THEN = """
+import atexit, sys, threading, time
+from pathlib import Path
+marks = Path(sys.argv[1])
+atexit.register(lambda: (marks / "atexit").write_text("ran"))
+if sys.argv[2] == "thread":
+    late = lambda: (time.sleep(0.5), (marks / "thread").write_text("done"))
+    threading.Thread(target=late).start()
+sys.argv = ["neuronet", *sys.argv[3:]]
+from neuronet.cli import run
+run()
+"""
+
+
+def test_the_program_ends_fast_yet_flushes_its_output_and_runs_the_exit_handlers(tmp_path):
+    # run() skips Python's teardown: a large output through a pipe still arrives whole, the
+    # status is main's, and atexit's handlers run.
+    table = tmp_path / "t.csv"
+    rows = ["x,y"] + [f"{i % 97},{'ab'[i % 2]}" for i in range(30_000)]
+    table.write_text("\n".join(rows) + "\n")
+    model = tmp_path / "m.npz"
+    script = [sys.executable, "-c", RUN_THEN, str(tmp_path), "plain"]
+    trained = subprocess.run([*script, "train", str(table), "--target", "y", "--epochs", "1",
+                              "--out", str(model), "--quiet"], capture_output=True, text=True)
+    assert trained.returncode == 0, trained.stderr
+    (tmp_path / "atexit").unlink()
+    piped = subprocess.run([*script, "predict", str(model), str(table), "--out", "-"],
+                           stdout=subprocess.PIPE, text=True)
+    assert piped.returncode == 0
+    assert len(piped.stdout.splitlines()) == 30_001  # the header and every row
+    assert (tmp_path / "atexit").read_text() == "ran"
+    failed = subprocess.run([*script, "predict", str(tmp_path / "none.npz"), str(table)],
+                            capture_output=True, text=True)
+    assert failed.returncode == 1 and failed.stderr.startswith("neuronet: error: ")
+
+
+def test_the_program_waits_for_a_thread_still_running(tmp_path):
+    result = subprocess.run([sys.executable, "-c", RUN_THEN, str(tmp_path), "thread", "demo",
+                             "tutorial"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(EXPECTED_TUTORIAL)
+    assert (tmp_path / "thread").read_text() == "done"  # not cut short by the quick exit

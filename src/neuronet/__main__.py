@@ -1,5 +1,5 @@
 """`python -m neuronet` is the `neuronet` command."""
 
-from .cli import main
+from .cli import run
 
-raise SystemExit(main())
+run()

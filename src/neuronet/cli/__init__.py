@@ -12,10 +12,12 @@ parses its options, calls the library and prints.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import logging
 import os
 import sys
+import threading
 import warnings
 
 from .._text import printable
@@ -29,7 +31,7 @@ from .playground import add_playground
 from .tables import add_evaluate, add_predict, add_train
 from .trace import add_check_gradients, add_trace
 
-__all__ = ["CommandError", "build_parser", "main"]
+__all__ = ["CommandError", "build_parser", "main", "run"]
 
 
 # Each subcommand adds its own parser; the order here is the order of `neuronet --help`.
@@ -140,3 +142,25 @@ def main(argv=None) -> int:
               "set NEURONET_DEBUG=1 to see where", file=sys.stderr)
         return 1
     return 0
+
+
+def run() -> None:
+    """The ``neuronet`` program: run ``main`` and exit with its status.
+
+    A finished command has written and closed its files; what Python would still do on the
+    way out is take apart the modules of NumPy and pandas one by one, a sixth of a short
+    command's time (0.06 to 0.1 s of ``neuronet predict``'s 0.35 s). So once the output is
+    flushed and the exit handlers have run (logging's among them), the process ends at once.
+    With another thread still running (a command that started one) Python exits as usual,
+    so that it waits for that thread as it always would.
+    """
+    status = main()
+    if threading.active_count() > 1:
+        sys.exit(status)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader gone (BrokenPipe) or a stream closed
+            pass
+    atexit._run_exitfuncs()  # the handlers Python itself would run before the teardown
+    os._exit(status)
