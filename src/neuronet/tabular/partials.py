@@ -27,7 +27,7 @@ import numpy as np
 from . import columns as conv
 from .reading import DataError, pandas
 from .roles import date_format_of_distinct
-from .statistics import CYCLES, numeric_block
+from .statistics import CYCLES, numeric_columns
 from .target import MAX_CLASSES, distinct_targets, regression_numbers
 
 # --- the survey, for the roles -------------------------------------------------------------------
@@ -385,7 +385,7 @@ def merged_moments(a, b):
 
 
 def numbers_part(frame, numeric, dates):
-    """The numeric columns (``statistics.numeric_block``: an infinite value is a DataError
+    """The numeric columns (``statistics.numeric_columns``: an infinite value is a DataError
     naming its row) and the dates as days, as one float64 block (NaN where missing).
 
     Parameters
@@ -408,8 +408,8 @@ def numbers_part(frame, numeric, dates):
         When a numeric column holds an infinite value, or a cell holds several values.
     """
     block = np.empty((len(frame), len(numeric) + len(dates)), dtype=np.float64)
-    if numeric:
-        block[:, :len(numeric)] = numeric_block(frame, numeric)
+    for j, values in enumerate(numeric_columns(frame, numeric)):
+        block[:, j] = values
     for j, (name, date_format) in enumerate(dates, len(numeric)):
         block[:, j] = conv.as_days(frame[name], date_format)
     return block

@@ -53,7 +53,7 @@ from .inputs import (  # noqa: F401 - offered here as before inputs.py had them
     inputs_to_arrays,
 )
 from .reading import DataError, pandas, row_name, where
-from .statistics import CYCLES, numeric_block
+from .statistics import CYCLES, ColumnRows, numeric_columns
 
 VERSION = 2
 MIN_FREQUENCY = 3
@@ -298,9 +298,9 @@ class Preparation:
                    if isinstance(item, NumberInput) and item.date_format is None]
         if numbers:
             items = [self.inputs[i] for i in numbers]
-            block = numeric_block(frame, [item.column for item in items])
-            _check_scaling(frame, items, block)
-            steps.append((_numbers(items, starts[numbers]), block))
+            columns = numeric_columns(frame, [item.column for item in items])
+            _check_scaling(frame, items, columns)
+            steps.append((_numbers(items, starts[numbers]), ColumnRows(columns)))
         for i, item in enumerate(self.inputs):
             if isinstance(item, NumberInput) and item.date_format is not None:
                 days = conv.as_days(frame[item.column], item.date_format)
@@ -483,17 +483,18 @@ def smooth_clip(x):
     return x / np.sqrt(1.0 + (x / CLIP) ** 2)
 
 
-def _check_scaling(frame, items, block) -> None:
+def _check_scaling(frame, items, columns) -> None:
     """Refuse a value of the numbers ``items`` that scaling makes infinite, naming its row (as
     scaling keeps the values' order, each column's extremes and fill tell if one does)."""
     fill, center, scale = (np.array([getattr(item, name) for item in items])
                            for name in ("fill", "center", "scale"))
-    ends = np.stack([np.fmin.reduce(block, axis=0, initial=np.nan),
-                     np.fmax.reduce(block, axis=0, initial=np.nan), fill])
+    ends = np.array([[np.fmin.reduce(c, initial=np.nan) for c in columns],
+                     [np.fmax.reduce(c, initial=np.nan) for c in columns], fill])
     np.copyto(ends, fill, where=np.isnan(ends))  # a column of gaps only (or no row): its fill
     with np.errstate(over="ignore", invalid="ignore"):
         if np.isfinite((ends - center) / scale).all():
             return
+        block = np.stack(columns, axis=1)
         scaled = np.where(np.isnan(block), fill, block)
         scaled -= center
         scaled /= scale

@@ -130,9 +130,38 @@ class CategoryStatistics:
     counts: dict = field(default_factory=dict)  # text -> rows with that value
 
 
-def numeric_block(frame, names):
-    """The columns ``names`` as one float64 array (rows, columns), NaN where missing; text
-    that is not a number counts as missing.
+def numeric_column(frame, name):
+    """One column as float64, NaN where missing: a view of pandas' own array where that is
+    already float64, so that reading it costs no copy; text that is not a number counts as
+    missing.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table.
+    name : str
+        The column.
+
+    Returns
+    -------
+    ndarray of shape (len(frame),)
+        Its values as float64 (not to be written to: it may be the frame's own memory).
+
+    Raises
+    ------
+    DataError
+        When a cell holds several values (a list, a dict).
+    """
+    column = frame[name]
+    if column.dtype.kind not in "iufb":
+        return conv.as_numbers(column)[0]
+    if isinstance(column.dtype, np.dtype):  # NumPy's own types: NaN is already the gap
+        return column.to_numpy(dtype=np.float64)
+    return column.to_numpy(dtype=np.float64, na_value=np.nan)  # pandas' nullable ones
+
+
+def numeric_columns(frame, names) -> list:
+    """``numeric_column`` of each of ``names``, each checked to hold no infinity.
 
     Parameters
     ----------
@@ -143,32 +172,36 @@ def numeric_block(frame, names):
 
     Returns
     -------
-    ndarray of shape (len(frame), len(names))
-        The values as float64, NaN where missing.
+    list of ndarray
+        Each column's values as float64, NaN where missing.
 
     Raises
     ------
     DataError
-        When a column holds an infinite value, or a cell of several values (a list, a dict).
+        Naming the row of the first infinite value (in the first column that holds one), or
+        of a cell of several values.
     """
-    n = len(frame)
-    block = np.empty((n, len(names)), dtype=np.float64)
-    plain = [i for i, name in enumerate(names) if frame[name].dtype.kind in "iufb"]
-    if plain:
-        values = frame[[names[i] for i in plain]].to_numpy(dtype=np.float64, na_value=np.nan)
-        # Every column plain (the usual table of numbers): one copy into the block, several
-        # times quicker than the same copy through a list of columns.
-        if len(plain) == len(names):
-            block[...] = values
-        else:
-            block[:, plain] = values
-    for i, name in enumerate(names):
-        if frame[name].dtype.kind not in "iufb":
-            block[:, i] = conv.as_numbers(frame[name])[0]
-    if np.isinf(block).any():  # NaN is a gap, not an infinity
-        column = int(np.argmax(np.isinf(block).any(axis=0)))
-        conv.check_finite(block[:, column], frame, names[column])
-    return block
+    columns = [numeric_column(frame, name) for name in names]
+    for values, name in zip(columns, names):
+        conv.check_finite(values, frame, name)
+    return columns
+
+
+class ColumnRows:
+    """Columns read whole, handed out a few rows at a time as one array (rows, columns):
+    ``ColumnRows(columns)[first:last]``. The rows are copied, the columns never are.
+
+    Parameters
+    ----------
+    columns : list of ndarray
+        The columns, each of the same length.
+    """
+
+    def __init__(self, columns):
+        self.columns = columns
+
+    def __getitem__(self, rows):
+        return np.stack([values[rows] for values in self.columns], axis=1)
 
 
 def order_statistics(column, count):
@@ -264,20 +297,19 @@ def gather(frame, roles) -> dict:
     """
     stats = {}
     numeric = [r.column for r in roles if r.role == "numeric"]
-    if numeric:
-        block = numeric_block(frame, numeric)
-        missing = np.isnan(block).sum(axis=0)
-        empty = np.flatnonzero(missing == len(frame))
-        if len(empty):
-            raise DataError(f"{where(frame)}column {printable(numeric[empty[0]])!r} has no "
-                            "value in any training row")
-        mean, std = spread(block, missing.any())
-        for i, name in enumerate(numeric):
-            count = len(frame) - int(missing[i])
-            found, median = order_statistics(block[:, i], count)
-            stats[name] = NumberStatistics(len(frame), int(missing[i]), median,
-                                           float(mean[i]), float(std[i]),
-                                           quantiles=found)
+    # Column by column, each a view of the frame's own memory where it can be: a block of
+    # them all would be a copy of the table, and new memory costs more than the arithmetic.
+    columns = numeric_columns(frame, numeric)
+    missing = [int(np.count_nonzero(np.isnan(values))) for values in columns]
+    for name, gaps in zip(numeric, missing):
+        if gaps == len(frame):
+            raise DataError(f"{where(frame)}column {printable(name)!r} has no value in any "
+                            "training row")
+    for name, values, gaps in zip(numeric, columns, missing):
+        mean, std = spread(values[:, None], gaps > 0)
+        found, median = order_statistics(values, len(frame) - gaps)
+        stats[name] = NumberStatistics(len(frame), gaps, median, float(mean[0]), float(std[0]),
+                                       quantiles=found)
     for role in roles:
         if role.role == "date":
             stats[role.column] = _date_statistics(frame, role)
