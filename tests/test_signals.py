@@ -78,11 +78,11 @@ def test_a_signal_during_a_save_leaves_no_temporary_and_the_old_file(tmp_path, s
 @pytest.fixture
 def default_handlers():
     """SIGTERM and SIGHUP at their default action (a run under nohup ignores SIGHUP)."""
-    previous = [signal.signal(signum, signal.SIG_DFL) for signum in (signal.SIGTERM,
-                                                                      signal.SIGHUP)]
+    signums = (signal.SIGTERM, signal.SIGHUP)
+    previous = [signal.signal(signum, signal.SIG_DFL) for signum in signums]
     yield
-    signal.signal(signal.SIGTERM, previous[0])
-    signal.signal(signal.SIGHUP, previous[1])
+    for signum, handler in zip(signums, previous):
+        signal.signal(signum, handler)
 
 
 def test_the_handler_is_there_only_while_a_save_runs(tmp_path, default_handlers):
